@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { AppModule } from './app.module.js';
+import { socketAuthMiddleware } from './auth/socket-auth.middleware.js';
+import { TokenService } from './auth/token.service.js';
+import { UsersRepository } from './auth/users.repository.js';
+import { TandemIoAdapter } from './common/tandem-io.adapter.js';
+import type { AppConfig } from './config.js';
+import { applyMigrations } from './db/migrations.js';
+
+const logLevels: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+function enabledLogLevels(level: AppConfig['logLevel']): LogLevel[] {
+  const wanted = level === 'info' ? 'log' : level;
+  return logLevels.slice(0, logLevels.indexOf(wanted) + 1);
+}
+
+/**
+ * Builds the whole server exactly as `npm start` runs it (tests boot it the same way): applies
+ * pending migrations, then wires HTTP, Socket.IO and the web app. Call `listen` on the result.
+ */
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const applied = await applyMigrations({
+    databaseFile: config.databaseFile,
+    schemaPath: config.schemaPath,
+    migrationsDir: config.migrationsDir,
+  });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
+    logger: enabledLogLevels(config.logLevel),
+  });
+  if (applied.length) Logger.log(`applied migrations: ${applied.join(', ')}`, 'Database');
+  app.use(helmet());
+  if (config.corsOrigin) app.enableCors({ origin: config.corsOrigin.split(','), credentials: true });
+  app.useWebSocketAdapter(
+    new TandemIoAdapter(app, socketAuthMiddleware(app.get(TokenService), app.get(UsersRepository)), config.corsOrigin),
+  );
+  if (existsSync(config.webDist)) app.useStaticAssets(config.webDist, { index: 'index.html' });
+  else Logger.warn(`no web build at ${config.webDist}: run "npm run build"`, 'Web');
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,84 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { AuthFailure, type User } from '@tandem/contract';
+import { APP_CONFIG, type AppConfig } from '../config.js';
+
+interface TokenClaims {
+  sub: string;
+  name: string;
+  /** Expiry, in seconds since the epoch. */
+  exp: number;
+}
+
+export type TokenCheck =
+  | { ok: true; user: User; expiresAt: number }
+  | { ok: false; reason: AuthFailure; message: string };
+
+const secretFileName = 'token-secret';
+
+/**
+ * Signed bearer tokens: `base64url(claims).base64url(HMAC-SHA256(claims))`. The secret comes from
+ * TOKEN_SECRET, or is generated once and kept beside the database so restarts keep sessions.
+ */
+@Injectable()
+export class TokenService {
+  private readonly secret: Buffer;
+  private readonly ttlSeconds: number;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.secret = Buffer.from(config.tokenSecret ?? readOrCreateSecret(config.dataDir));
+    this.ttlSeconds = config.tokenTtlSeconds;
+  }
+
+  issue(user: User, ttlSeconds = this.ttlSeconds): { token: string; expiresAt: Date } {
+    const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
+    const claims: TokenClaims = { sub: user.id, name: user.name, exp };
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    return { token: `${body}.${this.sign(body)}`, expiresAt: new Date(exp * 1000) };
+  }
+
+  verify(token: unknown): TokenCheck {
+    if (typeof token !== 'string' || token.length === 0) {
+      return { ok: false, reason: AuthFailure.Missing, message: 'no token: sign in first (POST /api/sessions)' };
+    }
+    const parts = token.split('.');
+    const claims = parts.length === 2 ? parseClaims(parts[0]) : null;
+    if (!claims) return { ok: false, reason: AuthFailure.Malformed, message: 'the token is not a Tandem token' };
+    const expected = Buffer.from(this.sign(parts[0]));
+    const given = Buffer.from(parts[1]);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return { ok: false, reason: AuthFailure.Invalid, message: 'the token signature does not match' };
+    }
+    if (claims.exp * 1000 <= Date.now()) {
+      return { ok: false, reason: AuthFailure.Expired, message: 'the token has expired: sign in again' };
+    }
+    return { ok: true, user: { id: claims.sub, name: claims.name }, expiresAt: claims.exp * 1000 };
+  }
+
+  private sign(body: string): string {
+    return createHmac('sha256', this.secret).update(body).digest('base64url');
+  }
+}
+
+function parseClaims(body: string): TokenClaims | null {
+  try {
+    const value = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<TokenClaims> | null;
+    if (value && typeof value.sub === 'string' && typeof value.name === 'string' && Number.isInteger(value.exp)) {
+      return value as TokenClaims;
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+function readOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, secretFileName);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+  return secret;
+}

@@ -1,0 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { User } from '@tandem/contract';
+import { DatabaseService } from '../db/database.service.js';
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly database: DatabaseService) {}
+
+  create(name: string): Promise<User> {
+    return this.database.write(({ tx }) =>
+      tx.user.create({ data: { id: randomUUID(), name }, select: { id: true, name: true } }),
+    );
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return (await this.database.client.user.count({ where: { id } })) > 0;
+  }
+}

@@ -1,0 +1,28 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { Namespace } from 'socket.io';
+import { DomainEvents } from './domain-events.js';
+
+/**
+ * Sends every committed change to the Socket.IO room of its stream, as the event and payload the
+ * change log recorded: the one bridge from domain events to the wire for logged changes.
+ */
+@Injectable()
+export class Broadcaster implements OnModuleDestroy {
+  private readonly namespaces = new Map<string, Namespace>();
+  private readonly unsubscribe: () => void;
+
+  constructor(events: DomainEvents) {
+    this.unsubscribe = events.subscribe('change.committed', (change) => {
+      this.namespaces.get(change.namespace)?.to(change.stream).emit(change.event, change.data);
+    });
+  }
+
+  /** Called by each gateway once its namespace exists. */
+  register(namespace: Namespace): void {
+    this.namespaces.set(namespace.name, namespace);
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+}

@@ -1,0 +1,35 @@
+import { EventEmitter } from 'node:events';
+import { Injectable } from '@nestjs/common';
+import type { Namespace } from '@tandem/contract';
+
+/**
+ * A committed change of an ordered stream, to be broadcast as it was logged. Services publish
+ * these through the change log; the broadcaster turns them into Socket.IO events.
+ */
+export interface ChangeCommitted {
+  namespace: Namespace;
+  /** The stream's key, which is also the Socket.IO room of its subscribers. */
+  stream: string;
+  seq: number;
+  event: string;
+  data: unknown;
+}
+
+interface DomainEventMap {
+  'change.committed': [ChangeCommitted];
+}
+
+/** In-process domain events: services never import socket.io, they publish here. */
+@Injectable()
+export class DomainEvents {
+  private readonly emitter = new EventEmitter<DomainEventMap>();
+
+  publish<K extends keyof DomainEventMap>(name: K, ...payload: DomainEventMap[K]): void {
+    (this.emitter.emit as (event: K, ...args: DomainEventMap[K]) => boolean)(name, ...payload);
+  }
+
+  subscribe<K extends keyof DomainEventMap>(name: K, listener: (...payload: DomainEventMap[K]) => void): () => void {
+    this.emitter.on(name, listener as never);
+    return () => this.emitter.off(name, listener as never);
+  }
+}

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The repository's root: config.ts sits in apps/api/src (and config.js in apps/api/dist). */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const environment = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^file:/, 'only SQLite "file:" URLs are supported by this build')
+    .default('file:./data/tandem.db'),
+  TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  CORS_ORIGIN: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose']).default('info'),
+  /** Minimum time between two typing broadcasts of one socket in one room. */
+  TYPING_THROTTLE_MS: z.coerce.number().int().min(0).default(1_000),
+});
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Absolute path of the SQLite file. */
+  databaseFile: string;
+  /** Where generated state (the token secret) is kept: the database file's folder. */
+  dataDir: string;
+  tokenSecret: string | undefined;
+  tokenTtlSeconds: number;
+  corsOrigin: string | undefined;
+  logLevel: z.infer<typeof environment>['LOG_LEVEL'];
+  typingThrottleMs: number;
+  schemaPath: string;
+  migrationsDir: string;
+  webDist: string;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Reads the environment once at start; a bad value stops the start with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  const databaseFile = path.resolve(values.DATABASE_URL.replace(/^file:/, ''));
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    databaseFile,
+    dataDir: path.dirname(databaseFile),
+    tokenSecret: values.TOKEN_SECRET,
+    tokenTtlSeconds: values.TOKEN_TTL_SECONDS,
+    corsOrigin: values.CORS_ORIGIN,
+    logLevel: values.LOG_LEVEL,
+    typingThrottleMs: values.TYPING_THROTTLE_MS,
+    schemaPath: path.join(projectRoot, 'prisma/schema.prisma'),
+    migrationsDir: path.join(projectRoot, 'prisma/migrations'),
+    webDist: path.join(projectRoot, 'apps/web/dist'),
+  };
+}

@@ -1,0 +1,71 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { APP_CONFIG, type AppConfig } from '../config.js';
+import { DomainEvents, type ChangeCommitted } from '../common/domain-events.js';
+import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
+
+export type Transaction = Prisma.TransactionClient;
+
+/** What a write sees: its transaction, and a way to publish events once it has committed. */
+export interface WriteContext {
+  tx: Transaction;
+  publishAfterCommit(change: ChangeCommitted): void;
+}
+
+/**
+ * The Prisma client, and the one door for writes. Writes run one transaction at a time (SQLite
+ * has one writer anyway) in arrival order, and their events are published right after their
+ * commit, so broadcasts leave in `seq` order. Batching several writes into one commit can be
+ * done here without touching services.
+ */
+@Injectable()
+export class DatabaseService implements OnModuleInit, OnModuleDestroy {
+  readonly client: PrismaClient;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly events: DomainEvents,
+  ) {
+    this.client = new PrismaClient({
+      adapter: new PrismaBetterSqlite3({ url: config.databaseFile, timeout: 5_000 }),
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.client.$connect();
+    await this.client.$queryRawUnsafe('PRAGMA journal_mode=WAL');
+    // WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last ones.
+    await this.client.$executeRawUnsafe('PRAGMA synchronous=NORMAL');
+    await this.client.$executeRawUnsafe('PRAGMA foreign_keys=ON');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.tail.catch(() => undefined);
+    await this.client.$disconnect();
+  }
+
+  /** Runs `work` in one transaction after every earlier write; publishes its events on commit. */
+  write<T>(work: (context: WriteContext) => Promise<T>): Promise<T> {
+    return this.serialized(async () => {
+      const pending: ChangeCommitted[] = [];
+      const result = await this.client.$transaction((tx) =>
+        work({ tx, publishAfterCommit: (change) => pending.push(change) }),
+      );
+      for (const change of pending) this.events.publish('change.committed', change);
+      return result;
+    });
+  }
+
+  /** Runs reads that must not interleave with a write (a snapshot and its seq). */
+  serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(work, work);
+    // The queue goes on after a failed write; the caller gets the failure.
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async ping(): Promise<void> {
+    await this.client.$queryRawUnsafe('SELECT 1');
+  }
+}

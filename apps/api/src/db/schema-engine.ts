@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import {
+  bindMigrationAwareSqlAdapterFactory,
+  type SqlDriverAdapter,
+  type SqlMigrationAwareDriverAdapterFactory,
+} from '@prisma/driver-adapter-utils';
+import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
+
+/**
+ * Prisma's schema engine, compiled to WebAssembly, driven through a driver adapter. The CLI's
+ * native engine cannot be downloaded here, so migrations are applied (and created) with this.
+ */
+export type SchemaEngine = bg.SchemaEngine;
+
+let wasmLoaded: Promise<void> | undefined;
+
+/** The part of the WebAssembly global used here (Node's typings for it are DOM-only). */
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<object>;
+  instantiate(module: object, imports: object): Promise<{ exports: Record<string, unknown> }>;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** The Wasm module keeps global state: instantiate it once per process. */
+function loadWasm(): Promise<void> {
+  wasmLoaded ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const wasmPath = path.join(
+      path.dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')),
+      'schema_engine_bg.wasm',
+    );
+    const module = await wasm.compile(await readFile(wasmPath));
+    const instance = await wasm.instantiate(module, { './schema_engine_bg.js': bg });
+    bg.__wbg_set_wasm(instance.exports);
+    const start = instance.exports.__wbindgen_start;
+    if (typeof start === 'function') start();
+  })();
+  return wasmLoaded;
+}
+
+/**
+ * better-sqlite3 refuses multi-statement SQL in a prepared statement, and the engine replays
+ * whole migration files on its shadow database that way: send those through `executeScript`.
+ */
+function withScriptAwareShadowDb(factory: PrismaBetterSqlite3): SqlMigrationAwareDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: () => factory.connect(),
+    connectToShadowDb: async () => {
+      const shadow = await factory.connectToShadowDb();
+      const executeRaw: SqlDriverAdapter['executeRaw'] = (query) =>
+        query.args.length === 0 && query.sql.trim().replace(/;\s*$/, '').includes(';')
+          ? shadow.executeScript(query.sql).then(() => 0)
+          : shadow.executeRaw(query);
+      return Object.assign(Object.create(shadow) as SqlDriverAdapter, { executeRaw });
+    },
+  };
+}
+
+export async function openSchemaEngine(
+  databaseFile: string,
+  schemaPath: string,
+): Promise<{ engine: SchemaEngine; explain: (error: unknown) => string }> {
+  await loadWasm();
+  const schemaText = await readFile(schemaPath, 'utf8');
+  const factory = bindMigrationAwareSqlAdapterFactory(
+    withScriptAwareShadowDb(new PrismaBetterSqlite3({ url: databaseFile })),
+  );
+  const engine = await bg.SchemaEngine.new({ datamodels: [[schemaPath, schemaText]] }, () => {}, factory);
+  const explain = (error: unknown): string => {
+    const message = error instanceof Error ? error.message : String(error);
+    const id = /External error id#(\d+)/.exec(message)?.[1];
+    if (!id) return message;
+    return `${message}: ${JSON.stringify(factory.errorRegistry.consumeError(Number(id)))}`;
+  };
+  return { engine, explain };
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** Size limits of the wire contract. */
+export const Limits = {
+  nameLength: 100,
+  messageText: 4_000,
+  itemText: 1_000,
+  emojiLength: 16,
+  historyPageMax: 100,
+  historyPageDefault: 50,
+  /** Messages a room snapshot carries. */
+  snapshotMessages: 50,
+  /** A resync gap up to this many changes is served as changes, beyond it as a snapshot. */
+  resyncMaxChanges: 1_000,
+  inviteCodeLength: 64,
+} as const;
+
+export const id = z.uuid({ error: 'must be an id (UUID)' });
+export const opId = z.uuid({ error: 'opId must be a UUID made by the client' });
+export const seq = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const displayName = z.string().trim().min(1, 'must not be empty').max(Limits.nameLength);
+export const visibility = z.enum(['public', 'private']);
+export type Visibility = z.infer<typeof visibility>;
+export const inviteCode = z.string().min(1).max(Limits.inviteCodeLength);
+
+export const userSchema = z.strictObject({ id, name: displayName });
+export type User = z.infer<typeof userSchema>;
+
+/** Names of the Socket.IO namespaces. */
+export const Namespace = {
+  Chat: '/chat',
+  Scoreboard: '/scoreboard',
+  Lists: '/lists',
+} as const;
+export type Namespace = (typeof Namespace)[keyof typeof Namespace];
+
+/** One entry of a resync: a broadcast that the client missed, with its `seq`. */
+export interface Change<E extends string = string, D = unknown> {
+  seq: number;
+  event: E;
+  data: D;
+}
