@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import {
   ConnectedSocket,
+  MessageBody,
   SubscribeMessage,
   WebSocketServer,
   type OnGatewayConnection,
@@ -22,7 +23,6 @@ import {
 import type { Namespace as IoNamespace, Socket } from 'socket.io';
 import { Broadcaster } from '../common/broadcaster.js';
 import { CommandGateway } from '../common/command-gateway.decorator.js';
-import { CommandPayload } from '../common/command-payload.decorator.js';
 import { SocketUser, socketUser, type SocketData } from '../common/socket-user.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { ChatService } from './chat.service.js';
@@ -62,7 +62,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   @SubscribeMessage(ChatCommand.RoomCreate)
-  createRoom(@SocketUser() user: User, @CommandPayload() input: ChatInput<'room:create'>) {
+  createRoom(@SocketUser() user: User, @MessageBody() input: ChatInput<'room:create'>) {
     return this.chat.createRoom(user, input);
   }
 
@@ -75,7 +75,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   async joinRoom(
     @ConnectedSocket() socket: ChatSocket,
     @SocketUser() user: User,
-    @CommandPayload() input: ChatInput<'room:join'>,
+    @MessageBody() input: ChatInput<'room:join'>,
   ): Promise<ChatCommandResults['room:join']> {
     const joined = await this.chat.joinRoom(user, input, () => void socket.join(rooms.chat(input.roomId)));
     const members = await this.publishPresence(input.roomId);
@@ -83,7 +83,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   @SubscribeMessage(ChatCommand.RoomLeave)
-  async leaveRoom(@SocketUser() user: User, @CommandPayload() input: ChatInput<'room:leave'>) {
+  async leaveRoom(@SocketUser() user: User, @MessageBody() input: ChatInput<'room:leave'>) {
     const left = await this.chat.leaveRoom(user, input);
     // Leaving is per user: every tab of theirs stops hearing the room.
     this.server.in(rooms.user(user.id)).socketsLeave(rooms.chat(input.roomId));
@@ -92,18 +92,18 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   }
 
   @SubscribeMessage(ChatCommand.MessageSend)
-  sendMessage(@SocketUser() user: User, @CommandPayload() input: ChatInput<'message:send'>) {
+  sendMessage(@SocketUser() user: User, @MessageBody() input: ChatInput<'message:send'>) {
     return this.chat.sendMessage(user, input);
   }
 
   @SubscribeMessage(ChatCommand.MessageHistory)
-  history(@SocketUser() user: User, @CommandPayload() input: ChatInput<'message:history'>) {
+  history(@SocketUser() user: User, @MessageBody() input: ChatInput<'message:history'>) {
     return this.chat.history(user, input);
   }
 
   /** Volatile: not acked, dropped when throttled or when the socket is not in the room. */
   @SubscribeMessage(ChatSignal.Typing)
-  typingSignal(@ConnectedSocket() socket: ChatSocket, @CommandPayload() input: ChatSignalInput<'typing'>): void {
+  typingSignal(@ConnectedSocket() socket: ChatSocket, @MessageBody() input: ChatSignalInput<'typing'>): void {
     const room = rooms.chat(input.roomId);
     if (!socket.rooms.has(room) || !this.typing.shouldForward(socket.id, input.roomId, input.typing)) return;
     socket.to(room).volatile.emit(ChatBroadcast.Typing, { roomId: input.roomId, user: socketUser(socket), typing: input.typing });

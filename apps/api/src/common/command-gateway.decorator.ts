@@ -1,8 +1,8 @@
 import { UseInterceptors, applyDecorators } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace } from '@tandem/contract';
-import { AckInterceptor } from './ack.interceptor.js';
+import { CommandInterceptor } from './command.interceptor.js';
 
-/** A gateway of one namespace whose handlers answer with the ack envelope. */
+/** A gateway of one namespace whose handlers go through the command interceptor (validation, ack envelope). */
 export const CommandGateway = (namespace: Namespace) =>
-  applyDecorators(WebSocketGateway({ namespace }), UseInterceptors(AckInterceptor));
+  applyDecorators(WebSocketGateway({ namespace }), UseInterceptors(CommandInterceptor));

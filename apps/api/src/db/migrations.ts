@@ -38,7 +38,7 @@ async function readMigrationsList(migrationsDir: string) {
 /** Applies the migrations not yet applied to the database; returns their names. */
 export async function applyMigrations(paths: MigrationPaths): Promise<string[]> {
   await mkdir(path.dirname(paths.databaseFile.replace(/^file:/, '')), { recursive: true });
-  const { engine, explain } = await openSchemaEngine(paths.databaseFile, paths.schemaPath);
+  const { engine, explain, close } = await openSchemaEngine(paths.databaseFile, paths.schemaPath);
   try {
     const migrationsList = await readMigrationsList(paths.migrationsDir);
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters });
@@ -46,7 +46,7 @@ export async function applyMigrations(paths: MigrationPaths): Promise<string[]> 
   } catch (error) {
     throw new Error(`migration failed: ${explain(error)}`);
   } finally {
-    engine.free();
+    await close();
   }
 }
 
@@ -55,7 +55,7 @@ export async function applyMigrations(paths: MigrationPaths): Promise<string[]> 
  * Returns its folder, or null when the schema matches the migrations already.
  */
 export async function createMigration(paths: MigrationPaths, name: string): Promise<string | null> {
-  const { engine, explain } = await openSchemaEngine(paths.databaseFile, paths.schemaPath);
+  const { engine, explain, close } = await openSchemaEngine(paths.databaseFile, paths.schemaPath);
   try {
     const migrationsList = await readMigrationsList(paths.migrationsDir);
     const schemaText = await readFile(paths.schemaPath, 'utf8');
@@ -77,6 +77,6 @@ export async function createMigration(paths: MigrationPaths, name: string): Prom
   } catch (error) {
     throw new Error(`could not create the migration: ${explain(error)}`);
   } finally {
-    engine.free();
+    await close();
   }
 }

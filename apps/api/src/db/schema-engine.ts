@@ -45,13 +45,17 @@ function loadWasm(): Promise<void> {
  * better-sqlite3 refuses multi-statement SQL in a prepared statement, and the engine replays
  * whole migration files on its shadow database that way: send those through `executeScript`.
  */
-function withScriptAwareShadowDb(factory: PrismaBetterSqlite3): SqlMigrationAwareDriverAdapterFactory {
+function withScriptAwareShadowDb(
+  factory: PrismaBetterSqlite3,
+  opened: SqlDriverAdapter[],
+): SqlMigrationAwareDriverAdapterFactory {
+  const track = (adapter: SqlDriverAdapter) => (opened.push(adapter), adapter);
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: () => factory.connect(),
+    connect: async () => track(await factory.connect()),
     connectToShadowDb: async () => {
-      const shadow = await factory.connectToShadowDb();
+      const shadow = track(await factory.connectToShadowDb());
       const executeRaw: SqlDriverAdapter['executeRaw'] = (query) =>
         query.args.length === 0 && query.sql.trim().replace(/;\s*$/, '').includes(';')
           ? shadow.executeScript(query.sql).then(() => 0)
@@ -64,11 +68,13 @@ function withScriptAwareShadowDb(factory: PrismaBetterSqlite3): SqlMigrationAwar
 export async function openSchemaEngine(
   databaseFile: string,
   schemaPath: string,
-): Promise<{ engine: SchemaEngine; explain: (error: unknown) => string }> {
+): Promise<{ engine: SchemaEngine; explain: (error: unknown) => string; close: () => Promise<void> }> {
   await loadWasm();
   const schemaText = await readFile(schemaPath, 'utf8');
+  // The engine does not close its connections: they are closed here, so the server can take the file.
+  const opened: SqlDriverAdapter[] = [];
   const factory = bindMigrationAwareSqlAdapterFactory(
-    withScriptAwareShadowDb(new PrismaBetterSqlite3({ url: databaseFile })),
+    withScriptAwareShadowDb(new PrismaBetterSqlite3({ url: databaseFile }), opened),
   );
   const engine = await bg.SchemaEngine.new({ datamodels: [[schemaPath, schemaText]] }, () => {}, factory);
   const explain = (error: unknown): string => {
@@ -77,5 +83,9 @@ export async function openSchemaEngine(
     if (!id) return message;
     return `${message}: ${JSON.stringify(factory.errorRegistry.consumeError(Number(id)))}`;
   };
-  return { engine, explain };
+  const close = async () => {
+    engine.free();
+    await Promise.all(opened.splice(0).map((adapter) => adapter.dispose()));
+  };
+  return { engine, explain, close };
 }

@@ -1,0 +1,53 @@
+import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { ErrorCode, commandSchemas, parsePayload, type Ack } from '@tandem/contract';
+import { catchError, defer, map, of, type Observable } from 'rxjs';
+import type { Socket } from 'socket.io';
+import { DomainError } from './domain-error.js';
+
+/** Where the payload sits among a WebSocket handler's arguments: `[socket, payload, ...]`. */
+const payloadIndex = 1;
+
+/**
+ * The one door of every command: validates the payload with the contract's schema for the
+ * namespace and event (handlers then see the parsed, strict value through `@MessageBody()`), and
+ * turns the outcome into the ack envelope — a return value into `{ ok: true, data }`, any error
+ * (validation, a rule, a crash) into `{ ok: false, error }`. Nest's own WebSocket exception
+ * handling would never call the ack.
+ */
+@Injectable()
+export class CommandInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Commands');
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<Ack<unknown>> {
+    return defer(() => {
+      this.replacePayloadWithParsed(context);
+      return next.handle();
+    }).pipe(
+      map((data: unknown): Ack<unknown> => ({ ok: true, data: data ?? {} })),
+      catchError((error: unknown) => of(this.toFailure(error, context))),
+    );
+  }
+
+  private replacePayloadWithParsed(context: ExecutionContext): void {
+    const ws = context.switchToWs();
+    const namespace = ws.getClient<Socket>().nsp.name;
+    const event = ws.getPattern();
+    const schema = commandSchemas[namespace as keyof typeof commandSchemas]?.[event as never];
+    if (!schema) throw new DomainError(ErrorCode.Internal, `no contract schema for ${namespace} ${event}`);
+    const result = parsePayload(schema, ws.getData());
+    if (!result.ok) throw new DomainError(ErrorCode.Validation, `invalid ${event} payload`, { issues: result.issues });
+    // The handler's arguments are this same array: it receives the parsed value.
+    context.getArgs()[payloadIndex] = result.value;
+  }
+
+  private toFailure(error: unknown, context: ExecutionContext): Ack<never> {
+    if (error instanceof DomainError) {
+      const details = error.details === undefined ? {} : { details: error.details };
+      return { ok: false, error: { code: error.code, message: error.message, ...details } };
+    }
+    const ws = context.switchToWs();
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.logger.error(`${ws.getPattern()} from socket ${ws.getClient<Socket>().id} failed: ${reason}`);
+    return { ok: false, error: { code: ErrorCode.Internal, message: 'internal error: the command was not applied' } };
+  }
+}

@@ -1,0 +1,61 @@
+import {
+  Namespace,
+  type Ack,
+  type ChatClientEvents,
+  type ChatCommand,
+  type ChatCommandResults,
+  type ChatServerEvents,
+} from '@tandem/contract';
+import { io, type Socket } from 'socket.io-client';
+
+/** The `/chat` socket, typed by the contract's event maps. */
+export type ChatSocket = Socket<ChatServerEvents, ChatClientEvents>;
+
+/** One socket per namespace; it connects when `connect()` is called. */
+export function createChatSocket(token: string): ChatSocket {
+  return io(Namespace.Chat, {
+    auth: { token },
+    transports: ['websocket', 'polling'],
+    autoConnect: false,
+  });
+}
+
+/** A command that got no answer at all (timeout, or the connection dropped on the way). */
+export interface NoAnswer {
+  ok: false;
+  error: { code: 'NO_ANSWER'; message: string; details?: undefined };
+}
+export type CommandOutcome<T> = Ack<T> | NoAnswer;
+
+export const commandTimeoutMs = 10_000;
+
+type CommandPayload<C extends ChatCommand> = Parameters<ChatClientEvents[C]>[0];
+
+/**
+ * Sends one command and waits for its ack. Never throws: a missing answer becomes `NO_ANSWER`,
+ * which callers tell apart from the server's own refusals.
+ */
+export async function sendCommand<C extends ChatCommand>(
+  socket: ChatSocket,
+  command: C,
+  payload: CommandPayload<C>,
+  timeoutMs = commandTimeoutMs,
+): Promise<CommandOutcome<ChatCommandResults[C]>> {
+  // Socket.IO would buffer the command until a reconnection; the caller decides instead.
+  if (!socket.connected) {
+    return { ok: false, error: { code: 'NO_ANSWER', message: 'you are offline' } };
+  }
+  // Socket.IO's mapped event types cannot follow a generic command name; the contract ties
+  // each command to its payload and result, which this function's signature restates.
+  const timed = socket.timeout(timeoutMs) as unknown as {
+    emitWithAck(event: C, payload: CommandPayload<C>): Promise<Ack<ChatCommandResults[C]>>;
+  };
+  try {
+    return await timed.emitWithAck(command, payload);
+  } catch {
+    const message = socket.connected
+      ? 'the server did not answer in time'
+      : 'the connection dropped before the server answered';
+    return { ok: false, error: { code: 'NO_ANSWER', message } };
+  }
+}

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createApp } from '../../apps/api/src/app.js';
+import { loadConfig, type AppConfig } from '../../apps/api/src/config.js';
+
+export const testTokenSecret = 'test-secret-that-is-long-enough-to-be-accepted-0123456789';
+
+export interface TestServer {
+  url: string;
+  app: NestExpressApplication;
+  config: AppConfig;
+  /** A separate read-only connection to the server's SQLite file: what is committed, nothing else. */
+  db: Database.Database;
+  /** Row counts of every table, to show that a refused command wrote nothing. */
+  tableCounts(): Record<string, number>;
+  close(): Promise<void>;
+}
+
+/** Boots the real server, as `npm start` does, on port 0 with its own SQLite file. */
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tandem-test-'));
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: `file:${path.join(dir, 'tandem.db')}`,
+    TOKEN_SECRET: testTokenSecret,
+    LOG_LEVEL: 'error',
+    ...env,
+  });
+  const app = await createApp(config);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const db = new Database(config.databaseFile, { readonly: true, fileMustExist: true });
+  const tables = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]
+  ).map((row) => row.name);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    config,
+    db,
+    tableCounts: () =>
+      Object.fromEntries(
+        tables.map((table) => [table, (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n]),
+      ),
+    close: async () => {
+      db.close();
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
