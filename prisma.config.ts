@@ -3,7 +3,7 @@ import { defineConfig } from 'prisma/config';
 // Used by the Prisma CLI for `prisma generate`. Migrations are applied offline by
 // `npm run db:migrate` (scripts/db-migrate.mjs) and on every `npm start`.
 export default defineConfig({
-  schema: 'prisma/schema.prisma',
+  schema: 'prisma/schema',
   migrations: { path: 'prisma/migrations' },
   datasource: { url: process.env.DATABASE_URL ?? 'file:./data/tandem.db' },
 });

@@ -26,7 +26,7 @@ function enabledLogLevels(level: AppConfig['logLevel']): LogLevel[] {
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const applied = await applyMigrations({
     databaseFile: config.databaseFile,
-    schemaPath: config.schemaPath,
+    schemaDir: config.schemaDir,
     migrationsDir: config.migrationsDir,
   });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {

@@ -32,7 +32,8 @@ export interface AppConfig {
   corsOrigin: string | undefined;
   logLevel: z.infer<typeof environment>['LOG_LEVEL'];
   typingThrottleMs: number;
-  schemaPath: string;
+  /** The folder of `.prisma` files. */
+  schemaDir: string;
   migrationsDir: string;
   webDist: string;
 }
@@ -58,7 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigin: values.CORS_ORIGIN,
     logLevel: values.LOG_LEVEL,
     typingThrottleMs: values.TYPING_THROTTLE_MS,
-    schemaPath: path.join(projectRoot, 'prisma/schema.prisma'),
+    schemaDir: path.join(projectRoot, 'prisma/schema'),
     migrationsDir: path.join(projectRoot, 'prisma/migrations'),
     webDist: path.join(projectRoot, 'apps/web/dist'),
   };

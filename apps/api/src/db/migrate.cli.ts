@@ -5,7 +5,7 @@ import { applyMigrations, createMigration } from './migrations.js';
 // writes the next one from prisma/schema.prisma.
 const [command = 'apply', name] = process.argv.slice(2);
 const config = loadConfig();
-const paths = { databaseFile: config.databaseFile, schemaPath: config.schemaPath, migrationsDir: config.migrationsDir };
+const paths = { databaseFile: config.databaseFile, schemaDir: config.schemaDir, migrationsDir: config.migrationsDir };
 
 if (command === 'apply') {
   const applied = await applyMigrations(paths);

@@ -1,6 +1,6 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { openSchemaEngine } from './schema-engine.js';
+import { openSchemaEngine, readSchemaFiles } from './schema-engine.js';
 
 const filters = { externalTables: [], externalEnums: [] };
 const lockfileName = 'migration_lock.toml';
@@ -8,7 +8,7 @@ const lockfileName = 'migration_lock.toml';
 export interface MigrationPaths {
   /** The database file (a path, or a `file:` URL). */
   databaseFile: string;
-  schemaPath: string;
+  schemaDir: string;
   migrationsDir: string;
 }
 
@@ -38,7 +38,7 @@ async function readMigrationsList(migrationsDir: string) {
 /** Applies the migrations not yet applied to the database; returns their names. */
 export async function applyMigrations(paths: MigrationPaths): Promise<string[]> {
   await mkdir(path.dirname(paths.databaseFile.replace(/^file:/, '')), { recursive: true });
-  const { engine, explain, close } = await openSchemaEngine(paths.databaseFile, paths.schemaPath);
+  const { engine, explain, close } = await openSchemaEngine(paths.databaseFile, paths.schemaDir);
   try {
     const migrationsList = await readMigrationsList(paths.migrationsDir);
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters });
@@ -55,13 +55,13 @@ export async function applyMigrations(paths: MigrationPaths): Promise<string[]> 
  * Returns its folder, or null when the schema matches the migrations already.
  */
 export async function createMigration(paths: MigrationPaths, name: string): Promise<string | null> {
-  const { engine, explain, close } = await openSchemaEngine(paths.databaseFile, paths.schemaPath);
+  const { engine, explain, close } = await openSchemaEngine(paths.databaseFile, paths.schemaDir);
   try {
     const migrationsList = await readMigrationsList(paths.migrationsDir);
-    const schemaText = await readFile(paths.schemaPath, 'utf8');
+    const files = await readSchemaFiles(paths.schemaDir);
     const { stdout } = await engine.diff({
       from: { tag: 'migrations', ...migrationsList },
-      to: { tag: 'schemaDatamodel', files: [{ path: paths.schemaPath, content: schemaText }] },
+      to: { tag: 'schemaDatamodel', files: files.map(([path, content]) => ({ path, content })) },
       script: true,
       exitCode: null,
       filters,

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
@@ -65,18 +65,26 @@ function withScriptAwareShadowDb(
   };
 }
 
+/** Every `.prisma` file of the schema folder, as `[path, text]` pairs. */
+export async function readSchemaFiles(schemaDir: string): Promise<[string, string][]> {
+  const names = (await readdir(schemaDir)).filter((name) => name.endsWith('.prisma')).sort();
+  return Promise.all(names.map(async (name): Promise<[string, string]> => {
+    const file = path.join(schemaDir, name);
+    return [file, await readFile(file, 'utf8')];
+  }));
+}
+
 export async function openSchemaEngine(
   databaseFile: string,
-  schemaPath: string,
+  schemaDir: string,
 ): Promise<{ engine: SchemaEngine; explain: (error: unknown) => string; close: () => Promise<void> }> {
   await loadWasm();
-  const schemaText = await readFile(schemaPath, 'utf8');
   // The engine does not close its connections: they are closed here, so the server can take the file.
   const opened: SqlDriverAdapter[] = [];
   const factory = bindMigrationAwareSqlAdapterFactory(
     withScriptAwareShadowDb(new PrismaBetterSqlite3({ url: databaseFile }), opened),
   );
-  const engine = await bg.SchemaEngine.new({ datamodels: [[schemaPath, schemaText]] }, () => {}, factory);
+  const engine = await bg.SchemaEngine.new({ datamodels: await readSchemaFiles(schemaDir) }, () => {}, factory);
   const explain = (error: unknown): string => {
     const message = error instanceof Error ? error.message : String(error);
     const id = /External error id#(\d+)/.exec(message)?.[1];
