@@ -16,6 +16,11 @@ const environment = z.object({
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
   CORS_ORIGIN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose']).default('info'),
+  /** Commands a socket may send at once, per class of command; and the refill rate per second. */
+  RATE_LIMIT_BURST: z.coerce.number().int().positive().default(100),
+  RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
+  /** A user's budget (all their sockets together) is this many times a socket's. */
+  RATE_LIMIT_USER_FACTOR: z.coerce.number().positive().default(2),
   /** Minimum time between two typing broadcasts of one socket in one room. */
   TYPING_THROTTLE_MS: z.coerce.number().int().min(0).default(1_000),
 });
@@ -32,6 +37,7 @@ export interface AppConfig {
   corsOrigin: string | undefined;
   logLevel: z.infer<typeof environment>['LOG_LEVEL'];
   typingThrottleMs: number;
+  rateLimit: { burst: number; perSecond: number; userFactor: number };
   /** The folder of `.prisma` files. */
   schemaDir: string;
   migrationsDir: string;
@@ -59,6 +65,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigin: values.CORS_ORIGIN,
     logLevel: values.LOG_LEVEL,
     typingThrottleMs: values.TYPING_THROTTLE_MS,
+    rateLimit: {
+      burst: values.RATE_LIMIT_BURST,
+      perSecond: values.RATE_LIMIT_PER_SECOND,
+      userFactor: values.RATE_LIMIT_USER_FACTOR,
+    },
     schemaDir: path.join(projectRoot, 'prisma/schema'),
     migrationsDir: path.join(projectRoot, 'prisma/migrations'),
     webDist: path.join(projectRoot, 'apps/web/dist'),

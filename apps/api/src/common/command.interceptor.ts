@@ -3,12 +3,14 @@ import { ErrorCode, commandSchemas, parsePayload, type Ack } from '@tandem/contr
 import { catchError, defer, map, of, type Observable } from 'rxjs';
 import type { Socket } from 'socket.io';
 import { DomainError } from './domain-error.js';
+import { RateLimiter } from './rate-limiter.js';
+import { socketUser } from './socket-user.decorator.js';
 
 /** Where the payload sits among a WebSocket handler's arguments: `[socket, payload, ...]`. */
 const payloadIndex = 1;
 
 /**
- * The one door of every command: validates the payload with the contract's schema for the
+ * The one door of every command: spends the sender's rate budget, validates the payload with the contract's schema for the
  * namespace and event (handlers then see the parsed, strict value through `@MessageBody()`), and
  * turns the outcome into the ack envelope — a return value into `{ ok: true, data }`, any error
  * (validation, a rule, a crash) into `{ ok: false, error }`. Nest's own WebSocket exception
@@ -18,14 +20,27 @@ const payloadIndex = 1;
 export class CommandInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Commands');
 
+  constructor(private readonly rateLimiter: RateLimiter) {}
+
   intercept(context: ExecutionContext, next: CallHandler): Observable<Ack<unknown>> {
     return defer(() => {
+      this.spendBudget(context);
       this.replacePayloadWithParsed(context);
       return next.handle();
     }).pipe(
       map((data: unknown): Ack<unknown> => ({ ok: true, data: data ?? {} })),
       catchError((error: unknown) => of(this.toFailure(error, context))),
     );
+  }
+
+  /** Over budget: answered at once, before any parsing or database work. */
+  private spendBudget(context: ExecutionContext): void {
+    const ws = context.switchToWs();
+    const socket = ws.getClient<Socket>();
+    const budget = this.rateLimiter.take(socket, socketUser(socket).id, ws.getPattern());
+    if (!budget.ok) {
+      throw new DomainError(ErrorCode.RateLimited, 'too many commands: slow down', { retryAfterMs: budget.retryAfterMs });
+    }
   }
 
   private replacePayloadWithParsed(context: ExecutionContext): void {

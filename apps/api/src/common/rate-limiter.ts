@@ -1,0 +1,78 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config.js';
+
+/** A classic token bucket: `burst` tokens, refilled at `perSecond`; one command takes one. */
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+
+  constructor(
+    private readonly burst: number,
+    private readonly perSecond: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.updatedAt = now;
+  }
+
+  /** Takes a token, or returns how long until one is available. */
+  take(now: number): { ok: true } | { ok: false; retryAfterMs: number } {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond);
+    this.updatedAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterMs: Math.ceil(((1 - this.tokens) / this.perSecond) * 1000) };
+  }
+
+  isFull(now: number): boolean {
+    return this.tokens + ((now - this.updatedAt) / 1000) * this.perSecond >= this.burst;
+  }
+}
+
+/**
+ * Groups commands into classes with separate budgets, so a chat flood does not block a join.
+ * Ephemeral signals share one class: when it runs out they are dropped silently (no ack).
+ */
+export function commandClass(event: string): string {
+  if (event === 'typing') return 'signal';
+  if (event.endsWith(':join') || event.endsWith(':leave')) return 'join';
+  if (event.endsWith(':list') || event.endsWith(':history')) return 'read';
+  return `write:${event.slice(0, event.indexOf(':'))}`;
+}
+
+/**
+ * Per-socket and per-user budgets (never per IP): a user's tabs share the user's budget, and one
+ * socket cannot spend all of it. Buckets of users that went quiet are swept.
+ */
+@Injectable()
+export class RateLimiter {
+  private readonly bySocket = new WeakMap<object, Map<string, TokenBucket>>();
+  private readonly byUser = new Map<string, TokenBucket>();
+  private lastSweep = Date.now();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  take(socket: object, userId: string, event: string, now = Date.now()): { ok: true } | { ok: false; retryAfterMs: number } {
+    const { burst, perSecond, userFactor } = this.config.rateLimit;
+    const kind = commandClass(event);
+    let buckets = this.bySocket.get(socket);
+    if (!buckets) this.bySocket.set(socket, (buckets = new Map()));
+    let socketBucket = buckets.get(kind);
+    if (!socketBucket) buckets.set(kind, (socketBucket = new TokenBucket(burst, perSecond, now)));
+    const userKey = `${userId}:${kind}`;
+    let userBucket = this.byUser.get(userKey);
+    if (!userBucket) this.byUser.set(userKey, (userBucket = new TokenBucket(burst * userFactor, perSecond * userFactor, now)));
+    this.sweep(now);
+    const perSocket = socketBucket.take(now);
+    if (!perSocket.ok) return perSocket;
+    return userBucket.take(now);
+  }
+
+  private sweep(now: number): void {
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [key, bucket] of this.byUser) if (bucket.isFull(now)) this.byUser.delete(key);
+  }
+}
