@@ -40,8 +40,12 @@ function nearMisses(schema: z.ZodType, knownIds: string[]): fc.Arbitrary<unknown
   return fc.oneof(
     keys.length ? fc.tuple(base, fc.constantFrom(...keys), hostileValue).map(([payload, key, value]) => ({ ...payload, [key]: value })) : base,
     keys.length ? fc.tuple(base, fc.constantFrom(...keys)).map(([payload, key]) => Object.fromEntries(Object.entries(payload).filter(([k]) => k !== key))) : base,
+    // Parsed from JSON so that `__proto__` is an own key, as it is for a payload off the wire.
     fc.tuple(base, fc.constantFrom('__proto__', 'constructor', 'prototype', 'admin', 'userId', 'opId'), hostileValue).map(
-      ([payload, key, value]) => JSON.parse(JSON.stringify({ ...payload }).replace(/^\{/, `{${JSON.stringify(key)}:${JSON.stringify(value ?? null) ?? 'null'},`).replace(/,\}$/, '}')) as unknown,
+      ([payload, key, value]) => {
+        const rest = JSON.stringify(payload).slice(1, -1);
+        return JSON.parse(`{${JSON.stringify(key)}:${JSON.stringify(value ?? null)}${rest ? `,${rest}` : ''}}`) as unknown;
+      },
     ),
   );
 }

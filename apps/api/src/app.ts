@@ -5,10 +5,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
+import { SessionExpiry } from './auth/session-expiry.js';
 import { socketAuthMiddleware } from './auth/socket-auth.middleware.js';
 import { TokenService } from './auth/token.service.js';
 import { UsersRepository } from './auth/users.repository.js';
 import { TandemIoAdapter } from './common/tandem-io.adapter.js';
+import { ServerLifecycle } from './common/server-lifecycle.js';
 import type { AppConfig } from './config.js';
 import { applyMigrations } from './db/migrations.js';
 
@@ -21,7 +23,8 @@ function enabledLogLevels(level: AppConfig['logLevel']): LogLevel[] {
 
 /**
  * Builds the whole server exactly as `npm start` runs it (tests boot it the same way): applies
- * pending migrations, then wires HTTP, Socket.IO and the web app. Call `listen` on the result.
+ * pending migrations, then wires HTTP, Socket.IO and the web app. Call `listen` on the result, and
+ * `shutDown` to stop it gracefully.
  */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const applied = await applyMigrations({
@@ -35,11 +38,22 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   if (applied.length) Logger.log(`applied migrations: ${applied.join(', ')}`, 'Database');
   app.use(helmet());
   if (config.corsOrigin) app.enableCors({ origin: config.corsOrigin.split(','), credentials: true });
+  const sessionExpiry = app.get(SessionExpiry);
   app.useWebSocketAdapter(
-    new TandemIoAdapter(app, socketAuthMiddleware(app.get(TokenService), app.get(UsersRepository)), config.corsOrigin),
+    new TandemIoAdapter(
+      app,
+      socketAuthMiddleware(app.get(TokenService), app.get(UsersRepository)),
+      (socket) => sessionExpiry.attach(socket),
+      config.corsOrigin,
+    ),
   );
   if (existsSync(config.webDist)) app.useStaticAssets(config.webDist, { index: 'index.html' });
   else Logger.warn(`no web build at ${config.webDist}: run "npm run build"`, 'Web');
-  app.enableShutdownHooks();
   return app;
+}
+
+/** Drains (see ServerLifecycle), then closes sockets, HTTP and the database. */
+export async function shutDown(app: NestExpressApplication): Promise<void> {
+  await app.get(ServerLifecycle).drain();
+  await app.close();
 }

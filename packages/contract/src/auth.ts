@@ -36,3 +36,30 @@ export interface AuthFailureData {
 }
 
 export const handshakeAuth = z.object({ token: z.string().min(1).max(4096) });
+
+/** In-band session commands and events, on every namespace. */
+export const AuthCommand = {
+  /** `{token}` → `{expiresAt}`: replaces the socket's token without reconnecting. */
+  Refresh: 'auth:refresh',
+} as const;
+
+export const AuthBroadcast = {
+  /** Sent just before the server disconnects a socket whose token expired. */
+  Expired: 'auth:expired',
+} as const;
+
+export const authRefreshInput = z.strictObject({ token: z.string().min(1).max(4096) });
+export type AuthRefreshInput = z.infer<typeof authRefreshInput>;
+export interface AuthRefreshed {
+  expiresAt: string;
+}
+
+/** Server lifecycle events, on every namespace. */
+export const ServerBroadcast = {
+  /** The server is shutting down: reconnect (with jitter) to reach another node or the restarted one. */
+  Draining: 'server:draining',
+} as const;
+export interface ServerDraining {
+  /** A suggested upper bound for the random delay before reconnecting. */
+  reconnectWithinMs: number;
+}

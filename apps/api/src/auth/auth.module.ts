@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { SessionExpiry } from './session-expiry.js';
 import { SessionsController } from './sessions.controller.js';
 import { TokenService } from './token.service.js';
 import { UsersRepository } from './users.repository.js';
@@ -6,7 +7,7 @@ import { UsersRepository } from './users.repository.js';
 @Global()
 @Module({
   controllers: [SessionsController],
-  providers: [TokenService, UsersRepository],
-  exports: [TokenService, UsersRepository],
+  providers: [TokenService, UsersRepository, SessionExpiry],
+  exports: [TokenService, UsersRepository, SessionExpiry],
 })
 export class AuthModule {}

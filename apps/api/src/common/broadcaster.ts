@@ -13,6 +13,7 @@ export class Broadcaster implements OnModuleDestroy {
 
   constructor(events: DomainEvents) {
     this.unsubscribe = events.subscribe('change.committed', (change) => {
+      if (change.delivery === 'latest') return; // sent as a coalesced state by its feature
       this.namespaces.get(change.namespace)?.to(change.stream).emit(change.event, change.data);
     });
   }
@@ -20,6 +21,11 @@ export class Broadcaster implements OnModuleDestroy {
   /** Called by each gateway once its namespace exists. */
   register(namespace: Namespace): void {
     this.namespaces.set(namespace.name, namespace);
+  }
+
+  /** A server-wide notice to every socket of every namespace. */
+  toEveryone(event: string, data: unknown): void {
+    for (const namespace of this.namespaces.values()) namespace.emit(event, data);
   }
 
   onModuleDestroy(): void {

@@ -4,6 +4,7 @@ import { catchError, defer, map, of, type Observable } from 'rxjs';
 import type { Socket } from 'socket.io';
 import { DomainError } from './domain-error.js';
 import { RateLimiter } from './rate-limiter.js';
+import { ServerLifecycle } from './server-lifecycle.js';
 import { socketUser } from './socket-user.decorator.js';
 
 /** Where the payload sits among a WebSocket handler's arguments: `[socket, payload, ...]`. */
@@ -20,10 +21,16 @@ const payloadIndex = 1;
 export class CommandInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Commands');
 
-  constructor(private readonly rateLimiter: RateLimiter) {}
+  constructor(
+    private readonly rateLimiter: RateLimiter,
+    private readonly lifecycle: ServerLifecycle,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<Ack<unknown>> {
     return defer(() => {
+      if (this.lifecycle.isDraining) {
+        throw new DomainError(ErrorCode.Internal, 'the server is shutting down: retry after reconnecting', { draining: true });
+      }
       this.spendBudget(context);
       this.replacePayloadWithParsed(context);
       return next.handle();

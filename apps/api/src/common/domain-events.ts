@@ -13,6 +13,12 @@ export interface ChangeCommitted {
   seq: number;
   event: string;
   data: unknown;
+  /**
+   * `each` (the default): the broadcaster sends this change as logged. `latest`: the stream
+   * changes too often for that, and its subscribers need only its newest state; the broadcaster
+   * skips it and the feature's coalescer sends a fresh state instead (the change is still logged).
+   */
+  delivery?: 'each' | 'latest';
 }
 
 interface DomainEventMap {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Change, Namespace } from '@tandem/contract';
-import { DatabaseService, type WriteContext } from './database.service.js';
+import type { ChangeCommitted } from '../common/domain-events.js';
+import { DatabaseService, type Transaction, type WriteContext } from './database.service.js';
 
 export interface AppendedChange<D> {
   seq: number;
@@ -17,7 +18,14 @@ export class ChangeLogRepository {
 
   async append<D>(
     context: WriteContext,
-    entry: { namespace: Namespace; stream: string; event: string; data: (seq: number) => D },
+    entry: {
+      namespace: Namespace;
+      stream: string;
+      event: string;
+      data: (seq: number) => D;
+      /** `latest`: logged, but not broadcast as is (see `ChangeCommitted.delivery`). */
+      delivery?: ChangeCommitted['delivery'];
+    },
   ): Promise<AppendedChange<D>> {
     // The increment happens in the database, inside the transaction: gap-free with any number of writers.
     const { seq } = await context.tx.changeStream.upsert({
@@ -30,12 +38,13 @@ export class ChangeLogRepository {
     await context.tx.change.create({
       data: { streamKey: entry.stream, seq, event: entry.event, data: JSON.stringify(data) },
     });
-    context.publishAfterCommit({ namespace: entry.namespace, stream: entry.stream, seq, event: entry.event, data });
+    const { namespace, stream, event, delivery = 'each' } = entry;
+    context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
     return { seq, data };
   }
 
-  async currentSeq(stream: string): Promise<number> {
-    const row = await this.database.client.changeStream.findUnique({ where: { key: stream }, select: { seq: true } });
+  async currentSeq(stream: string, db: Transaction = this.database.client): Promise<number> {
+    const row = await db.changeStream.findUnique({ where: { key: stream }, select: { seq: true } });
     return row?.seq ?? 0;
   }
 

@@ -41,7 +41,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.tail.catch(() => undefined);
+    await this.idle();
     await this.client.$disconnect();
   }
 
@@ -63,6 +63,11 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     // The queue goes on after a failed write; the caller gets the failure.
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  /** Resolves once every write queued so far has finished. */
+  async idle(): Promise<void> {
+    await this.tail;
   }
 
   async ping(): Promise<void> {

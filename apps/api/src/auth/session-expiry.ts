@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AuthBroadcast,
+  AuthCommand,
+  AuthFailure,
+  ErrorCode,
+  authRefreshInput,
+  parsePayload,
+  type Ack,
+  type AuthFailureData,
+  type AuthRefreshed,
+} from '@tandem/contract';
+import type { Socket } from 'socket.io';
+import type { SocketData } from '../common/socket-user.decorator.js';
+import { TokenService } from './token.service.js';
+
+/** setTimeout's ceiling; longer expiries are re-armed when it fires. */
+const maxTimerMs = 2 ** 31 - 1;
+
+/**
+ * Keeps a live socket within its token's lifetime: at expiry it is told `auth:expired` and
+ * disconnected; before that, `auth:refresh {token}` (a new token for the same user) moves the
+ * expiry without a reconnect. Attached to every socket of every namespace.
+ */
+@Injectable()
+export class SessionExpiry {
+  constructor(private readonly tokens: TokenService) {}
+
+  attach(socket: Socket): void {
+    let timer: NodeJS.Timeout | undefined;
+    const data = socket.data as SocketData;
+    const arm = () => {
+      clearTimeout(timer);
+      const remaining = data.tokenExpiresAt - Date.now();
+      timer = setTimeout(() => {
+        if (data.tokenExpiresAt > Date.now()) return arm();
+        const expired: AuthFailureData = { code: 'UNAUTHORIZED', reason: AuthFailure.Expired, message: 'the token has expired: sign in again' };
+        socket.emit(AuthBroadcast.Expired, expired);
+        socket.disconnect(true);
+      }, Math.max(0, Math.min(remaining, maxTimerMs)));
+    };
+    arm();
+    socket.once('disconnect', () => clearTimeout(timer));
+    socket.on(AuthCommand.Refresh, (payload: unknown, ack?: (response: Ack<AuthRefreshed>) => void) => {
+      const response = this.refresh(data, payload);
+      if (response.ok) arm();
+      if (typeof ack === 'function') ack(response);
+    });
+  }
+
+  private refresh(data: SocketData, payload: unknown): Ack<AuthRefreshed> {
+    const input = parsePayload(authRefreshInput, payload);
+    if (!input.ok) {
+      return { ok: false, error: { code: ErrorCode.Validation, message: 'invalid auth:refresh payload', details: { issues: input.issues } } };
+    }
+    const check = this.tokens.verify(input.value.token);
+    if (!check.ok) return { ok: false, error: { code: ErrorCode.Unauthorized, message: check.message, details: { reason: check.reason } } };
+    if (check.user.id !== data.user.id) {
+      return { ok: false, error: { code: ErrorCode.Forbidden, message: 'the new token is for another user' } };
+    }
+    data.tokenExpiresAt = check.expiresAt;
+    return { ok: true, data: { expiresAt: new Date(check.expiresAt).toISOString() } };
+  }
+}

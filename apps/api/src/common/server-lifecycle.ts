@@ -1,0 +1,32 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ServerBroadcast, type ServerDraining } from '@tandem/contract';
+import { DatabaseService } from '../db/database.service.js';
+import { Broadcaster } from './broadcaster.js';
+
+/**
+ * Graceful shutdown: once draining, new commands are refused, every client is told
+ * `server:draining` (so it reconnects elsewhere, with jitter), and the writes already queued
+ * commit and are acked before the process closes its sockets and database.
+ */
+@Injectable()
+export class ServerLifecycle {
+  private readonly logger = new Logger(ServerLifecycle.name);
+  private draining = false;
+
+  constructor(
+    private readonly broadcaster: Broadcaster,
+    private readonly database: DatabaseService,
+  ) {}
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  async drain(reconnectWithinMs = 3_000): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    this.logger.log('draining: refusing new commands, finishing queued writes');
+    this.broadcaster.toEveryone(ServerBroadcast.Draining, { reconnectWithinMs } satisfies ServerDraining);
+    await this.database.idle();
+  }
+}
