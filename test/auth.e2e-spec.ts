@@ -92,3 +92,73 @@ describe('identity', () => {
     expect(await response.json()).toMatchObject({ status: 'ok', database: 'ok' });
   });
 });
+
+describe('token refresh and HTTP policy', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startServer({ CORS_ORIGIN: 'http://allowed.example' });
+  });
+  afterAll(async () => {
+    closeAllClients();
+    await server.close();
+  });
+
+  it('issues a fresh token for the same user to a bearer, and refuses without one', async () => {
+    const session = await signIn(server.url, 'ann');
+    const response = await fetch(`${server.url}${HttpRoute.SessionRefresh}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${session.token}` },
+    });
+    expect(response.status).toBe(201);
+    const renewed = (await response.json()) as { token: string; user: { id: string } };
+    expect(renewed.user).toEqual(session.user);
+    await connect(socketFor(server.url, Namespace.Chat, renewed.token));
+
+    const refused = await fetch(`${server.url}${HttpRoute.SessionRefresh}`, { method: 'POST' });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+  });
+
+  it('sends security headers, without forcing https', async () => {
+    const response = await fetch(`${server.url}${HttpRoute.Health}`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(response.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+  });
+
+  it('allows the configured origin over HTTP and refuses others', async () => {
+    const allowed = await fetch(`${server.url}${HttpRoute.Health}`, { headers: { origin: 'http://allowed.example' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://allowed.example');
+    const other = await fetch(`${server.url}${HttpRoute.Health}`, { headers: { origin: 'http://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses a Socket.IO handshake from another origin', async () => {
+    const { token } = await signIn(server.url, 'bob');
+    const { io } = await import('socket.io-client');
+    const foreign = io(`${server.url}${Namespace.Chat}`, {
+      auth: { token },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { origin: 'http://evil.example' },
+    });
+    const outcome = await new Promise<string>((resolve) => {
+      foreign.once('connect', () => resolve('connected'));
+      foreign.once('connect_error', (error) => resolve(error.message));
+    });
+    foreign.disconnect();
+    expect(outcome).not.toBe('connected');
+    const { io: ioAllowed } = await import('socket.io-client');
+    const friendly = ioAllowed(`${server.url}${Namespace.Chat}`, {
+      auth: { token },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { origin: 'http://allowed.example' },
+    });
+    await connect(friendly);
+    friendly.disconnect();
+  });
+});

@@ -114,8 +114,10 @@ describe('chat', () => {
       await join(bobSecondTab, room.id);
 
       const leavePresence = nextEvent<PresenceChanged>(ann, ChatBroadcast.Presence, (p) => p.members.length === 1);
+      const toldSecondTab = nextEvent(bobSecondTab, ChatBroadcast.RoomLeft);
       await commandOk(bob, ChatCommand.RoomLeave, { roomId: room.id });
       expect((await leavePresence).members.map((member) => member.name)).toEqual(['ann']);
+      expect(await toldSecondTab).toEqual({ roomId: room.id });
       const heardByBob = [...record(bob, ChatBroadcast.MessageCreated), ...record(bobSecondTab, ChatBroadcast.MessageCreated)];
       await send(ann, room.id, 'after bob left');
       await settle();
@@ -319,6 +321,7 @@ describe('chat', () => {
 
       const upToDate = await commandOk<RoomResync>(bobAgain, ChatCommand.RoomJoin, { roomId: room.id, sinceSeq: resync.seq });
       expect(upToDate).toMatchObject({ seq: resync.seq, changes: [] });
+      expect(upToDate.members.map((member) => member.name)).toEqual(['ann', 'bob']);
     });
 
     it('answers a snapshot when the gap is beyond what is replayed', async () => {

@@ -8,7 +8,7 @@ describe('rate limits', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startServer({ RATE_LIMIT_BURST: '20', RATE_LIMIT_PER_SECOND: '10', RATE_LIMIT_USER_FACTOR: '2' });
+    server = await startServer({ RATE_LIMIT_BURST: '20', RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_USER_FACTOR: '2' });
   });
   afterAll(async () => {
     closeAllClients();

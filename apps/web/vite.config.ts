@@ -8,7 +8,8 @@ export default defineConfig({
   plugins: [svelte()],
   server: {
     proxy: {
-      '/socket.io': { target: api, ws: true, changeOrigin: true },
+      // The Host header is kept, so the API's same-origin handshake check sees the page's own origin.
+      '/socket.io': { target: api, ws: true, changeOrigin: false },
       '/api': { target: api, changeOrigin: true },
       '/health': { target: api, changeOrigin: true },
     },

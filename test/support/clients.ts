@@ -4,11 +4,17 @@ import {
   type Ack,
   type ChatClientEvents,
   type ChatServerEvents,
+  type ListsClientEvents,
+  type ListsServerEvents,
+  type ScoreboardClientEvents,
+  type ScoreboardServerEvents,
   type SessionCreated,
 } from '@tandem/contract';
 import { io, type Socket } from 'socket.io-client';
 
 export type ChatClient = Socket<ChatServerEvents, ChatClientEvents>;
+export type ListsClient = Socket<ListsServerEvents, ListsClientEvents>;
+export type ScoreboardClient = Socket<ScoreboardServerEvents, ScoreboardClientEvents>;
 
 const waitLimitMs = 5_000;
 
@@ -59,6 +65,18 @@ export function connect<S extends Socket>(socket: S): Promise<S> {
 export async function chatClient(url: string, name: string): Promise<{ socket: ChatClient; session: SessionCreated }> {
   const session = await signIn(url, name);
   const socket = await connect(socketFor<ChatClient>(url, Namespace.Chat, session.token));
+  return { socket, session };
+}
+
+export async function listsClient(url: string, name: string): Promise<{ socket: ListsClient; session: SessionCreated }> {
+  const session = await signIn(url, name);
+  const socket = await connect(socketFor<ListsClient>(url, Namespace.Lists, session.token));
+  return { socket, session };
+}
+
+export async function scoreboardClient(url: string, name: string): Promise<{ socket: ScoreboardClient; session: SessionCreated }> {
+  const session = await signIn(url, name);
+  const socket = await connect(socketFor<ScoreboardClient>(url, Namespace.Scoreboard, session.token));
   return { socket, session };
 }
 

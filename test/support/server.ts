@@ -36,7 +36,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
-  const db = new Database(config.databaseFile, { readonly: true, fileMustExist: true });
+  if (config.database.provider !== 'sqlite') throw new Error('the test server runs on SQLite');
+  const db = new Database(config.database.file, { readonly: true, fileMustExist: true });
   const tables = (
     db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]
   ).map((row) => row.name);

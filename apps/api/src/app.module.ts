@@ -2,10 +2,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
 import { Broadcaster } from './common/broadcaster.js';
 import { RateLimiter } from './common/rate-limiter.js';
+import { ServerLifecycle } from './common/server-lifecycle.js';
 import { ChatModule } from './chat/chat.module.js';
 import { APP_CONFIG, type AppConfig } from './config.js';
 import { DatabaseModule } from './db/database.module.js';
 import { HealthController } from './health/health.controller.js';
+import { ListsModule } from './lists/lists.module.js';
+import { ScoreboardModule } from './scoreboard/scoreboard.module.js';
 
 @Module({})
 export class AppModule {
@@ -13,10 +16,10 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, AuthModule, ChatModule],
+      imports: [DatabaseModule, AuthModule, ChatModule, ListsModule, ScoreboardModule],
       controllers: [HealthController],
-      providers: [{ provide: APP_CONFIG, useValue: config }, Broadcaster, RateLimiter],
-      exports: [APP_CONFIG, Broadcaster, RateLimiter],
+      providers: [{ provide: APP_CONFIG, useValue: config }, Broadcaster, RateLimiter, ServerLifecycle],
+      exports: [APP_CONFIG, Broadcaster, RateLimiter, ServerLifecycle],
     };
   }
 }

@@ -28,7 +28,7 @@ function enabledLogLevels(level: AppConfig['logLevel']): LogLevel[] {
  */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const applied = await applyMigrations({
-    databaseFile: config.databaseFile,
+    database: config.database,
     schemaDir: config.schemaDir,
     migrationsDir: config.migrationsDir,
   });
@@ -36,7 +36,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     logger: enabledLogLevels(config.logLevel),
   });
   if (applied.length) Logger.log(`applied migrations: ${applied.join(', ')}`, 'Database');
-  app.use(helmet());
+  // No upgrade-insecure-requests: the app is often served over plain HTTP on a LAN address, where
+  // that directive would send every script request to https and leave a blank page.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   if (config.corsOrigin) app.enableCors({ origin: config.corsOrigin.split(','), credentials: true });
   const sessionExpiry = app.get(SessionExpiry);
   app.useWebSocketAdapter(

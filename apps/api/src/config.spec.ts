@@ -6,14 +6,23 @@ describe('loadConfig', () => {
   it('has defaults that need nothing set', () => {
     const sut = loadConfig({});
     expect(sut).toMatchObject({ port: 3000, host: '0.0.0.0', logLevel: 'info', corsOrigin: undefined, tokenSecret: undefined });
-    expect(sut.databaseFile).toBe(path.resolve('data/tandem.db'));
+    expect(sut.database).toEqual({ provider: 'sqlite', url: 'file:./data/tandem.db', file: path.resolve('data/tandem.db') });
+    expect(sut.redisUrl).toBeUndefined();
     expect(sut.migrationsDir).toBe(path.join(projectRoot, 'prisma/migrations'));
+  });
+
+  it('takes a PostgreSQL URL, with its own migrations', () => {
+    const sut = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(sut.database).toEqual({ provider: 'postgresql', url: 'postgres://postgres@127.0.0.1:5432/test' });
+    expect(sut.migrationsDir).toBe(path.join(projectRoot, 'prisma/postgres/migrations'));
+    expect(sut.redisUrl).toBe('redis://127.0.0.1:6379');
   });
 
   it.each([
     [{ PORT: 'eighty' }, /PORT/],
     [{ PORT: '70000' }, /PORT/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL/],
     [{ TOKEN_SECRET: 'short' }, /TOKEN_SECRET: must be at least 32 characters/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
   ])('stops with a clear message on %p', (env, message) => {

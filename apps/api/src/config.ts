@@ -10,8 +10,10 @@ const environment = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: z
     .string()
-    .regex(/^file:/, 'only SQLite "file:" URLs are supported by this build')
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must be a SQLite "file:" URL or a "postgres://" URL')
     .default('file:./data/tandem.db'),
+  /** Unset: one process. Set: Socket.IO's Redis streams adapter links every node. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a "redis://" URL').optional(),
   TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
   CORS_ORIGIN: z.string().min(1).optional(),
@@ -25,12 +27,17 @@ const environment = z.object({
   TYPING_THROTTLE_MS: z.coerce.number().int().min(0).default(1_000),
 });
 
+/** The embedded SQLite file (the default), or a PostgreSQL server for several nodes. */
+export type DatabaseTarget =
+  | { provider: 'sqlite'; url: string; /** absolute path */ file: string }
+  | { provider: 'postgresql'; url: string };
+
 export interface AppConfig {
   port: number;
   host: string;
-  /** Absolute path of the SQLite file. */
-  databaseFile: string;
-  /** Where generated state (the token secret) is kept: the database file's folder. */
+  database: DatabaseTarget;
+  redisUrl: string | undefined;
+  /** Where generated state (the token secret) is kept: the SQLite file's folder, else ./data. */
   dataDir: string;
   tokenSecret: string | undefined;
   tokenTtlSeconds: number;
@@ -38,8 +45,9 @@ export interface AppConfig {
   logLevel: z.infer<typeof environment>['LOG_LEVEL'];
   typingThrottleMs: number;
   rateLimit: { burst: number; perSecond: number; userFactor: number };
-  /** The folder of `.prisma` files. */
+  /** The folder of `.prisma` files (written for SQLite; derived for PostgreSQL). */
   schemaDir: string;
+  /** The provider's migration folders. */
   migrationsDir: string;
   webDist: string;
 }
@@ -54,12 +62,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new Error(`invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed.data;
-  const databaseFile = path.resolve(values.DATABASE_URL.replace(/^file:/, ''));
+  const database: DatabaseTarget = values.DATABASE_URL.startsWith('file:')
+    ? { provider: 'sqlite', url: values.DATABASE_URL, file: path.resolve(values.DATABASE_URL.slice('file:'.length)) }
+    : { provider: 'postgresql', url: values.DATABASE_URL };
   return {
     port: values.PORT,
     host: values.HOST,
-    databaseFile,
-    dataDir: path.dirname(databaseFile),
+    database,
+    redisUrl: values.REDIS_URL,
+    dataDir: database.provider === 'sqlite' ? path.dirname(database.file) : path.resolve('data'),
     tokenSecret: values.TOKEN_SECRET,
     tokenTtlSeconds: values.TOKEN_TTL_SECONDS,
     corsOrigin: values.CORS_ORIGIN,
@@ -71,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       userFactor: values.RATE_LIMIT_USER_FACTOR,
     },
     schemaDir: path.join(projectRoot, 'prisma/schema'),
-    migrationsDir: path.join(projectRoot, 'prisma/migrations'),
+    migrationsDir: path.join(projectRoot, database.provider === 'sqlite' ? 'prisma/migrations' : 'prisma/postgres/migrations'),
     webDist: path.join(projectRoot, 'apps/web/dist'),
   };
 }

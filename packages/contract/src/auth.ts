@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import type { AckCallback } from './ack.js';
 import { displayName, type User } from './common.js';
 
 export const HttpRoute = {
   Sessions: '/api/sessions',
+  /** With `Authorization: Bearer <token>`: a fresh token for the same user (for `auth:refresh`). */
+  SessionRefresh: '/api/sessions/refresh',
   Health: '/health',
 } as const;
 
@@ -62,4 +65,13 @@ export const ServerBroadcast = {
 export interface ServerDraining {
   /** A suggested upper bound for the random delay before reconnecting. */
   reconnectWithinMs: number;
+}
+
+/** Session events every namespace's typed socket includes. */
+export interface SessionServerEvents {
+  [AuthBroadcast.Expired]: (payload: AuthFailureData) => void;
+  [ServerBroadcast.Draining]: (payload: ServerDraining) => void;
+}
+export interface SessionClientEvents {
+  [AuthCommand.Refresh]: (payload: AuthRefreshInput, ack: AckCallback<AuthRefreshed>) => void;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AckCallback } from './ack.js';
+import type { SessionClientEvents, SessionServerEvents } from './auth.js';
 import {
   Limits,
   displayName,
@@ -35,6 +36,8 @@ export const ChatBroadcast = {
   MessageCreated: 'message:created',
   Presence: 'presence',
   Typing: 'typing',
+  /** To the user's own sockets: they left the room (in any tab), and no longer hear it. */
+  RoomLeft: 'room:left',
 } as const;
 export type ChatBroadcast = (typeof ChatBroadcast)[keyof typeof ChatBroadcast];
 
@@ -134,7 +137,7 @@ export interface RoomSnapshot {
 }
 /** `room:join` with `sinceSeq`: the missed changes in order, or a snapshot when the gap is too old. */
 export type RoomResync =
-  | { room: Room; seq: number; changes: ChatChange[] }
+  | { room: Room; seq: number; changes: ChatChange[]; members: User[] }
   | (RoomSnapshot & { snapshot: true });
 export type RoomJoined = RoomSnapshot | RoomResync;
 
@@ -149,7 +152,7 @@ export interface ChatCommandResults {
 
 // ---- typed Socket.IO event maps -------------------------------------------------------------
 
-export type ChatClientEvents = {
+export type ChatClientEvents = SessionClientEvents & {
   [C in ChatCommand]: (
     payload: z.input<Schemas[C]>,
     ack: AckCallback<ChatCommandResults[C]>,
@@ -158,8 +161,9 @@ export type ChatClientEvents = {
   [ChatSignal.Typing]: (payload: TypingInput) => void;
 };
 
-export interface ChatServerEvents {
+export interface ChatServerEvents extends SessionServerEvents {
   [ChatBroadcast.MessageCreated]: (payload: MessageCreated) => void;
   [ChatBroadcast.Presence]: (payload: PresenceChanged) => void;
   [ChatBroadcast.Typing]: (payload: TypingChanged) => void;
+  [ChatBroadcast.RoomLeft]: (payload: { roomId: string }) => void;
 }

@@ -3,5 +3,8 @@ export * from './common.js';
 export * from './rooms.js';
 export * from './auth.js';
 export * from './chat.js';
+export * from './fractional-index.js';
+export * from './lists.js';
+export * from './scoreboard.js';
 export * from './validate.js';
 export * from './namespaces.js';

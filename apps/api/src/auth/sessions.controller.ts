@@ -1,6 +1,7 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { HttpRoute, sessionCreateInput, type SessionCreateInput, type SessionCreated } from '@tandem/contract';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { HttpRoute, sessionCreateInput, type SessionCreateInput, type SessionCreated, type User } from '@tandem/contract';
 import { ValidatedBody } from '../common/validated-body.pipe.js';
+import { BearerAuthGuard, RequestUser } from './bearer-auth.guard.js';
 import { TokenService } from './token.service.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -16,6 +17,15 @@ export class SessionsController {
   @HttpCode(201)
   async create(@Body(new ValidatedBody(sessionCreateInput)) input: SessionCreateInput): Promise<SessionCreated> {
     const user = await this.users.create(input.name);
+    const { token, expiresAt } = this.tokens.issue(user);
+    return { token, user, expiresAt: expiresAt.toISOString() };
+  }
+
+  /** A new token for the bearer's user, before the old one expires: sent in-band with `auth:refresh`. */
+  @Post(HttpRoute.SessionRefresh)
+  @HttpCode(201)
+  @UseGuards(BearerAuthGuard)
+  refresh(@RequestUser() user: User): SessionCreated {
     const { token, expiresAt } = this.tokens.issue(user);
     return { token, user, expiresAt: expiresAt.toISOString() };
   }

@@ -79,7 +79,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   ): Promise<ChatCommandResults['room:join']> {
     const joined = await this.chat.joinRoom(user, input, () => void socket.join(rooms.chat(input.roomId)));
     const members = await this.publishPresence(input.roomId);
-    return 'changes' in joined ? joined : { ...joined, members };
+    return { ...joined, members };
   }
 
   @SubscribeMessage(ChatCommand.RoomLeave)
@@ -87,6 +87,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     const left = await this.chat.leaveRoom(user, input);
     // Leaving is per user: every tab of theirs stops hearing the room.
     this.server.in(rooms.user(user.id)).socketsLeave(rooms.chat(input.roomId));
+    this.server.to(rooms.user(user.id)).emit(ChatBroadcast.RoomLeft, { roomId: input.roomId });
     await this.publishPresence(input.roomId);
     return left;
   }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions } from 'socket.io';
@@ -23,10 +24,13 @@ export class TandemIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
+    const allowedOrigins = this.corsOrigin?.split(',');
     return super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: maxFrameBytes,
-      cors: this.corsOrigin ? { origin: this.corsOrigin.split(','), credentials: true } : undefined,
+      cors: allowedOrigins ? { origin: allowedOrigins, credentials: true } : undefined,
+      // CORS headers do not bind WebSocket upgrades: the origin is checked on every handshake.
+      allowRequest: (request, callback) => callback(null, isAllowedOrigin(request, allowedOrigins)),
       serveClient: false,
     } as ServerOptions) as Server;
   }
@@ -39,5 +43,20 @@ export class TandemIoAdapter extends IoAdapter {
       namespace.on('connection', this.onConnection);
     }
     return created;
+  }
+}
+
+/**
+ * Browsers send `Origin`; scripts and servers usually do not, and are let through (they must still
+ * present a token). Without CORS_ORIGIN only the page's own origin is accepted.
+ */
+export function isAllowedOrigin(request: IncomingMessage, allowedOrigins: string[] | undefined): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  if (allowedOrigins) return allowedOrigins.includes(origin);
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
   }
 }

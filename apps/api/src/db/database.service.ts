@@ -1,7 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { DomainEvents, type ChangeCommitted } from '../common/domain-events.js';
+import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client.js';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 
 export type Transaction = Prisma.TransactionClient;
@@ -16,24 +18,31 @@ export interface WriteContext {
  * The Prisma client, and the one door for writes. Writes run one transaction at a time (SQLite
  * has one writer anyway) in arrival order, and their events are published right after their
  * commit, so broadcasts leave in `seq` order. Batching several writes into one commit can be
- * done here without touching services.
+ * done here without touching services. The same models serve SQLite and PostgreSQL: each provider
+ * has its generated client, and both have the same API.
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   readonly client: PrismaClient;
   private tail: Promise<unknown> = Promise.resolve();
 
+  private readonly provider: AppConfig['database']['provider'];
+
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly events: DomainEvents,
   ) {
-    this.client = new PrismaClient({
-      adapter: new PrismaBetterSqlite3({ url: config.databaseFile, timeout: 5_000 }),
-    });
+    const { database } = config;
+    this.provider = database.provider;
+    this.client =
+      database.provider === 'sqlite'
+        ? new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: database.file, timeout: 5_000 }) })
+        : (new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) }) as unknown as PrismaClient);
   }
 
   async onModuleInit(): Promise<void> {
     await this.client.$connect();
+    if (this.provider !== 'sqlite') return;
     await this.client.$queryRawUnsafe('PRAGMA journal_mode=WAL');
     // WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last ones.
     await this.client.$executeRawUnsafe('PRAGMA synchronous=NORMAL');

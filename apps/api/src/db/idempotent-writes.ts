@@ -11,7 +11,17 @@ import { DatabaseService, type WriteContext } from './database.service.js';
 export class IdempotentWrites {
   constructor(private readonly database: DatabaseService) {}
 
-  once<T>(userId: string, opId: string, command: string, work: (context: WriteContext) => Promise<T>): Promise<T> {
+  async once<T>(userId: string, opId: string, command: string, work: (context: WriteContext) => Promise<T>): Promise<T> {
+    try {
+      return await this.attempt(userId, opId, command, work);
+    } catch (error) {
+      // Another node committed the same opId between our lookup and our insert: answer its result.
+      if (isUniqueViolation(error)) return this.attempt(userId, opId, command, work);
+      throw error;
+    }
+  }
+
+  private attempt<T>(userId: string, opId: string, command: string, work: (context: WriteContext) => Promise<T>): Promise<T> {
     return this.database.write(async (context) => {
       const previous = await context.tx.processedOp.findUnique({ where: { userId_opId: { userId, opId } } });
       if (previous) {
@@ -25,4 +35,8 @@ export class IdempotentWrites {
       return result;
     });
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 }

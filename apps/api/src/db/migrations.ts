@@ -1,18 +1,20 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { DatabaseTarget } from '../config.js';
 import { openSchemaEngine, readSchemaFiles } from './schema-engine.js';
 
 const filters = { externalTables: [], externalEnums: [] };
 const lockfileName = 'migration_lock.toml';
 
 export interface MigrationPaths {
-  /** The database file (a path, or a `file:` URL). */
-  databaseFile: string;
+  database: DatabaseTarget;
   schemaDir: string;
   migrationsDir: string;
+  /** PostgreSQL only: the schema files as of the last migration, to diff from. */
+  previousSchema?: [string, string][];
 }
 
-async function readMigrationsList(migrationsDir: string) {
+async function readMigrationsList(migrationsDir: string, provider: DatabaseTarget['provider']) {
   const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
   const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
   const migrationDirectories = await Promise.all(
@@ -25,7 +27,7 @@ async function readMigrationsList(migrationsDir: string) {
     })),
   );
   const lockContent = await readFile(path.join(migrationsDir, lockfileName), 'utf8').catch(
-    () => 'provider = "sqlite"\n',
+    () => `provider = "${provider}"\n`,
   );
   return {
     baseDir: migrationsDir,
@@ -37,10 +39,10 @@ async function readMigrationsList(migrationsDir: string) {
 
 /** Applies the migrations not yet applied to the database; returns their names. */
 export async function applyMigrations(paths: MigrationPaths): Promise<string[]> {
-  await mkdir(path.dirname(paths.databaseFile.replace(/^file:/, '')), { recursive: true });
-  const { engine, explain, close } = await openSchemaEngine(paths.databaseFile, paths.schemaDir);
+  if (paths.database.provider === 'sqlite') await mkdir(path.dirname(paths.database.file), { recursive: true });
+  const { engine, explain, close } = await openSchemaEngine(paths.database, paths.schemaDir);
   try {
-    const migrationsList = await readMigrationsList(paths.migrationsDir);
+    const migrationsList = await readMigrationsList(paths.migrationsDir, paths.database.provider);
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters });
     return appliedMigrationNames;
   } catch (error) {
@@ -55,12 +57,24 @@ export async function applyMigrations(paths: MigrationPaths): Promise<string[]> 
  * Returns its folder, or null when the schema matches the migrations already.
  */
 export async function createMigration(paths: MigrationPaths, name: string): Promise<string | null> {
-  const { engine, explain, close } = await openSchemaEngine(paths.databaseFile, paths.schemaDir);
+  const { engine, explain, close } = await openSchemaEngine(paths.database, paths.schemaDir);
   try {
-    const migrationsList = await readMigrationsList(paths.migrationsDir);
-    const files = await readSchemaFiles(paths.schemaDir);
+    const migrationsList = await readMigrationsList(paths.migrationsDir, paths.database.provider);
+    const files = await readSchemaFiles(paths.schemaDir, paths.database.provider);
+    // On PostgreSQL the Wasm engine cannot read a shadow database back (it fails on the catalog's
+    // "char" columns), so a first migration is diffed from nothing, and later ones need a previous
+    // schema: see CONTRIBUTING.md.
+    const from =
+      paths.database.provider === 'sqlite'
+        ? ({ tag: 'migrations', ...migrationsList } as const)
+        : migrationsList.migrationDirectories.length === 0
+          ? ({ tag: 'empty' } as const)
+          : ({ tag: 'schemaDatamodel', files: (paths.previousSchema ?? []).map(([path, content]) => ({ path, content })) } as const);
+    if (from.tag === 'schemaDatamodel' && from.files.length === 0) {
+      throw new Error('PostgreSQL migrations after the first are diffed from the previous schema: pass its folder');
+    }
     const { stdout } = await engine.diff({
-      from: { tag: 'migrations', ...migrationsList },
+      from,
       to: { tag: 'schemaDatamodel', files: files.map(([path, content]) => ({ path, content })) },
       script: true,
       exitCode: null,
@@ -72,7 +86,7 @@ export async function createMigration(paths: MigrationPaths, name: string): Prom
     const folder = path.join(paths.migrationsDir, `${stamp}_${name}`);
     await mkdir(folder, { recursive: true });
     await writeFile(path.join(folder, 'migration.sql'), sql);
-    await writeFile(path.join(paths.migrationsDir, lockfileName), 'provider = "sqlite"\n');
+    await writeFile(path.join(paths.migrationsDir, lockfileName), `provider = "${paths.database.provider}"\n`);
     return folder;
   } catch (error) {
     throw new Error(`could not create the migration: ${explain(error)}`);

@@ -1,13 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { DatabaseTarget } from '../config.js';
 
 /**
  * Prisma's schema engine, compiled to WebAssembly, driven through a driver adapter. The CLI's
@@ -46,10 +49,9 @@ function loadWasm(): Promise<void> {
  * whole migration files on its shadow database that way: send those through `executeScript`.
  */
 function withScriptAwareShadowDb(
-  factory: PrismaBetterSqlite3,
-  opened: SqlDriverAdapter[],
+  factory: SqlMigrationAwareDriverAdapterFactory,
+  track: (adapter: SqlDriverAdapter) => SqlDriverAdapter,
 ): SqlMigrationAwareDriverAdapterFactory {
-  const track = (adapter: SqlDriverAdapter) => (opened.push(adapter), adapter);
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
@@ -65,26 +67,77 @@ function withScriptAwareShadowDb(
   };
 }
 
-/** Every `.prisma` file of the schema folder, as `[path, text]` pairs. */
-export async function readSchemaFiles(schemaDir: string): Promise<[string, string][]> {
+/**
+ * Every `.prisma` file of the schema folder, as `[path, text]` pairs, for the given provider: the
+ * models are written once; only the datasource's provider differs.
+ */
+export async function readSchemaFiles(schemaDir: string, provider: DatabaseTarget['provider']): Promise<[string, string][]> {
   const names = (await readdir(schemaDir)).filter((name) => name.endsWith('.prisma')).sort();
-  return Promise.all(names.map(async (name): Promise<[string, string]> => {
-    const file = path.join(schemaDir, name);
-    return [file, await readFile(file, 'utf8')];
-  }));
+  return Promise.all(
+    names.map(async (name): Promise<[string, string]> => {
+      const file = path.join(schemaDir, name);
+      const text = await readFile(file, 'utf8');
+      return [file, text.replace(/provider\s*=\s*"sqlite"/, `provider = "${provider}"`)];
+    }),
+  );
+}
+
+function adapterFactory(
+  database: DatabaseTarget,
+  track: (adapter: SqlDriverAdapter) => SqlDriverAdapter,
+): SqlMigrationAwareDriverAdapterFactory {
+  if (database.provider === 'postgresql') {
+    const url = new URL(database.url);
+    const connection = {
+      host: url.hostname,
+      port: Number(url.port || 5432),
+      user: decodeURIComponent(url.username) || undefined,
+      password: decodeURIComponent(url.password) || undefined,
+      database: url.pathname.slice(1) || undefined,
+    };
+    const factory = new PrismaPg(connection);
+    return {
+      provider: factory.provider,
+      adapterName: factory.adapterName,
+      connect: async () => track(await factory.connect()),
+      // The adapter's own shadow database is dropped while its pool is still open, which fails:
+      // close the pool first, then drop.
+      connectToShadowDb: async () => {
+        const admin = await factory.connect();
+        const name = `tandem_shadow_${randomUUID().replaceAll('-', '')}`;
+        await admin.executeScript(`CREATE DATABASE "${name}"`);
+        const shadow = await new PrismaPg({ ...connection, database: name }).connect();
+        const dispose = async () => {
+          await shadow.dispose();
+          await admin.executeScript(`DROP DATABASE IF EXISTS "${name}"`);
+          await admin.dispose();
+        };
+        return track(Object.assign(Object.create(shadow) as SqlDriverAdapter, { dispose }));
+      },
+    };
+  }
+  return withScriptAwareShadowDb(new PrismaBetterSqlite3({ url: database.file }), track);
 }
 
 export async function openSchemaEngine(
-  databaseFile: string,
+  database: DatabaseTarget,
   schemaDir: string,
 ): Promise<{ engine: SchemaEngine; explain: (error: unknown) => string; close: () => Promise<void> }> {
   await loadWasm();
   // The engine does not close its connections: they are closed here, so the server can take the file.
   const opened: SqlDriverAdapter[] = [];
-  const factory = bindMigrationAwareSqlAdapterFactory(
-    withScriptAwareShadowDb(new PrismaBetterSqlite3({ url: databaseFile }), opened),
-  );
-  const engine = await bg.SchemaEngine.new({ datamodels: await readSchemaFiles(schemaDir) }, () => {}, factory);
+  // Both the engine and `close` may dispose an adapter: the second call must do nothing.
+  const track = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
+    let disposed: Promise<void> | undefined;
+    const once = Object.assign(Object.create(adapter) as SqlDriverAdapter, {
+      dispose: () => (disposed ??= adapter.dispose()),
+    });
+    opened.push(once);
+    return once;
+  };
+  const factory = bindMigrationAwareSqlAdapterFactory(adapterFactory(database, track));
+  const datamodels = await readSchemaFiles(schemaDir, database.provider);
+  const engine = await bg.SchemaEngine.new({ datamodels }, () => {}, factory);
   const explain = (error: unknown): string => {
     const message = error instanceof Error ? error.message : String(error);
     const id = /External error id#(\d+)/.exec(message)?.[1];

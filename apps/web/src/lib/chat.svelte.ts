@@ -65,6 +65,11 @@ function newOpId(): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** One field of an error's `details`, whose shape depends on the error. */
+function detail(details: unknown, key: string): unknown {
+  return typeof details === 'object' && details !== null ? (details as Record<string, unknown>)[key] : undefined;
+}
+
 /** Inserts by `seq`, ignoring a message already held (the ack and the broadcast both bring it). */
 function insertMessage(messages: Message[], message: Message): void {
   const last = messages.at(-1);
@@ -115,6 +120,9 @@ export class ChatManager {
       .filter((room) => !this.rooms.some((listed) => listed.id === room.id)),
   ]);
 
+  /** Unsent composer text per room, kept while switching rooms. */
+  readonly drafts = new Map<string, string>();
+
   private readonly socket: ChatSocket;
   private readonly onRefused: ChatOptions['onRefused'];
   /** Broadcasts received while a room's join is in flight, by room id. */
@@ -140,8 +148,14 @@ export class ChatManager {
     socket.on('connect', () => this.onConnect());
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
     socket.on('connect_error', (error) => this.onConnectError(error));
-    socket.io.on('reconnect_attempt', () => this.updateConnection());
-    socket.io.on('reconnect_failed', () => this.updateConnection());
+    // The manager is shared by every socket of this origin: remove exactly what was added.
+    const attempt = () => this.updateConnection();
+    socket.io.on('reconnect_attempt', attempt);
+    socket.io.on('reconnect_failed', attempt);
+    this.cleanups.push(() => {
+      socket.io.off('reconnect_attempt', attempt);
+      socket.io.off('reconnect_failed', attempt);
+    });
     socket.on(ChatBroadcast.MessageCreated, (payload) => this.onMessageCreated(payload));
     socket.on(ChatBroadcast.Presence, (payload) => this.onPresence(payload));
     socket.on(ChatBroadcast.Typing, (payload) => this.onTyping(payload));
@@ -149,6 +163,7 @@ export class ChatManager {
     const online = () => {
       if (!socket.connected && !socket.active) socket.connect();
       this.updateConnection();
+      if (socket.connected) this.flushOutbox();
     };
     const offline = () => this.updateConnection();
     const focus = () => {
@@ -181,9 +196,8 @@ export class ChatManager {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
     for (const sent of this.typingSent.values()) clearTimeout(sent.idle);
-    this.socket.removeAllListeners();
-    this.socket.io.removeAllListeners();
     this.socket.disconnect();
+    this.socket.removeAllListeners();
   }
 
   // ---- rooms --------------------------------------------------------------------------------
@@ -239,13 +253,18 @@ export class ChatManager {
       notices.error(`Could not leave the room: ${outcome.error.message}`);
       return;
     }
+    this.forget(roomId);
+    await this.refreshRooms(true);
+  }
+
+  private forget(roomId: string): void {
     this.forgetTyping(roomId);
+    this.drafts.delete(roomId);
     delete this.views[roomId];
     if (this.currentRoomId === roomId) {
       this.currentRoomId = null;
       localStorage.removeItem(this.currentRoomKey);
     }
-    await this.refreshRooms(true);
   }
 
   async loadOlder(roomId: string): Promise<void> {
@@ -283,7 +302,7 @@ export class ChatManager {
       error: null,
     };
     view.outbox.push(entry);
-    if (this.socket.connected) void this.deliver(roomId, entry.opId);
+    if (this.canSend()) void this.deliver(roomId, entry.opId);
   }
 
   retry(roomId: string, opId: string): void {
@@ -291,7 +310,7 @@ export class ChatManager {
     if (!entry) return;
     entry.status = 'queued';
     entry.error = null;
-    if (this.socket.connected) void this.deliver(roomId, opId);
+    if (this.canSend()) void this.deliver(roomId, opId);
   }
 
   discard(roomId: string, opId: string): void {
@@ -314,16 +333,27 @@ export class ChatManager {
       insertMessage(view.messages, outcome.data.message);
       return;
     }
-    if (outcome.error.code === 'NO_ANSWER' && !this.socket.connected) {
-      // Sent again, with the same opId, once the connection is back.
+    const { code, message, details } = outcome.error;
+    if ((code === 'NO_ANSWER' && !this.canSend()) || detail(details, 'draining') === true) {
+      // Sent again, with the same opId, once the connection (to a server that is up) is back.
       sent.status = 'queued';
       return;
     }
+    const retryAfterMs = detail(details, 'retryAfterMs');
+    if (code === ErrorCode.RateLimited && typeof retryAfterMs === 'number') {
+      sent.status = 'queued';
+      setTimeout(() => {
+        if (this.canSend()) void this.deliver(roomId, opId);
+      }, retryAfterMs);
+      return;
+    }
     sent.status = 'failed';
-    sent.error =
-      outcome.error.code === ErrorCode.RateLimited
-        ? 'Sending too fast: wait a moment, then retry.'
-        : outcome.error.message;
+    sent.error = message;
+  }
+
+  /** The socket may still look connected for a while after the network is gone. */
+  private canSend(): boolean {
+    return this.socket.connected && navigator.onLine;
   }
 
   private flushOutbox(): void {
@@ -383,10 +413,15 @@ export class ChatManager {
     this.held.delete(roomId);
 
     if (!outcome.ok) {
-      if (known) known.status = 'joined';
-      if (outcome.error.code !== 'NO_ANSWER' || this.socket.connected) {
-        notices.error(`Could not join the room: ${outcome.error.message}`);
+      const { code, message } = outcome.error;
+      if (known && (code === ErrorCode.Forbidden || code === ErrorCode.NotFound)) {
+        // The room is gone, or we are no longer let in: stop showing it as joined.
+        this.forget(roomId);
+        notices.error(`You are no longer in "${known.room.name}": ${message}`);
+        return false;
       }
+      if (known) known.status = 'joined';
+      if (code !== 'NO_ANSWER' || this.socket.connected) notices.error(`Could not join the room: ${message}`);
       return false;
     }
 
@@ -520,7 +555,6 @@ export class ChatManager {
         });
       }
     }
-    if (!firstTime) notices.info('Connection restored.');
     // Queued messages go out once the rooms are caught up, so they land after what was missed.
     void Promise.allSettled(rejoins).then(() => this.flushOutbox());
   }
@@ -547,11 +581,13 @@ export class ChatManager {
   /** The server closed the connection on purpose (a restart, say): try again, backing off. */
   private scheduleReconnect(): void {
     if (this.reconnectTimer) return;
+    // Jitter, so that the clients of a restarted server do not all come back at once.
+    const delay = this.reconnectDelayMs * (0.5 + Math.random());
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       this.socket.connect();
       this.updateConnection();
-    }, this.reconnectDelayMs);
+    }, delay);
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, reconnectDelayMaxMs);
   }
 

@@ -5,6 +5,10 @@ import {
   type ChatCommand,
   type ChatCommandResults,
   type ChatServerEvents,
+  type ScoreboardClientEvents,
+  type ScoreboardCommand,
+  type ScoreboardCommandResults,
+  type ScoreboardServerEvents,
 } from '@tandem/contract';
 import { io, type Socket } from 'socket.io-client';
 
@@ -49,6 +53,42 @@ export async function sendCommand<C extends ChatCommand>(
   // each command to its payload and result, which this function's signature restates.
   const timed = socket.timeout(timeoutMs) as unknown as {
     emitWithAck(event: C, payload: CommandPayload<C>): Promise<Ack<ChatCommandResults[C]>>;
+  };
+  try {
+    return await timed.emitWithAck(command, payload);
+  } catch {
+    const message = socket.connected
+      ? 'the server did not answer in time'
+      : 'the connection dropped before the server answered';
+    return { ok: false, error: { code: 'NO_ANSWER', message } };
+  }
+}
+
+/** The `/scoreboard` socket, typed by the contract's event maps. */
+export type ScoreboardSocket = Socket<ScoreboardServerEvents, ScoreboardClientEvents>;
+
+export function createScoreboardSocket(token: string): ScoreboardSocket {
+  return io(Namespace.Scoreboard, {
+    auth: { token },
+    transports: ['websocket', 'polling'],
+    autoConnect: false,
+  });
+}
+
+type ScoreboardPayload<C extends ScoreboardCommand> = Parameters<ScoreboardClientEvents[C]>[0];
+
+/** `sendCommand` for `/scoreboard`: never throws, a missing answer becomes `NO_ANSWER`. */
+export async function sendScoreboardCommand<C extends ScoreboardCommand>(
+  socket: ScoreboardSocket,
+  command: C,
+  payload: ScoreboardPayload<C>,
+  timeoutMs = commandTimeoutMs,
+): Promise<CommandOutcome<ScoreboardCommandResults[C]>> {
+  if (!socket.connected) {
+    return { ok: false, error: { code: 'NO_ANSWER', message: 'you are offline' } };
+  }
+  const timed = socket.timeout(timeoutMs) as unknown as {
+    emitWithAck(event: C, payload: ScoreboardPayload<C>): Promise<Ack<ScoreboardCommandResults[C]>>;
   };
   try {
     return await timed.emitWithAck(command, payload);

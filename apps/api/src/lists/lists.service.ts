@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import {
+  ErrorCode,
+  Limits,
+  ListsBroadcast,
+  ListsCommand,
+  keyBetween,
+  type Item,
+  type ItemConflictDetails,
+  type ListChange,
+  type ListJoined,
+  type ListSnapshot,
+  type ListsCommandResults,
+  type ListsInput,
+  type User,
+} from '@tandem/contract';
+import { DomainError } from '../common/domain-error.js';
+import type { Transaction, WriteContext } from '../db/database.service.js';
+import { IdempotentWrites } from '../db/idempotent-writes.js';
+import { ListsRepository, type ItemChanges, type ItemEvent, type ItemState, type ListRecord } from './lists.repository.js';
+
+/** What a versioned item write changes, once its rules have been checked. */
+interface PlannedWrite {
+  changes: ItemChanges;
+  event: ItemEvent;
+}
+
+type VersionedInput = { opId: string; itemId: string; version: number };
+
+/**
+ * The lists' rules: who may see, join and change a list; optimistic concurrency on items (a
+ * write names the version it saw and is refused with the current item otherwise); where an item
+ * goes when it is created, moved or restored; what a resync returns.
+ */
+@Injectable()
+export class ListsService {
+  constructor(
+    private readonly lists: ListsRepository,
+    private readonly writes: IdempotentWrites,
+  ) {}
+
+  async createList(user: User, input: ListsInput<'list:create'>): Promise<ListsCommandResults['list:create']> {
+    const visibility = input.visibility ?? 'public';
+    const inviteCode = visibility === 'private' ? randomBytes(12).toString('base64url') : null;
+    const record = await this.lists.createList({ title: input.title, visibility, inviteCode, ownerId: user.id });
+    return { list: this.lists.toList(record, 0, true) };
+  }
+
+  async listLists(user: User): Promise<ListsCommandResults['list:list']> {
+    return { lists: await this.lists.listListsVisibleTo(user.id) };
+  }
+
+  /**
+   * Makes the user a member (a private list needs its invite code), then calls `subscribe` so the
+   * socket hears broadcasts, and only then reads the snapshot or the missed changes: nothing
+   * committed in between can fall through (a client drops broadcasts whose seq it already has).
+   */
+  async joinList(user: User, input: ListsInput<'list:join'>, subscribe: () => void): Promise<ListJoined> {
+    const record = await this.requireList(input.listId);
+    const isMember = await this.lists.isMember(record.id, user.id);
+    if (!isMember && record.visibility === 'private' && input.inviteCode !== record.inviteCode) {
+      throw DomainError.forbidden('this list is private: a valid invite code is needed to join');
+    }
+    if (!isMember) await this.lists.addMember(record.id, user.id);
+    subscribe();
+    return this.lists.consistently(async () => {
+      // Read again: the list may have been renamed or deleted since the check above.
+      const current = await this.requireList(record.id);
+      const seq = await this.lists.currentSeq(current.id);
+      const list = this.lists.toList(current, seq, true);
+      const { sinceSeq } = input;
+      if (sinceSeq !== undefined && sinceSeq <= seq && seq - sinceSeq <= Limits.resyncMaxChanges) {
+        const changes = (await this.lists.changesSince(current.id, sinceSeq, Limits.resyncMaxChanges)) as ListChange[];
+        return { list, seq, changes };
+      }
+      const items = await this.lists.liveItems(current.id);
+      return sinceSeq === undefined ? { list, seq, items } : { list, seq, items, snapshot: true };
+    });
+  }
+
+  /** What `list:join` would answer, without joining: the read-only mirror for scripts. */
+  async readList(user: User, listId: string): Promise<ListSnapshot> {
+    const record = await this.requireList(listId);
+    const isMember = await this.lists.isMember(record.id, user.id);
+    if (record.visibility === 'private' && !isMember) throw DomainError.forbidden('this list is private');
+    return this.lists.consistently(async () => {
+      const current = await this.requireList(record.id);
+      const seq = await this.lists.currentSeq(current.id);
+      return { list: this.lists.toList(current, seq, isMember), seq, items: await this.lists.liveItems(current.id) };
+    });
+  }
+
+  renameList(user: User, input: ListsInput<'list:rename'>): Promise<ListsCommandResults['list:rename']> {
+    return this.writes.once(user.id, input.opId, ListsCommand.ListRename, async (context) => {
+      const record = await this.requireList(input.listId, context.tx);
+      await this.requireMember(record, user, context.tx);
+      return { list: await this.lists.renameList(context, record.id, input.title) };
+    });
+  }
+
+  deleteList(user: User, input: ListsInput<'list:delete'>): Promise<ListsCommandResults['list:delete']> {
+    return this.writes.once(user.id, input.opId, ListsCommand.ListDelete, async (context) => {
+      const record = await this.requireList(input.listId, context.tx);
+      if (record.ownerId !== user.id) throw DomainError.forbidden('only the owner can delete the list');
+      await this.lists.deleteList(context, record.id);
+      return { listId: record.id };
+    });
+  }
+
+  /** Appends the item at the end of the list. */
+  createItem(user: User, input: ListsInput<'item:create'>): Promise<ListsCommandResults['item:create']> {
+    return this.writes.once(user.id, input.opId, ListsCommand.ItemCreate, async (context) => {
+      const record = await this.requireList(input.listId, context.tx);
+      await this.requireMember(record, user, context.tx);
+      const last = await this.lists.positionBefore(record.id, null, '', context.tx);
+      const position = keyBetween(last, null);
+      return { item: await this.lists.createItem(context, { listId: record.id, text: input.text, position, user }) };
+    });
+  }
+
+  updateItem(user: User, input: ListsInput<'item:update'>): Promise<ListsCommandResults['item:update']> {
+    return this.versionedWrite(user, input, ListsCommand.ItemUpdate, false, async (context, state) => {
+      const { position, ...rest } = input.patch;
+      const changes: ItemChanges = { ...rest };
+      if (position !== undefined) changes.position = await this.freePosition(state.listId, position, input.itemId, context.tx);
+      return { changes, event: ListsBroadcast.ItemUpdated };
+    });
+  }
+
+  deleteItem(user: User, input: ListsInput<'item:delete'>): Promise<ListsCommandResults['item:delete']> {
+    return this.versionedWrite(user, input, ListsCommand.ItemDelete, false, async () => ({
+      changes: { deletedAt: new Date() },
+      event: ListsBroadcast.ItemDeleted,
+    }));
+  }
+
+  /** Undoes a delete; the item goes back to its place, or right after it if that key was taken since. */
+  restoreItem(user: User, input: ListsInput<'item:restore'>): Promise<ListsCommandResults['item:restore']> {
+    return this.versionedWrite(user, input, ListsCommand.ItemRestore, true, async (context, state) => ({
+      changes: { deletedAt: null, position: await this.freePosition(state.listId, state.position, input.itemId, context.tx) },
+      event: ListsBroadcast.ItemRestored,
+    }));
+  }
+
+  /**
+   * Writes one new key for the item between two neighbours' current keys; no other item changes.
+   * The item lands right after `afterId` (null: at the start), or, when only `beforeId` is given,
+   * right before it (null: at the end). The other neighbour of the pair is looked up now, not
+   * taken from the client, so concurrent moves into the same gap get distinct keys.
+   */
+  moveItem(user: User, input: ListsInput<'item:move'>): Promise<ListsCommandResults['item:move']> {
+    return this.versionedWrite(user, input, ListsCommand.ItemMove, false, async (context, state) => {
+      const { tx } = context;
+      let position: string;
+      if (input.afterId !== undefined) {
+        const low = input.afterId === null ? null : (await this.requireNeighbour(input.afterId, input, state, tx)).position;
+        position = keyBetween(low, await this.lists.positionAfter(state.listId, low, input.itemId, tx));
+      } else {
+        const beforeId = input.beforeId ?? null;
+        const high = beforeId === null ? null : (await this.requireNeighbour(beforeId, input, state, tx)).position;
+        position = keyBetween(await this.lists.positionBefore(state.listId, high, input.itemId, tx), high);
+      }
+      return { changes: { position }, event: ListsBroadcast.ItemMoved };
+    });
+  }
+
+  /**
+   * One versioned item write: the item must exist on a list the user belongs to, be at the
+   * version the client names and in the expected deleted state; otherwise `CONFLICT` with the
+   * item as stored now, and nothing is written.
+   */
+  private versionedWrite(
+    user: User,
+    input: VersionedInput,
+    command: ListsCommand,
+    expectDeleted: boolean,
+    plan: (context: WriteContext, state: ItemState) => Promise<PlannedWrite>,
+  ): Promise<{ item: Item }> {
+    return this.writes.once(user.id, input.opId, command, async (context) => {
+      const state = await this.lists.itemState(input.itemId, context.tx);
+      if (!state) throw DomainError.notFound('item');
+      await this.requireMember(await this.requireList(state.listId, context.tx), user, context.tx);
+      // Refuse early, before planning the write; the write itself checks again, atomically.
+      if (state.version !== input.version || state.deleted !== expectDeleted) {
+        throw await this.conflict(input, expectDeleted, context.tx);
+      }
+      const { changes, event } = await plan(context, state);
+      const item = await this.lists.writeItemIfCurrent(context, { state, changes, user, event });
+      if (!item) throw await this.conflict(input, expectDeleted, context.tx);
+      return { item };
+    });
+  }
+
+  private async conflict(input: VersionedInput, expectDeleted: boolean, tx: Transaction): Promise<DomainError> {
+    const current = await this.currentItem(input.itemId, tx);
+    const by = current.updatedBy.name;
+    const message =
+      current.deletedAt && !expectDeleted
+        ? `the item was deleted by ${by}`
+        : !current.deletedAt && expectDeleted
+          ? `the item is not deleted (last changed by ${by})`
+          : `the item was changed by ${by}: version ${current.version} is current, the write named ${input.version}`;
+    return new DomainError(ErrorCode.Conflict, message, { current } satisfies ItemConflictDetails);
+  }
+
+  private async currentItem(itemId: string, tx: Transaction): Promise<Item> {
+    const item = await this.lists.findItem(itemId, tx);
+    if (!item) throw DomainError.notFound('item');
+    return item;
+  }
+
+  /** A neighbour of a move: a live item of the same list. A deleted one means a stale view. */
+  private async requireNeighbour(neighbourId: string, input: VersionedInput, state: ItemState, tx: Transaction): Promise<ItemState> {
+    const neighbour = await this.lists.itemState(neighbourId, tx);
+    if (!neighbour || neighbour.listId !== state.listId) throw DomainError.notFound('neighbour item');
+    if (neighbour.deleted) {
+      const current = await this.currentItem(input.itemId, tx);
+      throw new DomainError(ErrorCode.Conflict, 'the neighbour item was deleted', { current } satisfies ItemConflictDetails);
+    }
+    return neighbour;
+  }
+
+  /** `wanted` if no other live item holds it, else a key right after it: live keys stay unique. */
+  private async freePosition(listId: string, wanted: string, itemId: string, tx: Transaction): Promise<string> {
+    if (!(await this.lists.isPositionTaken(listId, wanted, itemId, tx))) return wanted;
+    return keyBetween(wanted, await this.lists.positionAfter(listId, wanted, itemId, tx));
+  }
+
+  private async requireList(listId: string, db?: Transaction): Promise<ListRecord> {
+    const record = await this.lists.findList(listId, db);
+    if (!record || record.deletedAt) throw DomainError.notFound('list');
+    return record;
+  }
+
+  private async requireMember(record: ListRecord, user: User, tx: Transaction): Promise<void> {
+    if (!(await this.lists.isMember(record.id, user.id, tx))) {
+      throw DomainError.forbidden('join the list before changing it');
+    }
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { ScoreboardGateway } from './scoreboard.gateway.js';
+import { ScoreboardRepository } from './scoreboard.repository.js';
+import { ScoreboardService } from './scoreboard.service.js';
+
+@Module({ providers: [ScoreboardGateway, ScoreboardService, ScoreboardRepository] })
+export class ScoreboardModule {}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import {
+  ErrorCode,
+  ScoreboardCommand,
+  ScoreboardLimits,
+  type BoardState,
+  type ScoreboardCommandResults,
+  type ScoreboardInput,
+  type User,
+} from '@tandem/contract';
+import { DomainError } from '../common/domain-error.js';
+import type { Transaction } from '../db/database.service.js';
+import { IdempotentWrites } from '../db/idempotent-writes.js';
+import { ScoreboardRepository, type BoardRecord, type PlayerRecord } from './scoreboard.repository.js';
+
+/**
+ * The scoreboard's rules. A public board is open to any signed-in user who knows its id; a
+ * private one to its members (joining with the invite code makes one). Resetting a board and
+ * renaming or removing players is for its owner.
+ */
+@Injectable()
+export class ScoreboardService {
+  constructor(
+    private readonly boards: ScoreboardRepository,
+    private readonly writes: IdempotentWrites,
+  ) {}
+
+  async createBoard(user: User, input: ScoreboardInput<'board:create'>): Promise<ScoreboardCommandResults['board:create']> {
+    const visibility = input.visibility ?? 'public';
+    const inviteCode = visibility === 'private' ? randomBytes(12).toString('base64url') : null;
+    const record = await this.boards.createBoard({ name: input.name, visibility, inviteCode, ownerId: user.id });
+    return { board: this.boards.toBoard(record, { seq: 0, players: [] }, true) };
+  }
+
+  async listBoards(user: User): Promise<ScoreboardCommandResults['board:list']> {
+    return { boards: await this.boards.listBoardsVisibleTo(user.id) };
+  }
+
+  /**
+   * Makes the user a member (a private board needs its invite code), then calls `subscribe` so
+   * the socket hears `board:state`, and only then reads the snapshot: a state committed in
+   * between reaches the client either way (it keeps the highest `seq`).
+   */
+  async joinBoard(
+    user: User,
+    input: ScoreboardInput<'board:join'>,
+    subscribe: () => void,
+  ): Promise<ScoreboardCommandResults['board:join']> {
+    const record = await this.requireBoard(input.boardId);
+    const isMember = await this.boards.isMember(record.id, user.id);
+    if (!isMember && record.visibility === 'private' && input.inviteCode !== record.inviteCode) {
+      throw DomainError.forbidden('this board is private: a valid invite code is needed to join');
+    }
+    if (!isMember) await this.boards.addMember(record.id, user.id);
+    subscribe();
+    const board = await this.boards.readBoard(record.id);
+    if (!board) throw DomainError.notFound('board');
+    return { board: this.boards.toBoard(board.record, board, true) };
+  }
+
+  async history(user: User, input: ScoreboardInput<'board:history'>): Promise<ScoreboardCommandResults['board:history']> {
+    await this.requireAccess(user, input.boardId);
+    return { rounds: await this.boards.history(input.boardId, ScoreboardLimits.historyRounds) };
+  }
+
+  /** The state `board:state` carries, as committed now; `null` for a board that does not exist. */
+  boardState(boardId: string): Promise<BoardState | null> {
+    return this.boards.readState(boardId);
+  }
+
+  addPlayer(user: User, input: ScoreboardInput<'player:add'>): Promise<ScoreboardCommandResults['player:add']> {
+    return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerAdd, async (context) => {
+      await this.requireAccess(user, input.boardId, context.tx);
+      if (input.userId !== undefined) {
+        if (!(await this.boards.userExists(input.userId, context.tx))) throw DomainError.notFound('user');
+        if (await this.boards.hasPlayerFor(input.boardId, input.userId, context.tx)) {
+          throw new DomainError(ErrorCode.Conflict, 'this user already has a player on the board');
+        }
+      }
+      if ((await this.boards.countActivePlayers(input.boardId, context.tx)) >= ScoreboardLimits.playersPerBoard) {
+        throw new DomainError(ErrorCode.Conflict, `a board holds at most ${ScoreboardLimits.playersPerBoard} players`);
+      }
+      return { player: await this.boards.addPlayer(context, input) };
+    });
+  }
+
+  addScore(user: User, input: ScoreboardInput<'score:add'>): Promise<ScoreboardCommandResults['score:add']> {
+    return this.writes.once(user.id, input.opId, ScoreboardCommand.ScoreAdd, async (context) => {
+      const board = await this.requireAccess(user, input.boardId, context.tx);
+      const player = await this.requirePlayer(input.boardId, input.playerId, context.tx);
+      // Writes are serialized, so this bound check holds at the increment; the addition itself is the database's.
+      if (Math.abs(player.score + input.delta) > ScoreboardLimits.maxScore) {
+        throw new DomainError(ErrorCode.Conflict, `a score stays within ±${ScoreboardLimits.maxScore}`, { score: player.score });
+      }
+      return this.boards.addScore(context, {
+        boardId: board.id,
+        round: board.round,
+        playerId: player.id,
+        delta: input.delta,
+        userId: user.id,
+        opId: input.opId,
+      });
+    });
+  }
+
+  renamePlayer(user: User, input: ScoreboardInput<'player:rename'>): Promise<ScoreboardCommandResults['player:rename']> {
+    return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerRename, async (context) => {
+      this.requireOwner(user, await this.requireAccess(user, input.boardId, context.tx), 'rename players');
+      await this.requirePlayer(input.boardId, input.playerId, context.tx);
+      return { player: await this.boards.renamePlayer(context, input) };
+    });
+  }
+
+  removePlayer(user: User, input: ScoreboardInput<'player:remove'>): Promise<ScoreboardCommandResults['player:remove']> {
+    return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerRemove, async (context) => {
+      this.requireOwner(user, await this.requireAccess(user, input.boardId, context.tx), 'remove players');
+      await this.requirePlayer(input.boardId, input.playerId, context.tx);
+      await this.boards.removePlayer(context, input);
+      return { boardId: input.boardId, playerId: input.playerId };
+    });
+  }
+
+  /** Archives the round's standings and starts the next round with every score at zero. */
+  resetBoard(user: User, input: ScoreboardInput<'board:reset'>): Promise<ScoreboardCommandResults['board:reset']> {
+    return this.writes.once(user.id, input.opId, ScoreboardCommand.BoardReset, async (context) => {
+      const record = this.requireOwner(user, await this.requireAccess(user, input.boardId, context.tx), 'reset the board');
+      const next = await this.boards.resetBoard(context, record);
+      return { board: this.boards.toBoard(next, await this.boards.boardInWrite(context, next), true) };
+    });
+  }
+
+  private async requireBoard(boardId: string, db?: Transaction): Promise<BoardRecord> {
+    const record = await this.boards.findBoard(boardId, db);
+    if (!record) throw DomainError.notFound('board');
+    return record;
+  }
+
+  /** A public board, or a private one the user is a member of. */
+  private async requireAccess(user: User, boardId: string, db?: Transaction): Promise<BoardRecord> {
+    const record = await this.requireBoard(boardId, db);
+    if (record.visibility === 'private' && !(await this.boards.isMember(record.id, user.id, db))) {
+      throw DomainError.forbidden('this board is private: join it with its invite code first');
+    }
+    return record;
+  }
+
+  private requireOwner(user: User, record: BoardRecord, what: string): BoardRecord {
+    if (record.ownerId !== user.id) throw DomainError.forbidden(`only the board's owner may ${what}`);
+    return record;
+  }
+
+  private async requirePlayer(boardId: string, playerId: string, db: Transaction): Promise<PlayerRecord> {
+    const player = await this.boards.findActivePlayer(boardId, playerId, db);
+    if (!player) throw DomainError.notFound('player');
+    return player;
+  }
+}

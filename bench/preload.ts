@@ -1,0 +1,54 @@
+/**
+ * The benchmark's side channel into a server process, loaded with `node --expose-gc --import`
+ * so that the server's own code stays untouched. Over the IPC channel of its parent it answers
+ * `{type: 'stats'}` with memory (optionally after a forced GC), CPU time and event-loop delay,
+ * and `{type: 'exit'}` by exiting normally (which lets `--cpu-prof` write its profile).
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+interface StatsRequest {
+  type: 'stats';
+  id: number;
+  gc?: boolean;
+  resetDelay?: boolean;
+}
+type Request = StatsRequest | { type: 'exit' };
+
+if (process.send) {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const collect = (globalThis as { gc?: () => void }).gc;
+
+  process.on('message', (message: Request) => {
+    if (message?.type === 'exit') {
+      process.exit(0);
+    }
+    if (message?.type !== 'stats') return;
+    if (message.gc && collect) {
+      // Two passes: the first one may only promote what the second one frees.
+      collect();
+      collect();
+    }
+    const memory = process.memoryUsage();
+    const cpu = process.cpuUsage();
+    process.send?.({
+      type: 'stats',
+      id: message.id,
+      // This process's monotonic clock, so that CPU shares use the server's own elapsed time.
+      atMs: Number(process.hrtime.bigint()) / 1e6,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      externalBytes: memory.external,
+      cpuUserUs: cpu.user,
+      cpuSystemUs: cpu.system,
+      // Event-loop delay since the last reset, in milliseconds.
+      delayP50Ms: delay.count ? delay.percentile(50) / 1e6 : 0,
+      delayP99Ms: delay.count ? delay.percentile(99) / 1e6 : 0,
+      delayMaxMs: delay.count ? delay.max / 1e6 : 0,
+      delayMeanMs: delay.count ? delay.mean / 1e6 : 0,
+    });
+    if (message.resetDelay) delay.reset();
+  });
+  // The channel must not keep a server alive that is otherwise done.
+  process.channel?.unref();
+}

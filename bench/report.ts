@@ -1,0 +1,334 @@
+/**
+ * Turns the cells of every repetition into medians with [min–max], Tandem/baseline ratios (the
+ * median of each repetition's own ratio: both sides measured minutes apart, never hours), the
+ * target checks, the printed table and the JSON of `bench/results/latest.json`.
+ */
+import type { MachineInfo } from './machine.js';
+import type { Cell, Metrics, Scenario } from './scenarios.js';
+import type { ServerKind } from './servers.js';
+
+export interface SideSummary {
+  available: boolean;
+  reason?: string;
+  runs: number;
+  /** Medians over the runs; `throughput`, `p50Ms`, `p99Ms`, `rssMb` where they apply. */
+  [metric: string]: unknown;
+}
+
+export interface ScenarioReport {
+  name: string;
+  description: string;
+  tandem: SideSummary | null;
+  baseline: SideSummary | null;
+  ratio: Record<string, number>;
+}
+
+export interface TargetCheck {
+  target: string;
+  value: number | null;
+  limit: string;
+  pass: boolean | null;
+}
+
+export interface Report {
+  machine: MachineInfo & { loadAverageAtStart: number };
+  when: string;
+  mode: 'quick' | 'full';
+  repetitions: number;
+  durationSeconds: number;
+  scenarios: ScenarioReport[];
+  targets: TargetCheck[];
+  failures: string[];
+}
+
+export type Cells = Map<string, Record<ServerKind, (Cell | undefined)[]>>;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function summarize(cells: (Cell | undefined)[]): SideSummary | null {
+  const present = cells.filter((cell): cell is Cell => cell !== undefined);
+  if (present.length === 0) return null;
+  const available = present.filter((cell) => cell.available);
+  if (available.length === 0) return { available: false, reason: present[0].reason ?? 'not available', runs: 0 };
+  const keys = [...new Set(available.flatMap((cell) => Object.keys(cell.metrics)))];
+  const summary: SideSummary = { available: true, runs: available.length };
+  const range: Record<string, [number, number]> = {};
+  for (const key of keys) {
+    const values = available.map((cell) => cell.metrics[key]).filter((value): value is number => typeof value === 'number');
+    if (values.length === 0) continue;
+    summary[key] = round(median(values));
+    range[key] = [round(Math.min(...values)), round(Math.max(...values))];
+  }
+  summary.range = range;
+  summary.rigBoundRuns = available.filter((cell) => cell.rigBound).length;
+  summary.notes = [...new Set(available.flatMap((cell) => cell.notes))];
+  const verifications = available.map((cell) => cell.verification).filter((v) => v !== undefined);
+  if (verifications.length) {
+    summary.verified = verifications.every((v) => v.ok);
+    summary.verification = verifications.map((v) => `${v.ok ? 'ok' : 'FAILED'}: ${v.detail}`);
+  }
+  summary.perRun = available.map((cell) => ({ ...cell.metrics, rigBound: cell.rigBound, ...(cell.steps ? { steps: cell.steps } : {}) }));
+  return summary;
+}
+
+const ratioKeys = [
+  'throughput',
+  'p50Ms',
+  'p99Ms',
+  'maxMs',
+  'rssMb',
+  'serverCpuPct',
+  'cpuPerDeliveryUs',
+  'cpuPerCommandUs',
+  'kneeMsgPerSec',
+  'marginalKbPerConnection',
+  'eventLoopDelayP99MsIdle',
+  'ackP99Ms',
+];
+
+function ratios(tandem: (Cell | undefined)[], baseline: (Cell | undefined)[]): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const key of ratioKeys) {
+    const perRun: number[] = [];
+    tandem.forEach((cell, run) => {
+      const other = baseline[run];
+      const a = cell?.available ? cell.metrics[key] : null;
+      const b = other?.available ? other.metrics[key] : null;
+      if (typeof a === 'number' && typeof b === 'number' && b !== 0) perRun.push(a / b);
+    });
+    if (perRun.length) result[key] = round(median(perRun), 3);
+  }
+  return result;
+}
+
+export function buildScenarioReports(scenarios: Scenario[], cells: Cells): ScenarioReport[] {
+  return scenarios.map((scenario) => {
+    const sides = cells.get(scenario.name) ?? { tandem: [], baseline: [] };
+    return {
+      name: scenario.name,
+      description: scenario.description,
+      tandem: summarize(sides.tandem),
+      baseline: scenario.sides.includes('baseline') ? summarize(sides.baseline) : null,
+      ratio: scenario.sides.includes('baseline') ? ratios(sides.tandem, sides.baseline) : {},
+    };
+  });
+}
+
+/** The issue's targets for chat fan-out, as ratios to the baseline of the same run. */
+export function checkTargets(reports: ScenarioReport[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const find = (name: string) => reports.find((report) => report.name === name);
+  for (const clients of [500, 1000]) {
+    const fanout = find(`chat-fanout-${clients}`);
+    const knee = find(`chat-knee-${clients}`);
+    if (fanout?.tandem?.available) {
+      const lost = (fanout.tandem.range as Record<string, [number, number]>)?.lost?.[1] ?? null;
+      checks.push({ target: `fan-out ${clients}: loss below the knee`, value: lost, limit: '= 0', pass: lost === null ? null : lost === 0 });
+      const cpu = fanout.ratio.cpuPerDeliveryUs ?? null;
+      checks.push({ target: `fan-out ${clients}: server CPU per delivery / baseline`, value: cpu, limit: '≤ 1.0', pass: cpu === null ? null : cpu <= 1.0 });
+      const p99 = fanout.ratio.p99Ms ?? null;
+      checks.push({ target: `fan-out ${clients}: p99 / baseline (median of runs)`, value: p99, limit: '≤ 1.5', pass: p99 === null ? null : p99 <= 1.5 });
+    }
+    if (knee?.tandem?.available) {
+      const lost = (knee.tandem.range as Record<string, [number, number]>)?.lostBelowKnee?.[1] ?? null;
+      checks.push({ target: `saturation ${clients}: loss below the knee`, value: lost, limit: '= 0', pass: lost === null ? null : lost === 0 });
+      const ratio = knee.ratio.throughput ?? null;
+      checks.push({ target: `saturation ${clients}: knee deliveries/s / baseline`, value: ratio, limit: '≥ 0.9', pass: ratio === null ? null : ratio >= 0.9 });
+      const cpu = knee.ratio.cpuPerDeliveryUs ?? null;
+      checks.push({ target: `saturation ${clients}: server CPU per delivery at the knee / baseline`, value: cpu, limit: '≤ 1.0', pass: cpu === null ? null : cpu <= 1.0 });
+    }
+  }
+  return checks;
+}
+
+// ---- the table ------------------------------------------------------------------------------------
+
+const labels: [string, string][] = [
+  ['throughput', 'throughput'],
+  ['offeredDeliveriesPerSec', 'offered deliveries/s'],
+  ['kneeMsgPerSec', 'knee msg/s'],
+  ['firstFailingMsgPerSec', 'first failing msg/s'],
+  ['p50Ms', 'p50 ms'],
+  ['p99Ms', 'p99 ms'],
+  ['maxMs', 'max ms'],
+  ['ackP50Ms', 'ack p50 ms'],
+  ['ackP99Ms', 'ack p99 ms'],
+  ['lost', 'lost'],
+  ['lostBelowKnee', 'lost below knee'],
+  ['outOfOrder', 'out of order'],
+  ['ackErrors', 'ack errors'],
+  ['conflictRate', 'conflict rate'],
+  ['conflictsPerSec', 'conflicts/s'],
+  ['broadcastsPerSecPerBoard', 'board:state/s per board'],
+  ['finalStateExact', 'final total exact (1=yes)'],
+  ['finalStateLagMs', 'final state after last ack ms'],
+  ['versionsExact', 'versions exact (1=yes)'],
+  ['cpuPerDeliveryUs', 'server CPU µs/delivery'],
+  ['cpuPerCommandUs', 'server CPU µs/command'],
+  ['serverCpuPct', 'server CPU %'],
+  ['failingServerCpuPct', 'server CPU % at first failing'],
+  ['rssMb', 'server RSS MB'],
+  ['baseRssMb', 'server RSS MB, no sockets'],
+  ['marginalKbPerConnection', 'marginal KB/connection'],
+  ['connections', 'connections held'],
+  ['connectErrors', 'connect errors'],
+  ['eventLoopDelayP99MsConnecting', 'loop delay p99 ms, connecting'],
+  ['eventLoopDelayP99MsIdle', 'loop delay p99 ms, idle'],
+  ['eventLoopDelayP99Ms', 'loop delay p99 ms'],
+  ['joinMs', 'join phase ms'],
+  ['clientCpuPct', 'load-gen CPU %'],
+  ['failingClientCpuPct', 'load-gen CPU % at first failing'],
+  ['machineCpuPct', 'machine CPU % of 200'],
+];
+
+const throughputUnits: Record<string, string> = {
+  'chat-persist': 'acked commands/s',
+  'scoreboard-increments': 'acked increments/s',
+  'lists-updates': 'accepted updates/s',
+  'idle-memory': 'connects/s',
+};
+
+function unitOf(name: string): string {
+  if (name.startsWith('chat-knee')) return 'knee deliveries/s';
+  if (name.startsWith('chat-fanout')) return 'deliveries/s';
+  return throughputUnits[name] ?? 'throughput';
+}
+
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  if (Number.isInteger(value)) return String(value);
+  return value.toFixed(2);
+}
+
+function cellText(side: SideSummary | null, key: string): string {
+  if (!side) return '—';
+  if (!side.available) return 'n/a';
+  const value = side[key];
+  if (typeof value !== 'number') return '—';
+  const range = (side.range as Record<string, [number, number]>)[key];
+  if (side.runs > 1 && range && range[0] !== range[1]) return `${formatNumber(value)} [${formatNumber(range[0])}–${formatNumber(range[1])}]`;
+  return formatNumber(value);
+}
+
+export function rows(report: ScenarioReport): [string, string, string, string][] {
+  const result: [string, string, string, string][] = [];
+  for (const [key, label] of labels) {
+    const tandem = cellText(report.tandem, key);
+    const baseline = report.baseline ? cellText(report.baseline, key) : '';
+    if (tandem === '—' && (baseline === '—' || baseline === '')) continue;
+    const ratio = report.ratio[key];
+    result.push([key === 'throughput' ? unitOf(report.name) : label, tandem, baseline, ratio === undefined ? '' : `${ratio.toFixed(2)}×`]);
+  }
+  return result;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+function sideTitle(kind: string, side: SideSummary | null): string {
+  if (!side) return kind;
+  if (!side.available) return `${kind}`;
+  return `${kind}${(side.rigBoundRuns as number) > 0 ? ` (rig-bound ${side.rigBoundRuns}/${side.runs})` : ''}`;
+}
+
+export function formatTable(report: Report): string {
+  const lines: string[] = [];
+  const m = report.machine;
+  lines.push(
+    `Tandem benchmark (${report.mode}, ${report.repetitions} run${report.repetitions > 1 ? 's' : ''}, median [min–max]) — ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${report.when}`,
+  );
+  for (const scenario of report.scenarios) {
+    lines.push('');
+    lines.push(`${scenario.name}: ${scenario.description}`);
+    if (scenario.tandem && !scenario.tandem.available) {
+      lines.push(`  tandem: not available (${scenario.tandem.reason})`);
+      continue;
+    }
+    const body = rows(scenario);
+    const header: [string, string, string, string] = [
+      '',
+      sideTitle('tandem', scenario.tandem),
+      scenario.baseline ? sideTitle('baseline', scenario.baseline) : '',
+      scenario.baseline ? 'ratio' : '',
+    ];
+    const widths = [0, 1, 2, 3].map((i) => Math.max(...[header, ...body].map((row) => row[i].length)));
+    for (const row of [header, ...body]) lines.push(`  ${row.map((text, i) => pad(text, widths[i])).join('  ').trimEnd()}`);
+    for (const side of ['tandem', 'baseline'] as const) {
+      const summary = scenario[side];
+      if (!summary?.available) continue;
+      for (const line of (summary.verification as string[] | undefined) ?? []) lines.push(`  ${side} check ${line}`);
+      for (const note of (summary.notes as string[] | undefined) ?? []) lines.push(`  ${side}: ${note}`);
+    }
+  }
+  if (report.targets.length) {
+    lines.push('');
+    lines.push('Targets (Tandem / baseline, same run)');
+    for (const check of report.targets) {
+      const verdict = check.pass === null ? 'n/a ' : check.pass ? 'PASS' : 'FAIL';
+      lines.push(`  ${verdict}  ${check.target}: ${check.value === null ? '—' : formatNumber(check.value)} (${check.limit})`);
+    }
+  }
+  if (report.failures.length) {
+    lines.push('');
+    lines.push('Failures');
+    for (const failure of report.failures) lines.push(`  ${failure}`);
+  }
+  lines.push('');
+  lines.push(`${report.durationSeconds} s in all.`);
+  return lines.join('\n');
+}
+
+/** The same table as Markdown, for docs/benchmarks.md. */
+export function formatMarkdown(report: Report): string {
+  const lines: string[] = [];
+  for (const scenario of report.scenarios) {
+    lines.push(`#### ${scenario.name}`);
+    lines.push('');
+    lines.push(scenario.description);
+    lines.push('');
+    if (scenario.tandem && !scenario.tandem.available) {
+      lines.push(`Not available: ${scenario.tandem.reason}`);
+      lines.push('');
+      continue;
+    }
+    const hasBaseline = scenario.baseline !== null;
+    lines.push(
+      hasBaseline
+        ? `| | ${sideTitle('Tandem', scenario.tandem)} | ${sideTitle('baseline', scenario.baseline)} | ratio |`
+        : `| | ${sideTitle('Tandem', scenario.tandem)} |`,
+    );
+    lines.push(hasBaseline ? '|---|---|---|---|' : '|---|---|');
+    for (const [label, tandem, baseline, ratio] of rows(scenario)) {
+      lines.push(hasBaseline ? `| ${label} | ${tandem} | ${baseline} | ${ratio} |` : `| ${label} | ${tandem} |`);
+    }
+    lines.push('');
+    for (const side of ['tandem', 'baseline'] as const) {
+      const summary = scenario[side];
+      if (!summary?.available) continue;
+      for (const line of (summary.verification as string[] | undefined) ?? []) lines.push(`- ${side} check ${line}`);
+      for (const note of (summary.notes as string[] | undefined) ?? []) lines.push(`- ${side}: ${note}`);
+    }
+    lines.push('');
+  }
+  if (report.targets.length) {
+    lines.push('| target | value | limit | verdict |');
+    lines.push('|---|---|---|---|');
+    for (const check of report.targets) {
+      const verdict = check.pass === null ? 'n/a' : check.pass ? 'pass' : '**fail**';
+      lines.push(`| ${check.target} | ${check.value === null ? '—' : formatNumber(check.value)} | ${check.limit} | ${verdict} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export type { Metrics };

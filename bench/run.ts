@@ -1,0 +1,142 @@
+/**
+ * `npm run bench [-- --quick] [--only a,b] [--runs N] [--profile DIR] [--markdown FILE]`
+ *
+ * Runs every scenario against Tandem (built, started as `npm start` does, on a temporary SQLite
+ * file) and against the plain Socket.IO baseline, one server at a time on core 0, with load
+ * generators on core 1; repetitions interleave the two servers. Prints the table and writes
+ * `bench/results/latest.json`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { loadAverage, machineCpu, machineCpuPercent, machineInfo } from './machine.js';
+import { buildScenarioReports, checkTargets, formatMarkdown, formatNumber, formatTable, type Cells, type Report } from './report.js';
+import { allScenarios, type Cell } from './scenarios.js';
+import { projectRoot, type ServerKind } from './servers.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    runs: { type: 'string' },
+    profile: { type: 'string' },
+    markdown: { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+  allowPositionals: false,
+});
+
+const every = allScenarios(values.quick ?? false);
+if (values.help) {
+  console.log(`usage: npm run bench -- [--quick] [--only <scenario>[,<scenario>]] [--runs N] [--profile DIR] [--markdown FILE]
+scenarios: ${every.map((scenario) => scenario.name).join(', ')}
+  --quick      every scenario at small scale, one run (under 3 minutes)
+  --runs N     repetitions (default 3, or 1 with --quick), the two servers interleaved in each
+  --profile D  run Tandem with --cpu-prof, profiles written into D
+  --markdown F also write the table as Markdown into F`);
+  process.exit(0);
+}
+
+const wanted = values.only?.split(',').map((name) => name.trim()).filter(Boolean);
+const unknown = wanted?.filter((name) => !every.some((scenario) => scenario.name === name)) ?? [];
+if (unknown.length) {
+  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${every.map((scenario) => scenario.name).join(', ')}`);
+  process.exit(2);
+}
+const scenarios = wanted ? every.filter((scenario) => wanted.includes(scenario.name)) : every;
+const repetitions = Math.max(1, Number(values.runs ?? (values.quick ? 1 : 3)));
+if (!Number.isInteger(repetitions) || repetitions > 20) {
+  console.error('--runs must be an integer from 1 to 20');
+  process.exit(2);
+}
+const context = { quick: values.quick ?? false, profileDir: values.profile ? path.resolve(values.profile) : undefined };
+if (context.profileDir) mkdirSync(context.profileDir, { recursive: true });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits (bounded) until the machine is nearly idle: other builds or tests ruin a run. */
+async function waitForQuietMachine(limitMs: number): Promise<{ waitedMs: number; busyPct: number | null }> {
+  const started = performance.now();
+  let busy: number | null = null;
+  while (performance.now() - started < limitMs) {
+    const before = machineCpu();
+    await sleep(1_000);
+    busy = machineCpuPercent(before, machineCpu());
+    if (busy === null || busy < 25) break;
+  }
+  return { waitedMs: Math.round(performance.now() - started), busyPct: busy };
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function progressLine(name: string, kind: ServerKind, cell: Cell): string {
+  if (!cell.available) return `${name} ${kind}: not available (${cell.reason})`;
+  const m = cell.metrics;
+  const parts = [`throughput ${formatNumber(m.throughput ?? 0)}`];
+  if (typeof m.p50Ms === 'number') parts.push(`p50 ${formatNumber(m.p50Ms)} ms`);
+  if (typeof m.p99Ms === 'number') parts.push(`p99 ${formatNumber(m.p99Ms)} ms`);
+  if (typeof m.cpuPerDeliveryUs === 'number') parts.push(`${formatNumber(m.cpuPerDeliveryUs)} µs/delivery`);
+  if (typeof m.marginalKbPerConnection === 'number') parts.push(`${formatNumber(m.marginalKbPerConnection)} KB/conn`);
+  if (typeof m.lost === 'number') parts.push(`lost ${m.lost}`);
+  if (typeof m.clientCpuPct === 'number') parts.push(`load-gen ${formatNumber(m.clientCpuPct)} %`);
+  if (cell.rigBound) parts.push('RIG-BOUND');
+  if (cell.verification) parts.push(`check ${cell.verification.ok ? 'ok' : 'FAILED'}`);
+  return `${name} ${kind}: ${parts.join(', ')}`;
+}
+
+const started = performance.now();
+const machine = { ...machineInfo(projectRoot), loadAverageAtStart: loadAverage() };
+log(
+  `bench: ${scenarios.length} scenario(s) × ${repetitions} run(s), ${context.quick ? 'quick' : 'full'} mode; ` +
+    `${machine.cpus} × ${machine.cpuModel}, load average ${machine.loadAverageAtStart}` +
+    (machine.pinned ? ', servers on core 0 and load generators on core 1' : ', no taskset: processes unpinned'),
+);
+const cells: Cells = new Map(scenarios.map((scenario) => [scenario.name, { tandem: [], baseline: [] }]));
+const failures: string[] = [];
+for (let run = 0; run < repetitions; run++) {
+  for (const scenario of scenarios) {
+    // Alternate which server goes first in each repetition.
+    const order = run % 2 === 0 ? scenario.sides : [...scenario.sides].reverse();
+    for (const kind of order) {
+      const quiet = await waitForQuietMachine(context.quick ? 5_000 : 30_000);
+      const load = loadAverage();
+      let cell: Cell;
+      try {
+        cell = await scenario.run(kind, context);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        cell = { available: false, reason: `failed: ${message.split('\n')[0]}`, metrics: {}, rigBound: false, notes: [] };
+        failures.push(`${scenario.name} ${kind} run ${run + 1}: ${message.slice(0, 2000)}`);
+      }
+      cell.metrics.loadAverageBefore = load;
+      cell.metrics.machineBusyPctBefore = quiet.busyPct;
+      if (cell.verification && !cell.verification.ok) failures.push(`${scenario.name} ${kind} run ${run + 1}: check failed: ${cell.verification.detail}`);
+      if (cell.available && scenario.name.startsWith('chat-fanout') && (cell.metrics.lost ?? 0) > 0) {
+        failures.push(`${scenario.name} ${kind} run ${run + 1}: ${cell.metrics.lost} deliveries lost`);
+      }
+      cells.get(scenario.name)![kind][run] = cell;
+      log(`[${run + 1}/${repetitions}] ${progressLine(scenario.name, kind, cell)}`);
+    }
+  }
+}
+
+const scenarioReports = buildScenarioReports(scenarios, cells);
+const report: Report = {
+  machine,
+  when: new Date().toISOString(),
+  mode: context.quick ? 'quick' : 'full',
+  repetitions,
+  durationSeconds: Math.round((performance.now() - started) / 1000),
+  scenarios: scenarioReports,
+  targets: checkTargets(scenarioReports),
+  failures,
+};
+console.log(formatTable(report));
+const out = values.out ? path.resolve(values.out) : path.join(projectRoot, 'bench/results/latest.json');
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+log(`results written to ${path.relative(process.cwd(), out) || out}`);
+if (values.markdown) writeFileSync(path.resolve(values.markdown), `${formatMarkdown(report)}\n`);
+process.exitCode = failures.length ? 1 : 0;

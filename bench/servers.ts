@@ -1,0 +1,203 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pinned } from './machine.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The repository's root: this file runs from bench/dist. */
+export const projectRoot = path.resolve(here, '../..');
+export const tandemMain = path.join(projectRoot, 'apps/api/dist/main.js');
+export const baselineScript = path.resolve(projectRoot, '../shared/baseline/socketio-chat.mjs');
+
+export type ServerKind = 'tandem' | 'baseline';
+
+export interface ServerStats {
+  atMs: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  externalBytes: number;
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  delayP50Ms: number;
+  delayP99Ms: number;
+  delayMaxMs: number;
+  delayMeanMs: number;
+}
+
+export interface StartOptions {
+  /** Write a V8 CPU profile of the server into this folder (`--cpu-prof`). */
+  profileDir?: string;
+}
+
+export interface ServerHandle {
+  kind: ServerKind;
+  url: string;
+  pid: number;
+  /** Tandem's SQLite file (absent for the baseline). */
+  databaseFile?: string;
+  /** Memory, CPU time and event-loop delay, read through the side channel (not the sockets under test). */
+  stats(options?: { gc?: boolean; resetDelay?: boolean }): Promise<ServerStats>;
+  /** Stops the server (SIGTERM, then SIGKILL after the limit); resolves once it has exited. */
+  stop(): Promise<void>;
+  /** Removes the server's temporary folder (after any check of its database). */
+  cleanup(): void;
+}
+
+/** Environment Tandem runs with in every benchmark. */
+export function tandemEnvironment(port: number, databaseFile: string): Record<string, string> {
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: `file:${databaseFile}`,
+    LOG_LEVEL: 'warn',
+    // The limiter still runs on every command; its budgets are raised so that it refuses none of
+    // the benchmark's load (each simulated sender stays within the default 50/s anyway).
+    RATE_LIMIT_BURST: '1000000',
+    RATE_LIMIT_PER_SECOND: '1000000',
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts a fresh server process on core 0, with the side-channel preload, and waits until it serves. */
+export async function startServer(kind: ServerKind, options: StartOptions = {}): Promise<ServerHandle> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), `tandem-bench-${kind}-`));
+  const preload = pathToFileURL(path.join(here, 'preload.js')).href;
+  const nodeArgs = ['--expose-gc', '--import', preload];
+  if (options.profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
+  let script: string[];
+  let env: NodeJS.ProcessEnv = { ...process.env };
+  let databaseFile: string | undefined;
+  if (kind === 'tandem') {
+    if (!existsSync(tandemMain)) throw new Error(`${tandemMain} is missing: run "npm run build" first`);
+    databaseFile = path.join(dir, 'tandem.db');
+    script = [tandemMain];
+    env = { ...env, ...tandemEnvironment(port, databaseFile) };
+  } else {
+    if (!existsSync(baselineScript)) throw new Error(`${baselineScript} is missing`);
+    script = [baselineScript, '--port', String(port)];
+  }
+  const [command, args] = pinned(0, [process.execPath, ...nodeArgs, ...script]);
+  // The baseline resolves socket.io from the working directory: the project's root.
+  const child = spawn(command, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const handle = makeHandle(kind, child, url, exit, () => exited, dir, databaseFile, options);
+  try {
+    await waitUntilServing(kind, url, child, () => output, () => exited);
+  } catch (error) {
+    await handle.stop();
+    handle.cleanup();
+    throw error;
+  }
+  return handle;
+}
+
+async function waitUntilServing(
+  kind: ServerKind,
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  exited: () => boolean,
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (exited()) throw new Error(`${kind} exited during start:\n${output().slice(-3000)}`);
+    if (kind === 'baseline') {
+      if (/listening \d+/.test(output())) return;
+    } else {
+      try {
+        const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+        if (response.status === 200) return;
+      } catch {
+        // Not listening yet.
+      }
+    }
+    await sleep(100);
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${kind} did not start within 60 s:\n${output().slice(-3000)}`);
+}
+
+function makeHandle(
+  kind: ServerKind,
+  child: ChildProcess,
+  url: string,
+  exit: Promise<void>,
+  exited: () => boolean,
+  dir: string,
+  databaseFile: string | undefined,
+  options: StartOptions,
+): ServerHandle {
+  let nextId = 1;
+  const waiting = new Map<number, (stats: ServerStats) => void>();
+  child.on('message', (message: ServerStats & { type: string; id: number }) => {
+    if (message?.type !== 'stats') return;
+    waiting.get(message.id)?.(message);
+    waiting.delete(message.id);
+  });
+  return {
+    kind,
+    url,
+    pid: child.pid ?? -1,
+    databaseFile,
+    stats: ({ gc = false, resetDelay = false } = {}) =>
+      new Promise<ServerStats>((resolve, reject) => {
+        if (exited()) {
+          reject(new Error(`${kind} has exited`));
+          return;
+        }
+        const id = nextId++;
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          reject(new Error(`${kind} did not answer the stats request within 20 s`));
+        }, 20_000);
+        waiting.set(id, (stats) => {
+          clearTimeout(timer);
+          resolve(stats);
+        });
+        child.send({ type: 'stats', id, gc, resetDelay });
+      }),
+    stop: async () => {
+      if (exited()) return;
+      if (options.profileDir) {
+        // A normal exit, so that --cpu-prof writes its profile.
+        child.send({ type: 'exit' });
+      } else {
+        child.kill('SIGTERM');
+      }
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exit;
+      clearTimeout(timer);
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
