@@ -35,7 +35,7 @@ export function spawnServer(databaseFile: string, env: Record<string, string> = 
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
+      const match = /listening on (http:\/\/[\w.:-]+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve({ url: match[1].replace('localhost', '127.0.0.1'), child, exited, output: () => output });

@@ -2,24 +2,33 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
 import { Broadcaster } from './common/broadcaster.js';
 import { RateLimiter } from './common/rate-limiter.js';
+import { REDIS_CLIENT, RedisLifecycle, type RedisClient } from './common/redis.js';
 import { ServerLifecycle } from './common/server-lifecycle.js';
 import { ChatModule } from './chat/chat.module.js';
 import { APP_CONFIG, type AppConfig } from './config.js';
 import { DatabaseModule } from './db/database.module.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ListsModule } from './lists/lists.module.js';
 import { ScoreboardModule } from './scoreboard/scoreboard.module.js';
 
 @Module({})
 export class AppModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  static forConfig(config: AppConfig, redis: RedisClient | null = null): DynamicModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, AuthModule, ChatModule, ListsModule, ScoreboardModule],
+      imports: [MetricsModule, DatabaseModule, AuthModule, ChatModule, ListsModule, ScoreboardModule],
       controllers: [HealthController],
-      providers: [{ provide: APP_CONFIG, useValue: config }, Broadcaster, RateLimiter, ServerLifecycle],
-      exports: [APP_CONFIG, Broadcaster, RateLimiter, ServerLifecycle],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: REDIS_CLIENT, useValue: redis },
+        RedisLifecycle,
+        Broadcaster,
+        RateLimiter,
+        ServerLifecycle,
+      ],
+      exports: [APP_CONFIG, REDIS_CLIENT, RedisLifecycle, Broadcaster, RateLimiter, ServerLifecycle],
     };
   }
 }

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { SessionExpiry } from './auth/session-expiry.js';
@@ -10,16 +11,11 @@ import { socketAuthMiddleware } from './auth/socket-auth.middleware.js';
 import { TokenService } from './auth/token.service.js';
 import { UsersRepository } from './auth/users.repository.js';
 import { TandemIoAdapter } from './common/tandem-io.adapter.js';
+import { JsonLogger } from './common/json-logger.js';
+import { connectRedis } from './common/redis.js';
 import { ServerLifecycle } from './common/server-lifecycle.js';
 import type { AppConfig } from './config.js';
 import { applyMigrations } from './db/migrations.js';
-
-const logLevels: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-function enabledLogLevels(level: AppConfig['logLevel']): LogLevel[] {
-  const wanted = level === 'info' ? 'log' : level;
-  return logLevels.slice(0, logLevels.indexOf(wanted) + 1);
-}
 
 /**
  * Builds the whole server exactly as `npm start` runs it (tests boot it the same way): applies
@@ -32,8 +28,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     schemaDir: config.schemaDir,
     migrationsDir: config.migrationsDir,
   });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), {
-    logger: enabledLogLevels(config.logLevel),
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config, redis), {
+    logger: new JsonLogger(config.logLevel),
   });
   if (applied.length) Logger.log(`applied migrations: ${applied.join(', ')}`, 'Database');
   // No upgrade-insecure-requests: the app is often served over plain HTTP on a LAN address, where
@@ -47,6 +44,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       socketAuthMiddleware(app.get(TokenService), app.get(UsersRepository)),
       (socket) => sessionExpiry.attach(socket),
       config.corsOrigin,
+      redis ? createAdapter(redis) : undefined,
     ),
   );
   if (existsSync(config.webDist)) app.useStaticAssets(config.webDist, { index: 'index.html' });

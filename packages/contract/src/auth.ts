@@ -7,6 +7,9 @@ export const HttpRoute = {
   /** With `Authorization: Bearer <token>`: a fresh token for the same user (for `auth:refresh`). */
   SessionRefresh: '/api/sessions/refresh',
   Health: '/health',
+  /** 200 when the database (and Redis, when configured) answer; 503 otherwise. */
+  Ready: '/health/ready',
+  Metrics: '/metrics',
 } as const;
 
 export const sessionCreateInput = z.strictObject({ name: displayName });

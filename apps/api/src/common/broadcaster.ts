@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Namespace } from 'socket.io';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { DomainEvents } from './domain-events.js';
 
 /**
@@ -11,16 +12,23 @@ export class Broadcaster implements OnModuleDestroy {
   private readonly namespaces = new Map<string, Namespace>();
   private readonly unsubscribe: () => void;
 
-  constructor(events: DomainEvents) {
+  constructor(
+    events: DomainEvents,
+    private readonly metrics: MetricsService,
+  ) {
     this.unsubscribe = events.subscribe('change.committed', (change) => {
       if (change.delivery === 'latest') return; // sent as a coalesced state by its feature
-      this.namespaces.get(change.namespace)?.to(change.stream).emit(change.event, change.data);
+      const namespace = this.namespaces.get(change.namespace);
+      if (!namespace) return;
+      namespace.to(change.stream).emit(change.event, change.data);
+      this.metrics.broadcasts.inc({ namespace: change.namespace });
     });
   }
 
   /** Called by each gateway once its namespace exists. */
   register(namespace: Namespace): void {
     this.namespaces.set(namespace.name, namespace);
+    this.metrics.countSockets(namespace.name, () => namespace.sockets.size);
   }
 
   /** A server-wide notice to every socket of every namespace. */

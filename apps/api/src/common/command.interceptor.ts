@@ -1,6 +1,7 @@
 import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { ErrorCode, commandSchemas, parsePayload, type Ack } from '@tandem/contract';
-import { catchError, defer, map, of, type Observable } from 'rxjs';
+import { catchError, defer, map, of, tap, type Observable } from 'rxjs';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { Socket } from 'socket.io';
 import { DomainError } from './domain-error.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -24,9 +25,11 @@ export class CommandInterceptor implements NestInterceptor {
   constructor(
     private readonly rateLimiter: RateLimiter,
     private readonly lifecycle: ServerLifecycle,
+    private readonly metrics: MetricsService,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<Ack<unknown>> {
+    const startedAt = performance.now();
     return defer(() => {
       if (this.lifecycle.isDraining) {
         throw new DomainError(ErrorCode.Internal, 'the server is shutting down: retry after reconnecting', { draining: true });
@@ -37,7 +40,19 @@ export class CommandInterceptor implements NestInterceptor {
     }).pipe(
       map((data: unknown): Ack<unknown> => ({ ok: true, data: data ?? {} })),
       catchError((error: unknown) => of(this.toFailure(error, context))),
+      tap((ack) => this.record(context, ack, performance.now() - startedAt)),
     );
+  }
+
+  private record(context: ExecutionContext, ack: Ack<unknown>, durationMs: number): void {
+    const ws = context.switchToWs();
+    const command = ws.getPattern();
+    const outcome = ack.ok ? 'ok' : ack.error.code;
+    this.metrics.commands.inc({ command, outcome });
+    this.metrics.ackLatency.observe({ command }, durationMs / 1000);
+    if (outcome === ErrorCode.RateLimited) this.metrics.rateLimited.inc({ command });
+    const socket = ws.getClient<Socket>();
+    this.logger.debug({ command, outcome, durationMs: Math.round(durationMs * 100) / 100, socketId: socket.id, userId: socketUser(socket).id });
   }
 
   /** Over budget: answered at once, before any parsing or database work. */

@@ -19,6 +19,8 @@ export class TandemIoAdapter extends IoAdapter {
     private readonly authenticate: SocketMiddleware,
     private readonly onConnection: (socket: Socket) => void,
     private readonly corsOrigin: string | undefined,
+    /** Set when several nodes share Redis: broadcasts, rooms and fetchSockets span them all. */
+    private readonly clusterAdapter: ServerOptions['adapter'] | undefined,
   ) {
     super(app);
   }
@@ -32,6 +34,7 @@ export class TandemIoAdapter extends IoAdapter {
       // CORS headers do not bind WebSocket upgrades: the origin is checked on every handshake.
       allowRequest: (request, callback) => callback(null, isAllowedOrigin(request, allowedOrigins)),
       serveClient: false,
+      ...(this.clusterAdapter ? { adapter: this.clusterAdapter } : {}),
     } as ServerOptions) as Server;
   }
 

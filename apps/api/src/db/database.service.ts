@@ -3,6 +3,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { DomainEvents, type ChangeCommitted } from '../common/domain-events.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client.js';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 
@@ -31,6 +32,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly events: DomainEvents,
+    private readonly metrics: MetricsService,
   ) {
     const { database } = config;
     this.provider = database.provider;
@@ -58,9 +60,10 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   write<T>(work: (context: WriteContext) => Promise<T>): Promise<T> {
     return this.serialized(async () => {
       const pending: ChangeCommitted[] = [];
-      const result = await this.client.$transaction((tx) =>
-        work({ tx, publishAfterCommit: (change) => pending.push(change) }),
-      );
+      const endTimer = this.metrics.databaseWrites.startTimer();
+      const result = await this.client
+        .$transaction((tx) => work({ tx, publishAfterCommit: (change) => pending.push(change) }))
+        .finally(endTimer);
       for (const change of pending) this.events.publish('change.committed', change);
       return result;
     });

@@ -1,0 +1,32 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { createClient } from 'redis';
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+/** The Redis connection when REDIS_URL is set, else null. */
+export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+
+/** Connects before the app is built: Socket.IO's adapter needs a live client from the start. */
+export async function connectRedis(url: string): Promise<RedisClient> {
+  const logger = new Logger('Redis');
+  const client = createClient({ url });
+  // node-redis reconnects by itself; errors are logged rather than crashing the process.
+  client.on('error', (error: unknown) => logger.error(String(error)));
+  await client.connect();
+  return client;
+}
+
+@Injectable()
+export class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CLIENT) private readonly client: RedisClient | null) {}
+
+  async ping(): Promise<'ok' | 'not configured'> {
+    if (!this.client) return 'not configured';
+    await this.client.ping();
+    return 'ok';
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.client?.isOpen) await this.client.quit();
+  }
+}

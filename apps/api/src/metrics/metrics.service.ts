@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Prometheus metrics of the process. Default Node metrics include the event-loop lag
+ * (`nodejs_eventloop_lag_seconds`); the rest is Tandem's own.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly socketCounts = new Map<string, () => number>();
+
+  readonly sockets = new Gauge({
+    name: 'tandem_sockets',
+    help: 'Connected sockets, by namespace',
+    labelNames: ['namespace'] as const,
+    registers: [this.registry],
+    collect: () => {
+      for (const [namespace, count] of this.socketCounts) this.sockets.set({ namespace }, count());
+    },
+  });
+
+  readonly commands = new Counter({
+    name: 'tandem_commands_total',
+    help: 'Commands answered, by command and outcome (ok or an error code)',
+    labelNames: ['command', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ackLatency = new Histogram({
+    name: 'tandem_ack_latency_seconds',
+    help: 'Time from a command arriving to its ack, by command',
+    labelNames: ['command'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly databaseWrites = new Histogram({
+    name: 'tandem_db_write_seconds',
+    help: 'Duration of write transactions, queueing excluded',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+    registers: [this.registry],
+  });
+
+  readonly broadcasts = new Counter({
+    name: 'tandem_broadcasts_total',
+    help: 'Events broadcast to rooms, by namespace',
+    labelNames: ['namespace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'tandem_rate_limited_total',
+    help: 'Commands refused with RATE_LIMITED, by command',
+    labelNames: ['command'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Called by each gateway: its socket count is read at scrape time. */
+  countSockets(namespace: string, count: () => number): void {
+    this.socketCounts.set(namespace, count);
+  }
+}
