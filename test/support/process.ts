@@ -11,15 +11,18 @@ export interface ServerProcess {
   output: () => string;
 }
 
-/** Runs the built server (`npm start`'s entry point) as a child process on a free port. */
-export function spawnServer(databaseFile: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+/**
+ * Runs the built server (`npm start`'s entry point) as a child process on a free port, on a SQLite
+ * file (a path) or a PostgreSQL database (a `postgres://` URL).
+ */
+export function spawnServer(database: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [path.join(projectRoot, 'apps/api/dist/main.js')], {
     cwd: projectRoot,
     env: {
       ...process.env,
       PORT: '0',
       HOST: '127.0.0.1',
-      DATABASE_URL: `file:${databaseFile}`,
+      DATABASE_URL: database.startsWith('postgres') ? database : `file:${database}`,
       TOKEN_SECRET: testTokenSecret,
       LOG_LEVEL: 'info',
       RATE_LIMIT_BURST: '100000',

@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  ChatBroadcast,
+  ChatCommand,
+  Namespace,
+  ScoreboardBroadcast,
+  ScoreboardCommand,
+  type Ack,
+  type BoardState,
+  type ChatCommandResults,
+  type MessageCreated,
+  type PresenceChanged,
+  type RoomResync,
+  type ScoreboardCommandResults,
+} from '@tandem/contract';
+import pg from 'pg';
+import { io, type Socket } from 'socket.io-client';
+import {
+  closeAllClients,
+  commandOk,
+  connect,
+  eventually,
+  nextEvent,
+  record,
+  settle,
+  signIn,
+  socketFor,
+  type ChatClient,
+} from '../support/clients.js';
+import { spawnServer, type ServerProcess } from '../support/process.js';
+import { externalServices, freshPostgresDatabase, redisUrl } from '../support/services.js';
+
+const services = await externalServices();
+if (!services.ok && process.env.CI) {
+  throw new Error(`the cluster suite cannot run: ${services.why}`);
+}
+if (!services.ok) console.log(`skipped: cluster suite needs Redis and PostgreSQL (${services.why})`);
+// Skipped only outside CI, and only when Redis or PostgreSQL is unreachable (said just above).
+const describeWhenServicesRun = services.ok ? describe : describe.skip;
+
+/**
+ * A client that, when its node goes away, reconnects to the next node in the list: Socket.IO's
+ * manager reopens its engine on `uri` at each attempt (see docs/scaling.md).
+ */
+const failoverSockets: Socket[] = [];
+
+function failoverSocket(urls: string[], namespace: string, token: string): Socket {
+  const socket = io(`${urls[0]}${namespace}`, {
+    auth: { token },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 500,
+  });
+  failoverSockets.push(socket);
+  let index = 0;
+  socket.io.on('reconnect_attempt', () => {
+    index = (index + 1) % urls.length;
+    (socket.io as unknown as { uri: string }).uri = urls[index];
+  });
+  return socket;
+}
+
+describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
+  let database: { url: string; drop: () => Promise<void> };
+  let nodeA: ServerProcess;
+  let nodeB: ServerProcess;
+  let sql: pg.Client;
+
+  beforeAll(async () => {
+    database = await freshPostgresDatabase();
+    const env = { REDIS_URL: redisUrl };
+    // One after the other: the first applies the migrations.
+    nodeA = await spawnServer(database.url, env);
+    nodeB = await spawnServer(database.url, env);
+    sql = new pg.Client({ connectionString: database.url });
+    await sql.connect();
+  });
+  afterAll(async () => {
+    closeAllClients();
+    for (const socket of failoverSockets) socket.disconnect();
+    await sql?.end();
+    for (const node of [nodeA, nodeB]) node?.child.kill('SIGKILL');
+    await Promise.all([nodeA?.exited, nodeB?.exited]);
+    await database?.drop();
+  });
+
+  async function chatOn(node: ServerProcess, name: string) {
+    const session = await signIn(node.url, name);
+    return { session, socket: await connect(socketFor<ChatClient>(node.url, Namespace.Chat, session.token)) };
+  }
+
+  async function roomOn(node: ServerProcess): Promise<string> {
+    const { socket } = await chatOn(node, 'host');
+    return (await commandOk<ChatCommandResults['room:create']>(socket, ChatCommand.RoomCreate, { name: 'across' })).room.id;
+  }
+
+  it('answers ready on both nodes, with Redis', async () => {
+    for (const node of [nodeA, nodeB]) {
+      const response = await fetch(`${node.url}/health/ready`);
+      expect(await response.json()).toEqual({ status: 'ready', database: 'ok', redis: 'ok' });
+    }
+  });
+
+  it('carries a message sent on node A to a member on node B, and back', async () => {
+    const roomId = await roomOn(nodeA);
+    const ann = await chatOn(nodeA, 'ann');
+    const bob = await chatOn(nodeB, 'bob');
+    await commandOk(ann.socket, ChatCommand.RoomJoin, { roomId });
+    await commandOk(bob.socket, ChatCommand.RoomJoin, { roomId });
+
+    const toBob = nextEvent<MessageCreated>(bob.socket, ChatBroadcast.MessageCreated);
+    const sent = await commandOk<ChatCommandResults['message:send']>(ann.socket, ChatCommand.MessageSend, {
+      opId: randomUUID(),
+      roomId,
+      text: 'from A',
+    });
+    expect((await toBob).message).toEqual(sent.message);
+
+    // Ann also hears her own message; with the adapter it may come after her ack.
+    const toAnn = nextEvent<MessageCreated>(ann.socket, ChatBroadcast.MessageCreated, (event) => event.message.text === 'from B');
+    await commandOk(bob.socket, ChatCommand.MessageSend, { opId: randomUUID(), roomId, text: 'from B' });
+    expect((await toAnn).message.text).toBe('from B');
+  });
+
+  it('counts a user with one tab on each node as one online user', async () => {
+    const roomId = await roomOn(nodeA);
+    const watcher = await chatOn(nodeA, 'watcher');
+    await commandOk(watcher.socket, ChatCommand.RoomJoin, { roomId });
+    const carol = await chatOn(nodeA, 'carol');
+    const carolOnB = await connect(socketFor<ChatClient>(nodeB.url, Namespace.Chat, carol.session.token));
+    await commandOk(carol.socket, ChatCommand.RoomJoin, { roomId });
+    const joined = await commandOk<{ members: { name: string }[] }>(carolOnB, ChatCommand.RoomJoin, { roomId });
+    expect(joined.members.map((member) => member.name)).toEqual(['carol', 'watcher']);
+
+    const presence = record<PresenceChanged>(watcher.socket, ChatBroadcast.Presence);
+    const names = () => presence.at(-1)?.members.map((member) => member.name);
+    carol.socket.disconnect();
+    // The tab on A is gone, the one on B remains: carol stays online.
+    await eventually(() => presence.some((event) => event.members.length === 2), 'presence after the tab on A closed');
+    await settle(300);
+    expect(names()).toEqual(['carol', 'watcher']);
+    carolOnB.disconnect();
+    await eventually(() => names()?.join() === 'watcher', 'presence after the tab on B closed');
+  });
+
+  it('gives 50 concurrent sends from both nodes gap-free seqs', async () => {
+    const roomId = await roomOn(nodeA);
+    const onA = await chatOn(nodeA, 'a-writer');
+    const onB = await chatOn(nodeB, 'b-writer');
+    await commandOk(onA.socket, ChatCommand.RoomJoin, { roomId });
+    await commandOk(onB.socket, ChatCommand.RoomJoin, { roomId });
+    const acks = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        commandOk<ChatCommandResults['message:send']>(i % 2 ? onA.socket : onB.socket, ChatCommand.MessageSend, {
+          opId: randomUUID(),
+          roomId,
+          text: `concurrent ${i}`,
+        }),
+      ),
+    );
+    const seqs = acks.map((ack) => ack.message.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    const stored = await sql.query<{ seq: number }>('SELECT seq FROM "Message" WHERE "roomId" = $1 ORDER BY seq', [roomId]);
+    expect(stored.rows.map((row) => row.seq)).toEqual(seqs);
+    const changes = await sql.query<{ seq: number }>('SELECT seq FROM "Change" WHERE "streamKey" = $1 ORDER BY seq', [`chat:${roomId}`]);
+    expect(changes.rows.map((row) => row.seq)).toEqual(seqs);
+  });
+
+  it('ends 400 increments from both nodes exact, in the database and in every last board state', async () => {
+    const ownerSession = await signIn(nodeA.url, 'owner');
+    const owner = await connect(socketFor(nodeA.url, Namespace.Scoreboard, ownerSession.token));
+    const { board } = await commandOk<ScoreboardCommandResults['board:create']>(owner, ScoreboardCommand.BoardCreate, { name: 'duel' });
+    const { player } = await commandOk<ScoreboardCommandResults['player:add']>(owner, ScoreboardCommand.PlayerAdd, {
+      opId: randomUUID(),
+      boardId: board.id,
+      name: 'shared',
+    });
+    const writers = await Promise.all(
+      [nodeA, nodeB, nodeA, nodeB].map(async (node, i) => {
+        const session = await signIn(node.url, `incrementer-${i}`);
+        const socket = await connect(socketFor(node.url, Namespace.Scoreboard, session.token));
+        await commandOk(socket, ScoreboardCommand.BoardJoin, { boardId: board.id });
+        return { socket, states: record<BoardState>(socket, ScoreboardBroadcast.BoardState) };
+      }),
+    );
+    await Promise.all(
+      writers.map(async ({ socket }) => {
+        for (let i = 0; i < 100; i += 20) {
+          await Promise.all(
+            Array.from({ length: 20 }, () =>
+              commandOk(socket, ScoreboardCommand.ScoreAdd, { opId: randomUUID(), boardId: board.id, playerId: player.id, delta: 1 }),
+            ),
+          );
+        }
+      }),
+    );
+    const stored = await sql.query<{ score: number }>('SELECT score FROM "Player" WHERE id = $1', [player.id]);
+    expect(stored.rows[0].score).toBe(400);
+    const latestScore = (states: BoardState[]) =>
+      states.reduce<BoardState | undefined>((latest, state) => (!latest || state.seq > latest.seq ? state : latest), undefined)
+        ?.players.find((candidate) => candidate.id === player.id)?.score;
+    for (const { states } of writers) await eventually(() => latestScore(states) === 400, 'the final board state on every client');
+  });
+
+  it("moves node A's clients to node B when A dies, and they converge with no loss", async () => {
+    const roomId = await roomOn(nodeB);
+    const clients = await Promise.all(
+      ['ann', 'bob'].map(async (name) => {
+        const session = await signIn(nodeA.url, name);
+        const socket = failoverSocket([nodeA.url, nodeB.url], Namespace.Chat, session.token);
+        await connect(socket);
+        const joined = await commandOk<{ seq: number }>(socket, ChatCommand.RoomJoin, { roomId });
+        const seen = new Map<number, string>();
+        let lastSeq = joined.seq;
+        socket.on(ChatBroadcast.MessageCreated, (event: MessageCreated) => {
+          seen.set(event.seq, event.message.id);
+          lastSeq = Math.max(lastSeq, event.seq);
+        });
+        // On every reconnect: rejoin with sinceSeq and apply exactly what was missed.
+        socket.on('connect', () => {
+          void commandOk<RoomResync>(socket, ChatCommand.RoomJoin, { roomId, sinceSeq: lastSeq }).then((resync) => {
+            if (!('changes' in resync)) throw new Error('expected changes');
+            for (const change of resync.changes) seen.set(change.seq, (change.data as MessageCreated).message.id);
+            lastSeq = Math.max(lastSeq, resync.seq);
+          });
+        });
+        return { socket, seen, acked: new Set<string>() };
+      }),
+    );
+    const keepSending = clients.map(async (client, i) => {
+      for (let n = 0; n < 60; n++) {
+        const opId = randomUUID();
+        // A send that was cut off is retried with the same opId until it is acked, on whichever node.
+        for (let attempt = 0; ; attempt++) {
+          const ack = (await client.socket
+            .timeout(2_000)
+            .emitWithAck(ChatCommand.MessageSend, { opId, roomId, text: `client ${i} #${n}` })
+            .catch(() => null)) as Ack<ChatCommandResults['message:send']> | null;
+          if (ack?.ok) {
+            client.acked.add(ack.data.message.id);
+            break;
+          }
+          if (attempt > 50) throw new Error('a send never went through');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        if (n === 20 && i === 0) nodeA.child.kill('SIGKILL');
+      }
+    });
+    await Promise.all(keepSending);
+    expect(await nodeA.exited).toBe('SIGKILL');
+
+    const stored = await sql.query<{ seq: number; id: string }>('SELECT seq, id FROM "Message" WHERE "roomId" = $1 ORDER BY seq', [roomId]);
+    expect(stored.rows).toHaveLength(120);
+    expect(stored.rows.map((row) => row.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    const everyAcked = new Set(clients.flatMap((client) => [...client.acked]));
+    expect(everyAcked.size).toBe(120);
+    for (const client of clients) {
+      await eventually(() => client.seen.size === 120, 'each client to hold every message');
+      expect(stored.rows.map((row) => client.seen.get(row.seq))).toEqual(stored.rows.map((row) => row.id));
+    }
+  });
+});

@@ -1,0 +1,44 @@
+import pg from 'pg';
+import { createClient } from 'redis';
+
+export const redisUrl = process.env.TANDEM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const postgresAdminUrl = process.env.TANDEM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Whether Redis and PostgreSQL answer; the reason when they do not. */
+export async function externalServices(): Promise<{ ok: true } | { ok: false; why: string }> {
+  const problems: string[] = [];
+  const redis = createClient({ url: redisUrl, socket: { reconnectStrategy: false, connectTimeout: 2_000 } });
+  redis.on('error', () => undefined);
+  await redis
+    .connect()
+    .then(() => redis.ping())
+    .catch((error: unknown) => problems.push(`Redis at ${redisUrl}: ${String(error)}`))
+    .finally(() => (redis.isOpen ? redis.quit() : undefined));
+  const client = new pg.Client({ connectionString: postgresAdminUrl, connectionTimeoutMillis: 2_000 });
+  await client
+    .connect()
+    .then(() => client.query('SELECT 1'))
+    .catch((error: unknown) => problems.push(`PostgreSQL at ${postgresAdminUrl}: ${String(error)}`))
+    .finally(() => client.end().catch(() => undefined));
+  return problems.length ? { ok: false, why: problems.join('; ') } : { ok: true };
+}
+
+/** A fresh database on the PostgreSQL server, dropped by the returned function. */
+export async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `tandem_test_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = new pg.Client({ connectionString: postgresAdminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(postgresAdminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const dropper = new pg.Client({ connectionString: postgresAdminUrl });
+      await dropper.connect();
+      await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await dropper.end();
+    },
+  };
+}
