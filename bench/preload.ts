@@ -4,6 +4,8 @@
  * `{type: 'stats'}` with memory (optionally after a forced GC), CPU time and event-loop delay,
  * and `{type: 'exit'}` by exiting normally (which lets `--cpu-prof` write its profile).
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 interface StatsRequest {
@@ -12,7 +14,35 @@ interface StatsRequest {
   gc?: boolean;
   resetDelay?: boolean;
 }
-type Request = StatsRequest | { type: 'exit' };
+/** Starts, or stops and writes, a CPU profile of just the measurement window. */
+interface ProfileRequest {
+  type: 'profile';
+  id: number;
+  action: 'start' | 'stop';
+  file?: string;
+}
+type Request = StatsRequest | ProfileRequest | { type: 'exit' };
+
+let session: Session | undefined;
+
+function profile(message: ProfileRequest): void {
+  const done = (error?: string): void => {
+    process.send?.({ type: 'profile', id: message.id, error });
+  };
+  if (message.action === 'start') {
+    session = new Session();
+    session.connect();
+    session.post('Profiler.enable', () => session?.post('Profiler.start', (error) => done(error?.message)));
+    return;
+  }
+  if (!session) return done('no profile was started');
+  session.post('Profiler.stop', (error, result) => {
+    if (!error && message.file) writeFileSync(message.file, JSON.stringify(result.profile));
+    session?.disconnect();
+    session = undefined;
+    done(error?.message);
+  });
+}
 
 if (process.send) {
   const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -22,6 +52,10 @@ if (process.send) {
   process.on('message', (message: Request) => {
     if (message?.type === 'exit') {
       process.exit(0);
+    }
+    if (message?.type === 'profile') {
+      profile(message);
+      return;
     }
     if (message?.type !== 'stats') return;
     if (message.gc && collect) {

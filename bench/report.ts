@@ -66,13 +66,19 @@ function summarize(cells: (Cell | undefined)[]): SideSummary | null {
   }
   summary.range = range;
   summary.rigBoundRuns = available.filter((cell) => cell.rigBound).length;
+  summary.noisyRuns = available.filter((cell) => cell.noisy).length;
   summary.notes = [...new Set(available.flatMap((cell) => cell.notes))];
   const verifications = available.map((cell) => cell.verification).filter((v) => v !== undefined);
   if (verifications.length) {
     summary.verified = verifications.every((v) => v.ok);
     summary.verification = verifications.map((v) => `${v.ok ? 'ok' : 'FAILED'}: ${v.detail}`);
   }
-  summary.perRun = available.map((cell) => ({ ...cell.metrics, rigBound: cell.rigBound, ...(cell.steps ? { steps: cell.steps } : {}) }));
+  summary.perRun = available.map((cell) => ({
+    ...cell.metrics,
+    rigBound: cell.rigBound,
+    noisy: cell.noisy ?? false,
+    ...(cell.steps ? { steps: cell.steps } : {}),
+  }));
   return summary;
 }
 
@@ -184,6 +190,7 @@ const labels: [string, string][] = [
   ['clientCpuPct', 'load-gen CPU %'],
   ['failingClientCpuPct', 'load-gen CPU % at first failing'],
   ['machineCpuPct', 'machine CPU % of 200'],
+  ['otherCpuPct', 'other processes CPU %'],
 ];
 
 const throughputUnits: Record<string, string> = {
@@ -236,9 +243,11 @@ function pad(text: string, width: number): string {
 }
 
 function sideTitle(kind: string, side: SideSummary | null): string {
-  if (!side) return kind;
-  if (!side.available) return `${kind}`;
-  return `${kind}${(side.rigBoundRuns as number) > 0 ? ` (rig-bound ${side.rigBoundRuns}/${side.runs})` : ''}`;
+  if (!side || !side.available) return kind;
+  const flags: string[] = [];
+  if ((side.rigBoundRuns as number) > 0) flags.push(`rig-bound ${side.rigBoundRuns}/${side.runs}`);
+  if ((side.noisyRuns as number) > 0) flags.push(`noisy ${side.noisyRuns}/${side.runs}`);
+  return flags.length ? `${kind} (${flags.join(', ')})` : kind;
 }
 
 export function formatTable(report: Report): string {

@@ -3,6 +3,7 @@
  * process and returns one cell of figures. Shared rules: the server on core 0 and the load on
  * core 1, a warm-up then a fixed window, CPU and memory read through the side channel.
  */
+import path from 'node:path';
 import { Histogram } from './histogram.js';
 import { machineCpu, machineCpuPercent } from './machine.js';
 import { startServer, type ServerHandle, type ServerKind, type ServerStats } from './servers.js';
@@ -22,6 +23,8 @@ export interface Cell {
   metrics: Metrics;
   /** Client CPU > 90 % or machine CPU > 180 % of 200: the rig, not the server, may be the limit. */
   rigBound: boolean;
+  /** Other processes used more than 25 % of a core during the window: a candidate for a re-run. */
+  noisy?: boolean;
   notes: string[];
   verification?: Verification;
   /** Saturation searches: every rate tried. */
@@ -30,7 +33,15 @@ export interface Cell {
 
 export interface RunContext {
   quick: boolean;
+  /** Profile the servers: Tandem's whole life (`--cpu-prof`) and each measurement window of both (`window-*.cpuprofile`). */
   profileDir?: string;
+}
+
+let profiles = 0;
+/** Where the window profile of this Tandem run goes, when profiling. */
+function windowProfile(kind: ServerKind, context: RunContext, name: string): string | undefined {
+  if (!context.profileDir) return undefined;
+  return path.join(context.profileDir, `window-${kind}-${name}-${++profiles}.cpuprofile`);
 }
 
 export interface Scenario {
@@ -53,13 +64,15 @@ interface WindowSample {
 }
 
 /** Reads the server's CPU and the machine's over the measurement window of a step that starts now. */
-async function sampleWindow(server: ServerHandle, warmupMs: number, measureMs: number): Promise<WindowSample> {
+async function sampleWindow(server: ServerHandle, warmupMs: number, measureMs: number, profileFile?: string): Promise<WindowSample> {
   await sleep(warmupMs);
+  if (profileFile) await server.profile('start');
   const before = await server.stats({ resetDelay: true });
   const machineBefore = machineCpu();
   await sleep(measureMs);
   const after = await server.stats();
   const machineAfter = machineCpu();
+  if (profileFile) await server.profile('stop', profileFile);
   const cpuUs = cpu(after) - cpu(before);
   return {
     serverCpuPct: round((cpuUs / ((after.atMs - before.atMs) * 1000)) * 100),
@@ -77,6 +90,15 @@ function cpu(stats: ServerStats): number {
 function rigBound(clientCpuPct: number, machineCpuPct: number | null): boolean {
   return clientCpuPct > 90 || (machineCpuPct ?? 0) > 180;
 }
+
+/** CPU used during the window by processes other than this server and its load generator, % of a core. */
+function otherCpu(window: WindowSample, clientCpuPct: number): number | null {
+  if (window.machineCpuPct === null) return null;
+  return Math.max(0, round(window.machineCpuPct - window.serverCpuPct - clientCpuPct));
+}
+
+export const noisyAbovePct = 25;
+const isNoisy = (other: number | null | undefined) => (other ?? 0) > noisyAbovePct;
 
 function errorsNote(errors: Record<string, number>): string[] {
   const entries = Object.entries(errors);
@@ -123,11 +145,12 @@ async function fanoutStep(
   clients: number,
   rate: number,
   params: FanoutParams,
+  profileFile?: string,
 ): Promise<{ metrics: Metrics; result: FanoutStepResult; window: WindowSample }> {
   const drainMs = 15_000;
   const [result, window] = await Promise.all([
     worker.call<FanoutStepResult>('step', { rate, warmupMs: params.warmupMs, measureMs: params.measureMs, drainMs }, params.warmupMs + params.measureMs + drainMs + 30_000),
-    sampleWindow(server, params.warmupMs, params.measureMs),
+    sampleWindow(server, params.warmupMs, params.measureMs, profileFile),
   ]);
   const latency = Histogram.from(result.latency).summary();
   const ack = Histogram.from(result.ackLatency).summary();
@@ -152,6 +175,7 @@ async function fanoutStep(
     cpuPerDeliveryUs: result.windowDeliveries ? round(window.serverCpuUs / result.windowDeliveries, 2) : null,
     clientCpuPct: result.clientCpuPct,
     machineCpuPct: window.machineCpuPct,
+    otherCpuPct: otherCpu(window, result.clientCpuPct),
     eventLoopDelayP99Ms: window.delayP99Ms,
     drainMs: result.drainMs,
   };
@@ -167,8 +191,8 @@ function fanoutScenario(name: string, clients: number, rate: number): Scenario {
       const params: FanoutParams = {
         clients,
         senders: 2,
-        warmupMs: context.quick ? 1_500 : 3_000,
-        measureMs: context.quick ? 4_000 : 10_000,
+        warmupMs: context.quick ? 1_000 : 2_000,
+        measureMs: context.quick ? 3_000 : 8_000,
       };
       let roomId = '';
       let acked = 0;
@@ -183,7 +207,7 @@ function fanoutScenario(name: string, clients: number, rate: number): Scenario {
             180_000,
           );
           roomId = setup.roomId;
-          const { metrics, result } = await fanoutStep(server, worker, clients, rate, params);
+          const { metrics, result } = await fanoutStep(server, worker, clients, rate, params, windowProfile(kind, context, name));
           acked = result.ackedOk;
           const stats = await server.stats({ gc: true });
           metrics.rssMb = mb(stats.rssBytes);
@@ -195,6 +219,7 @@ function fanoutScenario(name: string, clients: number, rate: number): Scenario {
             available: true,
             metrics,
             rigBound: rigBound(result.clientCpuPct, metrics.machineCpuPct),
+            noisy: isNoisy(metrics.otherCpuPct),
             notes,
           } satisfies Cell as Cell;
         },
@@ -219,10 +244,10 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
       const params: FanoutParams = {
         clients,
         senders,
-        warmupMs: context.quick ? 1_000 : 2_000,
-        measureMs: context.quick ? 2_000 : 5_000,
+        warmupMs: context.quick ? 1_000 : 1_500,
+        measureMs: context.quick ? 2_000 : 4_000,
       };
-      const maxSteps = context.quick ? 3 : 9;
+      const maxSteps = context.quick ? 2 : 9;
       let roomId = '';
       let acked = 0;
       return withRig(
@@ -237,6 +262,8 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
           );
           roomId = setup.roomId;
           const steps: Metrics[] = [];
+          // The highest sustained rate so far and the lowest failing one; the next rate goes ×1.5
+          // up (or down) until both exist, then to their geometric middle until they are close.
           let best: Metrics | undefined;
           let bestRate = 0;
           let failRate = 0;
@@ -244,7 +271,7 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
           let rate = startRate;
           const notes: string[] = [];
           for (let stepIndex = 0; stepIndex < maxSteps; stepIndex++) {
-            const { metrics, result } = await fanoutStep(server, worker, clients, rate, params);
+            const { metrics, result } = await fanoutStep(server, worker, clients, rate, params, windowProfile(kind, context, name));
             acked += result.ackedOk;
             const sustained =
               result.drained &&
@@ -254,29 +281,31 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
               (metrics.ackErrors ?? 0) === 0;
             metrics.sustained = sustained ? 1 : 0;
             steps.push(metrics);
-            if (sustained) {
-              if (!best || (metrics.throughput ?? 0) > (best.throughput ?? 0)) {
-                best = metrics;
-                bestRate = rate;
-              }
-            } else if (!failRate || rate < failRate) {
+            if (sustained && rate > bestRate) {
+              best = metrics;
+              bestRate = rate;
+            } else if (!sustained && (!failRate || rate < failRate)) {
               failRate = rate;
               failingStep = metrics;
             }
             // Let a backlog clear before the next rate.
             await worker.call('settle', { quietMs: 1_000, limitMs: 30_000 }, 40_000);
+            let next: number;
             if (!failRate) {
               if (rate >= maxRate) {
                 notes.push(`still sustained at the highest rate the ${senders} senders offer (${maxRate} msg/s)`);
                 break;
               }
-              rate = Math.min(maxRate, Math.round(rate * 1.5));
+              next = Math.min(maxRate, Math.round(rate * 1.5));
+            } else if (!bestRate) {
+              next = Math.round(failRate / 1.5);
+              if (next < 2) break;
             } else {
-              const low = bestRate || startRate / 1.5;
-              if (failRate / low < 1.12) break;
-              rate = Math.round(Math.sqrt(low * failRate));
-              if (rate === bestRate || rate === failRate) break;
+              if (failRate / bestRate < 1.12) break;
+              next = Math.round(Math.sqrt(bestRate * failRate));
             }
+            if (next === bestRate || next === failRate) break;
+            rate = next;
           }
           const stats = await server.stats({ gc: true });
           const knee = best ?? steps[0];
@@ -291,6 +320,8 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
             cpuPerDeliveryUs: knee.cpuPerDeliveryUs,
             clientCpuPct: knee.clientCpuPct,
             machineCpuPct: knee.machineCpuPct,
+            otherCpuPct: knee.otherCpuPct,
+            failingOtherCpuPct: failingStep?.otherCpuPct ?? null,
             failingClientCpuPct: failingStep?.clientCpuPct ?? null,
             failingServerCpuPct: failingStep?.serverCpuPct ?? null,
             lostBelowKnee: steps.filter((step) => step.offeredMsgPerSec! <= bestRate).reduce((sum, step) => sum + (step.lost ?? 0), 0),
@@ -301,7 +332,8 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
           // The knee is the rig's when the load generator, not the server, ran out of CPU first.
           const limitedByRig = failingStep ? rigBound(failingStep.clientCpuPct ?? 0, failingStep.machineCpuPct) : false;
           if (limitedByRig) notes.push('at the first failing rate the load generator or the machine was saturated');
-          return { available: true, metrics, rigBound: limitedByRig, notes, steps } satisfies Cell as Cell;
+          const noisy = isNoisy(knee.otherCpuPct) || isNoisy(failingStep?.otherCpuPct);
+          return { available: true, metrics, rigBound: limitedByRig, noisy, notes, steps } satisfies Cell as Cell;
         },
         (server, cell) => {
           if (server.databaseFile) cell.verification = verifyRoomCount(server.databaseFile, roomId, acked);
@@ -321,8 +353,8 @@ function persistScenario(): Scenario {
     run: (kind, context) => {
       const senders = context.quick ? 20 : 50;
       const window = 4;
-      const warmupMs = context.quick ? 1_500 : 3_000;
-      const measureMs = context.quick ? 4_000 : 10_000;
+      const warmupMs = context.quick ? 1_000 : 2_000;
+      const measureMs = context.quick ? 3_000 : 8_000;
       let acked: [string, string][] = [];
       return withRig(
         kind,
@@ -332,7 +364,7 @@ function persistScenario(): Scenario {
           await worker.call('setup', { kind, url: server.url, senders }, 120_000);
           const [result, sample] = await Promise.all([
             worker.call<PersistResult>('run', { window, warmupMs, measureMs }, warmupMs + measureMs + 60_000),
-            sampleWindow(server, warmupMs, measureMs),
+            sampleWindow(server, warmupMs, measureMs, windowProfile(kind, context, 'chat-persist')),
           ]);
           acked = result.acked;
           const stats = await server.stats({ gc: true });
@@ -349,6 +381,7 @@ function persistScenario(): Scenario {
             cpuPerCommandUs: result.windowAcks ? round(sample.serverCpuUs / result.windowAcks, 1) : null,
             clientCpuPct: result.clientCpuPct,
             machineCpuPct: sample.machineCpuPct,
+            otherCpuPct: otherCpu(sample, result.clientCpuPct),
             eventLoopDelayP99Ms: sample.delayP99Ms,
             rssMb: mb(stats.rssBytes),
             ackedTotal: result.ackedOk,
@@ -357,6 +390,7 @@ function persistScenario(): Scenario {
             available: true,
             metrics,
             rigBound: rigBound(result.clientCpuPct, sample.machineCpuPct),
+            noisy: isNoisy(metrics.otherCpuPct),
             notes: errorsNote(result.ackErrors),
           } satisfies Cell as Cell;
         },
@@ -381,8 +415,8 @@ function scoreboardScenario(): Scenario {
     sides: ['tandem'],
     run: (kind, context) => {
       const incrementers = context.quick ? 10 : 20;
-      const warmupMs = context.quick ? 1_500 : 3_000;
-      const measureMs = context.quick ? 4_000 : 10_000;
+      const warmupMs = context.quick ? 1_000 : 2_000;
+      const measureMs = context.quick ? 3_000 : 8_000;
       let outcome: ScoreboardResult | undefined;
       return withRig(
         kind,
@@ -397,7 +431,7 @@ function scoreboardScenario(): Scenario {
           if (!setup.available) return notAvailable(setup.reason ?? 'not available');
           const [result, sample] = await Promise.all([
             worker.call<ScoreboardResult>('run', { window: 4, warmupMs, measureMs }, warmupMs + measureMs + 60_000),
-            sampleWindow(server, warmupMs, measureMs),
+            sampleWindow(server, warmupMs, measureMs, windowProfile(kind, context, 'scoreboard-increments')),
           ]);
           outcome = result;
           const stats = await server.stats({ gc: true });
@@ -417,13 +451,20 @@ function scoreboardScenario(): Scenario {
             cpuPerCommandUs: result.windowAcks ? round(sample.serverCpuUs / result.windowAcks, 1) : null,
             clientCpuPct: result.clientCpuPct,
             machineCpuPct: sample.machineCpuPct,
+            otherCpuPct: otherCpu(sample, result.clientCpuPct),
             rssMb: mb(stats.rssBytes),
           };
           const notes = errorsNote(result.ackErrors);
           if (!exact) {
             notes.push(`final total mismatch: acked Σ ${result.ackedDeltaSum}, last board:state ${result.finalStateTotal}, snapshot ${result.snapshotTotal}`);
           }
-          return { available: true, metrics, rigBound: rigBound(result.clientCpuPct, sample.machineCpuPct), notes } satisfies Cell as Cell;
+          return {
+            available: true,
+            metrics,
+            rigBound: rigBound(result.clientCpuPct, sample.machineCpuPct),
+            noisy: isNoisy(metrics.otherCpuPct),
+            notes,
+          } satisfies Cell as Cell;
         },
         (server, cell) => {
           if (server.databaseFile && outcome) {
@@ -442,8 +483,8 @@ function listsScenario(): Scenario {
     sides: ['tandem'],
     run: (kind, context) => {
       const updaters = context.quick ? 10 : 20;
-      const warmupMs = context.quick ? 1_500 : 3_000;
-      const measureMs = context.quick ? 4_000 : 10_000;
+      const warmupMs = context.quick ? 1_000 : 2_000;
+      const measureMs = context.quick ? 3_000 : 8_000;
       let outcome: ListsResult | undefined;
       return withRig(
         kind,
@@ -454,7 +495,7 @@ function listsScenario(): Scenario {
           if (!setup.available) return notAvailable(setup.reason ?? 'not available');
           const [result, sample] = await Promise.all([
             worker.call<ListsResult>('run', { warmupMs, measureMs }, warmupMs + measureMs + 60_000),
-            sampleWindow(server, warmupMs, measureMs),
+            sampleWindow(server, warmupMs, measureMs, windowProfile(kind, context, 'lists-updates')),
           ]);
           outcome = result;
           const stats = await server.stats({ gc: true });
@@ -474,13 +515,20 @@ function listsScenario(): Scenario {
             cpuPerCommandUs: answered ? round(sample.serverCpuUs / answered, 1) : null,
             clientCpuPct: result.clientCpuPct,
             machineCpuPct: sample.machineCpuPct,
+            otherCpuPct: otherCpu(sample, result.clientCpuPct),
             rssMb: mb(stats.rssBytes),
           };
           const notes = errorsNote(result.otherErrors);
           if (result.snapshotVersionSum !== result.accepted) {
             notes.push(`versions mismatch: ${result.accepted} accepted, snapshot Σ(version − 1) = ${result.snapshotVersionSum}`);
           }
-          return { available: true, metrics, rigBound: rigBound(result.clientCpuPct, sample.machineCpuPct), notes } satisfies Cell as Cell;
+          return {
+            available: true,
+            metrics,
+            rigBound: rigBound(result.clientCpuPct, sample.machineCpuPct),
+            noisy: isNoisy(metrics.otherCpuPct),
+            notes,
+          } satisfies Cell as Cell;
         },
         (server, cell) => {
           if (server.databaseFile && outcome) cell.verification = verifyListVersions(server.databaseFile, outcome.listId, outcome.accepted);
@@ -569,6 +617,6 @@ export function allScenarios(quick: boolean): Scenario[] {
   const fanouts = quick
     ? [fanoutScenario('chat-fanout-100', 100, 50), fanoutScenario('chat-fanout-1000', 1_000, 50)]
     : [fanoutScenario('chat-fanout-100', 100, 50), fanoutScenario('chat-fanout-500', 500, 50), fanoutScenario('chat-fanout-1000', 1_000, 50)];
-  const knees = quick ? [kneeScenario('chat-knee-500', 500, 60)] : [kneeScenario('chat-knee-500', 500, 60), kneeScenario('chat-knee-1000', 1_000, 30)];
+  const knees = quick ? [kneeScenario('chat-knee-500', 500, 40)] : [kneeScenario('chat-knee-500', 500, 60), kneeScenario('chat-knee-1000', 1_000, 30)];
   return [...fanouts, ...knees, persistScenario(), scoreboardScenario(), listsScenario(), idleScenario()];
 }

@@ -40,6 +40,8 @@ export interface ServerHandle {
   databaseFile?: string;
   /** Memory, CPU time and event-loop delay, read through the side channel (not the sockets under test). */
   stats(options?: { gc?: boolean; resetDelay?: boolean }): Promise<ServerStats>;
+  /** Starts a CPU profile of the server, or stops it and writes it into `file`. */
+  profile(action: 'start' | 'stop', file?: string): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL after the limit); resolves once it has exited. */
   stop(): Promise<void>;
   /** Removes the server's temporary folder (after any check of its database). */
@@ -159,7 +161,13 @@ function makeHandle(
 ): ServerHandle {
   let nextId = 1;
   const waiting = new Map<number, (stats: ServerStats) => void>();
-  child.on('message', (message: ServerStats & { type: string; id: number }) => {
+  const profiling = new Map<number, (error?: string) => void>();
+  child.on('message', (message: ServerStats & { type: string; id: number; error?: string }) => {
+    if (message?.type === 'profile') {
+      profiling.get(message.id)?.(message.error);
+      profiling.delete(message.id);
+      return;
+    }
     if (message?.type !== 'stats') return;
     waiting.get(message.id)?.(message);
     waiting.delete(message.id);
@@ -185,6 +193,17 @@ function makeHandle(
           resolve(stats);
         });
         child.send({ type: 'stats', id, gc, resetDelay });
+      }),
+    profile: (action, file) =>
+      new Promise<void>((resolve, reject) => {
+        const id = nextId++;
+        const timer = setTimeout(() => reject(new Error(`${kind} did not answer the profile request`)), 60_000);
+        profiling.set(id, (error) => {
+          clearTimeout(timer);
+          if (error) reject(new Error(error));
+          else resolve();
+        });
+        child.send({ type: 'profile', id, action, file });
       }),
     stop: async () => {
       if (exited()) return;

@@ -461,7 +461,7 @@ describe('lists', () => {
     });
 
     it('refuses a stale update, delete or move with CONFLICT, writing and broadcasting nothing', async () => {
-      const { ann, bob, list, items } = await sharedList(['milk', 'eggs']);
+      const { ann, bob, items } = await sharedList(['milk', 'eggs']);
       const { item: current } = okData(await update(ann, items[0], { done: true }));
       await caughtUp(bob);
       const heard = heardBy(bob);

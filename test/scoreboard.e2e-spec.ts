@@ -10,6 +10,7 @@ import {
   type Player,
   type ScoreboardCommandResults,
 } from '@tandem/contract';
+import type { Socket } from 'socket.io-client';
 import {
   closeAllClients,
   command,
@@ -65,11 +66,12 @@ describe('scoreboard', () => {
 
   /** Acks of many commands in flight at once: a longer wait than one command's. */
   function sendAll(socket: ScoreboardClient, payloads: unknown[], event: string = ScoreboardCommand.ScoreAdd) {
-    return Promise.all(payloads.map((payload) => socket.timeout(60_000).emitWithAck(event as never, payload as never) as Promise<Ack<unknown>>));
+    const untyped = socket as Socket;
+    return Promise.all(payloads.map((payload) => untyped.timeout(60_000).emitWithAck(event, payload) as Promise<Ack<unknown>>));
   }
 
   /** Lets every pending `board:state` (trailing edge and settling resend) go out. */
-  const quiet = () => settle(ScoreboardLimits.stateIntervalMs * 4);
+  const quiet = () => settle(ScoreboardLimits.stateIntervalMs * 3);
 
   /** The board as the database holds it right now, ranked the way the server ranks. */
   function stored(boardId: string) {

@@ -33,3 +33,22 @@ export function cpuTimeUs(): number {
 export function countBy(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }
+
+/**
+ * This process's CPU share over a measurement window that starts `warmupMs` from now. Call
+ * `percent()` as soon as the window is over: it reads the end itself if its timer has not fired.
+ */
+export function cpuMeter(warmupMs: number, measureMs: number): { percent(): number } {
+  let start = 0;
+  let end = 0;
+  const startTimer = setTimeout(() => (start = cpuTimeUs()), warmupMs);
+  const endTimer = setTimeout(() => (end = cpuTimeUs()), warmupMs + measureMs);
+  return {
+    percent() {
+      clearTimeout(startTimer);
+      clearTimeout(endTimer);
+      if (!end) end = cpuTimeUs();
+      return start ? Math.round(((end - start) / (measureMs * 1000)) * 1000) / 10 : 0;
+    },
+  };
+}

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Histogram, type HistogramData } from '../histogram.js';
-import { pool, sleep, cpuTimeUs, countBy, waitFor } from './common.js';
+import { countBy, cpuMeter, pool, sleep, waitFor } from './common.js';
 import { LightSocket } from './light-client.js';
 import { chatProtocol, type ChatProtocol, type ServerKind } from './protocol.js';
 import type { Handler } from './serve.js';
@@ -170,10 +170,7 @@ async function runStep(args: FanoutStep): Promise<FanoutStepResult> {
   let ackedOk = 0;
   let answered = 0;
   const padding = 'x'.repeat(textLength);
-  let cpuAtStart = 0;
-  let cpuAtEnd = 0;
-  const cpuStart = setTimeout(() => (cpuAtStart = cpuTimeUs()), args.warmupMs);
-  const cpuEnd = setTimeout(() => (cpuAtEnd = cpuTimeUs()), args.warmupMs + args.measureMs);
+  const meter = cpuMeter(args.warmupMs, args.measureMs);
 
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
@@ -210,11 +207,10 @@ async function runStep(args: FanoutStep): Promise<FanoutStepResult> {
       }
     }, 5);
   });
+  const clientCpuPct = meter.percent();
   const drainStarted = performance.now();
   const drained = await waitFor(() => answered >= sent && received >= ackedOk * clients, args.drainMs, 20);
   const drainMs = Math.round(performance.now() - drainStarted);
-  clearTimeout(cpuStart);
-  clearTimeout(cpuEnd);
   const expected = ackedOk * clients;
   return {
     rate: args.rate,
@@ -232,7 +228,7 @@ async function runStep(args: FanoutStep): Promise<FanoutStepResult> {
     drainMs,
     latency: latency.toJSON(),
     ackLatency: ackLatency.toJSON(),
-    clientCpuPct: cpuAtEnd > cpuAtStart ? Math.round(((cpuAtEnd - cpuAtStart) / (args.measureMs * 1000)) * 1000) / 10 : 0,
+    clientCpuPct,
   };
 }
 

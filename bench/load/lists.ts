@@ -19,7 +19,7 @@ import {
 } from '@tandem/contract';
 import type { Socket } from 'socket.io-client';
 import { Histogram, type HistogramData } from '../histogram.js';
-import { countBy, cpuTimeUs, pool, sleep, waitFor } from './common.js';
+import { countBy, cpuMeter, pool, sleep, waitFor } from './common.js';
 import { signIn } from './protocol.js';
 import type { Handler } from './serve.js';
 import { command, connectSio } from './sio.js';
@@ -103,10 +103,7 @@ async function run(args: { warmupMs: number; measureMs: number }): Promise<Lists
   let windowAccepted = 0;
   let windowConflicts = 0;
   let outstanding = 0;
-  let cpuAtStart = 0;
-  let cpuAtEnd = 0;
-  const startTimer = setTimeout(() => (cpuAtStart = cpuTimeUs()), args.warmupMs);
-  const endTimer = setTimeout(() => (cpuAtEnd = cpuTimeUs()), args.warmupMs + args.measureMs);
+  const meter = cpuMeter(args.warmupMs, args.measureMs);
 
   const updateOne = (updater: Updater, index: number): void => {
     const sentAt = performance.now();
@@ -137,9 +134,8 @@ async function run(args: { warmupMs: number; measureMs: number }): Promise<Lists
   };
   updaters.forEach((updater, index) => updateOne(updater, index));
   await sleep(windowEnd - performance.now());
+  const clientCpuPct = meter.percent();
   await waitFor(() => outstanding === 0, 30_000, 20);
-  clearTimeout(startTimer);
-  clearTimeout(endTimer);
   const snapshot = (await command(owner!, ListsCommand.ListJoin, { listId }, 10_000)) as Ack<ListSnapshot>;
   return {
     attempts,
@@ -152,7 +148,7 @@ async function run(args: { warmupMs: number; measureMs: number }): Promise<Lists
     ackLatency: ackLatency.toJSON(),
     snapshotVersionSum: snapshot.ok ? snapshot.data.items.reduce((sum, item) => sum + item.version - 1, 0) : null,
     listId,
-    clientCpuPct: cpuAtEnd > cpuAtStart ? Math.round(((cpuAtEnd - cpuAtStart) / (args.measureMs * 1000)) * 1000) / 10 : 0,
+    clientCpuPct,
   };
 }
 

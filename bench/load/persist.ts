@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'socket.io-client';
 import { Histogram, type HistogramData } from '../histogram.js';
-import { countBy, cpuTimeUs, pool, sleep, waitFor } from './common.js';
+import { countBy, cpuMeter, pool, sleep, waitFor } from './common.js';
 import { chatProtocol, type ChatProtocol, type ServerKind } from './protocol.js';
 import type { Handler } from './serve.js';
 import { command, connectSio } from './sio.js';
@@ -74,10 +74,7 @@ async function run(args: PersistRun): Promise<PersistResult> {
   let ackedOk = 0;
   let windowAcks = 0;
   let outstanding = 0;
-  let cpuAtStart = 0;
-  let cpuAtEnd = 0;
-  const cpuStart = setTimeout(() => (cpuAtStart = cpuTimeUs()), args.warmupMs);
-  const cpuEnd = setTimeout(() => (cpuAtEnd = cpuTimeUs()), args.warmupMs + args.measureMs);
+  const meter = cpuMeter(args.warmupMs, args.measureMs);
   broadcastsReceived = 0;
   const padding = 'p'.repeat(100);
 
@@ -115,9 +112,8 @@ async function run(args: PersistRun): Promise<PersistResult> {
     for (let i = 0; i < args.window; i++) sendOne(sender, index);
   });
   await sleep(windowEnd - performance.now());
+  const clientCpuPct = meter.percent();
   await waitFor(() => outstanding === 0, 30_000, 20);
-  clearTimeout(cpuStart);
-  clearTimeout(cpuEnd);
   return {
     sent,
     ackedOk,
@@ -126,7 +122,7 @@ async function run(args: PersistRun): Promise<PersistResult> {
     ackErrors,
     ackLatency: ackLatency.toJSON(),
     broadcastsReceived,
-    clientCpuPct: cpuAtEnd > cpuAtStart ? Math.round(((cpuAtEnd - cpuAtStart) / (args.measureMs * 1000)) * 1000) / 10 : 0,
+    clientCpuPct,
     acked,
   };
 }

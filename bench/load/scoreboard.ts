@@ -15,7 +15,7 @@ import {
 } from '@tandem/contract';
 import type { Socket } from 'socket.io-client';
 import { Histogram, type HistogramData } from '../histogram.js';
-import { countBy, cpuTimeUs, pool, sleep, waitFor } from './common.js';
+import { countBy, cpuMeter, pool, sleep, waitFor } from './common.js';
 import { signIn, tandemAckError } from './protocol.js';
 import type { Handler } from './serve.js';
 import { command, connectSio } from './sio.js';
@@ -103,16 +103,8 @@ async function run(args: { window: number; warmupMs: number; measureMs: number }
   let ackedDeltaSum = 0;
   let statesAtStart = 0;
   let statesAtEnd = 0;
-  let cpuAtStart = 0;
-  let cpuAtEnd = 0;
-  const startTimer = setTimeout(() => {
-    statesAtStart = statesReceived;
-    cpuAtStart = cpuTimeUs();
-  }, args.warmupMs);
-  const endTimer = setTimeout(() => {
-    statesAtEnd = statesReceived;
-    cpuAtEnd = cpuTimeUs();
-  }, args.warmupMs + args.measureMs);
+  const meter = cpuMeter(args.warmupMs, args.measureMs);
+  const startTimer = setTimeout(() => (statesAtStart = statesReceived), args.warmupMs);
 
   const sendOne = (socket: Socket): void => {
     const sentAt = performance.now();
@@ -139,10 +131,11 @@ async function run(args: { window: number; warmupMs: number; measureMs: number }
   };
   for (const socket of incrementers) for (let i = 0; i < args.window; i++) sendOne(socket);
   await sleep(windowEnd - performance.now());
+  statesAtEnd = statesReceived;
+  const clientCpuPct = meter.percent();
+  clearTimeout(startTimer);
   await waitFor(() => outstanding === 0, 30_000, 20);
   const lastAckAt = performance.now();
-  clearTimeout(startTimer);
-  clearTimeout(endTimer);
   // The final state must arrive within 500 ms of the last change; wait up to 3 s to measure it.
   const exact = () => latestState !== undefined && total(latestState.players) === ackedDeltaSum;
   const arrived = await waitFor(exact, 3_000, 5);
@@ -163,7 +156,7 @@ async function run(args: { window: number; warmupMs: number; measureMs: number }
     finalStateLagMs,
     snapshotTotal: snapshot.ok ? total(snapshot.data.board.players) : null,
     boardId,
-    clientCpuPct: cpuAtEnd > cpuAtStart ? Math.round(((cpuAtEnd - cpuAtStart) / (args.measureMs * 1000)) * 1000) / 10 : 0,
+    clientCpuPct,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -36,6 +36,7 @@ type ChatSocket = Socket<ChatClientEvents, ChatServerEvents, Record<string, neve
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   @WebSocketServer() private readonly server!: ChatNamespace;
   private readonly typing: TypingThrottle;
+  private readonly logger = new Logger(ChatGateway.name);
 
   constructor(
     private readonly chat: ChatService,
@@ -112,11 +113,20 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
 
   /** Online members of a room, one entry per user whatever their tab count, sent to the room. */
   private async publishPresence(roomId: string): Promise<User[]> {
-    const sockets = await this.server.in(rooms.chat(roomId)).fetchSockets();
+    const room = rooms.chat(roomId);
+    // Across nodes this asks every node; if that fails (Redis unreachable), this node's view is
+    // the best there is, and presence is corrected by the next change.
+    const sockets = await this.server
+      .in(room)
+      .fetchSockets()
+      .catch((error: unknown) => {
+        this.logger.warn(`presence of ${roomId} from this node only: ${String(error)}`);
+        return this.server.local.in(room).fetchSockets();
+      });
     const members = new Map<string, User>();
     for (const socket of sockets) members.set(socket.data.user.id, socket.data.user);
     const online = [...members.values()].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-    this.server.to(rooms.chat(roomId)).emit(ChatBroadcast.Presence, { roomId, members: online });
+    this.server.to(room).emit(ChatBroadcast.Presence, { roomId, members: online });
     return online;
   }
 }

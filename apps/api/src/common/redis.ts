@@ -9,7 +9,14 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 /** Connects before the app is built: Socket.IO's adapter needs a live client from the start. */
 export async function connectRedis(url: string): Promise<RedisClient> {
   const logger = new Logger('Redis');
-  const client = createClient({ url });
+  // Without an offline queue, a command fails at once while Redis is unreachable: broadcasts then
+  // still reach this node's sockets instead of waiting for Redis to come back.
+  const client = createClient({ url, disableOfflineQueue: true });
+  // The adapter reads the stream on a duplicate of this client and retries a failed read at once:
+  // that duplicate keeps its offline queue, so while Redis is away its read waits instead of
+  // spinning and starving the event loop.
+  const duplicate = client.duplicate.bind(client);
+  client.duplicate = ((overrides?: object) => duplicate({ ...overrides, disableOfflineQueue: false })) as typeof client.duplicate;
   // node-redis reconnects by itself; errors are logged rather than crashing the process.
   client.on('error', (error: unknown) => logger.error(String(error)));
   await client.connect();

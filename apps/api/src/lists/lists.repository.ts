@@ -16,6 +16,7 @@ import {
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type Transaction, type WriteContext } from '../db/database.service.js';
 import type { Item as ItemRow, List as ListRow } from '../generated/prisma/client.js';
+import { ListOrder, byPosition } from './list-order.js';
 
 export interface ListRecord extends Omit<ListRow, 'visibility'> {
   visibility: Visibility;
@@ -46,8 +47,6 @@ export interface ItemState {
 
 /** User names never change, so they are remembered rather than read back on every item. */
 const userNamesKept = 10_000;
-
-const itemOrder = [{ position: 'asc' }, { id: 'asc' }] as const;
 
 /** Every Prisma call of the lists feature; rows become contract types here and nowhere else. */
 @Injectable()
@@ -154,32 +153,13 @@ export class ListsRepository {
 
   /** The list's items that are not deleted, in list order. */
   async liveItems(listId: string, db: Transaction = this.database.client): Promise<Item[]> {
-    const rows = await db.item.findMany({ where: { listId, deletedAt: null }, orderBy: [...itemOrder] });
-    return this.toItems(rows, db);
+    const rows = await db.item.findMany({ where: { listId, deletedAt: null } });
+    return this.toItems(rows.sort(byPosition), db);
   }
 
-  /** The lowest live position above `position` (`null`: the first one), ignoring one item. */
-  async positionAfter(listId: string, position: string | null, except: string, tx: Transaction): Promise<string | null> {
-    const row = await tx.item.findFirst({
-      where: { listId, deletedAt: null, id: { not: except }, ...(position === null ? {} : { position: { gt: position } }) },
-      orderBy: [...itemOrder],
-      select: { position: true },
-    });
-    return row?.position ?? null;
-  }
-
-  /** The highest live position below `position` (`null`: the last one), ignoring one item. */
-  async positionBefore(listId: string, position: string | null, except: string, tx: Transaction): Promise<string | null> {
-    const row = await tx.item.findFirst({
-      where: { listId, deletedAt: null, id: { not: except }, ...(position === null ? {} : { position: { lt: position } }) },
-      orderBy: [{ position: 'desc' }, { id: 'desc' }],
-      select: { position: true },
-    });
-    return row?.position ?? null;
-  }
-
-  async isPositionTaken(listId: string, position: string, except: string, tx: Transaction): Promise<boolean> {
-    return (await tx.item.count({ where: { listId, position, deletedAt: null, id: { not: except } } })) > 0;
+  /** The live keys of the list, for placing an item. */
+  async liveOrder(listId: string, tx: Transaction): Promise<ListOrder> {
+    return new ListOrder(await tx.item.findMany({ where: { listId, deletedAt: null }, select: { id: true, position: true } }));
   }
 
   /** Stores a new item (version 1) and logs `item:created` in the caller's transaction. */

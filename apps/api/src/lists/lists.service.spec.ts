@@ -5,6 +5,7 @@ import type { DomainError } from '../common/domain-error.js';
 import type { Transaction, WriteContext } from '../db/database.service.js';
 import type { IdempotentWrites } from '../db/idempotent-writes.js';
 import type { Item as ItemRow } from '../generated/prisma/client.js';
+import { ListOrder } from './list-order.js';
 import type { ItemChanges, ItemEvent, ItemState, ListRecord, ListsRepository } from './lists.repository.js';
 import { ListsService } from './lists.service.js';
 
@@ -91,18 +92,8 @@ class FakeListsRepository {
     const row = this.rows.get(itemId);
     return row ? this.toItem(row) : null;
   }
-  async positionAfter(listId: string, position: string | null, except: string) {
-    return this.live(listId).find((row) => row.id !== except && (position === null || row.position > position))?.position ?? null;
-  }
-  async positionBefore(listId: string, position: string | null, except: string) {
-    return (
-      this.live(listId)
-        .reverse()
-        .find((row) => row.id !== except && (position === null || row.position < position))?.position ?? null
-    );
-  }
-  async isPositionTaken(listId: string, position: string, except: string) {
-    return this.live(listId).some((row) => row.id !== except && row.position === position);
+  async liveOrder(listId: string) {
+    return new ListOrder(this.live(listId));
   }
   async createItem(_: WriteContext, item: { listId: string; text: string; position: string; user: User }) {
     return this.toItem(this.addItem(item.listId, item.text, item.position));

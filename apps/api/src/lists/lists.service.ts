@@ -113,8 +113,8 @@ export class ListsService {
     return this.writes.once(user.id, input.opId, ListsCommand.ItemCreate, async (context) => {
       const record = await this.requireList(input.listId, context.tx);
       await this.requireMember(record, user, context.tx);
-      const last = await this.lists.positionBefore(record.id, null, '', context.tx);
-      const position = keyBetween(last, null);
+      const order = await this.lists.liveOrder(record.id, context.tx);
+      const position = keyBetween(order.last(), null);
       return { item: await this.lists.createItem(context, { listId: record.id, text: input.text, position, user }) };
     });
   }
@@ -155,11 +155,11 @@ export class ListsService {
       let position: string;
       if (input.afterId !== undefined) {
         const low = input.afterId === null ? null : (await this.requireNeighbour(input.afterId, input, state, tx)).position;
-        position = keyBetween(low, await this.lists.positionAfter(state.listId, low, input.itemId, tx));
+        position = keyBetween(low, (await this.lists.liveOrder(state.listId, tx)).after(low, input.itemId));
       } else {
         const beforeId = input.beforeId ?? null;
         const high = beforeId === null ? null : (await this.requireNeighbour(beforeId, input, state, tx)).position;
-        position = keyBetween(await this.lists.positionBefore(state.listId, high, input.itemId, tx), high);
+        position = keyBetween((await this.lists.liveOrder(state.listId, tx)).before(high, input.itemId), high);
       }
       return { changes: { position }, event: ListsBroadcast.ItemMoved };
     });
@@ -223,8 +223,8 @@ export class ListsService {
 
   /** `wanted` if no other live item holds it, else a key right after it: live keys stay unique. */
   private async freePosition(listId: string, wanted: string, itemId: string, tx: Transaction): Promise<string> {
-    if (!(await this.lists.isPositionTaken(listId, wanted, itemId, tx))) return wanted;
-    return keyBetween(wanted, await this.lists.positionAfter(listId, wanted, itemId, tx));
+    const order = await this.lists.liveOrder(listId, tx);
+    return order.isTaken(wanted, itemId) ? keyBetween(wanted, order.after(wanted, itemId)) : wanted;
   }
 
   private async requireList(listId: string, db?: Transaction): Promise<ListRecord> {

@@ -75,6 +75,26 @@ describe(BoardStateCoalescer.name, () => {
       for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(intervalMs);
     });
 
+    it('sends an overdue state on the next notice when a busy process starves the timer', async () => {
+      // Promise callbacks only: timers cannot run (a long chain of writes in one tick).
+      const settleReads = async () => {
+        for (let tick = 0; tick < 10; tick++) await Promise.resolve();
+      };
+      commit('a');
+      await settleReads();
+      jest.setSystemTime(Date.now() + intervalMs + 1);
+      commit('a');
+      jest.setSystemTime(Date.now() + 10);
+      commit('a');
+      await settleReads();
+      expect(sent.map((entry) => [entry.state, entry.delivery])).toEqual([
+        [1, 'reliable'],
+        [3, 'volatile'],
+      ]);
+      await jest.advanceTimersByTimeAsync(intervalMs * 3);
+      expect(sent.at(-1)).toEqual({ key: 'a', state: 3, delivery: 'reliable' });
+    });
+
     it('keeps keys apart', async () => {
       commit('a');
       commit('b');

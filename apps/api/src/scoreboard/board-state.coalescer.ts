@@ -13,6 +13,8 @@ export interface BoardStateCoalescerOptions<S> {
 /** The open interval of one key; dropped once a whole interval passed with nothing to send. */
 interface Interval<S> {
   timer?: ReturnType<typeof setTimeout>;
+  /** When the interval started: the time of its key's last send. */
+  startedAt: number;
   /** A change was committed since the last read started. */
   dirty: boolean;
   /** How the last scheduled send goes out. */
@@ -33,6 +35,8 @@ interface Interval<S> {
  * - settling: when the interval after a volatile send stays quiet, that same (final) state is
  *   sent once more, reliably. Every client thus ends on the exact committed state, one to two
  *   intervals after the last change, and may see its `seq` twice.
+ * A notice that finds its interval overdue ends it at once: a busy process may run a long chain
+ * of writes without letting timers fire, and the states must keep flowing meanwhile.
  */
 export class BoardStateCoalescer<S> {
   private readonly intervals = new Map<string, Interval<S>>();
@@ -46,9 +50,13 @@ export class BoardStateCoalescer<S> {
     const open = this.intervals.get(key);
     if (open) {
       open.dirty = true;
+      if (Date.now() - open.startedAt >= this.options.intervalMs) {
+        clearTimeout(open.timer);
+        this.intervalEnded(key, open);
+      }
       return;
     }
-    const interval: Interval<S> = { dirty: false, lastDelivery: 'reliable', queue: Promise.resolve(), inFlight: 0 };
+    const interval: Interval<S> = { startedAt: 0, dirty: false, lastDelivery: 'reliable', queue: Promise.resolve(), inFlight: 0 };
     this.intervals.set(key, interval);
     this.sendFresh(key, interval, 'reliable');
     this.arm(key, interval);
@@ -62,6 +70,7 @@ export class BoardStateCoalescer<S> {
   }
 
   private arm(key: string, interval: Interval<S>): void {
+    interval.startedAt = Date.now();
     interval.timer = setTimeout(() => this.intervalEnded(key, interval), this.options.intervalMs);
   }
 

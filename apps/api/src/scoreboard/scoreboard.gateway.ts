@@ -18,6 +18,7 @@ import { Broadcaster } from '../common/broadcaster.js';
 import { CommandGateway } from '../common/command-gateway.decorator.js';
 import { DomainEvents } from '../common/domain-events.js';
 import { SocketUser, type SocketData } from '../common/socket-user.decorator.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { BoardStateCoalescer } from './board-state.coalescer.js';
 import { ScoreboardService } from './scoreboard.service.js';
 
@@ -41,6 +42,7 @@ export class ScoreboardGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly scoreboard: ScoreboardService,
     private readonly broadcaster: Broadcaster,
     events: DomainEvents,
+    metrics: MetricsService,
   ) {
     this.states = new BoardStateCoalescer<BoardState>({
       intervalMs: ScoreboardLimits.stateIntervalMs,
@@ -48,6 +50,7 @@ export class ScoreboardGateway implements OnGatewayInit, OnModuleDestroy {
       send: (boardId, state, delivery) => {
         const room = this.server.to(rooms.board(boardId));
         (delivery === 'volatile' ? room.volatile : room).emit(ScoreboardBroadcast.BoardState, state);
+        metrics.broadcasts.inc({ namespace: Namespace.Scoreboard });
       },
       onError: (boardId, error) => this.logger.error(`board:state of ${boardId} failed: ${String(error)}`),
     });

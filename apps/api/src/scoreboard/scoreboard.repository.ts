@@ -70,10 +70,10 @@ export class ScoreboardRepository {
   ) {}
 
   toBoard(record: BoardRecord, state: { seq: number; players: Player[] }, withInviteCode: boolean): Board {
-    return { ...this.describe(record, state.seq, withInviteCode), players: state.players };
+    return { ...this.boardFields(record, state.seq, withInviteCode), players: state.players };
   }
 
-  private describe(record: BoardRecord, seq: number, withInviteCode: boolean): Omit<Board, 'players'> {
+  private boardFields(record: BoardRecord, seq: number, withInviteCode: boolean): Omit<Board, 'players'> {
     return {
       id: record.id,
       name: record.name,
@@ -110,7 +110,7 @@ export class ScoreboardRepository {
     });
     const seqs = await this.changeLog.currentSeqs(records.map((record) => rooms.board(record.id)));
     return records.map((record) => ({
-      ...this.describe(record as BoardRecord, seqs.get(rooms.board(record.id)) ?? 0, record.members.length > 0),
+      ...this.boardFields(record as BoardRecord, seqs.get(rooms.board(record.id)) ?? 0, record.members.length > 0),
       playerCount: record._count.players,
     }));
   }

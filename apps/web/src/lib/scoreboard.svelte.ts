@@ -97,15 +97,10 @@ export class ScoreboardManager {
   historyLoading = $state(false);
   pending = $state<PendingScore[]>([]);
 
+  /** This user's unconfirmed score changes on the open board. */
+  readonly pendingHere: PendingScore[] = $derived(this.pending.filter((entry) => entry.boardId === this.board?.id));
   /** The open board's players, ranked, with this user's unconfirmed changes applied. */
-  readonly players: Player[] = $derived(
-    this.board
-      ? projectPlayers(
-          this.board.players,
-          this.pending.filter((entry) => entry.boardId === this.board?.id),
-        )
-      : [],
-  );
+  readonly players: Player[] = $derived(this.board ? projectPlayers(this.board.players, this.pendingHere) : []);
   /** Listed boards plus the open one when the list does not show it yet (joined by id). */
   readonly sidebarBoards: BoardSummary[] = $derived.by(() => {
     const open = this.board;
@@ -274,10 +269,16 @@ export class ScoreboardManager {
 
   // ---- players and scores -------------------------------------------------------------------
 
-  async addPlayer(name: string): Promise<boolean> {
+  /** `isMe`: the player stands for the signed-in user. */
+  async addPlayer(name: string, isMe = false): Promise<boolean> {
     const boardId = this.currentBoardId;
     if (!boardId) return false;
-    const outcome = await sendScoreboardCommand(this.socket, ScoreboardCommand.PlayerAdd, { opId: newOpId(), boardId, name });
+    const outcome = await sendScoreboardCommand(this.socket, ScoreboardCommand.PlayerAdd, {
+      opId: newOpId(),
+      boardId,
+      name,
+      ...(isMe ? { userId: this.me.id } : {}),
+    });
     if (!outcome.ok) notices.error(`Could not add ${name}: ${outcome.error.message}`);
     return outcome.ok;
   }
@@ -371,11 +372,11 @@ export class ScoreboardManager {
     this.dropIncluded();
   }
 
-  /** Forgets the confirmed changes that the board held now includes. */
+  /** Forgets confirmed changes that the open board includes, and those of boards no longer shown. */
   private dropIncluded(): void {
     const board = this.board;
-    if (!board) return;
-    const included = (entry: PendingScore) => entry.boardId === board.id && entry.seq !== undefined && entry.seq <= board.seq;
+    const included = (entry: PendingScore) =>
+      entry.seq !== undefined && (entry.boardId !== board?.id || (board !== null && entry.seq <= board.seq));
     if (this.pending.some(included)) this.pending = this.pending.filter((entry) => !included(entry));
   }
 

@@ -2,6 +2,7 @@
 export const sections = [
   { id: 'chat', label: 'Chat' },
   { id: 'scoreboard', label: 'Scoreboard' },
+  { id: 'lists', label: 'Lists' },
 ] as const;
 export type Section = (typeof sections)[number]['id'];
 

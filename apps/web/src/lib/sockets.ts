@@ -5,6 +5,10 @@ import {
   type ChatCommand,
   type ChatCommandResults,
   type ChatServerEvents,
+  type ListsClientEvents,
+  type ListsCommand,
+  type ListsCommandResults,
+  type ListsServerEvents,
   type ScoreboardClientEvents,
   type ScoreboardCommand,
   type ScoreboardCommandResults,
@@ -89,6 +93,42 @@ export async function sendScoreboardCommand<C extends ScoreboardCommand>(
   }
   const timed = socket.timeout(timeoutMs) as unknown as {
     emitWithAck(event: C, payload: ScoreboardPayload<C>): Promise<Ack<ScoreboardCommandResults[C]>>;
+  };
+  try {
+    return await timed.emitWithAck(command, payload);
+  } catch {
+    const message = socket.connected
+      ? 'the server did not answer in time'
+      : 'the connection dropped before the server answered';
+    return { ok: false, error: { code: 'NO_ANSWER', message } };
+  }
+}
+
+/** The `/lists` socket, typed by the contract's event maps. */
+export type ListsSocket = Socket<ListsServerEvents, ListsClientEvents>;
+
+export function createListsSocket(token: string): ListsSocket {
+  return io(Namespace.Lists, {
+    auth: { token },
+    transports: ['websocket', 'polling'],
+    autoConnect: false,
+  });
+}
+
+type ListsPayload<C extends ListsCommand> = Parameters<ListsClientEvents[C]>[0];
+
+/** `sendCommand` for `/lists`: never throws, a missing answer becomes `NO_ANSWER`. */
+export async function sendListsCommand<C extends ListsCommand>(
+  socket: ListsSocket,
+  command: C,
+  payload: ListsPayload<C>,
+  timeoutMs = commandTimeoutMs,
+): Promise<CommandOutcome<ListsCommandResults[C]>> {
+  if (!socket.connected) {
+    return { ok: false, error: { code: 'NO_ANSWER', message: 'you are offline' } };
+  }
+  const timed = socket.timeout(timeoutMs) as unknown as {
+    emitWithAck(event: C, payload: ListsPayload<C>): Promise<Ack<ListsCommandResults[C]>>;
   };
   try {
     return await timed.emitWithAck(command, payload);
