@@ -201,6 +201,25 @@ describe('chat', () => {
       expect(server.db.prepare('SELECT COUNT(*) AS n FROM Message WHERE roomId = ?').get(room.id)).toEqual({ n: 1 });
     });
 
+    it('commits concurrent sends together, and a refused one in the same batch fails alone', async () => {
+      const { socket: ann } = await chatClient(server.url, 'ann');
+      const { socket: outsider } = await chatClient(server.url, 'outsider');
+      const room = await createRoom(ann);
+      await join(ann, room.id);
+      const acks = await Promise.all([
+        ...Array.from({ length: 20 }, (_, i) => command<ChatCommandResults['message:send']>(ann, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: `batched ${i}` })),
+        command(outsider, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: 'not a member' }),
+      ]);
+      const refused = acks.pop();
+      expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      const seqs = acks.map((ack) => (ack.ok ? ack.data.message.seq : -1)).sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      const batches = Number(/^tandem_db_write_batch_size_count (\d+)/m.exec(metrics)?.[1]);
+      const writes = Number(/^tandem_db_write_batch_size_sum (\d+)/m.exec(metrics)?.[1]);
+      expect(writes).toBeGreaterThan(batches);
+    });
+
     it('refuses to send to a room one has not joined, writing nothing', async () => {
       const { socket: ann } = await chatClient(server.url, 'ann');
       const { socket: bob } = await chatClient(server.url, 'bob');

@@ -9,6 +9,19 @@ import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 
 export type Transaction = Prisma.TransactionClient;
 
+type WriteWork = (context: WriteContext) => Promise<unknown>;
+interface BatchItem {
+  work: WriteWork;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+interface Batch {
+  items: BatchItem[];
+}
+
+/** A bound on one transaction's size, so that one batch cannot hold the writer for long. */
+const maxBatchSize = 256;
+
 /** What a write sees: its transaction, and a way to publish events once it has committed. */
 export interface WriteContext {
   tx: Transaction;
@@ -17,15 +30,16 @@ export interface WriteContext {
 
 /**
  * The Prisma client, and the one door for writes. Writes run one transaction at a time (SQLite
- * has one writer anyway) in arrival order, and their events are published right after their
- * commit, so broadcasts leave in `seq` order. Batching several writes into one commit can be
- * done here without touching services. The same models serve SQLite and PostgreSQL: each provider
+ * has one writer anyway) in arrival order, several to a transaction when they arrive together,
+ * and their events are published right after their commit, so broadcasts leave in `seq` order. The same models serve SQLite and PostgreSQL: each provider
  * has its generated client, and both have the same API.
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   readonly client: PrismaClient;
   private tail: Promise<unknown> = Promise.resolve();
+  /** The batch that new writes join, until it starts to run. */
+  private openBatch: Batch | undefined;
 
   private readonly provider: AppConfig['database']['provider'];
 
@@ -56,25 +70,87 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     await this.client.$disconnect();
   }
 
-  /** Runs `work` in one transaction after every earlier write; publishes its events on commit. */
+  /**
+   * Runs `work` in a transaction after every earlier write, and resolves once it has committed;
+   * its events are published right after that commit. Group commit: the writes that arrive while
+   * a transaction runs share the next one. If one of them fails, that transaction is rolled back
+   * and its writes are run again one by one, so a failure only ever fails its own command.
+   */
   write<T>(work: (context: WriteContext) => Promise<T>): Promise<T> {
-    return this.serialized(async () => {
-      const pending: ChangeCommitted[] = [];
-      const endTimer = this.metrics.databaseWrites.startTimer();
-      const result = await this.client
-        .$transaction((tx) => work({ tx, publishAfterCommit: (change) => pending.push(change) }))
-        .finally(endTimer);
-      for (const change of pending) this.events.publish('change.committed', change);
-      return result;
-    });
+    let batch = this.openBatch;
+    if (!batch || batch.items.length >= maxBatchSize) {
+      const next: Batch = { items: [] };
+      this.openBatch = batch = next;
+      void this.enqueue(() => {
+        if (this.openBatch === next) this.openBatch = undefined;
+        return this.commitBatch(next.items);
+      });
+    }
+    return new Promise<T>((resolve, reject) =>
+      batch.items.push({ work, resolve: resolve as (value: unknown) => void, reject }),
+    );
   }
 
   /** Runs reads that must not interleave with a write (a snapshot and its seq). */
   serialized<T>(work: () => Promise<T>): Promise<T> {
+    // Writes queued after this read go to a new batch, after it.
+    this.openBatch = undefined;
+    return this.enqueue(work);
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = this.tail.then(work, work);
     // The queue goes on after a failed write; the caller gets the failure.
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  private async commitBatch(items: BatchItem[]): Promise<void> {
+    this.metrics.writeBatchSize.observe(items.length);
+    if (items.length > 1) {
+      try {
+        const outcomes = await this.transaction(items.map((item) => item.work));
+        outcomes.forEach(({ value, changes }, index) => {
+          this.publish(changes);
+          items[index].resolve(value);
+        });
+        return;
+      } catch {
+        // Some write of the batch refused or failed: retry each alone below.
+      }
+    }
+    for (const item of items) {
+      try {
+        const [{ value, changes }] = await this.transaction([item.work]);
+        this.publish(changes);
+        item.resolve(value);
+      } catch (error) {
+        item.reject(error);
+      }
+    }
+  }
+
+  private async transaction(works: WriteWork[]): Promise<{ value: unknown; changes: ChangeCommitted[] }[]> {
+    const endTimer = this.metrics.databaseWrites.startTimer();
+    try {
+      return await this.client.$transaction(
+        async (tx) => {
+          const outcomes = [];
+          for (const work of works) {
+            const changes: ChangeCommitted[] = [];
+            outcomes.push({ value: await work({ tx, publishAfterCommit: (change) => changes.push(change) }), changes });
+          }
+          return outcomes;
+        },
+        { maxWait: 10_000, timeout: 30_000 },
+      );
+    } finally {
+      endTimer();
+    }
+  }
+
+  private publish(changes: ChangeCommitted[]): void {
+    for (const change of changes) this.events.publish('change.committed', change);
   }
 
   /** Resolves once every write queued so far has finished. */

@@ -37,8 +37,15 @@ export class MetricsService {
 
   readonly databaseWrites = new Histogram({
     name: 'tandem_db_write_seconds',
-    help: 'Duration of write transactions, queueing excluded',
+    help: 'Duration of write transactions (one per batch), queueing excluded',
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+    registers: [this.registry],
+  });
+
+  readonly writeBatchSize = new Histogram({
+    name: 'tandem_db_write_batch_size',
+    help: 'Writes committed together in one transaction (group commit)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
     registers: [this.registry],
   });
 
