@@ -83,6 +83,8 @@ if (process.send) {
     });
     if (message.resetDelay) delay.reset();
   });
+  // A server whose benchmark has gone away (interrupted, crashed) goes too.
+  process.on('disconnect', () => process.exit(0));
   // The channel must not keep a server alive that is otherwise done.
   process.channel?.unref();
 }

@@ -231,6 +231,17 @@ function fanoutScenario(name: string, clients: number, rate: number): Scenario {
   };
 }
 
+/** The knee's rule: every message delivered, ≥ 99 % of the offered deliveries in the window, p99 ≤ 100 ms. */
+function keptUp(metrics: Metrics, result: FanoutStepResult): boolean {
+  return (
+    result.drained &&
+    result.lost === 0 &&
+    (metrics.deliveredShare ?? 0) >= 0.99 &&
+    (metrics.p99Ms ?? Infinity) <= 100 &&
+    (metrics.ackErrors ?? 0) === 0
+  );
+}
+
 /** Raises the offered rate until deliveries stop keeping up; reports the highest sustained rate. */
 function kneeScenario(name: string, clients: number, startRate: number): Scenario {
   const senders = 10;
@@ -248,6 +259,7 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
         measureMs: context.quick ? 2_000 : 4_000,
       };
       const maxSteps = context.quick ? 2 : 9;
+      const confirmFailures = !context.quick;
       let roomId = '';
       let acked = 0;
       return withRig(
@@ -271,14 +283,19 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
           let rate = startRate;
           const notes: string[] = [];
           for (let stepIndex = 0; stepIndex < maxSteps; stepIndex++) {
-            const { metrics, result } = await fanoutStep(server, worker, clients, rate, params, windowProfile(kind, context, name));
+            let { metrics, result } = await fanoutStep(server, worker, clients, rate, params, windowProfile(kind, context, `${name}-${rate}`));
             acked += result.ackedOk;
-            const sustained =
-              result.drained &&
-              result.lost === 0 &&
-              (metrics.deliveredShare ?? 0) >= 0.99 &&
-              (metrics.p99Ms ?? Infinity) <= 100 &&
-              (metrics.ackErrors ?? 0) === 0;
+            let sustained = keptUp(metrics, result);
+            if (!sustained && confirmFailures) {
+              // One burst from another process can fail a step: a rate fails only if it fails twice.
+              metrics.sustained = 0;
+              steps.push(metrics);
+              await worker.call('settle', { quietMs: 1_000, limitMs: 30_000 }, 40_000);
+              ({ metrics, result } = await fanoutStep(server, worker, clients, rate, params));
+              acked += result.ackedOk;
+              sustained = keptUp(metrics, result);
+              metrics.confirmation = 1;
+            }
             metrics.sustained = sustained ? 1 : 0;
             steps.push(metrics);
             if (sustained && rate > bestRate) {
@@ -325,6 +342,8 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
             failingClientCpuPct: failingStep?.clientCpuPct ?? null,
             failingServerCpuPct: failingStep?.serverCpuPct ?? null,
             lostBelowKnee: steps.filter((step) => step.offeredMsgPerSec! <= bestRate).reduce((sum, step) => sum + (step.lost ?? 0), 0),
+            // Rates that failed once and then held when measured again.
+            failedOnce: steps.filter((step) => step.confirmation === 1 && step.sustained === 1).length,
             rssMb: mb(stats.rssBytes),
             steps: steps.length,
           };

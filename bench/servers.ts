@@ -105,14 +105,17 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let exited = false;
+  let stopping = false;
+  let exitReason = '';
   const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       exited = true;
+      exitReason = `exit ${signal ?? code}${stopping ? '' : ' (not asked to stop)'}; last output: ${output.trim().slice(-1500) || '(none)'}`;
       resolve();
     }),
   );
   const url = `http://127.0.0.1:${port}`;
-  const handle = makeHandle(kind, child, url, exit, () => exited, dir, databaseFile, options);
+  const handle = makeHandle(kind, child, url, exit, () => (exited ? exitReason : undefined), () => (stopping = true), dir, databaseFile, options);
   try {
     await waitUntilServing(kind, url, child, () => output, () => exited);
   } catch (error) {
@@ -154,7 +157,8 @@ function makeHandle(
   child: ChildProcess,
   url: string,
   exit: Promise<void>,
-  exited: () => boolean,
+  exited: () => string | undefined,
+  markStopping: () => void,
   dir: string,
   databaseFile: string | undefined,
   options: StartOptions,
@@ -179,8 +183,9 @@ function makeHandle(
     databaseFile,
     stats: ({ gc = false, resetDelay = false } = {}) =>
       new Promise<ServerStats>((resolve, reject) => {
-        if (exited()) {
-          reject(new Error(`${kind} has exited`));
+        const gone = exited();
+        if (gone) {
+          reject(new Error(`${kind} has exited: ${gone}`));
           return;
         }
         const id = nextId++;
@@ -207,6 +212,7 @@ function makeHandle(
       }),
     stop: async () => {
       if (exited()) return;
+      markStopping();
       if (options.profileDir) {
         // A normal exit, so that --cpu-prof writes its profile.
         child.send({ type: 'exit' });

@@ -106,15 +106,19 @@ describe('delivery', () => {
       }),
     );
     const reopened = new Database(file, { readonly: true });
-    const stored = reopened.prepare('SELECT seq, text FROM Message WHERE roomId = ? ORDER BY seq').all(stream.room.id) as {
+    const stored = reopened.prepare('SELECT seq, text, kind FROM Message WHERE roomId = ? ORDER BY seq').all(stream.room.id) as {
       seq: number;
       text: string;
+      kind: string;
     }[];
     reopened.close();
     expect(new Set(stored.map((row) => row.text)).size).toBe(stored.length);
     expect(stored.map((row) => row.seq)).toEqual(stored.map((_, i) => i + 1));
+    // Besides what the senders sent, the room holds the system messages announcing their joins.
+    const sent = stored.filter((row) => row.kind === 'user');
     const everySent = stream.senders.flatMap((sender, i) => [...sender.acked.keys(), ...sender.unacked.keys()].map(() => i));
-    expect(stored.length).toBe(everySent.length);
+    expect(sent.length).toBe(everySent.length);
+    expect(stored.length - sent.length).toBe(stream.senders.length);
 
     for (const socket of views) {
       const resync = await commandOk<RoomResync>(socket, ChatCommand.RoomJoin, { roomId: stream.room.id, sinceSeq: 0 });

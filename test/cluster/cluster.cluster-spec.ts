@@ -74,7 +74,8 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
 
   beforeAll(async () => {
     database = await freshPostgresDatabase();
-    const env = { REDIS_URL: redisUrl };
+    // A short presence grace, so that a closed tab leaves presence within the suite's waits.
+    const env = { REDIS_URL: redisUrl, PRESENCE_GRACE_MS: '300' };
     // One after the other: the first applies the migrations.
     nodeA = await spawnServer(database.url, env);
     nodeB = await spawnServer(database.url, env);
@@ -149,12 +150,30 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
     await eventually(() => names()?.join() === 'watcher', 'presence after the tab on B closed');
   });
 
+  it('keeps a user whose tab reconnects to the other node within the grace online throughout', async () => {
+    const roomId = await roomOn(nodeA);
+    const watcher = await chatOn(nodeB, 'watcher');
+    await commandOk(watcher.socket, ChatCommand.RoomJoin, { roomId });
+    const dan = await chatOn(nodeA, 'dan');
+    await commandOk(dan.socket, ChatCommand.RoomJoin, { roomId });
+    const presence = record<PresenceChanged>(watcher.socket, ChatBroadcast.Presence);
+
+    dan.socket.disconnect();
+    const danOnB = await connect(socketFor<ChatClient>(nodeB.url, Namespace.Chat, dan.session.token));
+    await commandOk(danOnB, ChatCommand.RoomJoin, { roomId });
+    // Past node A's grace: its expiry finds dan's socket on node B.
+    await settle(800);
+    expect(presence.length).toBeGreaterThan(0);
+    for (const event of presence) expect(event.members.map((member) => member.name)).toEqual(['dan', 'watcher']);
+  });
+
   it('gives 50 concurrent sends from both nodes gap-free seqs', async () => {
     const roomId = await roomOn(nodeA);
     const onA = await chatOn(nodeA, 'a-writer');
     const onB = await chatOn(nodeB, 'b-writer');
     await commandOk(onA.socket, ChatCommand.RoomJoin, { roomId });
-    await commandOk(onB.socket, ChatCommand.RoomJoin, { roomId });
+    // Each first join is announced by a system message, which takes a seq like any message.
+    const { seq: joinedAt } = await commandOk<{ seq: number }>(onB.socket, ChatCommand.RoomJoin, { roomId });
     const acks = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         commandOk<ChatCommandResults['message:send']>(i % 2 ? onA.socket : onB.socket, ChatCommand.MessageSend, {
@@ -165,11 +184,11 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
       ),
     );
     const seqs = acks.map((ack) => ack.message.seq).sort((a, b) => a - b);
-    expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => joinedAt + i + 1));
     const stored = await sql.query<{ seq: number }>('SELECT seq FROM "Message" WHERE "roomId" = $1 ORDER BY seq', [roomId]);
-    expect(stored.rows.map((row) => row.seq)).toEqual(seqs);
+    expect(stored.rows.map((row) => row.seq)).toEqual(Array.from({ length: joinedAt + 50 }, (_, i) => i + 1));
     const changes = await sql.query<{ seq: number }>('SELECT seq FROM "Change" WHERE "streamKey" = $1 ORDER BY seq', [`chat:${roomId}`]);
-    expect(changes.rows.map((row) => row.seq)).toEqual(seqs);
+    expect(changes.rows.map((row) => row.seq)).toEqual(stored.rows.map((row) => row.seq));
   });
 
   it('ends 400 increments from both nodes exact, in the database and in every last board state', async () => {
@@ -255,14 +274,20 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
     await Promise.all(keepSending);
     expect(await nodeA.exited).toBe('SIGKILL');
 
-    const stored = await sql.query<{ seq: number; id: string }>('SELECT seq, id FROM "Message" WHERE "roomId" = $1 ORDER BY seq', [roomId]);
-    expect(stored.rows).toHaveLength(120);
-    expect(stored.rows.map((row) => row.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    const all = await sql.query<{ seq: number; id: string; kind: string }>(
+      'SELECT seq, id, kind FROM "Message" WHERE "roomId" = $1 ORDER BY seq',
+      [roomId],
+    );
+    expect(all.rows.map((row) => row.seq)).toEqual(Array.from({ length: all.rows.length }, (_, i) => i + 1));
+    // The 120 sent, after the system messages announcing ann's and bob's joins.
+    const stored = all.rows.filter((row) => row.kind === 'user');
+    expect(stored).toHaveLength(120);
+    expect(all.rows.length - stored.length).toBe(2);
     const everyAcked = new Set(clients.flatMap((client) => [...client.acked]));
     expect(everyAcked.size).toBe(120);
     for (const client of clients) {
-      await eventually(() => client.seen.size === 120, 'each client to hold every message');
-      expect(stored.rows.map((row) => client.seen.get(row.seq))).toEqual(stored.rows.map((row) => row.id));
+      await eventually(() => stored.every((row) => client.seen.has(row.seq)), 'each client to hold every message');
+      expect(stored.map((row) => client.seen.get(row.seq))).toEqual(stored.map((row) => row.id));
     }
   });
 });

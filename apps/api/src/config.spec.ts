@@ -9,6 +9,12 @@ describe('loadConfig', () => {
     expect(sut.database).toEqual({ provider: 'sqlite', url: 'file:./data/tandem.db', file: path.resolve('data/tandem.db') });
     expect(sut.redisUrl).toBeUndefined();
     expect(sut.migrationsDir).toBe(path.join(projectRoot, 'prisma/migrations'));
+    expect(sut.presence).toEqual({ graceMs: 5_000, awayMs: 180_000 });
+  });
+
+  it('takes the presence delays', () => {
+    const sut = loadConfig({ PRESENCE_GRACE_MS: '0', PRESENCE_AWAY_MS: '60000' });
+    expect(sut.presence).toEqual({ graceMs: 0, awayMs: 60_000 });
   });
 
   it('takes a PostgreSQL URL, with its own migrations', () => {
@@ -25,6 +31,8 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL/],
     [{ TOKEN_SECRET: 'short' }, /TOKEN_SECRET: must be at least 32 characters/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ PRESENCE_GRACE_MS: '-1' }, /PRESENCE_GRACE_MS/],
+    [{ PRESENCE_AWAY_MS: 'soon' }, /PRESENCE_AWAY_MS/],
   ])('stops with a clear message on %p', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

@@ -25,6 +25,10 @@ const environment = z.object({
   RATE_LIMIT_USER_FACTOR: z.coerce.number().positive().default(2),
   /** Minimum time between two typing broadcasts of one socket in one room. */
   TYPING_THROTTLE_MS: z.coerce.number().int().min(0).default(1_000),
+  /** How long a user whose last tab disconnected stays in a room's presence (a reload is not "offline"). */
+  PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** Without a command or an `activity` signal from any of their tabs for this long, a user is "away". */
+  PRESENCE_AWAY_MS: z.coerce.number().int().min(100).max(86_400_000).default(180_000),
 });
 
 /** The embedded SQLite file (the default), or a PostgreSQL server for several nodes. */
@@ -44,6 +48,7 @@ export interface AppConfig {
   corsOrigin: string | undefined;
   logLevel: z.infer<typeof environment>['LOG_LEVEL'];
   typingThrottleMs: number;
+  presence: { graceMs: number; awayMs: number };
   rateLimit: { burst: number; perSecond: number; userFactor: number };
   /** The folder of `.prisma` files (written for SQLite; derived for PostgreSQL). */
   schemaDir: string;
@@ -76,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigin: values.CORS_ORIGIN,
     logLevel: values.LOG_LEVEL,
     typingThrottleMs: values.TYPING_THROTTLE_MS,
+    presence: { graceMs: values.PRESENCE_GRACE_MS, awayMs: values.PRESENCE_AWAY_MS },
     rateLimit: {
       burst: values.RATE_LIMIT_BURST,
       perSecond: values.RATE_LIMIT_PER_SECOND,

@@ -13,6 +13,7 @@ import {
   type User,
   type Visibility,
 } from './common.js';
+import { isSingleEmoji } from './emoji.js';
 
 /** Commands of the `/chat` namespace: client → server, each answered with an `Ack`. */
 export const ChatCommand = {
@@ -20,20 +21,39 @@ export const ChatCommand = {
   RoomList: 'room:list',
   RoomJoin: 'room:join',
   RoomLeave: 'room:leave',
+  /** Creator only: a new name, announced by a system message. */
+  RoomRename: 'room:rename',
+  /** Creator of a private room only: a new invite code; the old one stops working. */
+  RoomInviteRotate: 'room:invite:rotate',
+  /** Moves the user's read marker forward. */
+  RoomRead: 'room:read',
   MessageSend: 'message:send',
+  MessageEdit: 'message:edit',
+  MessageDelete: 'message:delete',
   MessageHistory: 'message:history',
+  ReactionToggle: 'reaction:toggle',
 } as const;
 export type ChatCommand = (typeof ChatCommand)[keyof typeof ChatCommand];
 
 /** Volatile client signals of `/chat`: no ack, throttled, never persisted. */
 export const ChatSignal = {
   Typing: 'typing',
+  /** "The person is here": sent on input (throttled by the client) so the user is not shown away. */
+  Activity: 'activity',
 } as const;
 export type ChatSignal = (typeof ChatSignal)[keyof typeof ChatSignal];
 
 /** Server → client events of `/chat`. */
 export const ChatBroadcast = {
   MessageCreated: 'message:created',
+  /** An edit, or a reaction added or removed: the whole message as it is now. */
+  MessageUpdated: 'message:updated',
+  /** A soft delete: the message keeps its id and seq, with `deletedAt` set and no text. */
+  MessageDeleted: 'message:deleted',
+  /** A new name (`room:rename`). */
+  RoomUpdated: 'room:updated',
+  /** A member's read marker moved: to the room, and to the member's own sockets. Not logged. */
+  ReadUpdated: 'read:updated',
   Presence: 'presence',
   Typing: 'typing',
   /** To the user's own sockets: they left the room (in any tab), and no longer hear it. */
@@ -55,19 +75,109 @@ export interface Room {
   inviteCode?: string;
 }
 
+/** A room as `room:list` shows it: with the user's membership and what they have not read. */
+export interface RoomListEntry extends Room {
+  /** Whether the user is a member (joined, and has not left since). */
+  member: boolean;
+  /** The user's read marker: the `seq` up to which they have read (0 when not a member). */
+  readSeq: number;
+  /** Messages after `readSeq` that count as unread (see `countsAsUnread`); 0 when not a member. */
+  unread: number;
+  /** Those of the unread messages that mention the user. */
+  mentions: number;
+}
+
+export const messageKinds = ['user', 'system'] as const;
+export type MessageKind = (typeof messageKinds)[number];
+
+/** What a system message records. */
+export const SystemAction = {
+  /** The greeting of the `general` room, its first message. */
+  Welcome: 'welcome',
+  /** `author` became a member. */
+  Joined: 'joined',
+  /** `author` stopped being a member. */
+  Left: 'left',
+  /** `author` renamed the room; the text names the new name. */
+  Renamed: 'renamed',
+} as const;
+export type SystemAction = (typeof SystemAction)[keyof typeof SystemAction];
+
+/**
+ * The server's own user: the author of messages about no one in particular (the welcome). It has
+ * no session: nobody can sign in as it.
+ */
+export const systemUser: User = { id: '00000000-0000-4000-8000-000000000001', name: 'Tandem' };
+
+/** The public room every database starts with; its first message (seq 1) is the welcome. */
+export const generalRoom = { id: '00000000-0000-4000-8000-000000000002', name: 'general' } as const;
+
+/** The reactions of a message with one emoji. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  /** Who reacted, in the order they did. */
+  userIds: string[];
+}
+
 export interface Message {
   id: string;
   roomId: string;
-  /** The `seq` of the change that created the message: its position in the room. */
+  /** The `seq` of the change that created the message: its position in the room. Never changes. */
   seq: number;
+  /** Who wrote it; for a system message, whom it is about (the server's own user for `welcome`). */
   author: User;
+  /** Empty once deleted. */
   text: string;
+  kind: MessageKind;
+  /** Present on system messages only. */
+  action?: SystemAction;
   createdAt: string;
+  /** Present once edited: the time of the last edit. */
+  editedAt?: string;
+  /** Present once deleted; `text` is then empty, and `reactions` and `mentions` too. */
+  deletedAt?: string;
+  /** One entry per emoji, in the order the emoji were first used. */
+  reactions: Reaction[];
+  /** The room members named with `@name` in the text, as resolved when it was written or last edited. */
+  mentions: User[];
+}
+
+/** A member's read marker: they have read the room up to `seq`. "Seen by" is derived from these. */
+export interface ReadMarker {
+  user: User;
+  seq: number;
+  /** When the member was last connected (null: not since this was recorded); see `presence` for who is online now. */
+  lastSeenAt: string | null;
+}
+
+export const presenceStatuses = ['online', 'away'] as const;
+/** `away`: connected, but no command or `activity` from any of the user's tabs for a while. */
+export type PresenceStatus = (typeof presenceStatuses)[number];
+
+/** One online user of a room, whatever their number of tabs. Members not listed are offline. */
+export interface PresenceMember extends User {
+  status: PresenceStatus;
+  /** The last activity (a command or an `activity` signal) of any of the user's tabs. */
+  lastSeenAt: string;
+}
+
+/**
+ * The unread rule, shared by the server's counts and clients that keep badges live: a message
+ * counts when it comes after the read marker, was written by someone else, is not deleted, and is
+ * not a system message.
+ */
+export function countsAsUnread(message: Message, userId: string, readSeq: number): boolean {
+  return message.seq > readSeq && message.kind === 'user' && message.author.id !== userId && message.deletedAt === undefined;
 }
 
 // ---- command payloads -----------------------------------------------------------------------
 
 const messageText = z.string().trim().min(1, 'must not be empty').max(Limits.messageText);
+export const emoji = z
+  .string()
+  .max(Limits.emojiLength)
+  .refine(isSingleEmoji, 'must be a single emoji (one grapheme, such as 👍, 🇫🇷 or 👩‍💻)');
 
 export const chatCommandSchemas = {
   [ChatCommand.RoomCreate]: z.strictObject({ name: displayName, visibility: visibility.optional() }),
@@ -78,7 +188,14 @@ export const chatCommandSchemas = {
     inviteCode: inviteCode.optional(),
   }),
   [ChatCommand.RoomLeave]: z.strictObject({ roomId: id }),
+  [ChatCommand.RoomRename]: z.strictObject({ opId, roomId: id, name: displayName }),
+  [ChatCommand.RoomInviteRotate]: z.strictObject({ opId, roomId: id }),
+  /** `seq`: the last seq the user has seen; a marker beyond the room's seq is kept at the room's seq. */
+  [ChatCommand.RoomRead]: z.strictObject({ roomId: id, seq }),
   [ChatCommand.MessageSend]: z.strictObject({ opId, roomId: id, text: messageText }),
+  [ChatCommand.MessageEdit]: z.strictObject({ opId, messageId: id, text: messageText }),
+  [ChatCommand.MessageDelete]: z.strictObject({ opId, messageId: id }),
+  [ChatCommand.ReactionToggle]: z.strictObject({ opId, messageId: id, emoji }),
   [ChatCommand.MessageHistory]: z.strictObject({
     roomId: id,
     /** The `seq` of the oldest message already held: the page ends just before it. */
@@ -89,6 +206,7 @@ export const chatCommandSchemas = {
 
 export const chatSignalSchemas = {
   [ChatSignal.Typing]: z.strictObject({ roomId: id, typing: z.boolean() }),
+  [ChatSignal.Activity]: z.strictObject({}),
 } as const;
 
 type Schemas = typeof chatCommandSchemas;
@@ -97,21 +215,44 @@ export type ChatInput<C extends ChatCommand> = z.output<Schemas[C]>;
 export type ChatSignalInput<S extends ChatSignal> = z.output<(typeof chatSignalSchemas)[S]>;
 export type RoomCreateInput = z.input<Schemas['room:create']>;
 export type RoomJoinInput = z.input<Schemas['room:join']>;
+export type RoomRenameInput = z.input<Schemas['room:rename']>;
+export type RoomInviteRotateInput = z.input<Schemas['room:invite:rotate']>;
+export type RoomReadInput = z.input<Schemas['room:read']>;
 export type MessageSendInput = z.input<Schemas['message:send']>;
+export type MessageEditInput = z.input<Schemas['message:edit']>;
+export type MessageDeleteInput = z.input<Schemas['message:delete']>;
 export type MessageHistoryInput = z.input<Schemas['message:history']>;
+export type ReactionToggleInput = z.input<Schemas['reaction:toggle']>;
 export type TypingInput = z.input<(typeof chatSignalSchemas)['typing']>;
+export type ActivityInput = z.input<(typeof chatSignalSchemas)['activity']>;
 
 // ---- broadcasts -----------------------------------------------------------------------------
 
-export interface MessageCreated {
+/** `message:created`, `message:updated` and `message:deleted`: `seq` is the change's, `message.seq` the message's. */
+export interface MessageChanged {
   roomId: string;
   seq: number;
   message: Message;
 }
+export type MessageCreated = MessageChanged;
+export type MessageUpdated = MessageChanged;
+export type MessageDeleted = MessageChanged;
+export interface RoomUpdated {
+  roomId: string;
+  seq: number;
+  /** Without `inviteCode`: `room:list` and `room:join` give it to members. */
+  room: Room;
+}
+export interface ReadUpdated {
+  roomId: string;
+  user: User;
+  /** The member's read marker now. */
+  seq: number;
+}
 export interface PresenceChanged {
   roomId: string;
-  /** One entry per online user, whatever their number of tabs. */
-  members: User[];
+  /** One entry per online user, whatever their number of tabs, sorted by name. */
+  members: PresenceMember[];
 }
 export interface TypingChanged {
   roomId: string;
@@ -122,6 +263,9 @@ export interface TypingChanged {
 /** Persisted broadcasts, replayed by a resync: the `event` of a chat `Change`. */
 export interface ChatChangeEvents {
   [ChatBroadcast.MessageCreated]: MessageCreated;
+  [ChatBroadcast.MessageUpdated]: MessageUpdated;
+  [ChatBroadcast.MessageDeleted]: MessageDeleted;
+  [ChatBroadcast.RoomUpdated]: RoomUpdated;
 }
 export type ChatChange = {
   [E in keyof ChatChangeEvents]: Change<E, ChatChangeEvents[E]>;
@@ -129,25 +273,46 @@ export type ChatChange = {
 
 // ---- command results ------------------------------------------------------------------------
 
-export interface RoomSnapshot {
+/** What every form of `room:join` answers besides messages or changes. */
+interface RoomJoinCommon {
   room: Room;
   seq: number;
+  /** Online users, with their status. */
+  members: PresenceMember[];
+  /** Every member's read marker (the user's own included), by name. */
+  readMarkers: ReadMarker[];
+  /** The user's own read marker (a first join sets it to the room's seq): where "new messages" begin. */
+  readSeq: number;
+}
+export interface RoomSnapshot extends RoomJoinCommon {
   messages: Message[];
-  members: User[];
 }
 /** `room:join` with `sinceSeq`: the missed changes in order, or a snapshot when the gap is too old. */
-export type RoomResync =
-  | { room: Room; seq: number; changes: ChatChange[]; members: User[] }
-  | (RoomSnapshot & { snapshot: true });
+export type RoomResync = (RoomJoinCommon & { changes: ChatChange[] }) | (RoomSnapshot & { snapshot: true });
 export type RoomJoined = RoomSnapshot | RoomResync;
+
+/** `room:read`: the marker as stored (never behind what it was), and what is left unread. */
+export interface RoomReadResult {
+  roomId: string;
+  seq: number;
+  unread: number;
+  mentions: number;
+}
 
 export interface ChatCommandResults {
   [ChatCommand.RoomCreate]: { room: Room };
-  [ChatCommand.RoomList]: { rooms: Room[] };
+  [ChatCommand.RoomList]: { rooms: RoomListEntry[] };
   [ChatCommand.RoomJoin]: RoomJoined;
   [ChatCommand.RoomLeave]: { roomId: string };
+  [ChatCommand.RoomRename]: { room: Room };
+  /** The room with its new `inviteCode`. */
+  [ChatCommand.RoomInviteRotate]: { room: Room };
+  [ChatCommand.RoomRead]: RoomReadResult;
   [ChatCommand.MessageSend]: { message: Message };
+  [ChatCommand.MessageEdit]: { message: Message };
+  [ChatCommand.MessageDelete]: { message: Message };
   [ChatCommand.MessageHistory]: { messages: Message[]; nextCursor: number | null };
+  [ChatCommand.ReactionToggle]: { message: Message };
 }
 
 // ---- typed Socket.IO event maps -------------------------------------------------------------
@@ -159,10 +324,15 @@ export type ChatClientEvents = SessionClientEvents & {
   ) => void;
 } & {
   [ChatSignal.Typing]: (payload: TypingInput) => void;
+  [ChatSignal.Activity]: (payload: ActivityInput) => void;
 };
 
 export interface ChatServerEvents extends SessionServerEvents {
   [ChatBroadcast.MessageCreated]: (payload: MessageCreated) => void;
+  [ChatBroadcast.MessageUpdated]: (payload: MessageUpdated) => void;
+  [ChatBroadcast.MessageDeleted]: (payload: MessageDeleted) => void;
+  [ChatBroadcast.RoomUpdated]: (payload: RoomUpdated) => void;
+  [ChatBroadcast.ReadUpdated]: (payload: ReadUpdated) => void;
   [ChatBroadcast.Presence]: (payload: PresenceChanged) => void;
   [ChatBroadcast.Typing]: (payload: TypingChanged) => void;
   [ChatBroadcast.RoomLeft]: (payload: { roomId: string }) => void;

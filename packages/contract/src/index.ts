@@ -3,6 +3,7 @@ export * from './common.js';
 export * from './rooms.js';
 export * from './auth.js';
 export * from './chat.js';
+export * from './emoji.js';
 export * from './fractional-index.js';
 export * from './lists.js';
 export * from './scoreboard.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AckCallback } from './ack.js';
+import type { SessionClientEvents, SessionServerEvents } from './auth.js';
 import {
   Limits,
   displayName,
@@ -214,10 +215,10 @@ export interface ListsCommandResults {
 
 // ---- typed Socket.IO event maps -------------------------------------------------------------
 
-export type ListsClientEvents = {
+export type ListsClientEvents = SessionClientEvents & {
   [C in ListsCommand]: (payload: z.input<Schemas[C]>, ack: AckCallback<ListsCommandResults[C]>) => void;
 };
 
-export type ListsServerEvents = {
+export type ListsServerEvents = SessionServerEvents & {
   [E in ListsBroadcast]: (payload: ListsChangeEvents[E]) => void;
 };

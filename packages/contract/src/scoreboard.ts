@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AckCallback } from './ack.js';
+import type { SessionClientEvents, SessionServerEvents } from './auth.js';
 import { displayName, id, inviteCode, opId, visibility, type Visibility } from './common.js';
 
 /** Commands of the `/scoreboard` namespace: client → server, each answered with an `Ack`. */
@@ -139,13 +140,13 @@ export interface ScoreboardCommandResults {
 
 // ---- typed Socket.IO event maps -------------------------------------------------------------
 
-export type ScoreboardClientEvents = {
+export type ScoreboardClientEvents = SessionClientEvents & {
   [C in ScoreboardCommand]: (
     payload: z.input<Schemas[C]>,
     ack: AckCallback<ScoreboardCommandResults[C]>,
   ) => void;
 };
 
-export interface ScoreboardServerEvents {
+export interface ScoreboardServerEvents extends SessionServerEvents {
   [ScoreboardBroadcast.BoardState]: (payload: BoardState) => void;
 }

@@ -1,26 +1,61 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
+  ChatBroadcast,
   ChatCommand,
+  ErrorCode,
   Limits,
+  SystemAction,
   type ChatChange,
   type ChatCommandResults,
   type ChatInput,
   type Message,
+  type ReadMarker,
   type Room,
+  type RoomReadResult,
   type User,
 } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
-import type { Transaction } from '../db/database.service.js';
+import type { Transaction, WriteContext } from '../db/database.service.js';
 import { IdempotentWrites } from '../db/idempotent-writes.js';
-import { ChatRepository, type RoomRecord } from './chat.repository.js';
+import { ChatRepository, type MessageRecord, type RoomRecord } from './chat.repository.js';
+import { findMentions } from './mentions.js';
+import { advanceReadMarker } from './read-marker.js';
+
+/** Distinct emoji one message may carry; a new one beyond this answers `CONFLICT`. */
+export const maxReactionEmojiPerMessage = 50;
 
 /** What a join hands back besides presence, which the gateway adds. */
-export type JoinOutcome =
-  | { room: Room; seq: number; messages: Message[]; snapshot?: true }
-  | { room: Room; seq: number; changes: ChatChange[] };
+export type JoinOutcome = { room: Room; seq: number; readMarkers: ReadMarker[]; readSeq: number } & (
+  | { messages: Message[]; snapshot?: true }
+  | { changes: ChatChange[] }
+);
 
-/** The chat's rules: who may see, join and write to a room, and what a resync returns. */
+/** `room:read`'s answer, and whether the marker moved (then the gateway tells the room). */
+export type ReadOutcome = RoomReadResult & { moved: boolean };
+
+function newInviteCode(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/** The text of a system message about `actor`. */
+export function systemText(action: SystemAction, actor: User, roomName?: string): string {
+  switch (action) {
+    case SystemAction.Welcome:
+      return 'welcome to the chat';
+    case SystemAction.Joined:
+      return `${actor.name} joined`;
+    case SystemAction.Left:
+      return `${actor.name} left`;
+    case SystemAction.Renamed:
+      return `${actor.name} renamed the room to "${roomName ?? ''}"`;
+  }
+}
+
+/**
+ * The chat's rules: who may see, join and write to a room, who may change a message, what a
+ * resync returns, and where read markers stand.
+ */
 @Injectable()
 export class ChatService {
   constructor(
@@ -28,9 +63,11 @@ export class ChatService {
     private readonly writes: IdempotentWrites,
   ) {}
 
+  // ---- rooms ----------------------------------------------------------------------------------
+
   async createRoom(user: User, input: ChatInput<'room:create'>): Promise<ChatCommandResults['room:create']> {
     const visibility = input.visibility ?? 'public';
-    const inviteCode = visibility === 'private' ? randomBytes(12).toString('base64url') : null;
+    const inviteCode = visibility === 'private' ? newInviteCode() : null;
     const record = await this.chat.createRoom({ name: input.name, visibility, inviteCode, createdById: user.id });
     return { room: this.chat.toRoom(record, 0, true) };
   }
@@ -40,55 +77,163 @@ export class ChatService {
   }
 
   /**
-   * Makes the user a member (a private room needs its invite code), then calls `subscribe` so the
-   * socket hears broadcasts, and only then reads the snapshot or the missed changes: nothing
-   * committed in between can fall through (a client drops broadcasts whose seq it already has).
+   * Makes the user a member (a private room needs its invite code; a first join is announced by
+   * a system message), then calls `subscribe` so the socket hears broadcasts, and only then reads
+   * the snapshot or the missed changes: nothing committed in between can fall through (a client
+   * drops broadcasts whose seq it already has).
    */
-  async joinRoom(
-    user: User,
-    input: ChatInput<'room:join'>,
-    subscribe: () => void,
-  ): Promise<JoinOutcome> {
+  async joinRoom(user: User, input: ChatInput<'room:join'>, subscribe: () => void): Promise<JoinOutcome> {
     const record = await this.requireRoom(input.roomId);
-    const isMember = await this.chat.isMember(record.id, user.id);
-    if (!isMember && record.visibility === 'private' && input.inviteCode !== record.inviteCode) {
-      throw DomainError.forbidden('this room is private: a valid invite code is needed to join');
-    }
-    if (!isMember) await this.chat.addMember(record.id, user.id);
+    const membership = await this.chat.findMembership(record.id, user.id);
+    const readSeq = membership ? membership.readSeq : await this.becomeMember(user, record.id, input.inviteCode);
     subscribe();
+    // Markers are not part of the room's seq order (a later move arrives as `read:updated`), so
+    // they are read alongside rather than inside the consistent read, which holds up writes.
+    const [outcome, readMarkers] = await Promise.all([
+      this.snapshotOrChanges(record, input.sinceSeq),
+      this.chat.readMarkers(record.id),
+    ]);
+    return { ...outcome, readMarkers, readSeq };
+  }
+
+  /** The room as of one moment: its seq, and the changes since `sinceSeq` or a snapshot. */
+  private snapshotOrChanges(record: RoomRecord, sinceSeq: number | undefined) {
     return this.chat.consistently(async () => {
       const seq = await this.chat.currentSeq(record.id);
-      const room = this.chat.toRoom(record, seq, true);
-      const { sinceSeq } = input;
+      const current = (await this.chat.findRoom(record.id)) ?? record;
+      const room = this.chat.toRoom(current, seq, true);
       if (sinceSeq !== undefined && sinceSeq <= seq && seq - sinceSeq <= Limits.resyncMaxChanges) {
         const changes = (await this.chat.changesSince(record.id, sinceSeq, Limits.resyncMaxChanges)) as ChatChange[];
         return { room, seq, changes };
       }
       const { messages } = await this.chat.messagesBefore(record.id, undefined, Limits.snapshotMessages);
-      return sinceSeq === undefined ? { room, seq, messages } : { room, seq, messages, snapshot: true };
+      return sinceSeq === undefined ? { room, seq, messages } : { room, seq, messages, snapshot: true as const };
     });
   }
 
+  /**
+   * The invite code is checked in the transaction that adds the member, against the code as
+   * committed (a rotation just before is honoured). The new member has read up to their own
+   * "joined" message: a room's past is not "new" to someone who just arrived.
+   */
+  private becomeMember(user: User, roomId: string, inviteCode: string | undefined): Promise<number> {
+    return this.chat.write(async (context) => {
+      const record = await this.requireRoom(roomId, context.tx);
+      const membership = await this.chat.findMembership(roomId, user.id, context.tx);
+      if (membership) return membership.readSeq;
+      if (record.visibility === 'private' && inviteCode !== record.inviteCode) {
+        throw DomainError.forbidden('this room is private: a valid invite code is needed to join');
+      }
+      const joined = await this.appendSystemMessage(context, roomId, SystemAction.Joined, user);
+      await this.chat.addMember(context, roomId, user.id, joined.seq);
+      return joined.seq;
+    });
+  }
+
+  /** The user stops being a member; a member's leaving is announced by a system message. */
   async leaveRoom(user: User, input: ChatInput<'room:leave'>): Promise<ChatCommandResults['room:leave']> {
     const record = await this.requireRoom(input.roomId);
-    await this.chat.removeMember(record.id, user.id);
+    await this.chat.write(async (context) => {
+      if (await this.chat.removeMember(context, record.id, user.id)) {
+        await this.appendSystemMessage(context, record.id, SystemAction.Left, user);
+      }
+    });
     return { roomId: record.id };
   }
 
-  async sendMessage(user: User, input: ChatInput<'message:send'>): Promise<ChatCommandResults['message:send']> {
-    return this.writes.once(user.id, input.opId, ChatCommand.MessageSend, async (context) => {
-      await this.requireRoom(input.roomId, context.tx);
-      if (!(await this.chat.isMember(input.roomId, user.id, context.tx))) {
-        throw DomainError.forbidden('join the room before sending to it');
+  /** Creator only. The change is logged as `room:updated`, then announced by a system message. */
+  renameRoom(user: User, input: ChatInput<'room:rename'>): Promise<ChatCommandResults['room:rename']> {
+    return this.writes.once(user.id, input.opId, ChatCommand.RoomRename, async (context) => {
+      const record = await this.requireRoom(input.roomId, context.tx);
+      if (record.createdById !== user.id) throw DomainError.forbidden("only the room's creator can rename it");
+      const withInviteCode = await this.chat.isMember(record.id, user.id, context.tx);
+      if (record.name === input.name) {
+        return { room: this.chat.toRoom(record, await this.chat.currentSeq(record.id, context.tx), withInviteCode) };
       }
-      return { message: await this.chat.appendMessage(context, { roomId: input.roomId, author: user, text: input.text }) };
+      const renamed = await this.chat.renameRoom(context, record.id, input.name);
+      await this.chat.appendRoomUpdated(context, renamed);
+      const announced = await this.appendSystemMessage(context, record.id, SystemAction.Renamed, user, input.name);
+      return { room: this.chat.toRoom(renamed, announced.seq, withInviteCode) };
     });
   }
 
-  async history(
-    user: User,
-    input: ChatInput<'message:history'>,
-  ): Promise<ChatCommandResults['message:history']> {
+  /** Creator of a private room only: a new code, and the old one stops opening the room. */
+  rotateInviteCode(user: User, input: ChatInput<'room:invite:rotate'>): Promise<ChatCommandResults['room:invite:rotate']> {
+    return this.writes.once(user.id, input.opId, ChatCommand.RoomInviteRotate, async (context) => {
+      const record = await this.requireRoom(input.roomId, context.tx);
+      if (record.createdById !== user.id) throw DomainError.forbidden("only the room's creator can rotate its invite code");
+      if (record.visibility !== 'private') throw new DomainError(ErrorCode.Conflict, 'a public room has no invite code');
+      const rotated = await this.chat.setInviteCode(context, record.id, newInviteCode());
+      return { room: this.chat.toRoom(rotated, await this.chat.currentSeq(record.id, context.tx), true) };
+    });
+  }
+
+  /**
+   * Moves the user's read marker forward (see `advanceReadMarker`), and answers where it stands
+   * and what is left unread. Members only. A marker already there writes nothing.
+   */
+  async markRead(user: User, input: ChatInput<'room:read'>): Promise<ReadOutcome> {
+    const record = await this.requireRoom(input.roomId);
+    const membership = await this.chat.findMembership(record.id, user.id);
+    if (!membership) throw DomainError.forbidden('join the room before marking it read');
+    const seq = advanceReadMarker(membership.readSeq, input.seq, await this.chat.currentSeq(record.id));
+    const moved =
+      seq > membership.readSeq && (await this.chat.write((context) => this.chat.advanceReadSeq(context, record.id, user.id, seq)));
+    const stored = moved ? seq : ((await this.chat.findMembership(record.id, user.id))?.readSeq ?? seq);
+    const counts = (await this.chat.unreadCounts(user.id, [{ roomId: record.id, readSeq: stored }])).get(record.id);
+    return { roomId: record.id, seq: stored, unread: counts?.unread ?? 0, mentions: counts?.mentions ?? 0, moved };
+  }
+
+  // ---- messages -------------------------------------------------------------------------------
+
+  sendMessage(user: User, input: ChatInput<'message:send'>): Promise<ChatCommandResults['message:send']> {
+    return this.onceWithMessage(user, input.opId, ChatCommand.MessageSend, async (context) => {
+      await this.requireRoom(input.roomId, context.tx);
+      await this.requireMember(input.roomId, user, context.tx);
+      const mentions = await this.mentionsIn(input.text, input.roomId, context.tx);
+      return { message: await this.chat.appendMessage(context, { roomId: input.roomId, author: user, text: input.text, mentions }) };
+    });
+  }
+
+  /** The author's own, not deleted, user messages only; the message is marked edited now. */
+  editMessage(user: User, input: ChatInput<'message:edit'>): Promise<ChatCommandResults['message:edit']> {
+    return this.onceWithMessage(user, input.opId, ChatCommand.MessageEdit, async (context) => {
+      const message = await this.requireOwnMessage(input.messageId, user, context.tx, 'edit');
+      const mentions = await this.mentionsIn(input.text, message.roomId, context.tx);
+      await this.chat.editMessage(context, message.id, input.text, mentions);
+      return { message: await this.chat.appendMessageChange(context, ChatBroadcast.MessageUpdated, message.id) };
+    });
+  }
+
+  /** The author's own messages only: a soft delete that keeps the message's id and seq. */
+  deleteMessage(user: User, input: ChatInput<'message:delete'>): Promise<ChatCommandResults['message:delete']> {
+    return this.onceWithMessage(user, input.opId, ChatCommand.MessageDelete, async (context) => {
+      const message = await this.requireOwnMessage(input.messageId, user, context.tx, 'delete');
+      await this.chat.deleteMessage(context, message);
+      return { message: await this.chat.appendMessageChange(context, ChatBroadcast.MessageDeleted, message.id) };
+    });
+  }
+
+  /** Adds the user's reaction with that emoji, or removes it if it is there. Members only. */
+  toggleReaction(user: User, input: ChatInput<'reaction:toggle'>): Promise<ChatCommandResults['reaction:toggle']> {
+    return this.onceWithMessage(user, input.opId, ChatCommand.ReactionToggle, async (context) => {
+      const { tx } = context;
+      const message = await this.requireMessage(input.messageId, tx);
+      await this.requireMember(message.roomId, user, tx);
+      if (await this.chat.hasReaction(message.id, user.id, input.emoji, tx)) {
+        await this.chat.removeReaction(context, message.id, user.id, input.emoji);
+      } else {
+        const used = await this.chat.reactionEmoji(message.id, tx);
+        if (!used.includes(input.emoji) && used.length >= maxReactionEmojiPerMessage) {
+          throw new DomainError(ErrorCode.Conflict, `a message carries at most ${maxReactionEmojiPerMessage} different emoji`);
+        }
+        await this.chat.addReaction(context, message.id, user.id, input.emoji);
+      }
+      return { message: await this.chat.appendMessageChange(context, ChatBroadcast.MessageUpdated, message.id) };
+    });
+  }
+
+  async history(user: User, input: ChatInput<'message:history'>): Promise<ChatCommandResults['message:history']> {
     const record = await this.requireRoom(input.roomId);
     if (record.visibility === 'private' && !(await this.chat.isMember(record.id, user.id))) {
       throw DomainError.forbidden('this room is private');
@@ -97,9 +242,74 @@ export class ChatService {
     return { messages, nextCursor: more && messages.length > 0 ? messages[0].seq : null };
   }
 
+  /** Records when the user was last connected (one of their sockets just closed). */
+  noteSeen(user: User, at = new Date()): Promise<void> {
+    return this.chat.markSeen(user.id, at);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /**
+   * `IdempotentWrites.once` for commands answering a message. A retry answers the first result,
+   * but never the text of a message deleted since: text is gone from every answer once deleted.
+   */
+  private async onceWithMessage<T extends { message: Message }>(
+    user: User,
+    opId: string,
+    command: ChatCommand,
+    work: (context: WriteContext) => Promise<T>,
+  ): Promise<T> {
+    let applied = false;
+    const result = await this.writes.once(user.id, opId, command, (context) => {
+      applied = true;
+      return work(context);
+    });
+    if (applied || result.message.deletedAt) return result;
+    const current = await this.chat.findMessage(result.message.id);
+    if (!current?.deletedAt) return result;
+    const deletedAt = current.deletedAt.toISOString();
+    return { ...result, message: { ...result.message, text: '', mentions: [], reactions: [], deletedAt } };
+  }
+
+  private appendSystemMessage(
+    context: WriteContext,
+    roomId: string,
+    action: SystemAction,
+    actor: User,
+    roomName?: string,
+  ): Promise<Message> {
+    return this.chat.appendMessage(context, { roomId, author: actor, text: systemText(action, actor, roomName), system: action });
+  }
+
+  /** Members named with `@name`; the members are read only when the text has an `@` at all. */
+  private async mentionsIn(text: string, roomId: string, db: Transaction): Promise<User[]> {
+    if (!text.includes('@')) return [];
+    return findMentions(text, await this.chat.memberUsers(roomId, db));
+  }
+
   private async requireRoom(roomId: string, db?: Transaction): Promise<RoomRecord> {
     const record = await this.chat.findRoom(roomId, db);
     if (!record) throw DomainError.notFound('room');
     return record;
+  }
+
+  private async requireMember(roomId: string, user: User, db: Transaction): Promise<void> {
+    if (!(await this.chat.isMember(roomId, user.id, db))) throw DomainError.forbidden('join the room first');
+  }
+
+  /** A deleted message is gone as far as commands go: `NOT_FOUND`. */
+  private async requireMessage(messageId: string, db: Transaction): Promise<MessageRecord> {
+    const message = await this.chat.findMessage(messageId, db);
+    if (!message || message.deletedAt) throw DomainError.notFound('message');
+    return message;
+  }
+
+  private async requireOwnMessage(messageId: string, user: User, db: Transaction, verb: 'edit' | 'delete'): Promise<MessageRecord> {
+    const message = await this.requireMessage(messageId, db);
+    if (message.kind !== 'user' || message.authorId !== user.id) {
+      throw DomainError.forbidden(`only its author can ${verb} a message`);
+    }
+    await this.requireMember(message.roomId, user, db);
+    return message;
   }
 }

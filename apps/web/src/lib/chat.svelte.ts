@@ -4,6 +4,7 @@ import {
   ChatSignal,
   ErrorCode,
   Limits,
+  Namespace,
   type ChatChange,
   type Message,
   type MessageCreated,
@@ -12,10 +13,9 @@ import {
   type TypingChanged,
   type User,
 } from '@tandem/contract';
+import { NamespaceManager, newOpId } from './namespace-manager.svelte.js';
 import { notices } from './notices.svelte.js';
-import { createChatSocket, sendCommand, type ChatSocket } from './sockets.js';
-
-export type ConnectionState = 'connected' | 'reconnecting' | 'offline';
+import type { SessionLink } from './session.svelte.js';
 
 /** A message written here and not yet acknowledged by the server. */
 export interface OutgoingMessage {
@@ -51,25 +51,6 @@ export const typingTimeoutMs = 3_000;
 const typingRepeatMs = 2_000;
 /** Stop announcing typing after this much time without a keystroke. */
 const typingIdleMs = 3_000;
-/** Rooms are created by others without a broadcast: the list is refreshed on this period. */
-const roomListRefreshMs = 30_000;
-const reconnectDelayMaxMs = 10_000;
-
-/** A v4 UUID; `crypto.randomUUID` exists only on secure origins, `getRandomValues` everywhere. */
-function newOpId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** One field of an error's `details`, whose shape depends on the error. */
-function detail(details: unknown, key: string): unknown {
-  return typeof details === 'object' && details !== null ? (details as Record<string, unknown>)[key] : undefined;
-}
-
 /** Inserts by `seq`, ignoring a message already held (the ack and the broadcast both bring it). */
 function insertMessage(messages: Message[], message: Message): void {
   const last = messages.at(-1);
@@ -82,13 +63,6 @@ function insertMessage(messages: Message[], message: Message): void {
   messages.splice(index === -1 ? messages.length : index, 0, message);
 }
 
-export interface ChatOptions {
-  token: string;
-  me: User;
-  /** The server refused the handshake; returns true when the session is over. */
-  onRefused(reason: string): boolean;
-}
-
 /**
  * The `/chat` state of one signed-in user: the room list, the joined rooms with their messages,
  * presence and typing, the outbox of unacknowledged messages, and the connection's health.
@@ -97,13 +71,8 @@ export interface ChatOptions {
  * (the server subscribes before it reads, so some are also in the answer); afterwards, and for
  * every live broadcast, only `seq` above the room's known `seq` is applied.
  */
-export class ChatManager {
-  readonly me: User;
-  connection = $state<ConnectionState>('reconnecting');
-  /** False until the first successful connection: "connecting" rather than "reconnecting". */
-  everConnected = $state(false);
+export class ChatManager extends NamespaceManager<typeof Namespace.Chat> {
   rooms = $state<Room[]>([]);
-  roomsLoading = $state(false);
   views = $state<Record<string, RoomView>>({});
   currentRoomId = $state<string | null>(null);
 
@@ -123,95 +92,43 @@ export class ChatManager {
   /** Unsent composer text per room, kept while switching rooms. */
   readonly drafts = new Map<string, string>();
 
-  private readonly socket: ChatSocket;
-  private readonly onRefused: ChatOptions['onRefused'];
   /** Broadcasts received while a room's join is in flight, by room id. */
   private readonly held = new Map<string, { created: MessageCreated[]; presence: PresenceChanged | null }>();
   private readonly joins = new Map<string, Promise<boolean>>();
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingSent = new Map<string, { at: number; idle: ReturnType<typeof setTimeout> }>();
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  private reconnectDelayMs = 1_000;
-  private listTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly currentRoomKey: string;
-  private readonly cleanups: (() => void)[] = [];
 
-  constructor(options: ChatOptions) {
-    this.me = options.me;
-    this.onRefused = options.onRefused;
-    this.socket = createChatSocket(options.token);
-    this.currentRoomKey = `tandem.room.${options.me.id}`;
+  constructor(session: SessionLink) {
+    super(Namespace.Chat, session, 'room');
   }
 
-  start(): void {
-    const socket = this.socket;
-    socket.on('connect', () => this.onConnect());
-    socket.on('disconnect', (reason) => this.onDisconnect(reason));
-    socket.on('connect_error', (error) => this.onConnectError(error));
-    // The manager is shared by every socket of this origin: remove exactly what was added.
-    const attempt = () => this.updateConnection();
-    socket.io.on('reconnect_attempt', attempt);
-    socket.io.on('reconnect_failed', attempt);
-    this.cleanups.push(() => {
-      socket.io.off('reconnect_attempt', attempt);
-      socket.io.off('reconnect_failed', attempt);
-    });
-    socket.on(ChatBroadcast.MessageCreated, (payload) => this.onMessageCreated(payload));
-    socket.on(ChatBroadcast.Presence, (payload) => this.onPresence(payload));
-    socket.on(ChatBroadcast.Typing, (payload) => this.onTyping(payload));
-
-    const online = () => {
-      if (!socket.connected && !socket.active) socket.connect();
-      this.updateConnection();
-      if (socket.connected) this.flushOutbox();
-    };
-    const offline = () => this.updateConnection();
-    const focus = () => {
-      if (socket.connected) void this.refreshRooms(true);
-    };
-    const visibility = () => {
+  protected override subscribe(): void {
+    this.socket.on(ChatBroadcast.MessageCreated, (payload) => this.onMessageCreated(payload));
+    this.socket.on(ChatBroadcast.Presence, (payload) => this.onPresence(payload));
+    this.socket.on(ChatBroadcast.Typing, (payload) => this.onTyping(payload));
+    this.listen(document, 'visibilitychange', () => {
       if (!document.hidden && this.current) this.current.unread = 0;
-    };
-    window.addEventListener('online', online);
-    window.addEventListener('offline', offline);
-    window.addEventListener('focus', focus);
-    document.addEventListener('visibilitychange', visibility);
-    this.cleanups.push(() => {
-      document.removeEventListener('visibilitychange', visibility);
-      window.removeEventListener('online', online);
-      window.removeEventListener('offline', offline);
-      window.removeEventListener('focus', focus);
     });
-    this.listTimer = setInterval(() => {
-      if (socket.connected && !document.hidden) void this.refreshRooms(true);
-    }, roomListRefreshMs);
-
-    socket.connect();
-    this.updateConnection();
   }
 
-  stop(): void {
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
-    if (this.listTimer) clearInterval(this.listTimer);
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+  protected override dispose(): void {
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
     for (const sent of this.typingSent.values()) clearTimeout(sent.idle);
-    this.socket.disconnect();
-    this.socket.removeAllListeners();
   }
 
   // ---- rooms --------------------------------------------------------------------------------
 
-  async refreshRooms(quiet = false): Promise<void> {
-    this.roomsLoading = !quiet;
-    const outcome = await sendCommand(this.socket, ChatCommand.RoomList, {});
-    this.roomsLoading = false;
-    if (outcome.ok) this.rooms = outcome.data.rooms;
-    else if (!quiet) notices.error(`Could not load the rooms: ${outcome.error.message}`);
+  refreshCatalog(quiet = false): Promise<void> {
+    return this.loadCatalog(
+      quiet,
+      'the rooms',
+      () => this.request(ChatCommand.RoomList, {}),
+      (data) => (this.rooms = data.rooms),
+    );
   }
 
   async createRoom(name: string, isPrivate: boolean): Promise<boolean> {
-    const outcome = await sendCommand(this.socket, ChatCommand.RoomCreate, {
+    const outcome = await this.request(ChatCommand.RoomCreate, {
       name,
       visibility: isPrivate ? 'private' : 'public',
     });
@@ -240,7 +157,7 @@ export class ChatManager {
     const joined = await this.join(roomId, inviteCode);
     if (joined) {
       this.makeCurrent(roomId);
-      if (!this.rooms.some((listed) => listed.id === roomId)) void this.refreshRooms(true);
+      if (!this.rooms.some((listed) => listed.id === roomId)) void this.refreshCatalog(true);
     } else if (this.currentRoomId === roomId) {
       this.currentRoomId = previous;
     }
@@ -248,13 +165,13 @@ export class ChatManager {
   }
 
   async leave(roomId: string): Promise<void> {
-    const outcome = await sendCommand(this.socket, ChatCommand.RoomLeave, { roomId });
+    const outcome = await this.request(ChatCommand.RoomLeave, { roomId });
     if (!outcome.ok) {
       notices.error(`Could not leave the room: ${outcome.error.message}`);
       return;
     }
     this.forget(roomId);
-    await this.refreshRooms(true);
+    await this.refreshCatalog(true);
   }
 
   private forget(roomId: string): void {
@@ -263,7 +180,7 @@ export class ChatManager {
     delete this.views[roomId];
     if (this.currentRoomId === roomId) {
       this.currentRoomId = null;
-      localStorage.removeItem(this.currentRoomKey);
+      this.remember(null);
     }
   }
 
@@ -272,7 +189,7 @@ export class ChatManager {
     if (!view || view.loadingOlder) return;
     const oldest = view.messages[0];
     view.loadingOlder = true;
-    const outcome = await sendCommand(this.socket, ChatCommand.MessageHistory, {
+    const outcome = await this.request(ChatCommand.MessageHistory, {
       roomId,
       ...(oldest ? { before: oldest.seq } : {}),
       limit: Limits.historyPageDefault,
@@ -323,7 +240,7 @@ export class ChatManager {
     const entry = find();
     if (!entry || entry.status === 'sending') return;
     entry.status = 'sending';
-    const outcome = await sendCommand(this.socket, ChatCommand.MessageSend, { opId, roomId, text: entry.text });
+    const outcome = await this.request(ChatCommand.MessageSend, { opId, roomId, text: entry.text });
     const view = this.views[roomId];
     const sent = find();
     if (!view || !sent) return;
@@ -333,30 +250,18 @@ export class ChatManager {
       insertMessage(view.messages, outcome.data.message);
       return;
     }
-    const { code, message, details } = outcome.error;
-    if ((code === 'NO_ANSWER' && !this.canSend()) || detail(details, 'draining') === true) {
-      // Sent again, with the same opId, once the connection (to a server that is up) is back.
+    const plan = this.retryPlan(outcome.error);
+    if (plan !== null) {
       sent.status = 'queued';
+      if (plan !== 'reconnect') this.retryLater(plan, () => void this.deliver(roomId, opId));
       return;
     }
-    const retryAfterMs = detail(details, 'retryAfterMs');
-    if (code === ErrorCode.RateLimited && typeof retryAfterMs === 'number') {
-      sent.status = 'queued';
-      setTimeout(() => {
-        if (this.canSend()) void this.deliver(roomId, opId);
-      }, retryAfterMs);
-      return;
-    }
+    // Unanswered while connected included: shown as failed, for the user to retry or discard.
     sent.status = 'failed';
-    sent.error = message;
+    sent.error = outcome.error.message;
   }
 
-  /** The socket may still look connected for a while after the network is gone. */
-  private canSend(): boolean {
-    return this.socket.connected && navigator.onLine;
-  }
-
-  private flushOutbox(): void {
+  protected override flush(): void {
     for (const view of Object.values(this.views)) {
       for (const entry of view.outbox) {
         if (entry.status === 'queued') void this.deliver(view.room.id, entry.opId);
@@ -404,7 +309,7 @@ export class ChatManager {
     const known = this.views[roomId];
     if (known) known.status = 'joining';
     this.held.set(roomId, { created: [], presence: null });
-    const outcome = await sendCommand(this.socket, ChatCommand.RoomJoin, {
+    const outcome = await this.request(ChatCommand.RoomJoin, {
       roomId,
       ...(known ? { sinceSeq: known.seq } : {}),
       ...(inviteCode ? { inviteCode } : {}),
@@ -421,7 +326,8 @@ export class ChatManager {
         return false;
       }
       if (known) known.status = 'joined';
-      if (code !== 'NO_ANSWER' || this.socket.connected) notices.error(`Could not join the room: ${message}`);
+      // A rejoin the server cannot take now (draining, connection lost) is tried again on reconnect.
+      if (!known || this.retryPlan(outcome.error) !== 'reconnect') notices.error(`Could not join the room: ${message}`);
       return false;
     }
 
@@ -534,67 +440,29 @@ export class ChatManager {
     this.currentRoomId = roomId;
     const view = this.views[roomId];
     if (view) view.unread = 0;
-    localStorage.setItem(this.currentRoomKey, roomId);
+    this.remember(roomId);
   }
 
   // ---- connection ---------------------------------------------------------------------------
 
-  private onConnect(): void {
-    const firstTime = !this.everConnected;
-    this.everConnected = true;
-    this.reconnectDelayMs = 1_000;
-    this.updateConnection();
-    void this.refreshRooms(true);
+  /** Rejoins every open room from its known seq; on the first visit, the room open last time. */
+  protected override async resync(firstTime: boolean): Promise<void> {
     const rejoins = Object.keys(this.views).map((roomId) => this.join(roomId));
-    if (firstTime && rejoins.length === 0) {
-      const remembered = localStorage.getItem(this.currentRoomKey);
-      if (remembered) {
-        void this.join(remembered).then((joined) => {
-          if (joined && this.currentRoomId === null) this.makeCurrent(remembered);
-          if (!joined) localStorage.removeItem(this.currentRoomKey);
-        });
-      }
+    const remembered = firstTime && rejoins.length === 0 ? this.remembered() : null;
+    if (remembered) {
+      void this.join(remembered).then((joined) => {
+        if (joined && this.currentRoomId === null) this.makeCurrent(remembered);
+        if (!joined) this.remember(null);
+      });
     }
-    // Queued messages go out once the rooms are caught up, so they land after what was missed.
-    void Promise.allSettled(rejoins).then(() => this.flushOutbox());
+    await Promise.allSettled(rejoins);
   }
 
-  private onDisconnect(reason: string): void {
+  protected override onDisconnected(): void {
     for (const view of Object.values(this.views)) {
       for (const user of view.typing) this.clearTyping(view, user.id);
     }
     this.typingSent.forEach((sent) => clearTimeout(sent.idle));
     this.typingSent.clear();
-    if (reason === 'io server disconnect') this.scheduleReconnect();
-    this.updateConnection();
-  }
-
-  private onConnectError(error: Error & { data?: unknown }): void {
-    if (!this.socket.active) {
-      // Refused by the server itself (not a network failure): Socket.IO will not retry this.
-      if (this.onRefused(error.message)) return;
-      this.scheduleReconnect();
-    }
-    this.updateConnection();
-  }
-
-  /** The server closed the connection on purpose (a restart, say): try again, backing off. */
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer) return;
-    // Jitter, so that the clients of a restarted server do not all come back at once.
-    const delay = this.reconnectDelayMs * (0.5 + Math.random());
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.socket.connect();
-      this.updateConnection();
-    }, delay);
-    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, reconnectDelayMaxMs);
-  }
-
-  private updateConnection(): void {
-    if (!navigator.onLine) this.connection = 'offline';
-    else if (this.socket.connected) this.connection = 'connected';
-    else if (this.socket.active || this.reconnectTimer) this.connection = 'reconnecting';
-    else this.connection = 'offline';
   }
 }

@@ -2,6 +2,7 @@ import {
   ErrorCode,
   ListsBroadcast,
   ListsCommand,
+  Namespace,
   keyBetween,
   type Item,
   type ItemChanged,
@@ -11,11 +12,11 @@ import {
   type ListDeleted,
   type ListUpdated,
   type ListsChangeEvents,
-  type User,
 } from '@tandem/contract';
-import type { ConnectionState } from './chat.svelte.js';
+import { NamespaceManager, newOpId, type JoinResult } from './namespace-manager.svelte.js';
 import { notices } from './notices.svelte.js';
-import { createListsSocket, sendListsCommand, type CommandOutcome, type ListsSocket } from './sockets.js';
+import type { SessionLink } from './session.svelte.js';
+import type { CommandOutcome } from './sockets.js';
 
 /** A change made here and not yet acknowledged: shown at once, sent in order, dropped on its ack. */
 type Operation =
@@ -61,25 +62,11 @@ export interface UndoOffer {
 
 type ListsEvent = keyof ListsChangeEvents;
 
-const listListRefreshMs = 30_000;
 const highlightMs = 1_600;
 const undoMs = 8_000;
 const temporaryPrefix = 'pending:';
-
-/** A v4 UUID; `crypto.randomUUID` exists only on secure origins, `getRandomValues` everywhere. */
-function newOpId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-function retryAfter(details: unknown): number | null {
-  const value = typeof details === 'object' && details !== null ? (details as Record<string, unknown>).retryAfterMs : undefined;
-  return typeof value === 'number' ? value : null;
-}
+/** An unanswered change is sent again (same opId) after this, while connected. */
+const unansweredRetryMs = 1_000;
 
 /** List order, as the server defines it: keys compared as plain strings, then ids. */
 export function byPosition(a: Item, b: Item): number {
@@ -120,13 +107,6 @@ function describe(operation: Operation): string {
   }
 }
 
-export interface ListsOptions {
-  token: string;
-  me: User;
-  /** The server refused the handshake; returns true when the session is over. */
-  onRefused(reason: string): boolean;
-}
-
 /**
  * The `/lists` state of one signed-in user: the lists, the open list's items kept current by
  * broadcasts (resynced with `sinceSeq` after a reconnect), and this user's changes not yet
@@ -138,12 +118,8 @@ export interface ListsOptions {
  * the version the user saw; one that follows another of this user on the same item is rebased
  * on that one's result, so only somebody else's write can make it conflict.
  */
-export class ListsManager {
-  readonly me: User;
-  connection = $state<ConnectionState>('reconnecting');
-  everConnected = $state(false);
+export class ListsManager extends NamespaceManager<typeof Namespace.Lists> {
   lists = $state<List[]>([]);
-  listsLoading = $state(false);
   currentListId = $state<string | null>(null);
   list = $state<List | null>(null);
   joining = $state(false);
@@ -164,9 +140,6 @@ export class ListsManager {
     return [...this.lists, open];
   });
 
-  private readonly socket: ListsSocket;
-  private readonly onRefused: ListsOptions['onRefused'];
-  private readonly currentListKey: string;
   /** The last `seq` applied to `confirmed`. */
   private seq = 0;
   /** Broadcasts that arrived while a join was in flight, applied after its answer. */
@@ -174,80 +147,40 @@ export class ListsManager {
   private pumping = false;
   private nextUndoId = 1;
   private undoTimer: ReturnType<typeof setTimeout> | null = null;
-  private listTimer: ReturnType<typeof setInterval> | null = null;
   private readonly highlightTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly cleanups: (() => void)[] = [];
 
-  constructor(options: ListsOptions) {
-    this.me = options.me;
-    this.onRefused = options.onRefused;
-    this.socket = createListsSocket(options.token);
-    this.currentListKey = `tandem.list.${options.me.id}`;
+  constructor(session: SessionLink) {
+    super(Namespace.Lists, session, 'list');
   }
 
   get isOwner(): boolean {
     return this.list?.ownerId === this.me.id;
   }
 
-  start(): void {
-    const socket = this.socket;
-    socket.on('connect', () => this.onConnect());
-    socket.on('disconnect', () => this.updateConnection());
-    socket.on('connect_error', (error) => {
-      if (!socket.active && this.onRefused(error.message)) return;
-      this.updateConnection();
-    });
-    const attempt = () => this.updateConnection();
-    socket.io.on('reconnect_attempt', attempt);
-    this.cleanups.push(() => socket.io.off('reconnect_attempt', attempt));
+  protected override subscribe(): void {
     for (const event of Object.values(ListsBroadcast)) {
-      socket.on(event, (data: ItemChanged | ListUpdated | ListDeleted) => this.onBroadcast(event, data));
+      this.socket.on(event, (data: ItemChanged | ListUpdated | ListDeleted) => this.onBroadcast(event, data));
     }
-
-    const online = () => {
-      if (!socket.connected && !socket.active) socket.connect();
-      this.updateConnection();
-    };
-    const focus = () => {
-      if (socket.connected) void this.refreshLists(true);
-    };
-    window.addEventListener('online', online);
-    window.addEventListener('offline', online);
-    window.addEventListener('focus', focus);
-    this.cleanups.push(() => {
-      window.removeEventListener('online', online);
-      window.removeEventListener('offline', online);
-      window.removeEventListener('focus', focus);
-    });
-    this.listTimer = setInterval(() => {
-      if (socket.connected && !document.hidden) void this.refreshLists(true);
-    }, listListRefreshMs);
-
-    socket.connect();
-    this.updateConnection();
   }
 
-  stop(): void {
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
-    if (this.listTimer) clearInterval(this.listTimer);
+  protected override dispose(): void {
     if (this.undoTimer) clearTimeout(this.undoTimer);
     for (const timer of this.highlightTimers.values()) clearTimeout(timer);
-    this.socket.disconnect();
-    this.socket.removeAllListeners();
   }
 
   // ---- lists --------------------------------------------------------------------------------
 
-  async refreshLists(quiet = false): Promise<void> {
-    this.listsLoading = !quiet;
-    const outcome = await sendListsCommand(this.socket, ListsCommand.ListList, {});
-    this.listsLoading = false;
-    if (outcome.ok) this.lists = outcome.data.lists;
-    else if (!quiet) notices.error(`Could not load the lists: ${outcome.error.message}`);
+  refreshCatalog(quiet = false): Promise<void> {
+    return this.loadCatalog(
+      quiet,
+      'the lists',
+      () => this.request(ListsCommand.ListList, {}),
+      (data) => (this.lists = data.lists),
+    );
   }
 
   async createList(title: string, isPrivate: boolean): Promise<boolean> {
-    const outcome = await sendListsCommand(this.socket, ListsCommand.ListCreate, {
+    const outcome = await this.request(ListsCommand.ListCreate, {
       title,
       visibility: isPrivate ? 'private' : 'public',
     });
@@ -268,23 +201,20 @@ export class ListsManager {
     const previous = this.currentListId;
     if (previous === listId && this.list && !inviteCode) return true;
     if (previous && previous !== listId) {
-      void sendListsCommand(this.socket, ListsCommand.ListLeave, { listId: previous });
+      void this.request(ListsCommand.ListLeave, { listId: previous });
     }
+    // Nothing of the previous list may show while this one is joined.
+    this.close();
     this.currentListId = listId;
-    this.list = null;
-    this.confirmed = {};
-    this.seq = 0;
-    this.conflicts = {};
-    this.dismissUndo();
-    const joined = await this.join(listId, undefined, inviteCode);
-    if (!joined && this.currentListId === listId) this.close();
-    return joined;
+    const result = await this.join(listId, { inviteCode });
+    if (result !== 'joined' && this.currentListId === listId) this.close();
+    return result === 'joined';
   }
 
   async rename(title: string): Promise<boolean> {
     const list = this.list;
     if (!list) return false;
-    const outcome = await sendListsCommand(this.socket, ListsCommand.ListRename, { opId: newOpId(), listId: list.id, title });
+    const outcome = await this.request(ListsCommand.ListRename, { opId: newOpId(), listId: list.id, title });
     if (!outcome.ok) notices.error(`Could not rename the list: ${outcome.error.message}`);
     else this.adoptList(outcome.data.list);
     return outcome.ok;
@@ -294,7 +224,7 @@ export class ListsManager {
   async deleteList(): Promise<boolean> {
     const list = this.list;
     if (!list) return false;
-    const outcome = await sendListsCommand(this.socket, ListsCommand.ListDelete, { opId: newOpId(), listId: list.id });
+    const outcome = await this.request(ListsCommand.ListDelete, { opId: newOpId(), listId: list.id });
     if (!outcome.ok) {
       notices.error(`Could not delete the list: ${outcome.error.message}`);
       return false;
@@ -402,7 +332,7 @@ export class ListsManager {
         const next = this.pending[0];
         if (!next || next.status !== 'queued' || !this.canSend() || this.joining) return;
         next.status = 'sending';
-        const outcome = await this.send(next);
+        const outcome = await this.transmit(next);
         if (!this.settle(next.opId, outcome)) return;
       }
     } finally {
@@ -410,25 +340,25 @@ export class ListsManager {
     }
   }
 
-  private send(operation: PendingOperation): Promise<CommandOutcome<{ item: Item }>> {
+  private transmit(operation: PendingOperation): Promise<CommandOutcome<{ item: Item }>> {
     const { opId } = operation;
     switch (operation.kind) {
       case 'create':
-        return sendListsCommand(this.socket, ListsCommand.ItemCreate, { opId, listId: operation.listId, text: operation.text });
+        return this.request(ListsCommand.ItemCreate, { opId, listId: operation.listId, text: operation.text });
       case 'update':
-        return sendListsCommand(this.socket, ListsCommand.ItemUpdate, {
+        return this.request(ListsCommand.ItemUpdate, {
           opId,
           itemId: operation.itemId,
           version: operation.version,
           patch: operation.patch,
         });
       case 'delete':
-        return sendListsCommand(this.socket, ListsCommand.ItemDelete, { opId, itemId: operation.itemId, version: operation.version });
+        return this.request(ListsCommand.ItemDelete, { opId, itemId: operation.itemId, version: operation.version });
       case 'restore':
-        return sendListsCommand(this.socket, ListsCommand.ItemRestore, { opId, itemId: operation.itemId, version: operation.version });
+        return this.request(ListsCommand.ItemRestore, { opId, itemId: operation.itemId, version: operation.version });
       case 'move': {
         const { itemId, version, afterId, beforeId } = operation;
-        return sendListsCommand(this.socket, ListsCommand.ItemMove, {
+        return this.request(ListsCommand.ItemMove, {
           opId,
           itemId,
           version,
@@ -466,15 +396,11 @@ export class ListsManager {
       return true;
     }
     const { code, message, details } = outcome.error;
-    if (code === 'NO_ANSWER') {
-      // Perhaps applied, perhaps not: the same opId is sent again, which is safe either way.
+    // Unanswered: perhaps applied, perhaps not; the same opId is sent again, which is safe either way.
+    const plan = code === 'NO_ANSWER' && this.canSend() ? unansweredRetryMs : this.retryPlan(outcome.error);
+    if (plan !== null) {
       operation.status = 'queued';
-      if (this.canSend()) setTimeout(() => void this.pump(), 1_000);
-      return false;
-    }
-    if (code === ErrorCode.RateLimited) {
-      operation.status = 'queued';
-      setTimeout(() => void this.pump(), retryAfter(details) ?? 1_000);
+      if (plan !== 'reconnect') this.retryLater(plan, () => void this.pump());
       return false;
     }
     this.pending.splice(index, 1);
@@ -594,7 +520,7 @@ export class ListsManager {
     }
     if (data.seq > this.seq + 1) {
       // Something was missed: catch up from what is held.
-      void this.join(data.listId, this.seq);
+      void this.join(data.listId, { sinceSeq: this.seq, resuming: true });
       return;
     }
     this.apply(event, data, true);
@@ -637,10 +563,13 @@ export class ListsManager {
    * Joins (or rejoins with `sinceSeq`): the answer's snapshot or missed changes are applied,
    * then the broadcasts held meanwhile (those already included are dropped by their seq).
    */
-  private async join(listId: string, sinceSeq?: number, inviteCode?: string): Promise<boolean> {
+  private async join(
+    listId: string,
+    { sinceSeq, inviteCode, resuming = false }: { sinceSeq?: number; inviteCode?: string; resuming?: boolean } = {},
+  ): Promise<JoinResult> {
     this.joining = true;
     this.held = [];
-    const outcome = await sendListsCommand(this.socket, ListsCommand.ListJoin, {
+    const outcome = await this.request(ListsCommand.ListJoin, {
       listId,
       ...(sinceSeq !== undefined ? { sinceSeq } : {}),
       ...(inviteCode ? { inviteCode } : {}),
@@ -648,14 +577,12 @@ export class ListsManager {
     const held = this.held;
     this.held = [];
     this.joining = false;
-    if (this.currentListId !== listId) return false;
+    // Another list was opened meanwhile: this answer is for nobody (callers close only the open one).
+    if (this.currentListId !== listId) return 'refused';
     if (!outcome.ok) {
-      if (outcome.error.code === ErrorCode.Forbidden || outcome.error.code === ErrorCode.NotFound) {
-        localStorage.removeItem(this.currentListKey);
-        if (sinceSeq !== undefined) this.forget(listId);
-      }
-      notices.error(`Could not open the list: ${outcome.error.message}`);
-      return false;
+      const result = this.joinFailed(outcome.error, 'the list', resuming);
+      if (result === 'gone' && sinceSeq !== undefined) this.forget(listId);
+      return result;
     }
     const joined = outcome.data;
     this.adoptList(joined.list);
@@ -666,10 +593,10 @@ export class ListsManager {
       this.seq = joined.seq;
     }
     for (const { event, data } of held) this.apply(event, data, true);
-    localStorage.setItem(this.currentListKey, listId);
-    if (!this.lists.some((listed) => listed.id === listId)) void this.refreshLists(true);
+    this.remember(listId);
+    if (!this.lists.some((listed) => listed.id === listId)) void this.refreshCatalog(true);
     void this.pump();
-    return true;
+    return 'joined';
   }
 
   private adoptList(list: List): void {
@@ -684,7 +611,7 @@ export class ListsManager {
     this.lists = this.lists.filter((listed) => listed.id !== listId);
     this.pending = this.pending.filter((entry) => entry.kind !== 'create' || entry.listId !== listId);
     if (this.currentListId === listId) {
-      localStorage.removeItem(this.currentListKey);
+      this.remember(null);
       this.close();
     }
   }
@@ -698,32 +625,18 @@ export class ListsManager {
     this.dismissUndo();
   }
 
-  private onConnect(): void {
-    const firstTime = !this.everConnected;
-    this.everConnected = true;
-    this.updateConnection();
-    void this.refreshLists(true);
-    const listId = this.currentListId ?? (firstTime ? localStorage.getItem(this.currentListKey) : null);
-    if (!listId) {
-      void this.pump();
-      return;
-    }
+  /** Rejoins the open list from its known seq (on the first visit, the list open last time). */
+  protected override async resync(firstTime: boolean): Promise<void> {
+    const listId = this.currentListId ?? (firstTime ? this.remembered() : null);
+    if (!listId) return;
     const resume = this.currentListId === listId && this.list !== null;
     this.currentListId = listId;
-    // Queued changes go out once the list is caught up (join pumps the queue).
-    void this.join(listId, resume ? this.seq : undefined).then((joined) => {
-      if (!joined && this.currentListId === listId) this.close();
-    });
+    const result = await this.join(listId, { sinceSeq: resume ? this.seq : undefined, resuming: true });
+    // `later`: the list stays in view, as last seen, until the next connection catches it up.
+    if ((result === 'gone' || result === 'refused') && this.currentListId === listId) this.close();
   }
 
-  private canSend(): boolean {
-    return this.socket.connected && navigator.onLine;
-  }
-
-  private updateConnection(): void {
-    if (!navigator.onLine) this.connection = 'offline';
-    else if (this.socket.connected) this.connection = 'connected';
-    else if (this.socket.active) this.connection = 'reconnecting';
-    else this.connection = 'offline';
+  protected override flush(): void {
+    void this.pump();
   }
 }

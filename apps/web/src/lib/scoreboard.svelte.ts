@@ -1,5 +1,5 @@
 import {
-  ErrorCode,
+  Namespace,
   ScoreboardBroadcast,
   ScoreboardCommand,
   type ArchivedRound,
@@ -7,11 +7,10 @@ import {
   type BoardState,
   type BoardSummary,
   type Player,
-  type User,
 } from '@tandem/contract';
-import type { ConnectionState } from './chat.svelte.js';
+import { NamespaceManager, newOpId, type JoinResult } from './namespace-manager.svelte.js';
 import { notices } from './notices.svelte.js';
-import { createScoreboardSocket, sendScoreboardCommand, type ScoreboardSocket } from './sockets.js';
+import type { SessionLink } from './session.svelte.js';
 
 /** A score change made here: shown at once, sent (or queued while offline), dropped once the board includes it. */
 export interface PendingScore {
@@ -22,24 +21,6 @@ export interface PendingScore {
   status: 'queued' | 'sending' | 'sent';
   /** The change's `seq`, from the ack: a board state with this `seq` or later includes it. */
   seq?: number;
-}
-
-/** Boards are created by others without a broadcast: the list is refreshed on this period. */
-const boardListRefreshMs = 30_000;
-
-/** A v4 UUID; `crypto.randomUUID` exists only on secure origins, `getRandomValues` everywhere. */
-function newOpId(): string {
-  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-function retryAfter(details: unknown): number | null {
-  const value = typeof details === 'object' && details !== null ? (details as Record<string, unknown>).retryAfterMs : undefined;
-  return typeof value === 'number' ? value : null;
 }
 
 /**
@@ -67,13 +48,6 @@ export function projectPlayers(players: Player[], pending: PendingScore[]): Play
   });
 }
 
-export interface ScoreboardOptions {
-  token: string;
-  me: User;
-  /** The server refused the handshake; returns true when the session is over. */
-  onRefused(reason: string): boolean;
-}
-
 /**
  * The `/scoreboard` state of one signed-in user: the board list, the open board kept current by
  * `board:state` broadcasts, its round history, and score changes not yet confirmed.
@@ -82,12 +56,8 @@ export interface ScoreboardOptions {
  * below the one held is stale and ignored. While a join is in flight, the newest state is held
  * and wins over the join's answer if its `seq` is higher.
  */
-export class ScoreboardManager {
-  readonly me: User;
-  connection = $state<ConnectionState>('reconnecting');
-  everConnected = $state(false);
+export class ScoreboardManager extends NamespaceManager<typeof Namespace.Scoreboard> {
   boards = $state<BoardSummary[]>([]);
-  boardsLoading = $state(false);
   currentBoardId = $state<string | null>(null);
   /** The open board as the server last described it. */
   board = $state<Board | null>(null);
@@ -109,79 +79,33 @@ export class ScoreboardManager {
     return [...this.boards, { ...summary, playerCount: players.length }];
   });
 
-  private readonly socket: ScoreboardSocket;
-  private readonly onRefused: ScoreboardOptions['onRefused'];
   private held: BoardState | null = null;
-  private listTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly currentBoardKey: string;
-  private readonly cleanups: (() => void)[] = [];
+
+  constructor(session: SessionLink) {
+    super(Namespace.Scoreboard, session, 'board');
+  }
 
   get isOwner(): boolean {
     return this.board?.ownerId === this.me.id;
   }
 
-  constructor(options: ScoreboardOptions) {
-    this.me = options.me;
-    this.onRefused = options.onRefused;
-    this.socket = createScoreboardSocket(options.token);
-    this.currentBoardKey = `tandem.board.${options.me.id}`;
-  }
-
-  start(): void {
-    const socket = this.socket;
-    socket.on('connect', () => this.onConnect());
-    socket.on('disconnect', () => this.updateConnection());
-    socket.on('connect_error', (error) => {
-      if (!socket.active && this.onRefused(error.message)) return;
-      this.updateConnection();
-    });
-    const attempt = () => this.updateConnection();
-    socket.io.on('reconnect_attempt', attempt);
-    this.cleanups.push(() => socket.io.off('reconnect_attempt', attempt));
-    socket.on(ScoreboardBroadcast.BoardState, (state) => this.onState(state));
-
-    const online = () => {
-      if (!socket.connected && !socket.active) socket.connect();
-      this.updateConnection();
-    };
-    const focus = () => {
-      if (socket.connected) void this.refreshBoards(true);
-    };
-    window.addEventListener('online', online);
-    window.addEventListener('offline', online);
-    window.addEventListener('focus', focus);
-    this.cleanups.push(() => {
-      window.removeEventListener('online', online);
-      window.removeEventListener('offline', online);
-      window.removeEventListener('focus', focus);
-    });
-    this.listTimer = setInterval(() => {
-      if (socket.connected && !document.hidden) void this.refreshBoards(true);
-    }, boardListRefreshMs);
-
-    socket.connect();
-    this.updateConnection();
-  }
-
-  stop(): void {
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
-    if (this.listTimer) clearInterval(this.listTimer);
-    this.socket.disconnect();
-    this.socket.removeAllListeners();
+  protected override subscribe(): void {
+    this.socket.on(ScoreboardBroadcast.BoardState, (state) => this.onState(state));
   }
 
   // ---- boards -------------------------------------------------------------------------------
 
-  async refreshBoards(quiet = false): Promise<void> {
-    this.boardsLoading = !quiet;
-    const outcome = await sendScoreboardCommand(this.socket, ScoreboardCommand.BoardList, {});
-    this.boardsLoading = false;
-    if (outcome.ok) this.boards = outcome.data.boards;
-    else if (!quiet) notices.error(`Could not load the boards: ${outcome.error.message}`);
+  refreshCatalog(quiet = false): Promise<void> {
+    return this.loadCatalog(
+      quiet,
+      'the boards',
+      () => this.request(ScoreboardCommand.BoardList, {}),
+      (data) => (this.boards = data.boards),
+    );
   }
 
   async createBoard(name: string, isPrivate: boolean): Promise<boolean> {
-    const outcome = await sendScoreboardCommand(this.socket, ScoreboardCommand.BoardCreate, {
+    const outcome = await this.request(ScoreboardCommand.BoardCreate, {
       name,
       visibility: isPrivate ? 'private' : 'public',
     });
@@ -206,47 +130,50 @@ export class ScoreboardManager {
     this.history = null;
     if (previous && previous !== boardId) {
       this.board = null;
-      void sendScoreboardCommand(this.socket, ScoreboardCommand.BoardLeave, { boardId: previous });
+      void this.request(ScoreboardCommand.BoardLeave, { boardId: previous });
     }
-    const joined = await this.join(boardId, inviteCode);
-    if (!joined && this.currentBoardId === boardId) {
-      this.currentBoardId = null;
-      this.board = null;
-    }
-    return joined;
+    const result = await this.join(boardId, { inviteCode });
+    if (result !== 'joined') this.close(boardId);
+    return result === 'joined';
   }
 
-  private async join(boardId: string, inviteCode?: string): Promise<boolean> {
+  /** Shows no board, if `boardId` is still the open one. */
+  private close(boardId: string): void {
+    if (this.currentBoardId !== boardId) return;
+    this.currentBoardId = null;
+    this.board = null;
+  }
+
+  /** `resuming`: a resync after a reconnection, not the user's request. */
+  private async join(
+    boardId: string,
+    { inviteCode, resuming = false }: { inviteCode?: string; resuming?: boolean } = {},
+  ): Promise<JoinResult> {
     this.joining = true;
     this.held = null;
-    const outcome = await sendScoreboardCommand(this.socket, ScoreboardCommand.BoardJoin, {
+    const outcome = await this.request(ScoreboardCommand.BoardJoin, {
       boardId,
       ...(inviteCode ? { inviteCode } : {}),
     });
     const held = this.held as BoardState | null;
     this.joining = false;
     this.held = null;
-    if (this.currentBoardId !== boardId) return false;
-    if (!outcome.ok) {
-      if (outcome.error.code === ErrorCode.Forbidden || outcome.error.code === ErrorCode.NotFound) {
-        localStorage.removeItem(this.currentBoardKey);
-      }
-      notices.error(`Could not open the board: ${outcome.error.message}`);
-      return false;
-    }
+    // Another board was opened meanwhile: this answer is for nobody (callers close only the open one).
+    if (this.currentBoardId !== boardId) return 'refused';
+    if (!outcome.ok) return this.joinFailed(outcome.error, 'the board', resuming);
     const { board } = outcome.data;
     this.board = held && held.seq > board.seq ? { ...board, seq: held.seq, round: held.round, players: held.players } : board;
     this.dropIncluded();
-    localStorage.setItem(this.currentBoardKey, boardId);
-    if (!this.boards.some((listed) => listed.id === boardId)) void this.refreshBoards(true);
-    return true;
+    this.remember(boardId);
+    if (!this.boards.some((listed) => listed.id === boardId)) void this.refreshCatalog(true);
+    return 'joined';
   }
 
   async loadHistory(): Promise<void> {
     const boardId = this.currentBoardId;
     if (!boardId) return;
     this.historyLoading = true;
-    const outcome = await sendScoreboardCommand(this.socket, ScoreboardCommand.BoardHistory, { boardId });
+    const outcome = await this.request(ScoreboardCommand.BoardHistory, { boardId });
     this.historyLoading = false;
     if (this.currentBoardId !== boardId) return;
     if (outcome.ok) this.history = outcome.data.rounds;
@@ -257,7 +184,7 @@ export class ScoreboardManager {
   async resetRound(): Promise<boolean> {
     const board = this.board;
     if (!board) return false;
-    const outcome = await sendScoreboardCommand(this.socket, ScoreboardCommand.BoardReset, { opId: newOpId(), boardId: board.id });
+    const outcome = await this.request(ScoreboardCommand.BoardReset, { opId: newOpId(), boardId: board.id });
     if (!outcome.ok) {
       notices.error(`Could not reset the round: ${outcome.error.message}`);
       return false;
@@ -273,7 +200,7 @@ export class ScoreboardManager {
   async addPlayer(name: string, isMe = false): Promise<boolean> {
     const boardId = this.currentBoardId;
     if (!boardId) return false;
-    const outcome = await sendScoreboardCommand(this.socket, ScoreboardCommand.PlayerAdd, {
+    const outcome = await this.request(ScoreboardCommand.PlayerAdd, {
       opId: newOpId(),
       boardId,
       name,
@@ -286,7 +213,7 @@ export class ScoreboardManager {
   async renamePlayer(playerId: string, name: string): Promise<boolean> {
     const boardId = this.currentBoardId;
     if (!boardId) return false;
-    const outcome = await sendScoreboardCommand(this.socket, ScoreboardCommand.PlayerRename, { opId: newOpId(), boardId, playerId, name });
+    const outcome = await this.request(ScoreboardCommand.PlayerRename, { opId: newOpId(), boardId, playerId, name });
     if (!outcome.ok) notices.error(`Could not rename the player: ${outcome.error.message}`);
     return outcome.ok;
   }
@@ -294,7 +221,7 @@ export class ScoreboardManager {
   async removePlayer(playerId: string): Promise<boolean> {
     const boardId = this.currentBoardId;
     if (!boardId) return false;
-    const outcome = await sendScoreboardCommand(this.socket, ScoreboardCommand.PlayerRemove, { opId: newOpId(), boardId, playerId });
+    const outcome = await this.request(ScoreboardCommand.PlayerRemove, { opId: newOpId(), boardId, playerId });
     if (!outcome.ok) notices.error(`Could not remove the player: ${outcome.error.message}`);
     return outcome.ok;
   }
@@ -314,7 +241,7 @@ export class ScoreboardManager {
     if (!entry || entry.status !== 'queued') return;
     entry.status = 'sending';
     const { boardId, playerId, delta } = entry;
-    const outcome = await sendScoreboardCommand(this.socket, ScoreboardCommand.ScoreAdd, { opId, boardId, playerId, delta });
+    const outcome = await this.request(ScoreboardCommand.ScoreAdd, { opId, boardId, playerId, delta });
     const sent = find();
     if (!sent) return;
     if (outcome.ok) {
@@ -323,31 +250,20 @@ export class ScoreboardManager {
       this.dropIncluded();
       return;
     }
-    const { code, message, details } = outcome.error;
-    if (code === 'NO_ANSWER' && !this.canSend()) {
-      // Sent again, with the same opId, once the connection is back.
+    const plan = this.retryPlan(outcome.error);
+    if (plan !== null) {
       sent.status = 'queued';
+      if (plan !== 'reconnect') this.retryLater(plan, () => void this.deliver(opId));
       return;
     }
-    const waitMs = code === ErrorCode.RateLimited ? retryAfter(details) : null;
-    if (waitMs !== null) {
-      sent.status = 'queued';
-      setTimeout(() => {
-        if (this.canSend()) void this.deliver(opId);
-      }, waitMs);
-      return;
-    }
+    // Refused: the change is rolled back (it no longer shows) and said so.
     this.pending = this.pending.filter((queued) => queued.opId !== opId);
     const name = this.board?.players.find((player) => player.id === playerId)?.name ?? 'the player';
-    notices.error(`Could not add ${delta > 0 ? '+' : ''}${delta} to ${name}: ${message}`);
+    notices.error(`Could not add ${delta > 0 ? '+' : ''}${delta} to ${name}: ${outcome.error.message}`);
   }
 
-  private flushPending(): void {
+  protected override flush(): void {
     for (const entry of this.pending) if (entry.status === 'queued') void this.deliver(entry.opId);
-  }
-
-  private canSend(): boolean {
-    return this.socket.connected && navigator.onLine;
   }
 
   // ---- broadcasts and connection ------------------------------------------------------------
@@ -380,31 +296,13 @@ export class ScoreboardManager {
     if (this.pending.some(included)) this.pending = this.pending.filter((entry) => !included(entry));
   }
 
-  private onConnect(): void {
-    const firstTime = !this.everConnected;
-    this.everConnected = true;
-    this.updateConnection();
-    void this.refreshBoards(true);
-    const boardId = this.currentBoardId ?? (firstTime ? localStorage.getItem(this.currentBoardKey) : null);
-    if (!boardId) {
-      this.flushPending();
-      return;
-    }
+  /** Reopens the open board (on the first visit, the one open last time): its state is whole. */
+  protected override async resync(firstTime: boolean): Promise<void> {
+    const boardId = this.currentBoardId ?? (firstTime ? this.remembered() : null);
+    if (!boardId) return;
     this.currentBoardId = boardId;
-    // Queued changes go out once the board is caught up.
-    void this.join(boardId).then((joined) => {
-      if (!joined && this.currentBoardId === boardId) {
-        this.currentBoardId = null;
-        this.board = null;
-      }
-      this.flushPending();
-    });
-  }
-
-  private updateConnection(): void {
-    if (!navigator.onLine) this.connection = 'offline';
-    else if (this.socket.connected) this.connection = 'connected';
-    else if (this.socket.active) this.connection = 'reconnecting';
-    else this.connection = 'offline';
+    const result = await this.join(boardId, { resuming: true });
+    // `later`: the board stays in view, as last seen, until the next connection catches it up.
+    if (result === 'gone' || result === 'refused') this.close(boardId);
   }
 }

@@ -9,6 +9,14 @@ import {
 } from '@tandem/contract';
 
 const storageKey = 'tandem.session';
+/** A token is refreshed this long before it expires… */
+const refreshLeadMaxMs = 5 * 60_000;
+/** …or, when it has less than that left, once this share of what it has left has passed. */
+const refreshAtShare = 0.8;
+/** A failed refresh (network, server restart) is tried again after this, while the token lasts. */
+const refreshRetryMs = 30_000;
+/** setTimeout's ceiling; a later refresh is re-armed when it fires. */
+const maxTimerMs = 2 ** 31 - 1;
 
 /** Why a stored session was dropped, as the sign-in screen says it. */
 const refusalText: Record<AuthFailure, string> = {
@@ -35,14 +43,30 @@ function readStored(): SessionCreated | null {
   }
 }
 
-/** Who is signed in: a display name traded for a signed token, both kept in localStorage. */
-export class SessionManager {
+/** What a namespace's connection needs from the signed-in session. */
+export interface SessionLink {
+  readonly user: User | null;
+  readonly token: string | null;
+  /** A refused handshake or `auth:expired`: true when the session is over (back to sign-in). */
+  refused(reason: string): boolean;
+  /** Calls `listener` with every refreshed token, until the returned function is called. */
+  onRefreshed(listener: (token: string) => void): () => void;
+}
+
+/**
+ * Who is signed in: a display name traded for a signed token, both kept in localStorage. The
+ * token is refreshed shortly before it expires; the open sockets hear of it through `onRefreshed`.
+ */
+export class SessionManager implements SessionLink {
   token = $state<string | null>(null);
   user = $state<User | null>(null);
   expiresAt = $state<string | null>(null);
   signingIn = $state(false);
   /** Why the user is looking at the sign-in form: a refused sign-in, or a dropped session. */
   problem = $state<string | null>(null);
+
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly refreshListeners = new Set<(token: string) => void>();
 
   constructor() {
     const stored = readStored();
@@ -92,6 +116,7 @@ export class SessionManager {
 
   signOut(problem: string | null = null): void {
     localStorage.removeItem(storageKey);
+    this.clearRefresh();
     this.token = null;
     this.user = null;
     this.expiresAt = null;
@@ -105,11 +130,76 @@ export class SessionManager {
     return true;
   }
 
+  onRefreshed(listener: (token: string) => void): () => void {
+    this.refreshListeners.add(listener);
+    return () => this.refreshListeners.delete(listener);
+  }
+
+  /** Trades the current token for a fresh one of the same user, then tells the open sockets. */
+  async refresh(): Promise<void> {
+    const token = this.token;
+    if (!token) return;
+    let response: Response;
+    try {
+      response = await fetch(HttpRoute.SessionRefresh, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    } catch {
+      this.scheduleRefresh(refreshRetryMs);
+      return;
+    }
+    // Signed out, or signed in again, while the request was out: its answer is for nobody now.
+    if (this.token !== token) return;
+    const body = (await response.json().catch(() => null)) as SessionCreated | Ack<never> | null;
+    if (response.ok && body && 'token' in body) {
+      localStorage.setItem(storageKey, JSON.stringify(body));
+      this.adopt(body);
+      for (const listener of this.refreshListeners) listener(body.token);
+      return;
+    }
+    if (response.status === 401) {
+      const reason = body && 'error' in body && !body.ok ? detailReason(body.error.details) : null;
+      if (!reason || !this.refused(reason)) this.signOut(refusalText[AuthFailure.Invalid]);
+      return;
+    }
+    this.scheduleRefresh(refreshRetryMs);
+  }
+
   private adopt(session: SessionCreated): void {
     this.token = session.token;
-    this.user = session.user;
+    // The same person keeps the same object, so nothing keyed on it starts over on a refresh.
+    if (this.user?.id !== session.user.id) this.user = session.user;
     this.expiresAt = session.expiresAt;
+    this.scheduleRefresh();
   }
+
+  /** Arms the refresh: by default shortly before expiry; `afterMs` to try again sooner. */
+  private scheduleRefresh(afterMs?: number): void {
+    this.clearRefresh();
+    if (!this.expiresAt) return;
+    const remaining = Date.parse(this.expiresAt) - Date.now();
+    // Past expiry nothing is left to refresh: the server says `auth:expired` and the session ends.
+    if (remaining <= 0) return;
+    const due =
+      afterMs !== undefined
+        ? Math.min(afterMs, Math.max(1_000, remaining / 2))
+        : Math.max(remaining * refreshAtShare, remaining - refreshLeadMaxMs);
+    const delay = Math.min(due, maxTimerMs);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      if (delay === maxTimerMs) this.scheduleRefresh();
+      else void this.refresh();
+    }, delay);
+  }
+
+  private clearRefresh(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+  }
+}
+
+/** `details.reason` of an `UNAUTHORIZED` answer: why the token was refused. */
+function detailReason(details: unknown): string | null {
+  const reason = typeof details === 'object' && details !== null ? (details as { reason?: unknown }).reason : undefined;
+  return typeof reason === 'string' ? reason : null;
 }
 
 export const session = new SessionManager();

@@ -1,32 +1,52 @@
 import {
+  AuthCommand,
   Namespace,
   type Ack,
+  type AuthRefreshed,
   type ChatClientEvents,
-  type ChatCommand,
   type ChatCommandResults,
   type ChatServerEvents,
   type ListsClientEvents,
-  type ListsCommand,
   type ListsCommandResults,
   type ListsServerEvents,
   type ScoreboardClientEvents,
-  type ScoreboardCommand,
   type ScoreboardCommandResults,
   type ScoreboardServerEvents,
+  type SessionClientEvents,
+  type SessionServerEvents,
 } from '@tandem/contract';
 import { io, type Socket } from 'socket.io-client';
 
-/** The `/chat` socket, typed by the contract's event maps. */
-export type ChatSocket = Socket<ChatServerEvents, ChatClientEvents>;
-
-/** One socket per namespace; it connects when `connect()` is called. */
-export function createChatSocket(token: string): ChatSocket {
-  return io(Namespace.Chat, {
-    auth: { token },
-    transports: ['websocket', 'polling'],
-    autoConnect: false,
-  });
+/**
+ * One namespace's side of the contract. The server attaches the session events to every
+ * namespace, so they are added here to all three (a map that has them already is unchanged).
+ */
+interface Wire<ServerEvents, ClientEvents, Results> {
+  server: ServerEvents & SessionServerEvents;
+  client: ClientEvents & SessionClientEvents;
+  results: Results & { [AuthCommand.Refresh]: AuthRefreshed };
 }
+
+interface Wires {
+  [Namespace.Chat]: Wire<ChatServerEvents, ChatClientEvents, ChatCommandResults>;
+  [Namespace.Scoreboard]: Wire<ScoreboardServerEvents, ScoreboardClientEvents, ScoreboardCommandResults>;
+  [Namespace.Lists]: Wire<ListsServerEvents, ListsClientEvents, ListsCommandResults>;
+}
+
+/** A namespace's socket, typed by the contract's event maps. */
+export type NamespaceSocket<N extends Namespace> = Socket<Wires[N]['server'], Wires[N]['client']>;
+/** The events every namespace shares: enough to watch a socket's connection and session. */
+export type AnySocket = Socket<SessionServerEvents, SessionClientEvents>;
+
+/** The commands of a namespace: client events answered with an ack. */
+export type Command<N extends Namespace> = keyof Wires[N]['results'] & keyof Wires[N]['client'] & string;
+export type CommandPayload<N extends Namespace, C extends Command<N>> = Wires[N]['client'][C] extends (
+  payload: infer P,
+  ...rest: never[]
+) => void
+  ? P
+  : never;
+export type CommandResult<N extends Namespace, C extends Command<N>> = Wires[N]['results'][C];
 
 /** A command that got no answer at all (timeout, or the connection dropped on the way). */
 export interface NoAnswer {
@@ -34,32 +54,31 @@ export interface NoAnswer {
   error: { code: 'NO_ANSWER'; message: string; details?: undefined };
 }
 export type CommandOutcome<T> = Ack<T> | NoAnswer;
+export type CommandError = Extract<CommandOutcome<unknown>, { ok: false }>['error'];
 
 export const commandTimeoutMs = 10_000;
 
-type CommandPayload<C extends ChatCommand> = Parameters<ChatClientEvents[C]>[0];
-
 /**
- * Sends one command and waits for its ack. Never throws: a missing answer becomes `NO_ANSWER`,
+ * Emits one event and waits for its ack. Never throws: a missing answer becomes `NO_ANSWER`,
  * which callers tell apart from the server's own refusals.
  */
-export async function sendCommand<C extends ChatCommand>(
-  socket: ChatSocket,
-  command: C,
-  payload: CommandPayload<C>,
+export async function emitWithAck<T>(
+  socket: AnySocket,
+  event: string,
+  payload: unknown,
   timeoutMs = commandTimeoutMs,
-): Promise<CommandOutcome<ChatCommandResults[C]>> {
+): Promise<CommandOutcome<T>> {
   // Socket.IO would buffer the command until a reconnection; the caller decides instead.
   if (!socket.connected) {
     return { ok: false, error: { code: 'NO_ANSWER', message: 'you are offline' } };
   }
-  // Socket.IO's mapped event types cannot follow a generic command name; the contract ties
-  // each command to its payload and result, which this function's signature restates.
+  // Socket.IO's mapped event types cannot follow a generic command name; the typed `send` of
+  // `createSocket` ties each command to its payload and result instead.
   const timed = socket.timeout(timeoutMs) as unknown as {
-    emitWithAck(event: C, payload: CommandPayload<C>): Promise<Ack<ChatCommandResults[C]>>;
+    emitWithAck(event: string, payload: unknown): Promise<Ack<T>>;
   };
   try {
-    return await timed.emitWithAck(command, payload);
+    return await timed.emitWithAck(event, payload);
   } catch {
     const message = socket.connected
       ? 'the server did not answer in time'
@@ -68,74 +87,26 @@ export async function sendCommand<C extends ChatCommand>(
   }
 }
 
-/** The `/scoreboard` socket, typed by the contract's event maps. */
-export type ScoreboardSocket = Socket<ScoreboardServerEvents, ScoreboardClientEvents>;
+export interface NamespaceConnection<N extends Namespace> {
+  readonly socket: NamespaceSocket<N>;
+  /** Sends one command and waits for its ack; never throws (see `emitWithAck`). */
+  send<C extends Command<N>>(
+    command: C,
+    payload: CommandPayload<N, C>,
+    timeoutMs?: number,
+  ): Promise<CommandOutcome<CommandResult<N, C>>>;
+}
 
-export function createScoreboardSocket(token: string): ScoreboardSocket {
-  return io(Namespace.Scoreboard, {
-    auth: { token },
+/** The socket of one namespace, not connected until `connect()` is called, and its typed `send`. */
+export function createSocket<N extends Namespace>(namespace: N, token: () => string | null): NamespaceConnection<N> {
+  const socket: NamespaceSocket<N> = io(namespace, {
+    // Read at every (re)connection, so a reconnect presents the latest refreshed token.
+    auth: (callback) => callback({ token: token() ?? '' }),
     transports: ['websocket', 'polling'],
     autoConnect: false,
   });
-}
-
-type ScoreboardPayload<C extends ScoreboardCommand> = Parameters<ScoreboardClientEvents[C]>[0];
-
-/** `sendCommand` for `/scoreboard`: never throws, a missing answer becomes `NO_ANSWER`. */
-export async function sendScoreboardCommand<C extends ScoreboardCommand>(
-  socket: ScoreboardSocket,
-  command: C,
-  payload: ScoreboardPayload<C>,
-  timeoutMs = commandTimeoutMs,
-): Promise<CommandOutcome<ScoreboardCommandResults[C]>> {
-  if (!socket.connected) {
-    return { ok: false, error: { code: 'NO_ANSWER', message: 'you are offline' } };
-  }
-  const timed = socket.timeout(timeoutMs) as unknown as {
-    emitWithAck(event: C, payload: ScoreboardPayload<C>): Promise<Ack<ScoreboardCommandResults[C]>>;
+  return {
+    socket,
+    send: (command, payload, timeoutMs) => emitWithAck(socket as unknown as AnySocket, command, payload, timeoutMs),
   };
-  try {
-    return await timed.emitWithAck(command, payload);
-  } catch {
-    const message = socket.connected
-      ? 'the server did not answer in time'
-      : 'the connection dropped before the server answered';
-    return { ok: false, error: { code: 'NO_ANSWER', message } };
-  }
-}
-
-/** The `/lists` socket, typed by the contract's event maps. */
-export type ListsSocket = Socket<ListsServerEvents, ListsClientEvents>;
-
-export function createListsSocket(token: string): ListsSocket {
-  return io(Namespace.Lists, {
-    auth: { token },
-    transports: ['websocket', 'polling'],
-    autoConnect: false,
-  });
-}
-
-type ListsPayload<C extends ListsCommand> = Parameters<ListsClientEvents[C]>[0];
-
-/** `sendCommand` for `/lists`: never throws, a missing answer becomes `NO_ANSWER`. */
-export async function sendListsCommand<C extends ListsCommand>(
-  socket: ListsSocket,
-  command: C,
-  payload: ListsPayload<C>,
-  timeoutMs = commandTimeoutMs,
-): Promise<CommandOutcome<ListsCommandResults[C]>> {
-  if (!socket.connected) {
-    return { ok: false, error: { code: 'NO_ANSWER', message: 'you are offline' } };
-  }
-  const timed = socket.timeout(timeoutMs) as unknown as {
-    emitWithAck(event: C, payload: ListsPayload<C>): Promise<Ack<ListsCommandResults[C]>>;
-  };
-  try {
-    return await timed.emitWithAck(command, payload);
-  } catch {
-    const message = socket.connected
-      ? 'the server did not answer in time'
-      : 'the connection dropped before the server answered';
-    return { ok: false, error: { code: 'NO_ANSWER', message } };
-  }
 }
