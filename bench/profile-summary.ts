@@ -1,6 +1,7 @@
 /**
  * Summarizes a V8 `.cpuprofile` (from `node --cpu-prof`, e.g. `npm run bench -- --profile DIR`):
- * self time by function and by package or source folder, idle and GC excluded from the shares.
+ * self time by function and by package or source folder (native code counted for its JavaScript
+ * caller's package, marked "(native)"), idle excluded from the shares.
  *
  *   node bench/dist/profile-summary.js <file.cpuprofile> [top=25]
  */
@@ -26,13 +27,22 @@ if (!file) {
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const parentOf = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
 const selfUs = new Map<number, number>();
 profile.samples.forEach((id, index) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
 
 /** Where a function lives: the npm package, a project folder, or a V8/Node category. */
-function origin(url: string, name: string): string {
+function origin(url: string, name: string, id: number): string {
   if (name === '(idle)' || name === '(program)' || name === '(garbage collector)') return name;
-  if (!url) return '(native or V8 builtin)';
+  if (!url) {
+    // Native code (a syscall, SQLite, a V8 builtin) counts for the JavaScript that called it.
+    for (let parent = parentOf.get(id); parent !== undefined; parent = parentOf.get(parent)) {
+      const caller = byId.get(parent);
+      if (caller?.callFrame.url) return `${origin(caller.callFrame.url, caller.callFrame.functionName, parent)} (native)`;
+    }
+    return '(native or V8 builtin)';
+  }
   if (url.startsWith('node:')) return url.split('/')[0];
   const modules = url.lastIndexOf('node_modules/');
   if (modules >= 0) {
@@ -59,7 +69,7 @@ for (const [id, us] of selfUs) {
   const where = url ? `${url.replace(/^file:\/\/.*?node_modules\//, '').replace(/^file:\/\/.*?\/(apps|packages)\//, '$1/')}:${lineNumber + 1}` : '';
   const key = `${functionName || '(anonymous)'} ${where}`.trim();
   functions.set(key, (functions.get(key) ?? 0) + us);
-  const place = origin(url, functionName);
+  const place = origin(url, functionName, id);
   origins.set(place, (origins.get(place) ?? 0) + us);
 }
 const busy = total - idle;

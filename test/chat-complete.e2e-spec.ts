@@ -626,8 +626,8 @@ describe('chat, complete', () => {
       const toOtherTab = nextEvent<ReadUpdated>(bobOtherTab, ChatBroadcast.ReadUpdated);
 
       const read = await commandOk<ChatCommandResults['room:read']>(bob.socket, ChatCommand.RoomRead, { roomId: room.id, seq: second.seq });
-      expect(read).toEqual({ roomId: room.id, seq: second.seq, unread: 0, mentions: 0 });
-      const expected = { roomId: room.id, user: bob.session.user, seq: second.seq };
+      expect(read).toEqual({ roomId: room.id, readSeq: second.seq, unread: 0, mentions: 0 });
+      const expected = { roomId: room.id, user: bob.session.user, readSeq: second.seq };
       expect(await toAnn).toEqual(expected);
       expect(await toOtherTab).toEqual(expected);
 
@@ -635,7 +635,7 @@ describe('chat, complete', () => {
       const heardByAnn = heardBy(ann.socket);
       const before = server.tableCounts();
       const stale = await commandOk<ChatCommandResults['room:read']>(bob.socket, ChatCommand.RoomRead, { roomId: room.id, seq: first.seq });
-      expect(stale).toMatchObject({ seq: second.seq });
+      expect(stale).toMatchObject({ readSeq: second.seq });
       await settle(100);
       expect(heardByAnn).toEqual([]);
       expect(server.tableCounts()).toEqual(before);
@@ -645,16 +645,16 @@ describe('chat, complete', () => {
 
       // Beyond the room's last seq: kept at the last seq.
       const ahead = await commandOk<ChatCommandResults['room:read']>(bob.socket, ChatCommand.RoomRead, { roomId: room.id, seq: 10_000 });
-      expect(ahead.seq).toBe(second.seq);
+      expect(ahead.readSeq).toBe(second.seq);
 
       const joined = await join(ann.socket, room.id);
       expect(joined.readMarkers).toEqual([
-        { user: ann.session.user, seq: 0, lastSeenAt: null },
-        { user: bob.session.user, seq: second.seq, lastSeenAt: null },
+        { user: ann.session.user, readSeq: 0, lastSeenAt: null },
+        { user: bob.session.user, readSeq: second.seq, lastSeenAt: null },
       ]);
       expect(joined.readSeq).toBe(0);
       // "Seen by" for ann's last message: the members whose marker reached it.
-      const seenBy = joined.readMarkers.filter((marker) => marker.seq >= second.seq && marker.user.id !== ann.session.user.id);
+      const seenBy = joined.readMarkers.filter((marker) => marker.readSeq >= second.seq && marker.user.id !== ann.session.user.id);
       expect(seenBy.map((marker) => marker.user.name)).toEqual(['bob']);
     });
 

@@ -1,11 +1,40 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 // In development the API runs on its default port; everything but the web app is proxied to it.
 const api = 'http://localhost:3000';
 
+/**
+ * Emits `service-worker.js` (src/service-worker.js) with the list of the build's files and a
+ * version derived from their names, which carry their content's hash: every build that changes
+ * anything is a new worker, and replaces the kept app as a whole. Builds only: the dev server
+ * serves modules that change with every edit.
+ */
+function offlineShell(): Plugin {
+  const worker = new URL('./src/service-worker.js', import.meta.url);
+  const publicDir = new URL('./public/', import.meta.url);
+  return {
+    name: 'tandem-offline-shell',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const built = Object.keys(bundle).filter((file) => file !== 'index.html' && !file.endsWith('.map'));
+      const copied = readdirSync(publicDir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(fileURLToPath(publicDir), path.join(entry.parentPath, entry.name)));
+      const files = ['/', ...[...built, ...copied].sort().map((file) => `/${file.split(path.sep).join('/')}`)];
+      const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 16);
+      const source = readFileSync(worker, 'utf8').replace('__TANDEM_SHELL__', JSON.stringify({ version, files }));
+      this.emitFile({ type: 'asset', fileName: 'service-worker.js', source });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), offlineShell()],
   server: {
     proxy: {
       // The Host header is kept, so the API's same-origin handshake check sees the page's own origin.

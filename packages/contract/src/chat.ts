@@ -143,10 +143,13 @@ export interface Message {
   mentions: User[];
 }
 
-/** A member's read marker: they have read the room up to `seq`. "Seen by" is derived from these. */
+/**
+ * A member's read marker: they have read the room up to `readSeq`. "Seen by" is derived from
+ * these. Read markers are named `readSeq` everywhere, so they are never taken for a change's `seq`.
+ */
 export interface ReadMarker {
   user: User;
-  seq: number;
+  readSeq: number;
   /** When the member was last connected (null: not since this was recorded); see `presence` for who is online now. */
   lastSeenAt: string | null;
 }
@@ -190,7 +193,7 @@ export const chatCommandSchemas = {
   [ChatCommand.RoomLeave]: z.strictObject({ roomId: id }),
   [ChatCommand.RoomRename]: z.strictObject({ opId, roomId: id, name: displayName }),
   [ChatCommand.RoomInviteRotate]: z.strictObject({ opId, roomId: id }),
-  /** `seq`: the last seq the user has seen; a marker beyond the room's seq is kept at the room's seq. */
+  /** `seq`: the last seq the user has seen; beyond the room's last seq, the marker stops at the last. */
   [ChatCommand.RoomRead]: z.strictObject({ roomId: id, seq }),
   [ChatCommand.MessageSend]: z.strictObject({ opId, roomId: id, text: messageText }),
   [ChatCommand.MessageEdit]: z.strictObject({ opId, messageId: id, text: messageText }),
@@ -243,11 +246,12 @@ export interface RoomUpdated {
   /** Without `inviteCode`: `room:list` and `room:join` give it to members. */
   room: Room;
 }
+/** Not a change of the room: it has no `seq` of its own, and is not replayed by a resync. */
 export interface ReadUpdated {
   roomId: string;
   user: User;
   /** The member's read marker now. */
-  seq: number;
+  readSeq: number;
 }
 export interface PresenceChanged {
   roomId: string;
@@ -294,7 +298,7 @@ export type RoomJoined = RoomSnapshot | RoomResync;
 /** `room:read`: the marker as stored (never behind what it was), and what is left unread. */
 export interface RoomReadResult {
   roomId: string;
-  seq: number;
+  readSeq: number;
   unread: number;
   mentions: number;
 }

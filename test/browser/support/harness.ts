@@ -35,6 +35,8 @@ export interface BrowserHarness {
   /** The real server, as `npm start` runs it, on a port of its own. */
   readonly app: NestExpressApplication;
   readonly baseUrl: string;
+  /** The server's SQLite file, for a suite to check what was stored (open it read-only). */
+  readonly databaseFile: string;
   /** One page per person, each in a persistent Chromium profile of its own (storage, token). */
   readonly pages: Page[];
 }
@@ -52,6 +54,7 @@ export function useBrowsers({ people = 2, env = {} }: { people?: number; env?: R
       return app;
     },
     baseUrl: '',
+    databaseFile: '',
     pages: [] as Page[],
   };
   const dirs: string[] = [];
@@ -65,10 +68,11 @@ export function useBrowsers({ people = 2, env = {} }: { people?: number; env?: R
 
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tandem-browser-'));
     dirs.push(dataDir);
+    harness.databaseFile = path.join(dataDir, 'tandem.db');
     app = await createApp(
       loadConfig({
         ...process.env,
-        DATABASE_URL: `file:${path.join(dataDir, 'tandem.db')}`,
+        DATABASE_URL: `file:${harness.databaseFile}`,
         PORT: '0',
         LOG_LEVEL: 'warn',
         ...env,
@@ -140,7 +144,15 @@ function buildWebIfStale(): void {
   const sources = ['apps/web/src', 'apps/web/public', 'apps/web/index.html', 'packages/contract/dist'];
   const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
   const stale = sources.some((source) => newestChange(path.join(projectRoot, source)) > builtAt);
-  if (stale) execFileSync('npm', ['run', 'build', '-w', '@tandem/web'], { cwd: projectRoot, stdio: 'inherit', timeout: 120_000 });
+  if (!stale) return;
+  // Jest sets NODE_ENV=test, which would make Vite build for development (Svelte's dev runtime,
+  // no service worker): build what `npm run build` builds.
+  execFileSync('npm', ['run', 'build', '-w', '@tandem/web'], {
+    cwd: projectRoot,
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: 'inherit',
+    timeout: 120_000,
+  });
 }
 
 function newestChange(file: string): number {

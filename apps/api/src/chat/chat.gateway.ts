@@ -96,9 +96,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
       const source: PresenceSource = { user, idle: socket.data.idle, activeAt: socket.data.activeAt };
       // Presence is recomputed once the socket has left its rooms; the user stays listed for the grace period.
       socket.once('disconnect', () => {
+        if (this.closing) return;
         for (const roomId of chatRooms) {
-          this.grace.hold(roomId, source, () => void this.publishPresence(roomId));
-          void this.publishPresence(roomId);
+          this.grace.hold(roomId, source, () => this.announcePresence(roomId));
+          this.announcePresence(roomId);
         }
         this.chat.noteSeen(user).catch((error: unknown) => this.logger.warn(`last seen of ${user.id} not stored: ${String(error)}`));
       });
@@ -163,7 +164,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     if (moved) {
       this.server
         .to([rooms.chat(read.roomId), rooms.user(user.id)])
-        .emit(ChatBroadcast.ReadUpdated, { roomId: read.roomId, user, seq: read.seq });
+        .emit(ChatBroadcast.ReadUpdated, { roomId: read.roomId, user, readSeq: read.readSeq });
     }
     return read;
   }
@@ -212,7 +213,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     socket.data.idle = false;
     // Another tab here was active already: the user was online, nothing changes.
     if (this.hasOtherActiveSocket(socket)) return;
-    for (const roomId of chatRoomsOf(socket)) void this.publishPresence(roomId);
+    for (const roomId of chatRoomsOf(socket)) this.announcePresence(roomId);
   }
 
   private onIdle(socket: ChatSocket): void {
@@ -220,7 +221,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     socket.data.idle = true;
     // Another tab here is still active: the user stays online, so there is no need to tell rooms.
     if (this.hasOtherActiveSocket(socket)) return;
-    for (const roomId of chatRoomsOf(socket)) void this.publishPresence(roomId);
+    for (const roomId of chatRoomsOf(socket)) this.announcePresence(roomId);
   }
 
   /**
@@ -234,6 +235,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
       if (id !== socket.id && this.server.sockets.get(id)?.data.idle === false) return true;
     }
     return false;
+  }
+
+  /** `publishPresence` when nothing waits for it: from timers and socket events. */
+  private announcePresence(roomId: string): void {
+    if (this.closing) return;
+    this.publishPresence(roomId).catch((error: unknown) => this.logger.warn(`presence of ${roomId} not sent: ${String(error)}`));
   }
 
   /** Online members of a room, one entry per user whatever their tab count, sent to the room. */

@@ -244,7 +244,7 @@ export class ChatRepository {
     });
     return rows.map(({ readSeq, user }) => ({
       user: { id: user.id, name: user.name },
-      seq: readSeq,
+      readSeq,
       lastSeenAt: user.lastSeenAt?.toISOString() ?? null,
     }));
   }

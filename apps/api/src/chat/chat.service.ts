@@ -181,7 +181,7 @@ export class ChatService {
       seq > membership.readSeq && (await this.chat.write((context) => this.chat.advanceReadSeq(context, record.id, user.id, seq)));
     const stored = moved ? seq : ((await this.chat.findMembership(record.id, user.id))?.readSeq ?? seq);
     const counts = (await this.chat.unreadCounts(user.id, [{ roomId: record.id, readSeq: stored }])).get(record.id);
-    return { roomId: record.id, seq: stored, unread: counts?.unread ?? 0, mentions: counts?.mentions ?? 0, moved };
+    return { roomId: record.id, readSeq: stored, unread: counts?.unread ?? 0, mentions: counts?.mentions ?? 0, moved };
   }
 
   // ---- messages -------------------------------------------------------------------------------

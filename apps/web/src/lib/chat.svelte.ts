@@ -5,17 +5,25 @@ import {
   ErrorCode,
   Limits,
   Namespace,
+  countsAsUnread,
   type ChatChange,
   type Message,
+  type MessageChanged,
   type MessageCreated,
   type PresenceChanged,
+  type PresenceMember,
+  type ReadMarker,
+  type ReadUpdated,
   type Room,
+  type RoomUpdated,
   type TypingChanged,
   type User,
 } from '@tandem/contract';
 import { NamespaceManager, newOpId } from './namespace-manager.svelte.js';
 import { notices } from './notices.svelte.js';
+import type { Kept } from './outbox.js';
 import type { SessionLink } from './session.svelte.js';
+import type { CommandOutcome } from './sockets.js';
 
 /** A message written here and not yet acknowledged by the server. */
 export interface OutgoingMessage {
@@ -36,13 +44,52 @@ export interface RoomView {
   /** Oldest first. */
   messages: Message[];
   outbox: OutgoingMessage[];
-  members: User[];
+  /** Online members (kept as last seen: restored ones may lack `status`). */
+  members: PresenceMember[];
   typing: User[];
   /** `joining` while a (re)join is in flight; broadcasts are held until it answers. */
   status: 'joining' | 'joined';
   hasOlder: boolean;
   loadingOlder: boolean;
   unread: number;
+  /** Those of `unread` that mention the user. */
+  mentions: number;
+  /** The user's own read marker. */
+  readSeq: number;
+  /** Every member's read marker ("seen by", and who is offline). */
+  readMarkers: ReadMarker[];
+  /** The read marker when the room was last made current: "new messages" start after it. */
+  dividerSeq: number;
+}
+
+/** A room's unread counts as `room:list` last gave them (rooms without a view hear no broadcasts). */
+export interface UnreadCounts {
+  unread: number;
+  mentions: number;
+}
+
+/** `activity` is sent at most this often: the server turns a user away after minutes, not seconds. */
+const activityRepeatMs = 30_000;
+/** `room:read` is sent at most this often per room while messages arrive. */
+const readRepeatMs = 1_000;
+
+/** Replaces a held message by id (edits, reactions and deletes carry the whole message). */
+function replaceMessage(messages: Message[], message: Message): Message | null {
+  const index = messages.findIndex((held) => held.id === message.id);
+  if (index === -1) return null;
+  const previous = messages[index];
+  messages[index] = message;
+  return previous;
+}
+
+function mentionsUser(message: Message, userId: string): boolean {
+  return message.mentions.some((user) => user.id === userId);
+}
+
+/** The joined rooms as last seen (their latest messages), and the room list: shown after a reload until it connects. */
+export interface ChatLastSeen {
+  rooms: Room[];
+  views: Pick<RoomView, 'room' | 'seq' | 'messages' | 'members' | 'hasOlder'>[];
 }
 
 /** Typing indicators disappear when nothing refreshes them for this long. */
@@ -71,10 +118,14 @@ function insertMessage(messages: Message[], message: Message): void {
  * (the server subscribes before it reads, so some are also in the answer); afterwards, and for
  * every live broadcast, only `seq` above the room's known `seq` is applied.
  */
-export class ChatManager extends NamespaceManager<typeof Namespace.Chat> {
+export class ChatManager extends NamespaceManager<typeof Namespace.Chat, OutgoingMessage, ChatLastSeen> {
   rooms = $state<Room[]>([]);
   views = $state<Record<string, RoomView>>({});
   currentRoomId = $state<string | null>(null);
+  /** Unread counts of listed rooms, by id, from `room:list`. */
+  listedUnread = $state<Record<string, UnreadCounts>>({});
+  /** The message being edited in place, if any. */
+  editingId = $state<string | null>(null);
 
   readonly current: RoomView | null = $derived(this.currentRoomId ? (this.views[this.currentRoomId] ?? null) : null);
   /** The current room's `Room`, known from the list before its join answers. */
@@ -93,27 +144,40 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat> {
   readonly drafts = new Map<string, string>();
 
   /** Broadcasts received while a room's join is in flight, by room id. */
-  private readonly held = new Map<string, { created: MessageCreated[]; presence: PresenceChanged | null }>();
+  private readonly held = new Map<string, { changes: ChatChange[]; presence: PresenceChanged | null }>();
   private readonly joins = new Map<string, Promise<boolean>>();
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingSent = new Map<string, { at: number; idle: ReturnType<typeof setTimeout> }>();
+  private activitySentAt = 0;
+  private readonly readSent = new Map<string, { at: number; timer: ReturnType<typeof setTimeout> | null }>();
 
   constructor(session: SessionLink) {
     super(Namespace.Chat, session, 'room');
   }
 
   protected override subscribe(): void {
-    this.socket.on(ChatBroadcast.MessageCreated, (payload) => this.onMessageCreated(payload));
+    this.socket.on(ChatBroadcast.MessageCreated, (data) => this.onChange({ event: ChatBroadcast.MessageCreated, seq: data.seq, data }));
+    this.socket.on(ChatBroadcast.MessageUpdated, (data) => this.onChange({ event: ChatBroadcast.MessageUpdated, seq: data.seq, data }));
+    this.socket.on(ChatBroadcast.MessageDeleted, (data) => this.onChange({ event: ChatBroadcast.MessageDeleted, seq: data.seq, data }));
+    this.socket.on(ChatBroadcast.RoomUpdated, (data) => this.onChange({ event: ChatBroadcast.RoomUpdated, seq: data.seq, data }));
+    this.socket.on(ChatBroadcast.ReadUpdated, (payload) => this.onReadUpdated(payload));
+    this.socket.on(ChatBroadcast.RoomLeft, ({ roomId }) => {
+      // Left in another tab: this one stops showing the room too.
+      this.forget(roomId);
+      void this.refreshCatalog(true);
+    });
     this.socket.on(ChatBroadcast.Presence, (payload) => this.onPresence(payload));
     this.socket.on(ChatBroadcast.Typing, (payload) => this.onTyping(payload));
     this.listen(document, 'visibilitychange', () => {
       if (!document.hidden && this.current) this.current.unread = 0;
     });
+    for (const type of ['keydown', 'pointerdown', 'focus']) this.listen(window, type, () => this.noteActivity());
   }
 
   protected override dispose(): void {
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
     for (const sent of this.typingSent.values()) clearTimeout(sent.idle);
+    for (const sent of this.readSent.values()) if (sent.timer) clearTimeout(sent.timer);
   }
 
   // ---- rooms --------------------------------------------------------------------------------
@@ -123,7 +187,12 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat> {
       quiet,
       'the rooms',
       () => this.request(ChatCommand.RoomList, {}),
-      (data) => (this.rooms = data.rooms),
+      (data) => {
+        this.rooms = data.rooms;
+        this.listedUnread = Object.fromEntries(
+          data.rooms.map((room) => [room.id, { unread: room.unread, mentions: room.mentions }]),
+        );
+      },
     );
   }
 
@@ -204,6 +273,119 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat> {
     view.hasOlder = outcome.data.nextCursor !== null;
   }
 
+  /** The room's unread counts: live for joined rooms, as listed for the others. */
+  unreadOf(roomId: string): UnreadCounts {
+    const view = this.views[roomId];
+    if (view) return { unread: view.unread, mentions: view.mentions };
+    return this.listedUnread[roomId] ?? { unread: 0, mentions: 0 };
+  }
+
+  /** Creator only: renames the room (announced to its members by `room:updated`). */
+  async rename(roomId: string, name: string): Promise<boolean> {
+    const outcome = await this.request(ChatCommand.RoomRename, { opId: newOpId(), roomId, name });
+    if (!outcome.ok) {
+      notices.error(`Could not rename the room: ${outcome.error.message}`);
+      return false;
+    }
+    this.applyRoom(outcome.data.room);
+    return true;
+  }
+
+  /** Creator of a private room only: a new invite code; the old one stops working. */
+  async rotateInvite(roomId: string): Promise<boolean> {
+    const outcome = await this.request(ChatCommand.RoomInviteRotate, { opId: newOpId(), roomId });
+    if (!outcome.ok) {
+      notices.error(`Could not change the invite code: ${outcome.error.message}`);
+      return false;
+    }
+    this.applyRoom(outcome.data.room);
+    notices.info('New invite code: the old one no longer opens the room.');
+    return true;
+  }
+
+  /**
+   * Edits, deletes and reactions need the connection: unlike new messages they are not queued,
+   * since they make no sense to replay against a message that may have changed meanwhile.
+   */
+  async edit(messageId: string, text: string): Promise<boolean> {
+    return this.changeMessage('edit the message', () =>
+      this.request(ChatCommand.MessageEdit, { opId: newOpId(), messageId, text }),
+    );
+  }
+
+  async remove(messageId: string): Promise<boolean> {
+    return this.changeMessage('delete the message', () => this.request(ChatCommand.MessageDelete, { opId: newOpId(), messageId }));
+  }
+
+  async toggleReaction(messageId: string, emoji: string): Promise<boolean> {
+    return this.changeMessage('react', () => this.request(ChatCommand.ReactionToggle, { opId: newOpId(), messageId, emoji }));
+  }
+
+  private async changeMessage(what: string, send: () => Promise<CommandOutcome<{ message: Message }>>): Promise<boolean> {
+    if (!this.canSend()) {
+      notices.error(`You are offline: could not ${what}.`);
+      return false;
+    }
+    const outcome = await send();
+    if (!outcome.ok) {
+      notices.error(`Could not ${what}: ${outcome.error.message}`);
+      return false;
+    }
+    // The broadcast brings it too; the ack shows it at once.
+    const { message } = outcome.data;
+    const view = this.views[message.roomId];
+    if (view) replaceMessage(view.messages, message);
+    return true;
+  }
+
+  /** The last message of one's own that can still be edited, for Up in an empty composer. */
+  lastEditable(roomId: string): Message | null {
+    const messages = this.views[roomId]?.messages ?? [];
+    for (let index = messages.length - 1; index >= 0; index--) {
+      const message = messages[index];
+      if (message.author.id === this.me.id && message.kind === 'user' && message.deletedAt === undefined) return message;
+    }
+    return null;
+  }
+
+  /**
+   * The user sees the room's latest messages: moves their read marker there. Sent at most every
+   * `readRepeatMs` per room, the last call of a burst included.
+   */
+  markRead(roomId: string): void {
+    const view = this.views[roomId];
+    if (!view || view.status !== 'joined' || view.seq <= view.readSeq || !this.canSend()) return;
+    const sent = this.readSent.get(roomId);
+    if (sent?.timer) return;
+    const wait = sent ? sent.at + readRepeatMs - Date.now() : 0;
+    if (wait > 0) {
+      const timer = setTimeout(() => {
+        this.readSent.set(roomId, { at: 0, timer: null });
+        this.markRead(roomId);
+      }, wait);
+      this.readSent.set(roomId, { at: sent?.at ?? 0, timer });
+      return;
+    }
+    this.readSent.set(roomId, { at: Date.now(), timer: null });
+    void this.sendRead(roomId, view.seq);
+  }
+
+  private async sendRead(roomId: string, seq: number): Promise<void> {
+    const outcome = await this.request(ChatCommand.RoomRead, { roomId, seq });
+    if (!outcome.ok) return;
+    const view = this.views[roomId];
+    if (view) this.moveReadMarker(view, outcome.data.readSeq);
+    this.listedUnread[roomId] = { unread: outcome.data.unread, mentions: outcome.data.mentions };
+  }
+
+  /** "The person is here": keeps the user from being shown away, at most every `activityRepeatMs`. */
+  noteActivity(): void {
+    const now = Date.now();
+    if (!this.socket.connected || now - this.activitySentAt < activityRepeatMs) return;
+    this.activitySentAt = now;
+    this.socket.volatile.emit(ChatSignal.Activity, {});
+  }
+
   // ---- messages -----------------------------------------------------------------------------
 
   send(roomId: string, text: string): void {
@@ -261,6 +443,57 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat> {
     sent.error = outcome.error.message;
   }
 
+  /** Failed messages are kept too: after a reload they still offer Retry and Discard. */
+  protected override queued(): OutgoingMessage[] {
+    return Object.values(this.views).flatMap((view) =>
+      view.outbox.map((entry) => (entry.status === 'sending' ? { ...entry, status: 'queued' as const } : entry)),
+    );
+  }
+
+  protected override lastSeen(): ChatLastSeen {
+    return {
+      rooms: this.rooms,
+      views: Object.values(this.views).map((view) => ({
+        room: view.room,
+        seq: view.seq,
+        // The latest page is enough to show; "Load older" pages back from it.
+        messages: view.messages.slice(-Limits.snapshotMessages),
+        members: view.members,
+        hasOlder: view.hasOlder || view.messages.length > Limits.snapshotMessages,
+      })),
+    };
+  }
+
+  /** The rooms come back as last seen, rejoined from their `seq` on connecting; their messages with them. */
+  protected override restoreKept({ commands, lastSeen }: Kept<OutgoingMessage, ChatLastSeen>): void {
+    if (lastSeen && this.rooms.length === 0) this.rooms = lastSeen.rooms;
+    for (const seen of lastSeen?.views ?? []) {
+      if (this.views[seen.room.id]) continue;
+      this.views[seen.room.id] = {
+        ...seen,
+        outbox: [],
+        typing: [],
+        status: 'joined',
+        loadingOlder: false,
+        unread: 0,
+        mentions: 0,
+        // Until the rejoin answers with the markers: nothing is shown as new or seen.
+        readSeq: seen.seq,
+        readMarkers: [],
+        dividerSeq: seen.seq,
+      };
+    }
+    for (const entry of commands) {
+      // A message is kept after its room (see Outbox); a room that is not kept was left, and its
+      // messages with it.
+      const view = this.views[entry.roomId];
+      if (!view || view.outbox.some((queued) => queued.opId === entry.opId)) continue;
+      view.outbox.push(entry);
+    }
+    const remembered = this.remembered();
+    if (this.currentRoomId === null && remembered && this.views[remembered]) this.makeCurrent(remembered);
+  }
+
   protected override flush(): void {
     for (const view of Object.values(this.views)) {
       for (const entry of view.outbox) {
@@ -308,13 +541,13 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat> {
   private async runJoin(roomId: string, inviteCode?: string): Promise<boolean> {
     const known = this.views[roomId];
     if (known) known.status = 'joining';
-    this.held.set(roomId, { created: [], presence: null });
+    this.held.set(roomId, { changes: [], presence: null });
     const outcome = await this.request(ChatCommand.RoomJoin, {
       roomId,
       ...(known ? { sinceSeq: known.seq } : {}),
       ...(inviteCode ? { inviteCode } : {}),
     });
-    const held = this.held.get(roomId) ?? { created: [], presence: null };
+    const held = this.held.get(roomId) ?? { changes: [], presence: null };
     this.held.delete(roomId);
 
     if (!outcome.ok) {
@@ -349,13 +582,19 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat> {
         status: 'joining',
         hasOlder: data.messages.length >= Limits.snapshotMessages,
         loadingOlder: false,
-        unread: view?.unread ?? 0,
+        unread: 0,
+        mentions: 0,
+        readSeq: data.readSeq,
+        readMarkers: data.readMarkers,
+        dividerSeq: view?.dividerSeq ?? data.readSeq,
       };
       this.views[roomId] = fresh;
       view = this.views[roomId];
     }
     if (!view) return false;
-    for (const created of held.created) this.applyCreated(view, created);
+    view.readMarkers = data.readMarkers;
+    this.moveReadMarker(view, data.readSeq);
+    for (const change of held.changes) this.applyChange(view, change);
     // A presence held during the join is newer than the answer's if it already lists us.
     if (held.presence?.members.some((member) => member.id === this.me.id)) view.members = held.presence.members;
     view.status = 'joined';
@@ -367,7 +606,64 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat> {
       case ChatBroadcast.MessageCreated:
         this.applyCreated(view, change.data);
         break;
+      case ChatBroadcast.MessageUpdated:
+      case ChatBroadcast.MessageDeleted:
+        this.applyMessageChanged(view, change.data);
+        break;
+      case ChatBroadcast.RoomUpdated:
+        this.applyRoomUpdated(view, change.data);
+        break;
     }
+  }
+
+  private applyMessageChanged(view: RoomView, payload: MessageChanged): void {
+    if (payload.seq <= view.seq) return;
+    view.seq = payload.seq;
+    const previous = replaceMessage(view.messages, payload.message);
+    if (previous && payload.message.deletedAt !== undefined && countsAsUnread(previous, this.me.id, view.readSeq)) {
+      // A deleted message no longer counts: the badge follows the server's rule.
+      view.unread = Math.max(0, view.unread - 1);
+      if (mentionsUser(previous, this.me.id)) view.mentions = Math.max(0, view.mentions - 1);
+    }
+    if (this.editingId === payload.message.id && payload.message.deletedAt !== undefined) this.editingId = null;
+  }
+
+  private applyRoomUpdated(view: RoomView, payload: RoomUpdated): void {
+    if (payload.seq <= view.seq) return;
+    view.seq = payload.seq;
+    this.applyRoom(payload.room);
+  }
+
+  /** A room as an answer or broadcast gives it; an invite code already known is kept when it has none. */
+  private applyRoom(room: Room): void {
+    const view = this.views[room.id];
+    if (view) view.room = { ...room, inviteCode: room.inviteCode ?? view.room.inviteCode };
+    this.rooms = this.rooms.map((listed) =>
+      listed.id === room.id ? { ...listed, ...room, inviteCode: room.inviteCode ?? listed.inviteCode } : listed,
+    );
+  }
+
+  /** Moves the user's own marker forward (never back), recounting what is left unread. */
+  private moveReadMarker(view: RoomView, readSeq: number): void {
+    if (readSeq < view.readSeq) return;
+    view.readSeq = readSeq;
+    const unread = view.messages.filter((message) => countsAsUnread(message, this.me.id, readSeq));
+    view.unread = unread.length;
+    view.mentions = unread.filter((message) => mentionsUser(message, this.me.id)).length;
+    this.setMarker(view, this.me, readSeq);
+  }
+
+  private setMarker(view: RoomView, user: User, readSeq: number): void {
+    const marker = view.readMarkers.find((held) => held.user.id === user.id);
+    if (!marker) view.readMarkers.push({ user, readSeq, lastSeenAt: null });
+    else if (readSeq > marker.readSeq) marker.readSeq = readSeq;
+  }
+
+  private onReadUpdated(payload: ReadUpdated): void {
+    const view = this.views[payload.roomId];
+    if (!view) return;
+    if (payload.user.id === this.me.id) this.moveReadMarker(view, payload.readSeq);
+    else this.setMarker(view, payload.user, payload.readSeq);
   }
 
   private applyCreated(view: RoomView, payload: MessageCreated): void {
@@ -375,26 +671,32 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat> {
     insertMessage(view.messages, payload.message);
     view.seq = payload.seq;
     this.clearTyping(view, payload.message.author.id);
-    if (payload.message.author.id !== this.me.id && (view.room.id !== this.currentRoomId || document.hidden)) {
+    if (
+      countsAsUnread(payload.message, this.me.id, view.readSeq) &&
+      (view.room.id !== this.currentRoomId || document.hidden)
+    ) {
       view.unread += 1;
+      if (mentionsUser(payload.message, this.me.id)) view.mentions += 1;
     }
   }
 
-  private onMessageCreated(payload: MessageCreated): void {
-    const held = this.held.get(payload.roomId);
+  /** Every logged broadcast (`message:*`, `room:updated`), applied in `seq` order like a replay. */
+  private onChange(change: ChatChange): void {
+    const roomId = change.data.roomId;
+    const held = this.held.get(roomId);
     if (held) {
-      held.created.push(payload);
+      held.changes.push(change);
       return;
     }
-    const view = this.views[payload.roomId];
-    if (!view || payload.seq <= view.seq) return;
-    if (payload.seq > view.seq + 1) {
+    const view = this.views[roomId];
+    if (!view || change.seq <= view.seq) return;
+    if (change.seq > view.seq + 1) {
       // A change went missing on the way: replay from the known seq, holding this one meanwhile.
-      void this.join(payload.roomId);
-      this.held.get(payload.roomId)?.created.push(payload);
+      void this.join(roomId);
+      this.held.get(roomId)?.changes.push(change);
       return;
     }
-    this.applyCreated(view, payload);
+    this.applyChange(view, change);
   }
 
   private onPresence(payload: PresenceChanged): void {
@@ -439,16 +741,25 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat> {
   private makeCurrent(roomId: string): void {
     this.currentRoomId = roomId;
     const view = this.views[roomId];
-    if (view) view.unread = 0;
+    if (view) {
+      view.unread = 0;
+      view.mentions = 0;
+      view.dividerSeq = view.readSeq;
+    }
+    if (this.editingId && !view?.messages.some((message) => message.id === this.editingId)) this.editingId = null;
     this.remember(roomId);
   }
 
   // ---- connection ---------------------------------------------------------------------------
 
-  /** Rejoins every open room from its known seq; on the first visit, the room open last time. */
+  /**
+   * Rejoins every open room from its known seq (rooms kept by an earlier visit included); on the
+   * first connection, also the room open last time.
+   */
   protected override async resync(firstTime: boolean): Promise<void> {
     const rejoins = Object.keys(this.views).map((roomId) => this.join(roomId));
-    const remembered = firstTime && rejoins.length === 0 ? this.remembered() : null;
+    const last = firstTime ? this.remembered() : null;
+    const remembered = last && !this.views[last] ? last : null;
     if (remembered) {
       void this.join(remembered).then((joined) => {
         if (joined && this.currentRoomId === null) this.makeCurrent(remembered);

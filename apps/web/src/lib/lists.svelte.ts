@@ -15,6 +15,7 @@ import {
 } from '@tandem/contract';
 import { NamespaceManager, newOpId, type JoinResult } from './namespace-manager.svelte.js';
 import { notices } from './notices.svelte.js';
+import type { Kept } from './outbox.js';
 import type { SessionLink } from './session.svelte.js';
 import type { CommandOutcome } from './sockets.js';
 
@@ -39,6 +40,13 @@ type PendingOperation = Operation & {
   opId: string;
   status: 'queued' | 'sending';
 };
+
+/** The lists, and the open list as last seen: shown after a reload until it connects. */
+export interface ListsLastSeen {
+  lists: List[];
+  /** The open list's items as confirmed, and the `seq` they are at (the resync goes on from it). */
+  open: { list: List; items: Item[]; seq: number } | null;
+}
 
 /** An item as shown: the server's, with this user's unconfirmed changes applied. */
 export interface ItemView extends Item {
@@ -118,7 +126,7 @@ function describe(operation: Operation): string {
  * the version the user saw; one that follows another of this user on the same item is rebased
  * on that one's result, so only somebody else's write can make it conflict.
  */
-export class ListsManager extends NamespaceManager<typeof Namespace.Lists> {
+export class ListsManager extends NamespaceManager<typeof Namespace.Lists, PendingOperation, ListsLastSeen> {
   lists = $state<List[]>([]);
   currentListId = $state<string | null>(null);
   list = $state<List | null>(null);
@@ -140,8 +148,8 @@ export class ListsManager extends NamespaceManager<typeof Namespace.Lists> {
     return [...this.lists, open];
   });
 
-  /** The last `seq` applied to `confirmed`. */
-  private seq = 0;
+  /** The last `seq` applied to `confirmed` (state: it is kept with them, see `lastSeen`). */
+  private seq = $state(0);
   /** Broadcasts that arrived while a join was in flight, applied after its answer. */
   private held: { event: ListsEvent; data: ItemChanged | ListUpdated | ListDeleted }[] = [];
   private pumping = false;
@@ -638,5 +646,31 @@ export class ListsManager extends NamespaceManager<typeof Namespace.Lists> {
 
   protected override flush(): void {
     void this.pump();
+  }
+
+  protected override queued(): PendingOperation[] {
+    return this.pending.map((entry) => (entry.status === 'sending' ? { ...entry, status: 'queued' as const } : entry));
+  }
+
+  protected override lastSeen(): ListsLastSeen {
+    const list = this.list;
+    return {
+      lists: this.lists,
+      open: list ? { list, items: Object.values(this.confirmed), seq: this.seq } : null,
+    };
+  }
+
+  /** The open list comes back as last seen, resynced from its `seq` on connecting; the changes made on it go first. */
+  protected override restoreKept({ commands, lastSeen }: Kept<PendingOperation, ListsLastSeen>): void {
+    if (lastSeen && this.lists.length === 0) this.lists = lastSeen.lists;
+    const open = lastSeen?.open;
+    if (open && this.currentListId === null) {
+      this.currentListId = open.list.id;
+      this.list = open.list;
+      this.confirmed = Object.fromEntries(open.items.map((item) => [item.id, item]));
+      this.seq = open.seq;
+    }
+    const made = new Set(this.pending.map((entry) => entry.opId));
+    this.pending = [...commands.filter((entry) => !made.has(entry.opId)), ...this.pending];
   }
 }

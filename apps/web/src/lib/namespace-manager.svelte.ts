@@ -10,6 +10,7 @@ import {
 } from '@tandem/contract';
 import { onMount } from 'svelte';
 import { notices } from './notices.svelte.js';
+import { Outbox, type Kept } from './outbox.js';
 import type { SessionLink } from './session.svelte.js';
 import {
   createSocket,
@@ -80,8 +81,15 @@ function detail(details: unknown, key: string): unknown {
  *
  * On every connection a subclass catches up (`resync`) before its queue is sent (`flush`), so
  * what was queued offline lands after what was missed.
+ *
+ * The queue (`Q`, commands not acknowledged yet) and the view it applies to (`S`, as last seen)
+ * are kept in the user's outbox, so that a reload, even offline, shows them again and sends the
+ * commands once connected, with their `opId`s. A subclass only says what they are (`queued`,
+ * `lastSeen`) and how to take them back (`restoreKept`): they are kept after every change.
  */
-export abstract class NamespaceManager<N extends Namespace> implements ConnectionStatus {
+export abstract class NamespaceManager<N extends Namespace, Q extends { opId: string }, S>
+  implements ConnectionStatus
+{
   readonly me: User;
   connection = $state<ConnectionState>('reconnecting');
   /** False until the first successful connection: "connecting" rather than "reconnecting". */
@@ -95,6 +103,9 @@ export abstract class NamespaceManager<N extends Namespace> implements Connectio
   private readonly shared: AnySocket;
   private readonly session: SessionLink;
   private readonly rememberedKey: string;
+  private readonly outbox: Outbox<Q, S>;
+  /** Settles once what the outbox kept is back in place: a connection waits for it. */
+  private restored: Promise<void> = Promise.resolve();
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private reconnectDelayMs = reconnectDelayMinMs;
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
@@ -111,6 +122,7 @@ export abstract class NamespaceManager<N extends Namespace> implements Connectio
     this.socket = this.channel.socket;
     this.shared = this.socket as unknown as AnySocket;
     this.rememberedKey = `tandem.${remembers}.${this.me.id}`;
+    this.outbox = new Outbox(this.me.id, namespace);
   }
 
   /** Reloads the sidebar's list; `quiet` keeps failures and the loading state out of sight. */
@@ -121,6 +133,16 @@ export abstract class NamespaceManager<N extends Namespace> implements Connectio
   protected abstract resync(firstTime: boolean): Promise<unknown>;
   /** Sends what was queued while it could not be sent. */
   protected abstract flush(): void;
+  /**
+   * The commands to keep until the server has answered them, in the order they were made, as
+   * they would be sent again (a command on the wire is kept as queued). Read inside an effect:
+   * whatever it reads is watched.
+   */
+  protected abstract queued(): Q[];
+  /** What is open and how it looks, for a reload to show before it connects. Read inside an effect. */
+  protected abstract lastSeen(): S | null;
+  /** Takes back what an earlier visit kept (before the first connection catches up). */
+  protected abstract restoreKept(kept: Kept<Q, S>): void;
   /** The connection dropped; what only holds while connected (typing, say) is cleared. */
   protected onDisconnected(): void {}
   /** Stops the subclass's own timers. */
@@ -141,6 +163,11 @@ export abstract class NamespaceManager<N extends Namespace> implements Connectio
     });
     this.watchSession();
     this.subscribe();
+    this.restored = this.outbox.restore().then((kept) => {
+      if (this.over) return;
+      this.restoreKept(kept);
+      this.keepInOutbox();
+    });
 
     this.listen(window, 'online', () => {
       if (!socket.connected && !socket.active) socket.connect();
@@ -166,6 +193,7 @@ export abstract class NamespaceManager<N extends Namespace> implements Connectio
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     for (const timer of this.retryTimers) clearTimeout(timer);
     this.retryTimers.clear();
+    this.outbox.close();
     this.dispose();
     this.shared.disconnect();
     this.shared.removeAllListeners();
@@ -254,6 +282,20 @@ export abstract class NamespaceManager<N extends Namespace> implements Connectio
     this.cleanups.push(() => target.removeEventListener(type, listener));
   }
 
+  // ---- the outbox ---------------------------------------------------------------------------
+
+  /** From now on, every change of the queue or the view is written to the outbox. */
+  private keepInOutbox(): void {
+    const outbox = this.outbox;
+    this.cleanups.push(
+      $effect.root(() => {
+        // The view first: when both changed, a command is written after the view it applies to.
+        $effect(() => outbox.keepLastSeen($state.snapshot(this.lastSeen()) as S | null));
+        $effect(() => outbox.sync($state.snapshot(this.queued()) as Q[]));
+      }),
+    );
+  }
+
   // ---- the session on this socket -------------------------------------------------------------
 
   private watchSession(): void {
@@ -292,7 +334,7 @@ export abstract class NamespaceManager<N extends Namespace> implements Connectio
     this.updateConnection();
     void this.refreshCatalog(true);
     // Queued commands go out once what was missed is caught up, so they land after it.
-    void this.resync(firstTime).finally(() => this.flush());
+    void this.restored.then(() => this.resync(firstTime)).finally(() => this.flush());
   }
 
   private onDisconnect(reason: string): void {

@@ -10,6 +10,7 @@ import {
 } from '@tandem/contract';
 import { NamespaceManager, newOpId, type JoinResult } from './namespace-manager.svelte.js';
 import { notices } from './notices.svelte.js';
+import type { Kept } from './outbox.js';
 import type { SessionLink } from './session.svelte.js';
 
 /** A score change made here: shown at once, sent (or queued while offline), dropped once the board includes it. */
@@ -21,6 +22,12 @@ export interface PendingScore {
   status: 'queued' | 'sending' | 'sent';
   /** The change's `seq`, from the ack: a board state with this `seq` or later includes it. */
   seq?: number;
+}
+
+/** The boards, and the open board as last seen: shown after a reload until it connects. */
+export interface ScoreboardLastSeen {
+  boards: BoardSummary[];
+  board: Board | null;
 }
 
 /**
@@ -56,7 +63,7 @@ export function projectPlayers(players: Player[], pending: PendingScore[]): Play
  * below the one held is stale and ignored. While a join is in flight, the newest state is held
  * and wins over the join's answer if its `seq` is higher.
  */
-export class ScoreboardManager extends NamespaceManager<typeof Namespace.Scoreboard> {
+export class ScoreboardManager extends NamespaceManager<typeof Namespace.Scoreboard, PendingScore, ScoreboardLastSeen> {
   boards = $state<BoardSummary[]>([]);
   currentBoardId = $state<string | null>(null);
   /** The open board as the server last described it. */
@@ -264,6 +271,28 @@ export class ScoreboardManager extends NamespaceManager<typeof Namespace.Scorebo
 
   protected override flush(): void {
     for (const entry of this.pending) if (entry.status === 'queued') void this.deliver(entry.opId);
+  }
+
+  /** A change the server acknowledged (`sent`) is done with, even while the board does not show it yet. */
+  protected override queued(): PendingScore[] {
+    return this.pending
+      .filter((entry) => entry.status !== 'sent')
+      .map((entry) => (entry.status === 'sending' ? { ...entry, status: 'queued' as const } : entry));
+  }
+
+  protected override lastSeen(): ScoreboardLastSeen {
+    return { boards: this.boards, board: this.board };
+  }
+
+  /** The open board comes back as last seen, with the changes made on it; connecting reopens it whole. */
+  protected override restoreKept({ commands, lastSeen }: Kept<PendingScore, ScoreboardLastSeen>): void {
+    if (lastSeen && this.boards.length === 0) this.boards = lastSeen.boards;
+    if (lastSeen?.board && this.currentBoardId === null) {
+      this.currentBoardId = lastSeen.board.id;
+      this.board = lastSeen.board;
+    }
+    const made = new Set(this.pending.map((entry) => entry.opId));
+    this.pending = [...commands.filter((entry) => !made.has(entry.opId)), ...this.pending];
   }
 
   // ---- broadcasts and connection ------------------------------------------------------------

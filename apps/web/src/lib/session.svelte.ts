@@ -7,6 +7,7 @@ import {
   type SessionCreated,
   type User,
 } from '@tandem/contract';
+import { clearOutbox } from './outbox.js';
 
 const storageKey = 'tandem.session';
 /** A token is refreshed this long before it expires… */
@@ -114,7 +115,9 @@ export class SessionManager implements SessionLink {
     }
   }
 
+  /** Ends the session here; what this user had queued offline is deleted with it. */
   signOut(problem: string | null = null): void {
+    if (this.user) void clearOutbox(this.user.id);
     localStorage.removeItem(storageKey);
     this.clearRefresh();
     this.token = null;
