@@ -20,15 +20,15 @@ function offlineBadge(page: Page) {
   return page.locator('[data-testid="connection-badge"][data-state="offline"]');
 }
 
-/** How many commands the page's outbox keeps, across every user and namespace. */
-function keptCommands(page: Page): Promise<number> {
+/** How many records the page keeps offline (`outbox`: commands; `last-seen`: views), for every user. */
+function kept(page: Page, store: 'outbox' | 'last-seen' = 'outbox'): Promise<number> {
   // A string: the test code is not compiled with the DOM's types.
   return page.evaluate<number>(`new Promise((resolve, reject) => {
     const opening = indexedDB.open('tandem');
     opening.onerror = () => reject(opening.error);
     opening.onsuccess = () => {
       const db = opening.result;
-      const counting = db.transaction('outbox').objectStore('outbox').count();
+      const counting = db.transaction('${store}').objectStore('${store}').count();
       counting.onsuccess = () => { db.close(); resolve(counting.result); };
       counting.onerror = () => reject(counting.error);
     };
@@ -86,7 +86,7 @@ describeInBrowser('web app: changes made offline survive a reload', () => {
     await ada.getByTestId('current-list-title').filter({ hasText: listTitle }).waitFor();
     await item(ada, itemText).getByTestId('item-done').check();
     await item(ada, itemText).locator('[data-testid="item-done"]:checked').waitFor();
-    await until(ada, 'the outbox', () => keptCommands(ada), 3);
+    await until(ada, 'the outbox', () => kept(ada), 3);
 
     // A reload, still offline: the app opens from what it kept, with the changes still pending.
     await ada.getByTestId('section-chat').click();
@@ -96,17 +96,17 @@ describeInBrowser('web app: changes made offline survive a reload', () => {
     for (const text of texts) await pendingMessage(ada, text).waitFor();
     await screenshot(ada, 'offline');
     await ada.getByTestId('section-lists').click();
-    const kept = item(ada, itemText);
-    await kept.locator('[data-testid="item-done"]:checked').waitFor();
-    expect(await kept.getAttribute('class')).toContain('saving');
-    expect(await keptCommands(ada)).toBe(3);
+    const keptItem = item(ada, itemText);
+    await keptItem.locator('[data-testid="item-done"]:checked').waitFor();
+    expect(await keptItem.getAttribute('class')).toContain('saving');
+    expect(await kept(ada)).toBe(3);
 
     // Back online: everything is sent, in order, and acknowledged.
     await ada.context().setOffline(false);
     await connectedBadge(ada).waitFor();
-    await until(ada, 'the outbox', () => keptCommands(ada), 0);
-    await kept.locator('[data-testid="item-done"]:checked').waitFor();
-    await until(ada, 'the item', async () => (await kept.getAttribute('class'))?.includes('saving'), false);
+    await until(ada, 'the outbox', () => kept(ada), 0);
+    await keptItem.locator('[data-testid="item-done"]:checked').waitFor();
+    await until(ada, 'the item', async () => (await keptItem.getAttribute('class'))?.includes('saving'), false);
     await ada.getByTestId('section-chat').click();
     for (const text of texts) {
       await message(ada, text).and(ada.locator(':not([data-pending])')).waitFor();
@@ -136,5 +136,17 @@ describeInBrowser('web app: changes made offline survive a reload', () => {
     await grace.getByRole('button', { name: 'Refresh the lists' }).click();
     await grace.getByTestId('list-item').filter({ hasText: listTitle }).click();
     await item(grace, itemText).locator('[data-testid="item-done"]:checked').waitFor({ timeout: waitMs });
+
+    // Signing out deletes what was kept for the user, a message still waiting included.
+    await ada.context().setOffline(true);
+    await offlineBadge(ada).waitFor();
+    await ada.getByTestId('composer-input').fill(`Never sent ${stamp}`);
+    await ada.getByTestId('composer-input').press('Enter');
+    await until(ada, 'the outbox', () => kept(ada), 1);
+    await ada.getByRole('button', { name: 'Sign out' }).click();
+    await ada.getByTestId('signin-name').waitFor();
+    await until(ada, 'the outbox', () => kept(ada), 0);
+    expect(await kept(ada, 'last-seen')).toBe(0);
+    await ada.context().setOffline(false);
   }, 90_000);
 });

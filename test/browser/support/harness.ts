@@ -141,7 +141,7 @@ export async function until<T>(page: Page, what: string, read: () => Promise<T>,
 /** The server serves `apps/web/dist`: rebuilt when missing or older than what it is built from. */
 function buildWebIfStale(): void {
   const built = path.join(projectRoot, 'apps/web/dist/index.html');
-  const sources = ['apps/web/src', 'apps/web/public', 'apps/web/index.html', 'packages/contract/dist'];
+  const sources = ['apps/web/src', 'apps/web/public', 'apps/web/index.html', 'apps/web/vite.config.ts', 'packages/contract/dist'];
   const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
   const stale = sources.some((source) => newestChange(path.join(projectRoot, source)) > builtAt);
   if (!stale) return;

@@ -356,18 +356,22 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     const view = this.views[roomId];
     if (!view || view.status !== 'joined' || view.seq <= view.readSeq || !this.canSend()) return;
     const sent = this.readSent.get(roomId);
-    if (sent?.timer) return;
     const wait = sent ? sent.at + readRepeatMs - Date.now() : 0;
-    if (wait > 0) {
-      const timer = setTimeout(() => {
-        this.readSent.set(roomId, { at: 0, timer: null });
-        this.markRead(roomId);
-      }, wait);
-      this.readSent.set(roomId, { at: sent?.at ?? 0, timer });
+    if (wait <= 0) {
+      if (sent?.timer) clearTimeout(sent.timer);
+      this.readSent.set(roomId, { at: Date.now(), timer: null });
+      void this.sendRead(roomId, view.seq);
       return;
     }
-    this.readSent.set(roomId, { at: Date.now(), timer: null });
-    void this.sendRead(roomId, view.seq);
+    // The seq seen now, not the one the room has when the timer fires: by then the reader may be
+    // elsewhere, and what arrived meanwhile is not read.
+    const seen = view.seq;
+    if (sent?.timer) clearTimeout(sent.timer);
+    const timer = setTimeout(() => {
+      this.readSent.set(roomId, { at: Date.now(), timer: null });
+      if (this.canSend()) void this.sendRead(roomId, seen);
+    }, wait);
+    this.readSent.set(roomId, { at: sent?.at ?? 0, timer });
   }
 
   private async sendRead(roomId: string, seq: number): Promise<void> {
@@ -450,10 +454,12 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     );
   }
 
+  /** The open room, and rooms with messages waiting: a reload rejoins no more than these. */
   protected override lastSeen(): ChatLastSeen {
+    const kept = Object.values(this.views).filter((view) => view.room.id === this.currentRoomId || view.outbox.length > 0);
     return {
       rooms: this.rooms,
-      views: Object.values(this.views).map((view) => ({
+      views: kept.map((view) => ({
         room: view.room,
         seq: view.seq,
         // The latest page is enough to show; "Load older" pages back from it.
