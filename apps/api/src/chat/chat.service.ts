@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   ChatBroadcast,
@@ -21,6 +20,7 @@ import { IdempotentWrites } from '../db/idempotent-writes.js';
 import { ChatRepository, type MessageRecord, type RoomRecord } from './chat.repository.js';
 import { findMentions } from './mentions.js';
 import { advanceReadMarker } from './read-marker.js';
+import { inviteCodeFor, newInviteCode } from '../common/invite-code.js';
 
 /** Distinct emoji one message may carry; a new one beyond this answers `CONFLICT`. */
 export const maxReactionEmojiPerMessage = 50;
@@ -33,10 +33,6 @@ export type JoinOutcome = { room: Room; seq: number; readMarkers: ReadMarker[]; 
 
 /** `room:read`'s answer, and whether the marker moved (then the gateway tells the room). */
 export type ReadOutcome = RoomReadResult & { moved: boolean };
-
-function newInviteCode(): string {
-  return randomBytes(12).toString('base64url');
-}
 
 /** The text of a system message about `actor`. */
 export function systemText(action: SystemAction, actor: User, roomName?: string): string {
@@ -67,7 +63,7 @@ export class ChatService {
 
   async createRoom(user: User, input: ChatInput<'room:create'>): Promise<ChatCommandResults['room:create']> {
     const visibility = input.visibility ?? 'public';
-    const inviteCode = visibility === 'private' ? newInviteCode() : null;
+    const inviteCode = inviteCodeFor(visibility);
     const record = await this.chat.createRoom({ name: input.name, visibility, inviteCode, createdById: user.id });
     return { room: this.chat.toRoom(record, 0, true) };
   }

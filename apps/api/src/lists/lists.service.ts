@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   ErrorCode,
@@ -19,6 +18,7 @@ import { DomainError } from '../common/domain-error.js';
 import type { Transaction, WriteContext } from '../db/database.service.js';
 import { IdempotentWrites } from '../db/idempotent-writes.js';
 import { ListsRepository, type ItemChanges, type ItemEvent, type ItemState, type ListRecord } from './lists.repository.js';
+import { inviteCodeFor } from '../common/invite-code.js';
 
 /** What a versioned item write changes, once its rules have been checked. */
 interface PlannedWrite {
@@ -42,7 +42,7 @@ export class ListsService {
 
   async createList(user: User, input: ListsInput<'list:create'>): Promise<ListsCommandResults['list:create']> {
     const visibility = input.visibility ?? 'public';
-    const inviteCode = visibility === 'private' ? randomBytes(12).toString('base64url') : null;
+    const inviteCode = inviteCodeFor(visibility);
     const record = await this.lists.createList({ title: input.title, visibility, inviteCode, ownerId: user.id });
     return { list: this.lists.toList(record, 0, true) };
   }

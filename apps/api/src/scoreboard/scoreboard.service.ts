@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   ErrorCode,
@@ -13,6 +12,7 @@ import { DomainError } from '../common/domain-error.js';
 import type { Transaction } from '../db/database.service.js';
 import { IdempotentWrites } from '../db/idempotent-writes.js';
 import { ScoreboardRepository, type BoardRecord, type PlayerRecord } from './scoreboard.repository.js';
+import { inviteCodeFor } from '../common/invite-code.js';
 
 /**
  * The scoreboard's rules. A public board is open to any signed-in user who knows its id; a
@@ -28,7 +28,7 @@ export class ScoreboardService {
 
   async createBoard(user: User, input: ScoreboardInput<'board:create'>): Promise<ScoreboardCommandResults['board:create']> {
     const visibility = input.visibility ?? 'public';
-    const inviteCode = visibility === 'private' ? randomBytes(12).toString('base64url') : null;
+    const inviteCode = inviteCodeFor(visibility);
     const record = await this.boards.createBoard({ name: input.name, visibility, inviteCode, ownerId: user.id });
     return { board: this.boards.toBoard(record, { seq: 0, players: [] }, true) };
   }
