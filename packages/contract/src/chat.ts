@@ -9,7 +9,7 @@ import {
   opId,
   seq,
   visibility,
-  type Change,
+  type ChangeOf,
   type User,
   type Visibility,
 } from './common.js';
@@ -271,9 +271,7 @@ export interface ChatChangeEvents {
   [ChatBroadcast.MessageDeleted]: MessageDeleted;
   [ChatBroadcast.RoomUpdated]: RoomUpdated;
 }
-export type ChatChange = {
-  [E in keyof ChatChangeEvents]: Change<E, ChatChangeEvents[E]>;
-}[keyof ChatChangeEvents];
+export type ChatChange = ChangeOf<ChatChangeEvents>;
 
 // ---- command results ------------------------------------------------------------------------
 

@@ -40,3 +40,8 @@ export interface Change<E extends string = string, D = unknown> {
   event: E;
   data: D;
 }
+
+/** Every logged change of a namespace, from its map of broadcast name → payload. */
+export type ChangeOf<Events> = {
+  [E in keyof Events & string]: Change<E, Events[E]>;
+}[keyof Events & string];

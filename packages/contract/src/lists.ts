@@ -9,7 +9,7 @@ import {
   opId,
   seq,
   visibility,
-  type Change,
+  type ChangeOf,
   type User,
   type Visibility,
 } from './common.js';
@@ -176,9 +176,7 @@ export interface ListsChangeEvents {
   [ListsBroadcast.ItemRestored]: ItemChanged;
   [ListsBroadcast.ItemMoved]: ItemChanged;
 }
-export type ListChange = {
-  [E in keyof ListsChangeEvents]: Change<E, ListsChangeEvents[E]>;
-}[keyof ListsChangeEvents];
+export type ListChange = ChangeOf<ListsChangeEvents>;
 
 // ---- command results ------------------------------------------------------------------------
 
