@@ -3,6 +3,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions } from 'socket.io';
 import type { Socket } from 'socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Observable } from 'rxjs';
 import type { SocketMiddleware } from '../auth/socket-auth.middleware.js';
 
 /** Frames above this close the offending connection; strings have far smaller contract limits. */
@@ -36,6 +38,32 @@ export class TandemIoAdapter extends IoAdapter {
       serveClient: false,
       ...(this.clusterAdapter ? { adapter: this.clusterAdapter } : {}),
     } as ServerOptions) as Server;
+  }
+
+  /**
+   * One `onAny` listener per socket that routes to the handler of the event, instead of Nest's
+   * default of one RxJS pipeline per handler per socket: the same acks, far less memory for each
+   * idle connection and less work per message.
+   */
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const handler = byEvent.get(event);
+      if (!handler) return;
+      // As Nest's own binding sees it: one argument as is, several as an array (the ack last).
+      const { data, ack } = this.mapPayload(args.length <= 1 ? args[0] : args);
+      transform(handler.callback(data, ack)).subscribe({
+        next: (response) => {
+          if (response === null || response === undefined) return;
+          if (!handler.isAckHandledManually && typeof ack === 'function') ack(response);
+        },
+        error: (error: unknown) => this.logger.error(error),
+      });
+    });
   }
 
   override create(port: number, options?: ServerOptions & { namespace?: string; server?: Server }): Server | Namespace {
