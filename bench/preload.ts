@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 
 interface StatsRequest {
   type: 'stats';
@@ -21,7 +22,13 @@ interface ProfileRequest {
   action: 'start' | 'stop';
   file?: string;
 }
-type Request = StatsRequest | ProfileRequest | { type: 'exit' };
+/** Writes a heap snapshot (after a forced GC) into `file`. */
+interface HeapRequest {
+  type: 'heap';
+  id: number;
+  file: string;
+}
+type Request = StatsRequest | ProfileRequest | HeapRequest | { type: 'exit' };
 
 let session: Session | undefined;
 
@@ -55,6 +62,17 @@ if (process.send) {
     }
     if (message?.type === 'profile') {
       profile(message);
+      return;
+    }
+    if (message?.type === 'heap') {
+      let error: string | undefined;
+      try {
+        collect?.();
+        writeHeapSnapshot(message.file);
+      } catch (caught) {
+        error = String(caught);
+      }
+      process.send?.({ type: 'profile', id: message.id, error });
       return;
     }
     if (message?.type !== 'stats') return;

@@ -181,6 +181,7 @@ const labels: [string, string][] = [
   ['rssMb', 'server RSS MB'],
   ['baseRssMb', 'server RSS MB, no sockets'],
   ['marginalKbPerConnection', 'marginal KB/connection'],
+  ['marginalHeapKbPerConnection', 'of which V8 heap KB'],
   ['connections', 'connections held'],
   ['connectErrors', 'connect errors'],
   ['eventLoopDelayP99MsConnecting', 'loop delay p99 ms, connecting'],

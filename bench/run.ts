@@ -23,6 +23,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     markdown: { type: 'string' },
     retries: { type: 'string' },
+    heap: { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -37,6 +38,7 @@ scenarios: ${every.map((scenario) => scenario.name).join(', ')}
   --runs N     repetitions (default 3, or 1 with --quick), the two servers interleaved in each
   --profile D  run Tandem with --cpu-prof, profiles written into D
   --markdown F also write the table as Markdown into F
+  --heap D     write heap snapshots of both servers at each idle-memory plateau into D
   --retries N  re-run a cell up to N times while other processes load the machine (default 1, 0 with --quick)`);
   process.exit(0);
 }
@@ -54,8 +56,13 @@ if (!Number.isInteger(repetitions) || repetitions > 20) {
   process.exit(2);
 }
 const retries = Math.max(0, Math.min(3, Number(values.retries ?? (values.quick ? 0 : 1)) || 0));
-const context = { quick: values.quick ?? false, profileDir: values.profile ? path.resolve(values.profile) : undefined };
+const context = {
+  quick: values.quick ?? false,
+  profileDir: values.profile ? path.resolve(values.profile) : undefined,
+  heapDir: values.heap ? path.resolve(values.heap) : undefined,
+};
 if (context.profileDir) mkdirSync(context.profileDir, { recursive: true });
+if (context.heapDir) mkdirSync(context.heapDir, { recursive: true });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -110,7 +117,9 @@ for (let run = 0; run < repetitions; run++) {
     const order = run % 2 === 0 ? scenario.sides : [...scenario.sides].reverse();
     for (const kind of order) {
       let cell: Cell | undefined;
+      let attempts = 0;
       for (let attempt = 0; attempt <= retries; attempt++) {
+        attempts++;
         const quiet = await waitForQuietMachine(context.quick ? 1_000 : 15_000);
         const load = loadAverage();
         let tried: Cell;
@@ -138,7 +147,8 @@ for (let run = 0; run < repetitions; run++) {
         failures.push(`${scenario.name} ${kind} run ${run + 1}: ${cell.metrics.lost} deliveries lost`);
       }
       cells.get(scenario.name)![kind][run] = cell;
-      log(`[${run + 1}/${repetitions}] ${progressLine(scenario.name, kind, cell)}`);
+      const kept = attempts > 1 ? ` (kept attempt ${cell.metrics.attempt} of ${attempts})` : '';
+      log(`[${run + 1}/${repetitions}] ${progressLine(scenario.name, kind, cell)}${kept}`);
     }
   }
 }

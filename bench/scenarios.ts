@@ -35,6 +35,8 @@ export interface RunContext {
   quick: boolean;
   /** Profile the servers: Tandem's whole life (`--cpu-prof`) and each measurement window of both (`window-*.cpuprofile`). */
   profileDir?: string;
+  /** Write heap snapshots of both servers at each idle-memory plateau into this folder. */
+  heapDir?: string;
 }
 
 let profiles = 0;
@@ -580,6 +582,7 @@ function idleScenario(): Scenario {
         await worker.call('setup', { kind, url: server.url, users: context.quick ? 20 : 100 }, 60_000);
         const base = await server.stats({ gc: true });
         const rss: Record<number, number> = {};
+        const heap: Record<number, number> = {};
         const errors: Record<string, number> = {};
         let connectMs = 0;
         let opened = 0;
@@ -599,7 +602,10 @@ function idleScenario(): Scenario {
           connected = grown.stillConnected;
           for (const [reason, n] of Object.entries(grown.errors)) errors[reason] = (errors[reason] ?? 0) + n;
           await sleep(context.quick ? 1_000 : 2_000);
-          rss[target] = (await server.stats({ gc: true, resetDelay: true })).rssBytes;
+          const settled = await server.stats({ gc: true, resetDelay: true });
+          rss[target] = settled.rssBytes;
+          heap[target] = settled.heapUsedBytes;
+          if (context.heapDir) await server.heapSnapshot(path.join(context.heapDir, `${kind}-${target}.heapsnapshot`));
           await sleep(context.quick ? 1_000 : 3_000);
           const idle = await server.stats();
           idleDelayP99 = idle.delayP99Ms;
@@ -615,6 +621,8 @@ function idleScenario(): Scenario {
           baseRssMb: mb(base.rssBytes),
           rssMb: mb(rss[top]),
           marginalKbPerConnection: round(marginal / 1024, 2),
+          // The part of it in V8's heap (JavaScript objects), the rest being native memory.
+          marginalHeapKbPerConnection: round((heap[top] - heap[from]) / (top - from) / 1024, 2),
           eventLoopDelayP99MsConnecting: round(connectDelayP99, 2),
           eventLoopDelayP99MsIdle: round(idleDelayP99, 2),
           eventLoopDelayMaxMsIdle: round(idleDelayMax, 2),

@@ -42,6 +42,8 @@ export interface ServerHandle {
   stats(options?: { gc?: boolean; resetDelay?: boolean }): Promise<ServerStats>;
   /** Starts a CPU profile of the server, or stops it and writes it into `file`. */
   profile(action: 'start' | 'stop', file?: string): Promise<void>;
+  /** Writes a heap snapshot of the server into `file`. */
+  heapSnapshot(file: string): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL after the limit); resolves once it has exited. */
   stop(): Promise<void>;
   /** Removes the server's temporary folder (after any check of its database). */
@@ -166,6 +168,18 @@ function makeHandle(
   let nextId = 1;
   const waiting = new Map<number, (stats: ServerStats) => void>();
   const profiling = new Map<number, (error?: string) => void>();
+  /** A profile or heap-snapshot request, answered `{type: 'profile', id, error?}`. */
+  const request = (message: Record<string, unknown>) =>
+    new Promise<void>((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => reject(new Error(`${kind} did not answer the ${String(message.type)} request`)), 120_000);
+      profiling.set(id, (error) => {
+        clearTimeout(timer);
+        if (error) reject(new Error(error));
+        else resolve();
+      });
+      child.send({ ...message, id });
+    });
   child.on('message', (message: ServerStats & { type: string; id: number; error?: string }) => {
     if (message?.type === 'profile') {
       profiling.get(message.id)?.(message.error);
@@ -199,17 +213,8 @@ function makeHandle(
         });
         child.send({ type: 'stats', id, gc, resetDelay });
       }),
-    profile: (action, file) =>
-      new Promise<void>((resolve, reject) => {
-        const id = nextId++;
-        const timer = setTimeout(() => reject(new Error(`${kind} did not answer the profile request`)), 60_000);
-        profiling.set(id, (error) => {
-          clearTimeout(timer);
-          if (error) reject(new Error(error));
-          else resolve();
-        });
-        child.send({ type: 'profile', id, action, file });
-      }),
+    profile: (action, file) => request({ type: 'profile', action, file }),
+    heapSnapshot: (file) => request({ type: 'heap', file }),
     stop: async () => {
       if (exited()) return;
       markStopping();
