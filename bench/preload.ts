@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 
 interface StatsRequest {
@@ -54,6 +54,15 @@ function profile(message: ProfileRequest): void {
 if (process.send) {
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
+  // GC pauses since the last reset: how much of the event-loop delay the collector explains.
+  let gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcPauses.count++;
+      gcPauses.totalMs += entry.duration;
+      if (entry.duration > gcPauses.maxMs) gcPauses.maxMs = entry.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
   const collect = (globalThis as { gc?: () => void }).gc;
 
   process.on('message', (message: Request) => {
@@ -98,8 +107,14 @@ if (process.send) {
       delayP99Ms: delay.count ? delay.percentile(99) / 1e6 : 0,
       delayMaxMs: delay.count ? delay.max / 1e6 : 0,
       delayMeanMs: delay.count ? delay.mean / 1e6 : 0,
+      gcCount: gcPauses.count,
+      gcTotalMs: gcPauses.totalMs,
+      gcMaxMs: gcPauses.maxMs,
     });
-    if (message.resetDelay) delay.reset();
+    if (message.resetDelay) {
+      delay.reset();
+      gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
+    }
   });
   // A server whose benchmark has gone away (interrupted, crashed) goes too.
   process.on('disconnect', () => process.exit(0));

@@ -187,6 +187,9 @@ const labels: [string, string][] = [
   ['eventLoopDelayP99MsConnecting', 'loop delay p99 ms, connecting'],
   ['eventLoopDelayP99MsIdle', 'loop delay p99 ms, idle'],
   ['eventLoopDelayP99Ms', 'loop delay p99 ms'],
+  ['eventLoopDelayMaxMs', 'loop delay max ms'],
+  ['gcPauseMaxMs', 'longest GC pause ms'],
+  ['gcTimePct', 'GC time % of window'],
   ['joinMs', 'join phase ms'],
   ['clientCpuPct', 'load-gen CPU %'],
   ['failingClientCpuPct', 'load-gen CPU % at first failing'],
@@ -325,7 +328,8 @@ export function formatMarkdown(report: Report): string {
     for (const side of ['tandem', 'baseline'] as const) {
       const summary = scenario[side];
       if (!summary?.available) continue;
-      for (const line of (summary.verification as string[] | undefined) ?? []) lines.push(`- ${side} check ${line}`);
+      const checks = (summary.verification as string[] | undefined) ?? [];
+      if (checks.length) lines.push(`- ${side} database check, each run: ${checks.join('; ')}`);
       for (const note of (summary.notes as string[] | undefined) ?? []) lines.push(`- ${side}: ${note}`);
     }
     lines.push('');

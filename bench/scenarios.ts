@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { Histogram } from './histogram.js';
 import { machineCpu, machineCpuPercent } from './machine.js';
-import { startServer, type ServerHandle, type ServerKind, type ServerStats } from './servers.js';
+import { startServer, tandemBuildTime, type ServerHandle, type ServerKind, type ServerStats } from './servers.js';
 import { verifyBoard, verifyListVersions, verifyMessages, verifyRoomCount, type Verification } from './verify.js';
 import { LoadWorker, type LoadKind } from './workers.js';
 import type { FanoutStepResult } from './load/fanout.js';
@@ -63,6 +63,8 @@ interface WindowSample {
   machineCpuPct: number | null;
   delayP99Ms: number;
   delayMaxMs: number;
+  gcMaxMs: number;
+  gcSharePct: number;
 }
 
 /** Reads the server's CPU and the machine's over the measurement window of a step that starts now. */
@@ -82,6 +84,8 @@ async function sampleWindow(server: ServerHandle, warmupMs: number, measureMs: n
     machineCpuPct: machineCpuPercent(machineBefore, machineAfter),
     delayP99Ms: round(after.delayP99Ms, 2),
     delayMaxMs: round(after.delayMaxMs, 2),
+    gcMaxMs: round(after.gcMaxMs, 2),
+    gcSharePct: round((after.gcTotalMs / (after.atMs - before.atMs)) * 100),
   };
 }
 
@@ -115,6 +119,8 @@ async function withRig<T>(
   body: (server: ServerHandle, worker: LoadWorker) => Promise<T>,
   afterStop?: (server: ServerHandle, result: T) => void,
 ): Promise<T> {
+  // A rebuild of the server between runs shows up as a second build time in the notes.
+  const build = kind === 'tandem' ? tandemBuildTime() : undefined;
   const server = await startServer(kind, { profileDir: kind === 'tandem' ? context.profileDir : undefined });
   const worker = LoadWorker.start(load);
   let result: T;
@@ -129,6 +135,8 @@ async function withRig<T>(
   } finally {
     server.cleanup();
   }
+  const cell = result as unknown as Partial<Cell>;
+  if (build && Array.isArray(cell.notes)) cell.notes.push(`build of ${build} (newest file in apps/api/dist)`);
   return result;
 }
 
@@ -179,6 +187,9 @@ async function fanoutStep(
     machineCpuPct: window.machineCpuPct,
     otherCpuPct: otherCpu(window, result.clientCpuPct),
     eventLoopDelayP99Ms: window.delayP99Ms,
+    eventLoopDelayMaxMs: window.delayMaxMs,
+    gcPauseMaxMs: window.gcMaxMs,
+    gcTimePct: window.gcSharePct,
     drainMs: result.drainMs,
   };
   return { metrics, result, window };
@@ -404,6 +415,8 @@ function persistScenario(): Scenario {
             machineCpuPct: sample.machineCpuPct,
             otherCpuPct: otherCpu(sample, result.clientCpuPct),
             eventLoopDelayP99Ms: sample.delayP99Ms,
+            gcPauseMaxMs: sample.gcMaxMs,
+            gcTimePct: sample.gcSharePct,
             rssMb: mb(stats.rssBytes),
             ackedTotal: result.ackedOk,
           };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,9 @@ export interface ServerStats {
   delayP99Ms: number;
   delayMaxMs: number;
   delayMeanMs: number;
+  gcCount: number;
+  gcTotalMs: number;
+  gcMaxMs: number;
 }
 
 export interface StartOptions {
@@ -62,6 +65,24 @@ export function tandemEnvironment(port: number, databaseFile: string): Record<st
     RATE_LIMIT_BURST: '1000000',
     RATE_LIMIT_PER_SECOND: '1000000',
   };
+}
+
+/** When the Tandem build being run was made: the newest file under apps/api/dist (ISO time). */
+export function tandemBuildTime(): string {
+  let newest = 0;
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) visit(file);
+      else if (entry.name.endsWith('.js')) newest = Math.max(newest, statSync(file).mtimeMs);
+    }
+  };
+  try {
+    visit(path.dirname(tandemMain));
+  } catch {
+    return 'unknown';
+  }
+  return new Date(newest).toISOString();
 }
 
 export function freePort(): Promise<number> {
