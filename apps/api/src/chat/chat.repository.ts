@@ -18,7 +18,8 @@ import {
   type Visibility,
 } from '@tandem/contract';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
-import { DatabaseService, type Transaction, type WriteContext } from '../db/database.service.js';
+import { DatabaseService, type DirectWriteContext, type Reader, type Transaction, type WriteContext } from '../db/database.service.js';
+import { SqliteStatements, fromSqliteTimestamp, sqliteTimestamp } from '../db/sqlite-statements.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
 const messageSelect = {
@@ -154,7 +155,14 @@ export class ChatRepository {
   }
 
   /** Reads take the caller's transaction when they decide a write. */
-  async findRoom(roomId: string, db: Transaction = this.database.client): Promise<RoomRecord | null> {
+  async findRoom(roomId: string, db: Reader = this.database.client): Promise<RoomRecord | null> {
+    if (db instanceof SqliteStatements) {
+      const row = db.get<Omit<RoomRecord, 'createdAt'> & { createdAt: string }>(
+        'SELECT id, name, visibility, inviteCode, createdById, createdAt FROM Room WHERE id = ?',
+        roomId,
+      );
+      return row ? { ...row, createdAt: fromSqliteTimestamp(row.createdAt) } : null;
+    }
     return (await db.room.findUnique({ where: { id: roomId } })) as RoomRecord | null;
   }
 
@@ -201,7 +209,8 @@ export class ChatRepository {
 
   // ---- members and read markers ---------------------------------------------------------------
 
-  async isMember(roomId: string, userId: string, db: Transaction = this.database.client): Promise<boolean> {
+  async isMember(roomId: string, userId: string, db: Reader = this.database.client): Promise<boolean> {
+    if (db instanceof SqliteStatements) return db.get('SELECT 1 FROM Membership WHERE roomId = ? AND userId = ?', roomId, userId) !== undefined;
     return (await db.membership.count({ where: { roomId, userId } })) > 0;
   }
 
@@ -221,7 +230,10 @@ export class ChatRepository {
   }
 
   /** The members, for resolving `@name` mentions. */
-  async memberUsers(roomId: string, db: Transaction = this.database.client): Promise<User[]> {
+  async memberUsers(roomId: string, db: Reader = this.database.client): Promise<User[]> {
+    if (db instanceof SqliteStatements) {
+      return db.all<User>('SELECT User.id, User.name FROM Membership JOIN User ON User.id = Membership.userId WHERE Membership.roomId = ?', roomId);
+    }
     const rows = await db.membership.findMany({ where: { roomId }, select: { user: { select: { id: true, name: true } } } });
     return rows.map((row) => row.user);
   }
@@ -291,7 +303,7 @@ export class ChatRepository {
   // ---- messages -------------------------------------------------------------------------------
 
   /** Stores the message and its `message:created` change in the caller's transaction. */
-  async appendMessage(context: WriteContext, message: NewMessage): Promise<Message> {
+  async appendMessage(context: DirectWriteContext, message: NewMessage): Promise<Message> {
     const id = randomUUID();
     const createdAt = new Date();
     const mentions = message.mentions ?? [];
@@ -317,18 +329,32 @@ export class ChatRepository {
         },
       }),
     });
-    await context.tx.message.create({
-      data: {
-        id,
-        roomId: message.roomId,
-        seq: data.seq,
-        authorId: message.author.id,
-        text: message.text,
-        kind,
-        action: message.system ?? null,
-        createdAt,
-      },
-    });
+    const row = {
+      id,
+      roomId: message.roomId,
+      seq: data.seq,
+      authorId: message.author.id,
+      text: message.text,
+      kind,
+      action: message.system ?? null,
+      createdAt,
+    };
+    const { db } = context;
+    if (db instanceof SqliteStatements) {
+      db.run(
+        'INSERT INTO Message (id, roomId, seq, authorId, text, kind, action, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        row.id,
+        row.roomId,
+        row.seq,
+        row.authorId,
+        row.text,
+        row.kind,
+        row.action,
+        sqliteTimestamp(row.createdAt),
+      );
+    } else {
+      await db.message.create({ data: row, select: { id: true } });
+    }
     await this.addMentions(context, id, mentions);
     return data.message;
   }
@@ -347,9 +373,14 @@ export class ChatRepository {
     await this.addMentions(context, messageId, mentions);
   }
 
-  private async addMentions(context: WriteContext, messageId: string, mentions: User[]): Promise<void> {
+  private async addMentions(context: DirectWriteContext, messageId: string, mentions: User[]): Promise<void> {
     if (mentions.length === 0) return;
-    await context.tx.messageMention.createMany({ data: mentions.map((user) => ({ messageId, userId: user.id, name: user.name })) });
+    const { db } = context;
+    if (db instanceof SqliteStatements) {
+      for (const user of mentions) db.run('INSERT INTO MessageMention (messageId, userId, name) VALUES (?, ?, ?)', messageId, user.id, user.name);
+      return;
+    }
+    await db.messageMention.createMany({ data: mentions.map((user) => ({ messageId, userId: user.id, name: user.name })) });
   }
 
   /**

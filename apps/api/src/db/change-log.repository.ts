@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Change, Namespace } from '@tandem/contract';
 import type { ChangeCommitted } from '../common/domain-events.js';
-import { DatabaseService, type Transaction, type WriteContext } from './database.service.js';
+import { DatabaseService, type DirectWriteContext, type Reader } from './database.service.js';
+import { SqliteStatements, sqliteTimestamp } from './sqlite-statements.js';
 
 export interface AppendedChange<D> {
   seq: number;
@@ -17,7 +18,7 @@ export class ChangeLogRepository {
   constructor(private readonly database: DatabaseService) {}
 
   async append<D>(
-    context: WriteContext,
+    context: DirectWriteContext,
     entry: {
       namespace: Namespace;
       stream: string;
@@ -27,23 +28,28 @@ export class ChangeLogRepository {
       delivery?: ChangeCommitted['delivery'];
     },
   ): Promise<AppendedChange<D>> {
-    // The increment happens in the database, inside the transaction: gap-free with any number of writers.
-    const { seq } = await context.tx.changeStream.upsert({
-      where: { key: entry.stream },
-      create: { key: entry.stream, seq: 1 },
-      update: { seq: { increment: 1 } },
-      select: { seq: true },
-    });
-    const data = entry.data(seq);
-    await context.tx.change.create({
-      data: { streamKey: entry.stream, seq, event: entry.event, data: JSON.stringify(data) },
-    });
     const { namespace, stream, event, delivery = 'each' } = entry;
+    const seq = await nextSeq(context.db, stream);
+    const data = entry.data(seq);
+    const json = JSON.stringify(data);
+    if (context.db instanceof SqliteStatements) {
+      context.db.run(
+        'INSERT INTO Change (streamKey, seq, event, data, createdAt) VALUES (?, ?, ?, ?, ?)',
+        stream,
+        seq,
+        event,
+        json,
+        sqliteTimestamp(new Date()),
+      );
+    } else {
+      await context.db.change.create({ data: { streamKey: stream, seq, event, data: json }, select: { seq: true } });
+    }
     context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
     return { seq, data };
   }
 
-  async currentSeq(stream: string, db: Transaction = this.database.client): Promise<number> {
+  async currentSeq(stream: string, db: Reader = this.database.client): Promise<number> {
+    if (db instanceof SqliteStatements) return db.get<{ seq: number }>('SELECT seq FROM ChangeStream WHERE key = ?', stream)?.seq ?? 0;
     const row = await db.changeStream.findUnique({ where: { key: stream }, select: { seq: true } });
     return row?.seq ?? 0;
   }
@@ -62,4 +68,21 @@ export class ChangeLogRepository {
     });
     return rows.map((row) => ({ seq: row.seq, event: row.event, data: JSON.parse(row.data) as unknown }));
   }
+}
+
+/** The increment happens in the database, inside the transaction: gap-free with any number of writers. */
+async function nextSeq(db: Reader, stream: string): Promise<number> {
+  if (db instanceof SqliteStatements) {
+    return db.get<{ seq: number }>(
+      'INSERT INTO ChangeStream (key, seq) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET seq = seq + 1 RETURNING seq',
+      stream,
+    )!.seq;
+  }
+  const { seq } = await db.changeStream.upsert({
+    where: { key: stream },
+    create: { key: stream, seq: 1 },
+    update: { seq: { increment: 1 } },
+    select: { seq: true },
+  });
+  return seq;
 }

@@ -6,33 +6,52 @@ import { DomainEvents, type ChangeCommitted } from '../common/domain-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client.js';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
+import { SqliteStatements } from './sqlite-statements.js';
 
 export type Transaction = Prisma.TransactionClient;
 
+/** Where a read runs: through Prisma, or, inside a direct write on SQLite, on the writer's connection. */
+export type Reader = Transaction | SqliteStatements;
+
+/**
+ * What a direct write sees (see `DatabaseService.writeDirect`): its transaction — the writer's
+ * prepared statements on SQLite, a Prisma transaction on PostgreSQL — and a way to publish events
+ * once it has committed. Repositories branch on `db instanceof SqliteStatements`.
+ */
+export interface DirectWriteContext {
+  db: Reader;
+  publishAfterCommit(change: ChangeCommitted): void;
+}
+
+/** What a write sees: its Prisma transaction (also as `db`, so that it can call what direct writes call). */
+export interface WriteContext extends DirectWriteContext {
+  tx: Transaction;
+  db: Transaction;
+}
+
 type WriteWork = (context: WriteContext) => Promise<unknown>;
+type DirectWork = (context: DirectWriteContext) => Promise<unknown>;
 interface BatchItem {
-  work: WriteWork;
+  work: WriteWork | DirectWork;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 interface Batch {
+  /** A direct batch runs on the SQLite statements; any other, in a Prisma transaction. */
+  direct: boolean;
   items: BatchItem[];
 }
 
 /** A bound on one transaction's size, so that one batch cannot hold the writer for long. */
 const maxBatchSize = 256;
 
-/** What a write sees: its transaction, and a way to publish events once it has committed. */
-export interface WriteContext {
-  tx: Transaction;
-  publishAfterCommit(change: ChangeCommitted): void;
-}
-
 /**
  * The Prisma client, and the one door for writes. Writes run one transaction at a time (SQLite
  * has one writer anyway) in arrival order, several to a transaction when they arrive together,
- * and their events are published right after their commit, so broadcasts leave in `seq` order. The same models serve SQLite and PostgreSQL: each provider
- * has its generated client, and both have the same API.
+ * and their events are published right after their commit, so broadcasts leave in `seq` order.
+ * The same models serve SQLite and PostgreSQL: each provider has its generated client, and both
+ * have the same API. On SQLite, the hottest commands write through a second connection with
+ * prepared statements (`writeDirect`); they queue with every other write all the same.
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnModuleDestroy {
@@ -42,6 +61,8 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   private openBatch: Batch | undefined;
 
   private readonly provider: AppConfig['database']['provider'];
+  /** SQLite only: the writer's own connection for direct writes. */
+  private readonly sqlite: SqliteStatements | undefined;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -54,6 +75,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
       database.provider === 'sqlite'
         ? new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: database.file, timeout: 5_000 }) })
         : (new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) }) as unknown as PrismaClient);
+    this.sqlite = database.provider === 'sqlite' ? new SqliteStatements(database.file, 5_000) : undefined;
   }
 
   async onModuleInit(): Promise<void> {
@@ -67,6 +89,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.idle();
+    this.sqlite?.close();
     await this.client.$disconnect();
   }
 
@@ -77,13 +100,27 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * and its writes are run again one by one, so a failure only ever fails its own command.
    */
   write<T>(work: (context: WriteContext) => Promise<T>): Promise<T> {
+    return this.join(false, work);
+  }
+
+  /**
+   * `write` for the hottest commands: on SQLite, the work runs on prepared statements (see
+   * `SqliteStatements`) instead of Prisma, in the same queue and with the same group commit. The
+   * work must only read and write through `context.db` and await nothing else: its transaction
+   * holds the writer. On PostgreSQL it is a plain `write`.
+   */
+  writeDirect<T>(work: (context: DirectWriteContext) => Promise<T>): Promise<T> {
+    return this.join(this.sqlite !== undefined, work);
+  }
+
+  private join<T>(direct: boolean, work: WriteWork | DirectWork): Promise<T> {
     let batch = this.openBatch;
-    if (!batch || batch.items.length >= maxBatchSize) {
-      const next: Batch = { items: [] };
+    if (!batch || batch.direct !== direct || batch.items.length >= maxBatchSize) {
+      const next: Batch = { direct, items: [] };
       this.openBatch = batch = next;
       void this.enqueue(() => {
         if (this.openBatch === next) this.openBatch = undefined;
-        return this.commitBatch(next.items);
+        return this.commitBatch(next);
       });
     }
     return new Promise<T>((resolve, reject) =>
@@ -105,11 +142,12 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     return run;
   }
 
-  private async commitBatch(items: BatchItem[]): Promise<void> {
+  private async commitBatch({ direct, items }: Batch): Promise<void> {
     this.metrics.writeBatchSize.observe(items.length);
+    const transaction = direct ? this.sqliteTransaction : this.prismaTransaction;
     if (items.length > 1) {
       try {
-        const outcomes = await this.transaction(items.map((item) => item.work));
+        const outcomes = await transaction(items.map((item) => item.work));
         outcomes.forEach(({ value, changes }, index) => {
           this.publish(changes);
           items[index].resolve(value);
@@ -121,7 +159,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     }
     for (const item of items) {
       try {
-        const [{ value, changes }] = await this.transaction([item.work]);
+        const [{ value, changes }] = await transaction([item.work]);
         this.publish(changes);
         item.resolve(value);
       } catch (error) {
@@ -130,24 +168,30 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async transaction(works: WriteWork[]): Promise<{ value: unknown; changes: ChangeCommitted[] }[]> {
+  private readonly prismaTransaction = async (works: BatchItem['work'][]): Promise<Outcome[]> => {
     const endTimer = this.metrics.databaseWrites.startTimer();
     try {
-      return await this.client.$transaction(
-        async (tx) => {
-          const outcomes = [];
-          for (const work of works) {
-            const changes: ChangeCommitted[] = [];
-            outcomes.push({ value: await work({ tx, publishAfterCommit: (change) => changes.push(change) }), changes });
-          }
-          return outcomes;
-        },
-        { maxWait: 10_000, timeout: 30_000 },
-      );
+      return await this.client.$transaction((tx) => runWorks(works, { tx, db: tx }), { maxWait: 10_000, timeout: 30_000 });
     } finally {
       endTimer();
     }
-  }
+  };
+
+  private readonly sqliteTransaction = async (works: BatchItem['work'][]): Promise<Outcome[]> => {
+    const sqlite = this.sqlite!;
+    const endTimer = this.metrics.databaseWrites.startTimer();
+    sqlite.begin();
+    try {
+      const outcomes = await runWorks(works, { db: sqlite });
+      sqlite.commit();
+      return outcomes;
+    } catch (error) {
+      sqlite.rollback();
+      throw error;
+    } finally {
+      endTimer();
+    }
+  };
 
   private publish(changes: ChangeCommitted[]): void {
     for (const change of changes) this.events.publish('change.committed', change);
@@ -161,4 +205,20 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   async ping(): Promise<void> {
     await this.client.$queryRawUnsafe('SELECT 1');
   }
+}
+
+interface Outcome {
+  value: unknown;
+  changes: ChangeCommitted[];
+}
+
+/** Runs the works of one transaction in order, each collecting the changes it publishes. */
+async function runWorks(works: BatchItem['work'][], db: { tx: Transaction; db: Transaction } | { db: SqliteStatements }): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const work of works) {
+    const changes: ChangeCommitted[] = [];
+    const context = { ...db, publishAfterCommit: (change: ChangeCommitted) => changes.push(change) };
+    outcomes.push({ value: await (work as DirectWork)(context), changes });
+  }
+  return outcomes;
 }

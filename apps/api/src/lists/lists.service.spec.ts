@@ -136,7 +136,7 @@ class FakeListsRepository {
 /** Runs the work at once, as the real one does inside a transaction (retries are its own spec). */
 const writes = {
   once: <T>(_: string, __: string, ___: string, work: (context: WriteContext) => Promise<T>) =>
-    work({ tx: {} as Transaction, publishAfterCommit: () => undefined }),
+    work({ tx: {} as Transaction, db: {} as Transaction, publishAfterCommit: () => undefined }),
 } as unknown as IdempotentWrites;
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {

@@ -11,7 +11,8 @@ import {
   type Visibility,
 } from '@tandem/contract';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
-import { DatabaseService, type Transaction, type WriteContext } from '../db/database.service.js';
+import { DatabaseService, type DirectWriteContext, type Reader, type Transaction, type WriteContext } from '../db/database.service.js';
+import { SqliteStatements, fromSqliteTimestamp, sqliteTimestamp } from '../db/sqlite-statements.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { rankPlayers } from './ranking.js';
 
@@ -56,6 +57,8 @@ const standingOrder = [
 ] satisfies Prisma.PlayerOrderByWithRelationInput[];
 
 const playerSelect = { id: true, boardId: true, name: true, userId: true, score: true } as const;
+/** `playerSelect` in SQL. */
+const playerColumns = 'id, boardId, name, userId, score';
 
 function toPlayer(row: PlayerRecord & { rank: number }): Player {
   return { id: row.id, name: row.name, score: row.score, rank: row.rank, ...(row.userId ? { userId: row.userId } : {}) };
@@ -94,7 +97,14 @@ export class ScoreboardRepository {
   }
 
   /** Reads take the caller's transaction when they decide a write. */
-  async findBoard(boardId: string, db: Transaction = this.database.client): Promise<BoardRecord | null> {
+  async findBoard(boardId: string, db: Reader = this.database.client): Promise<BoardRecord | null> {
+    if (db instanceof SqliteStatements) {
+      const row = db.get<Omit<BoardRecord, 'createdAt'> & { createdAt: string }>(
+        'SELECT id, name, visibility, inviteCode, ownerId, round, createdAt FROM Board WHERE id = ?',
+        boardId,
+      );
+      return row ? { ...row, createdAt: fromSqliteTimestamp(row.createdAt) } : null;
+    }
     return (await db.board.findUnique({ where: { id: boardId } })) as BoardRecord | null;
   }
 
@@ -115,7 +125,8 @@ export class ScoreboardRepository {
     }));
   }
 
-  async isMember(boardId: string, userId: string, db: Transaction = this.database.client): Promise<boolean> {
+  async isMember(boardId: string, userId: string, db: Reader = this.database.client): Promise<boolean> {
+    if (db instanceof SqliteStatements) return db.get('SELECT 1 FROM BoardMember WHERE boardId = ? AND userId = ?', boardId, userId) !== undefined;
     return (await db.boardMember.count({ where: { boardId, userId } })) > 0;
   }
 
@@ -153,7 +164,16 @@ export class ScoreboardRepository {
     return { seq, players: await this.rankedPlayers(record.id, context.tx) };
   }
 
-  async findActivePlayer(boardId: string, playerId: string, db: Transaction): Promise<PlayerRecord | null> {
+  async findActivePlayer(boardId: string, playerId: string, db: Reader): Promise<PlayerRecord | null> {
+    if (db instanceof SqliteStatements) {
+      return (
+        db.get<PlayerRecord>(
+          `SELECT ${playerColumns} FROM Player WHERE id = ? AND boardId = ? AND removedAt IS NULL`,
+          playerId,
+          boardId,
+        ) ?? null
+      );
+    }
     return db.player.findFirst({ where: { id: playerId, boardId, removedAt: null }, select: playerSelect });
   }
 
@@ -186,7 +206,7 @@ export class ScoreboardRepository {
    * change's seq as the moment the player reached the new score.
    */
   async addScore(
-    context: WriteContext,
+    context: DirectWriteContext,
     change: { boardId: string; round: number; playerId: string; delta: number; userId: string; opId: string },
   ): Promise<{ player: Player; seq: number }> {
     const { seq } = await this.log(context, change.boardId, BoardFact.ScoreAdded, {
@@ -195,13 +215,36 @@ export class ScoreboardRepository {
       delta: change.delta,
     });
     const now = new Date();
-    const row = await context.tx.player.update({
-      where: { id: change.playerId },
-      data: { score: { increment: change.delta }, scoreChangedAt: now, scoreChangeSeq: seq },
-      select: playerSelect,
-    });
-    await context.tx.scoreEvent.create({ data: { ...change, createdAt: now }, select: { id: true } });
-    return { player: await this.withRank(row, context.tx), seq };
+    const { db } = context;
+    let row: PlayerRecord;
+    if (db instanceof SqliteStatements) {
+      const at = sqliteTimestamp(now);
+      row = db.get<PlayerRecord>(
+        `UPDATE Player SET score = score + ?, scoreChangedAt = ?, scoreChangeSeq = ? WHERE id = ? RETURNING ${playerColumns}`,
+        change.delta,
+        at,
+        seq,
+        change.playerId,
+      )!;
+      db.run(
+        'INSERT INTO ScoreEvent (boardId, playerId, round, delta, userId, opId, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        change.boardId,
+        change.playerId,
+        change.round,
+        change.delta,
+        change.userId,
+        change.opId,
+        at,
+      );
+    } else {
+      row = await db.player.update({
+        where: { id: change.playerId },
+        data: { score: { increment: change.delta }, scoreChangedAt: now, scoreChangeSeq: seq },
+        select: playerSelect,
+      });
+      await db.scoreEvent.create({ data: { ...change, createdAt: now }, select: { id: true } });
+    }
+    return { player: await this.withRank(row, db), seq };
   }
 
   async renamePlayer(context: WriteContext, player: { boardId: string; playerId: string; name: string }): Promise<Player> {
@@ -246,12 +289,20 @@ export class ScoreboardRepository {
     return rankPlayers(rows).map(toPlayer);
   }
 
-  private async withRank(row: PlayerRecord, db: Transaction): Promise<Player> {
+  private async withRank(row: PlayerRecord, db: Reader): Promise<Player> {
+    if (db instanceof SqliteStatements) {
+      const { higher } = db.get<{ higher: number }>(
+        'SELECT COUNT(*) AS higher FROM Player WHERE boardId = ? AND removedAt IS NULL AND score > ?',
+        row.boardId,
+        row.score,
+      )!;
+      return toPlayer({ ...row, rank: higher + 1 });
+    }
     const higher = await db.player.count({ where: { boardId: row.boardId, removedAt: null, score: { gt: row.score } } });
     return toPlayer({ ...row, rank: higher + 1 });
   }
 
-  private log(context: WriteContext, boardId: string, event: BoardFact, fact: Record<string, unknown>) {
+  private log(context: DirectWriteContext, boardId: string, event: BoardFact, fact: Record<string, unknown>) {
     return this.changeLog.append(context, {
       namespace: Namespace.Scoreboard,
       stream: rooms.board(boardId),
