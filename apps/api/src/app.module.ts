@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
 import { Broadcaster } from './common/broadcaster.js';
+import { CommandDoor } from './common/command-door.js';
 import { RateLimiter } from './common/rate-limiter.js';
 import { REDIS_CLIENT, RedisLifecycle, type RedisClient } from './common/redis.js';
 import { ServerLifecycle } from './common/server-lifecycle.js';
@@ -27,6 +28,7 @@ export class AppModule {
         Broadcaster,
         RateLimiter,
         ServerLifecycle,
+        CommandDoor,
       ],
       exports: [APP_CONFIG, REDIS_CLIENT, RedisLifecycle, Broadcaster, RateLimiter, ServerLifecycle],
     };

@@ -10,6 +10,7 @@ import { SessionExpiry } from './auth/session-expiry.js';
 import { socketAuthMiddleware } from './auth/socket-auth.middleware.js';
 import { TokenService } from './auth/token.service.js';
 import { UsersRepository } from './auth/users.repository.js';
+import { CommandDoor } from './common/command-door.js';
 import { TandemIoAdapter } from './common/tandem-io.adapter.js';
 import { JsonLogger } from './common/json-logger.js';
 import { connectRedis } from './common/redis.js';
@@ -43,6 +44,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       app,
       socketAuthMiddleware(app.get(TokenService), app.get(UsersRepository)),
       (socket) => sessionExpiry.attach(socket),
+      app.get(CommandDoor),
       config.corsOrigin,
       redis ? createAdapter(redis) : undefined,
     ),

@@ -1,8 +1,8 @@
-import { UseInterceptors, applyDecorators } from '@nestjs/common';
+import { UseFilters, applyDecorators } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
 import type { Namespace } from '@tandem/contract';
-import { CommandInterceptor } from './command.interceptor.js';
+import { BackToCommandDoor } from './command-door.js';
 
-/** A gateway of one namespace whose handlers go through the command interceptor (validation, ack envelope). */
+/** A gateway of one namespace; the socket adapter runs its handlers through the `CommandDoor` (validation, ack envelope). */
 export const CommandGateway = (namespace: Namespace) =>
-  applyDecorators(WebSocketGateway({ namespace }), UseInterceptors(CommandInterceptor));
+  applyDecorators(WebSocketGateway({ namespace }), UseFilters(BackToCommandDoor));

@@ -4,8 +4,8 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions } from 'socket.io';
 import type { Socket } from 'socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import type { Observable } from 'rxjs';
 import type { SocketMiddleware } from '../auth/socket-auth.middleware.js';
+import type { CommandDoor } from './command-door.js';
 
 /** Frames above this close the offending connection; strings have far smaller contract limits. */
 export const maxFrameBytes = 1_000_000;
@@ -20,6 +20,7 @@ export class TandemIoAdapter extends IoAdapter {
     app: INestApplicationContext,
     private readonly authenticate: SocketMiddleware,
     private readonly onConnection: (socket: Socket) => void,
+    private readonly door: CommandDoor,
     private readonly corsOrigin: string | undefined,
     /** Set when several nodes share Redis: broadcasts, rooms and fetchSockets span them all. */
     private readonly clusterAdapter: ServerOptions['adapter'] | undefined,
@@ -41,27 +42,19 @@ export class TandemIoAdapter extends IoAdapter {
   }
 
   /**
-   * One `onAny` listener per socket that routes to the handler of the event, instead of Nest's
-   * default of one RxJS pipeline per handler per socket: the same acks, far less memory for each
-   * idle connection and less work per message.
+   * One `onAny` listener per socket that sends each event through the `CommandDoor` to its
+   * handler, instead of Nest's default of one RxJS pipeline per handler per socket: the same
+   * acks, far less memory for each idle connection and less work per message.
    */
-  override bindMessageHandlers(
-    socket: Socket,
-    handlers: MessageMappingProperties[],
-    transform: (data: unknown) => Observable<unknown>,
-  ): void {
+  override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[]): void {
     const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
     socket.onAny((event: string, ...args: unknown[]) => {
       const handler = byEvent.get(event);
       if (!handler) return;
       // As Nest's own binding sees it: one argument as is, several as an array (the ack last).
       const { data, ack } = this.mapPayload(args.length <= 1 ? args[0] : args);
-      transform(handler.callback(data, ack)).subscribe({
-        next: (response) => {
-          if (response === null || response === undefined) return;
-          if (!handler.isAckHandledManually && typeof ack === 'function') ack(response);
-        },
-        error: (error: unknown) => this.logger.error(error),
+      void this.door.pass(socket, event, data, (parsed) => handler.callback(parsed, ack)).then((response) => {
+        if (typeof ack === 'function') ack(response);
       });
     });
   }

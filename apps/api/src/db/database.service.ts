@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { APP_CONFIG, type AppConfig } from '../config.js';
@@ -7,6 +7,7 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client.js';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 import { SqliteStatements } from './sqlite-statements.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export type Transaction = Prisma.TransactionClient;
 
@@ -42,6 +43,9 @@ interface Batch {
   items: BatchItem[];
 }
 
+/** How long a SQLite connection waits for another one's lock. */
+const busyTimeoutMs = 5_000;
+
 /** A bound on one transaction's size, so that one batch cannot hold the writer for long. */
 const maxBatchSize = 256;
 
@@ -61,8 +65,11 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   private openBatch: Batch | undefined;
 
   private readonly provider: AppConfig['database']['provider'];
+  private readonly file: string | undefined;
   /** SQLite only: the writer's own connection for direct writes. */
   private readonly sqlite: SqliteStatements | undefined;
+  private checkpointer: WalCheckpointer | undefined;
+  private readonly logger = new Logger('Database');
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -73,9 +80,10 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     this.provider = database.provider;
     this.client =
       database.provider === 'sqlite'
-        ? new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: database.file, timeout: 5_000 }) })
+        ? new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: database.file, timeout: busyTimeoutMs }) })
         : (new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) }) as unknown as PrismaClient);
-    this.sqlite = database.provider === 'sqlite' ? new SqliteStatements(database.file, 5_000) : undefined;
+    this.sqlite = database.provider === 'sqlite' ? new SqliteStatements(database.file, busyTimeoutMs) : undefined;
+    this.file = database.provider === 'sqlite' ? database.file : undefined;
   }
 
   async onModuleInit(): Promise<void> {
@@ -85,18 +93,21 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     // WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last ones.
     await this.client.$executeRawUnsafe('PRAGMA synchronous=NORMAL');
     await this.client.$executeRawUnsafe('PRAGMA foreign_keys=ON');
+    await this.client.$queryRawUnsafe('PRAGMA wal_autocheckpoint=0');
+    this.checkpointer = new WalCheckpointer(this.file!, busyTimeoutMs, (error) => this.logger.error(`WAL checkpoint failed: ${error}`));
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.idle();
+    await this.checkpointer?.stop();
     this.sqlite?.close();
     await this.client.$disconnect();
   }
 
   /**
    * Runs `work` in a transaction after every earlier write, and resolves once it has committed;
-   * its events are published right after that commit. Group commit: the writes that arrive while
-   * a transaction runs share the next one. If one of them fails, that transaction is rolled back
+   * its events are published right after that commit. Group commit: the writes that arrive in the
+   * same tick of the event loop, or while a transaction runs, share the next one. If one of them fails, that transaction is rolled back
    * and its writes are run again one by one, so a failure only ever fails its own command.
    */
   write<T>(work: (context: WriteContext) => Promise<T>): Promise<T> {
@@ -118,7 +129,11 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     if (!batch || batch.direct !== direct || batch.items.length >= maxBatchSize) {
       const next: Batch = { direct, items: [] };
       this.openBatch = batch = next;
-      void this.enqueue(() => {
+      void this.enqueue(async () => {
+        // The batch stays open until the event loop has read every socket that was ready: the
+        // commands of one tick share one commit (a direct write would otherwise commit alone,
+        // synchronously, before the next socket is even read).
+        await endOfTick();
         if (this.openBatch === next) this.openBatch = undefined;
         return this.commitBatch(next);
       });
@@ -205,6 +220,10 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   async ping(): Promise<void> {
     await this.client.$queryRawUnsafe('SELECT 1');
   }
+}
+
+function endOfTick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 interface Outcome {

@@ -18,6 +18,8 @@ export class SqliteStatements {
     // WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last ones.
     this.connection.pragma('synchronous = NORMAL');
     this.connection.pragma('foreign_keys = ON');
+    // Checkpoints run on a thread of their own (see `WalCheckpointer`).
+    this.connection.pragma('wal_autocheckpoint = 0');
   }
 
   /** The first row, or `undefined`. */

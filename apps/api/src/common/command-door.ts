@@ -1,0 +1,91 @@
+import { Catch, Injectable, Logger, type WsExceptionFilter } from '@nestjs/common';
+import { ErrorCode, commandSchemas, parsePayload, type Ack } from '@tandem/contract';
+import type { Socket } from 'socket.io';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { DomainError } from './domain-error.js';
+import { RateLimiter } from './rate-limiter.js';
+import { ServerLifecycle } from './server-lifecycle.js';
+import { socketUser } from './socket-user.decorator.js';
+
+/**
+ * The one door of every command (the socket adapter sends each event through it): spends the
+ * sender's rate budget, validates the payload with the contract's schema for the namespace and
+ * event (the handler receives the parsed, strict value through `@MessageBody()`), and turns the
+ * outcome into the ack envelope — a return value into `{ ok: true, data }`, any error
+ * (validation, a rule, a crash) into `{ ok: false, error }`. Plain promises, no RxJS pipeline:
+ * this runs for every command, and it is cheaper as a function than as a Nest interceptor.
+ */
+@Injectable()
+export class CommandDoor {
+  private readonly logger = new Logger('Commands');
+
+  constructor(
+    private readonly rateLimiter: RateLimiter,
+    private readonly lifecycle: ServerLifecycle,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** Runs `handle` with the parsed payload; never rejects. */
+  async pass(socket: Socket, event: string, payload: unknown, handle: (parsed: unknown) => unknown): Promise<Ack<unknown>> {
+    const startedAt = performance.now();
+    let ack: Ack<unknown>;
+    try {
+      if (this.lifecycle.isDraining) {
+        throw new DomainError(ErrorCode.Internal, 'the server is shutting down: retry after reconnecting', { draining: true });
+      }
+      this.spendBudget(socket, event);
+      const data = await handle(this.parse(socket, event, payload));
+      ack = { ok: true, data: data ?? {} };
+    } catch (error) {
+      ack = this.toFailure(error, socket, event);
+    }
+    this.record(socket, event, ack, performance.now() - startedAt);
+    return ack;
+  }
+
+  private record(socket: Socket, command: string, ack: Ack<unknown>, durationMs: number): void {
+    const outcome = ack.ok ? 'ok' : ack.error.code;
+    this.metrics.commands.inc({ command, outcome });
+    this.metrics.ackLatency.observe({ command }, durationMs / 1000);
+    if (outcome === ErrorCode.RateLimited) this.metrics.rateLimited.inc({ command });
+    this.logger.debug({ command, outcome, durationMs: Math.round(durationMs * 100) / 100, socketId: socket.id, userId: socketUser(socket).id });
+  }
+
+  /** Over budget: answered at once, before any parsing or database work. */
+  private spendBudget(socket: Socket, event: string): void {
+    const budget = this.rateLimiter.take(socket, socketUser(socket).id, event);
+    if (!budget.ok) {
+      throw new DomainError(ErrorCode.RateLimited, 'too many commands: slow down', { retryAfterMs: budget.retryAfterMs });
+    }
+  }
+
+  private parse(socket: Socket, event: string, payload: unknown): unknown {
+    const namespace = socket.nsp.name;
+    const schema = commandSchemas[namespace as keyof typeof commandSchemas]?.[event as never];
+    if (!schema) throw new DomainError(ErrorCode.Internal, `no contract schema for ${namespace} ${event}`);
+    const result = parsePayload(schema, payload);
+    if (!result.ok) throw new DomainError(ErrorCode.Validation, `invalid ${event} payload`, { issues: result.issues });
+    return result.value;
+  }
+
+  private toFailure(error: unknown, socket: Socket, event: string): Ack<never> {
+    if (error instanceof DomainError) {
+      const details = error.details === undefined ? {} : { details: error.details };
+      return { ok: false, error: { code: error.code, message: error.message, ...details } };
+    }
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.logger.error(`${event} from socket ${socket.id} failed: ${reason}`);
+    return { ok: false, error: { code: ErrorCode.Internal, message: 'internal error: the command was not applied' } };
+  }
+}
+
+/**
+ * A handler's error goes back to the command door, which answers it in the ack, instead of to
+ * Nest's default handler, which would emit an `exception` event and swallow it.
+ */
+@Catch()
+export class BackToCommandDoor implements WsExceptionFilter {
+  catch(error: unknown): never {
+    throw error;
+  }
+}
