@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../db/new-id.js';
 import { Injectable } from '@nestjs/common';
 import type { User } from '@tandem/contract';
 import { DatabaseService } from '../db/database.service.js';
@@ -9,7 +9,7 @@ export class UsersRepository {
 
   create(name: string): Promise<User> {
     return this.database.write(({ tx }) =>
-      tx.user.create({ data: { id: randomUUID(), name }, select: { id: true, name: true } }),
+      tx.user.create({ data: { id: newId(), name }, select: { id: true, name: true } }),
     );
   }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../db/new-id.js';
 import { Injectable } from '@nestjs/common';
 import {
   ChatBroadcast,
@@ -148,7 +148,7 @@ export class ChatRepository {
     room: { name: string; visibility: Visibility; inviteCode: string | null; createdById: string },
   ): Promise<RoomRecord> {
     return this.database.write(async ({ tx }) => {
-      const created = await tx.room.create({ data: { id: randomUUID(), ...room } });
+      const created = await tx.room.create({ data: { id: newId(), ...room } });
       await tx.membership.create({ data: { roomId: created.id, userId: room.createdById } });
       return created as RoomRecord;
     });
@@ -304,7 +304,7 @@ export class ChatRepository {
 
   /** Stores the message and its `message:created` change in the caller's transaction. */
   async appendMessage(context: DirectWriteContext, message: NewMessage): Promise<Message> {
-    const id = randomUUID();
+    const id = newId();
     const createdAt = new Date();
     const mentions = message.mentions ?? [];
     const kind: MessageKind = message.system ? 'system' : 'user';

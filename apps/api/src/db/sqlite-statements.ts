@@ -63,9 +63,14 @@ export class SqliteStatements {
   }
 }
 
+let lastTimestamp = { ms: Number.NaN, text: '' };
+
 /** A `DateTime` as Prisma's SQLite adapter stores it (ISO 8601 with `+00:00`), so both read alike. */
 export function sqliteTimestamp(date: Date): string {
-  return date.toISOString().replace('Z', '+00:00');
+  const ms = date.getTime();
+  // The commands of one batch mostly share their millisecond: format it once.
+  if (ms !== lastTimestamp.ms) lastTimestamp = { ms, text: date.toISOString().replace('Z', '+00:00') };
+  return lastTimestamp.text;
 }
 
 /** A stored `DateTime` back into a `Date` (Prisma's format, or SQLite's `CURRENT_TIMESTAMP`). */

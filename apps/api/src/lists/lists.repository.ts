@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../db/new-id.js';
 import { Injectable } from '@nestjs/common';
 import {
   ListsBroadcast,
@@ -74,7 +74,7 @@ export class ListsRepository {
 
   createList(list: { title: string; visibility: Visibility; inviteCode: string | null; ownerId: string }): Promise<ListRecord> {
     return this.database.write(async ({ tx }) => {
-      const created = await tx.list.create({ data: { id: randomUUID(), ...list } });
+      const created = await tx.list.create({ data: { id: newId(), ...list } });
       await tx.listMember.create({ data: { listId: created.id, userId: list.ownerId } });
       return created as ListRecord;
     });
@@ -171,7 +171,7 @@ export class ListsRepository {
     this.rememberName(item.user);
     const row = await context.tx.item.create({
       data: {
-        id: randomUUID(),
+        id: newId(),
         listId: item.listId,
         text: item.text,
         position: item.position,
