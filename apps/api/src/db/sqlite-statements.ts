@@ -20,6 +20,8 @@ export class SqliteStatements {
     this.connection.pragma('foreign_keys = ON');
     // Checkpoints run on a thread of their own (see `WalCheckpointer`).
     this.connection.pragma('wal_autocheckpoint = 0');
+    // 64 MB of pages (the default is 2 MB): the indexes that every command reads stay in memory.
+    this.connection.pragma('cache_size = -65536');
   }
 
   /** The first row, or `undefined`. */

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /** How often the WAL is copied back into the database file. */
-const checkpointIntervalMs = 250;
+const checkpointIntervalMs = 500;
 
 // Plain JavaScript, evaluated in the worker: it needs no build step, from `src` or from `dist`.
 const workerSource = `
@@ -28,7 +28,7 @@ parentPort.on('message', () => {
  * Checkpoints the SQLite WAL from a worker thread. By default the connection whose commit
  * crosses 1,000 WAL pages copies them back and syncs the file, inside that commit: a pause of
  * milliseconds on the event loop every few hundred writes. Here the writers' automatic
- * checkpoints are off (`wal_autocheckpoint = 0`) and a passive checkpoint runs every 250 ms on
+ * checkpoints are off (`wal_autocheckpoint = 0`) and a passive checkpoint runs every 500 ms on
  * a thread of its own, which never blocks a writer.
  */
 export class WalCheckpointer {
