@@ -4,12 +4,12 @@
  * Reports accepted updates per second and the share answered `CONFLICT`; afterwards the items'
  * versions must add up exactly to the accepted updates.
  */
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   ListsBroadcast,
   ListsCommand,
   Namespace,
+  timeOrderedId,
   type Ack,
   type Item,
   type ItemChanged,
@@ -54,7 +54,7 @@ async function setup(args: ListsSetup): Promise<unknown> {
   listId = created.data.list.id;
   itemIds = [];
   for (let i = 0; i < args.items; i++) {
-    const item = (await command(owner, ListsCommand.ItemCreate, { opId: randomUUID(), listId, text: `item ${i}` }, 10_000)) as Ack<
+    const item = (await command(owner, ListsCommand.ItemCreate, { opId: timeOrderedId(), listId, text: `item ${i}` }, 10_000)) as Ack<
       ListsCommandResults['item:create']
     >;
     if (!item.ok) return { available: false, reason: `item:create: ${item.error.code} ${item.error.message}` };
@@ -112,7 +112,7 @@ async function run(args: { warmupMs: number; measureMs: number }): Promise<Lists
     const version = updater.versions.get(itemId) ?? 1;
     attempts++;
     outstanding++;
-    const payload = { opId: randomUUID(), itemId, version, patch: { text: `edit ${index}.${attempts}` } };
+    const payload = { opId: timeOrderedId(), itemId, version, patch: { text: `edit ${index}.${attempts}` } };
     void command(updater.socket, ListsCommand.ItemUpdate, payload).then((response) => {
       outstanding--;
       const now = performance.now();

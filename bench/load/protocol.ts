@@ -3,8 +3,7 @@
  * made and joined, the send command and the broadcast it causes. Everything else in a scenario is
  * shared, so both servers get the same clients, payloads and pacing.
  */
-import { randomUUID } from 'node:crypto';
-import { ChatBroadcast, ChatCommand, HttpRoute, type Ack, type SessionCreated } from '@tandem/contract';
+import { ChatBroadcast, ChatCommand, HttpRoute, timeOrderedId, type Ack, type SessionCreated } from '@tandem/contract';
 
 export type ServerKind = 'tandem' | 'baseline';
 
@@ -60,7 +59,7 @@ export function chatProtocol(kind: ServerKind, url: string): ChatProtocol {
         roomId: (ack) => (ack as { data: { room: { id: string } } }).data.room.id,
       },
       join: { event: ChatCommand.RoomJoin, payload: (roomId) => ({ roomId }) },
-      send: { event: ChatCommand.MessageSend, payload: (roomId, text) => ({ opId: randomUUID(), roomId, text }) },
+      send: { event: ChatCommand.MessageSend, payload: (roomId, text) => ({ opId: timeOrderedId(), roomId, text }) },
       broadcastFramePrefix: `42/chat,["${ChatBroadcast.MessageCreated}"`,
       broadcastEvent: ChatBroadcast.MessageCreated,
       broadcastText: (payload) => (payload as { message?: { text?: string } })?.message?.text,

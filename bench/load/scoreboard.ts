@@ -3,12 +3,12 @@
  * commands (a window in flight each); an observer counts the coalesced `board:state` broadcasts.
  * Afterwards the final broadcast state and a fresh snapshot must both equal the acked sum exactly.
  */
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
   Namespace,
   ScoreboardBroadcast,
   ScoreboardCommand,
+  timeOrderedId,
   type Ack,
   type BoardState,
   type ScoreboardCommandResults,
@@ -57,7 +57,7 @@ async function setup(args: ScoreboardSetup): Promise<unknown> {
   if (!joined.ok) return { available: false, reason: `board:join: ${joined.error.code}` };
   playerIds = [];
   for (let i = 0; i < args.players; i++) {
-    const added = (await command(observer, ScoreboardCommand.PlayerAdd, { opId: randomUUID(), boardId, name: `player ${i}` }, 10_000)) as Ack<
+    const added = (await command(observer, ScoreboardCommand.PlayerAdd, { opId: timeOrderedId(), boardId, name: `player ${i}` }, 10_000)) as Ack<
       ScoreboardCommandResults['player:add']
     >;
     if (!added.ok) return { available: false, reason: `player:add: ${added.error.code} ${added.error.message}` };
@@ -113,7 +113,7 @@ async function run(args: { window: number; warmupMs: number; measureMs: number }
     const playerId = playerIds[Math.floor(Math.random() * playerIds.length)];
     sent++;
     outstanding++;
-    void command(socket, ScoreboardCommand.ScoreAdd, { opId: randomUUID(), boardId, playerId, delta }).then((ack) => {
+    void command(socket, ScoreboardCommand.ScoreAdd, { opId: timeOrderedId(), boardId, playerId, delta }).then((ack) => {
       outstanding--;
       const now = performance.now();
       const error = tandemAckError(ack);

@@ -1,5 +1,6 @@
 export * from './ack.js';
 export * from './common.js';
+export * from './ids.js';
 export * from './rooms.js';
 export * from './auth.js';
 export * from './chat.js';

@@ -1,6 +1,5 @@
-import { newId } from '../db/new-id.js';
 import { Injectable } from '@nestjs/common';
-import type { User } from '@tandem/contract';
+import { timeOrderedId, type User } from '@tandem/contract';
 import { DatabaseService } from '../db/database.service.js';
 
 @Injectable()
@@ -9,7 +8,7 @@ export class UsersRepository {
 
   create(name: string): Promise<User> {
     return this.database.write(({ tx }) =>
-      tx.user.create({ data: { id: newId(), name }, select: { id: true, name: true } }),
+      tx.user.create({ data: { id: timeOrderedId(), name }, select: { id: true, name: true } }),
     );
   }
 

@@ -1,9 +1,9 @@
-import { newId } from '../db/new-id.js';
 import { Injectable } from '@nestjs/common';
 import {
   ChatBroadcast,
   Namespace,
   rooms,
+  timeOrderedId,
   type Change,
   type Message,
   type MessageChanged,
@@ -148,7 +148,7 @@ export class ChatRepository {
     room: { name: string; visibility: Visibility; inviteCode: string | null; createdById: string },
   ): Promise<RoomRecord> {
     return this.database.write(async ({ tx }) => {
-      const created = await tx.room.create({ data: { id: newId(), ...room } });
+      const created = await tx.room.create({ data: { id: timeOrderedId(), ...room } });
       await tx.membership.create({ data: { roomId: created.id, userId: room.createdById } });
       return created as RoomRecord;
     });
@@ -304,7 +304,7 @@ export class ChatRepository {
 
   /** Stores the message and its `message:created` change in the caller's transaction. */
   async appendMessage(context: DirectWriteContext, message: NewMessage): Promise<Message> {
-    const id = newId();
+    const id = timeOrderedId();
     const createdAt = new Date();
     const mentions = message.mentions ?? [];
     const kind: MessageKind = message.system ? 'system' : 'user';

@@ -1,9 +1,9 @@
-import { newId } from '../db/new-id.js';
 import { Injectable } from '@nestjs/common';
 import {
   ListsBroadcast,
   Namespace,
   rooms,
+  timeOrderedId,
   type Change,
   type Item,
   type ItemChanged,
@@ -74,7 +74,7 @@ export class ListsRepository {
 
   createList(list: { title: string; visibility: Visibility; inviteCode: string | null; ownerId: string }): Promise<ListRecord> {
     return this.database.write(async ({ tx }) => {
-      const created = await tx.list.create({ data: { id: newId(), ...list } });
+      const created = await tx.list.create({ data: { id: timeOrderedId(), ...list } });
       await tx.listMember.create({ data: { listId: created.id, userId: list.ownerId } });
       return created as ListRecord;
     });
@@ -171,7 +171,7 @@ export class ListsRepository {
     this.rememberName(item.user);
     const row = await context.tx.item.create({
       data: {
-        id: newId(),
+        id: timeOrderedId(),
         listId: item.listId,
         text: item.text,
         position: item.position,

@@ -1,8 +1,8 @@
-import { newId } from '../db/new-id.js';
 import { Injectable } from '@nestjs/common';
 import {
   Namespace,
   rooms,
+  timeOrderedId,
   type ArchivedRound,
   type Board,
   type BoardState,
@@ -90,7 +90,7 @@ export class ScoreboardRepository {
 
   createBoard(board: { name: string; visibility: Visibility; inviteCode: string | null; ownerId: string }): Promise<BoardRecord> {
     return this.database.write(async ({ tx }) => {
-      const created = await tx.board.create({ data: { id: newId(), ...board } });
+      const created = await tx.board.create({ data: { id: timeOrderedId(), ...board } });
       await tx.boardMember.create({ data: { boardId: created.id, userId: board.ownerId } });
       return created as BoardRecord;
     });
@@ -190,7 +190,7 @@ export class ScoreboardRepository {
   }
 
   async addPlayer(context: WriteContext, player: { boardId: string; name: string; userId?: string }): Promise<Player> {
-    const id = newId();
+    const id = timeOrderedId();
     const { seq } = await this.log(context, player.boardId, BoardFact.PlayerAdded, { playerId: id, name: player.name });
     // A new player reached 0 with this change: behind everyone already at 0.
     const row = await context.tx.player.create({

@@ -1,0 +1,26 @@
+const hexOfByte = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/**
+ * A time-ordered UUID (version 7, RFC 9562): 48 bits of milliseconds, then 74 random bits. The
+ * server makes its row ids this way, and clients should make their `opId`s this way too: a
+ * random (version 4) key lands on a random page of its index, so a batch of a few hundred
+ * commands rewrote a few hundred pages; keys that grow with time land on the last pages. Any
+ * UUID is accepted all the same. Uses `crypto.getRandomValues`, present in browsers (on any
+ * origin) and in Node.js.
+ */
+export function timeOrderedId(now: number = Date.now()): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let ms = now;
+  for (let index = 5; index >= 0; index -= 1) {
+    bytes[index] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = (bytes[6] & 0x0f) | 0x70; // version 7
+  bytes[8] = (bytes[8] & 0x3f) | 0x80; // variant 10
+  let hex = '';
+  for (let index = 0; index < 16; index += 1) {
+    hex += hexOfByte[bytes[index]];
+    if (index === 3 || index === 5 || index === 7 || index === 9) hex += '-';
+  }
+  return hex;
+}
