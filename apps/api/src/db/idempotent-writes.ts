@@ -58,9 +58,9 @@ export class IdempotentWrites {
 
 async function findProcessedOp(db: Reader, userId: string, opId: string): Promise<ProcessedOp | null> {
   if (db instanceof SqliteStatements) {
-    return db.get<ProcessedOp>('SELECT command, result FROM ProcessedOp WHERE userId = ? AND opId = ?', userId, opId) ?? null;
+    return db.get<ProcessedOp>('SELECT command, result FROM ProcessedOp WHERE opId = ? AND userId = ?', opId, userId) ?? null;
   }
-  return db.processedOp.findUnique({ where: { userId_opId: { userId, opId } }, select: { command: true, result: true } });
+  return db.processedOp.findUnique({ where: { opId_userId: { opId, userId } }, select: { command: true, result: true } });
 }
 
 async function recordProcessedOp(db: Reader, op: { userId: string; opId: string; command: string; result: string }): Promise<void> {
