@@ -16,7 +16,8 @@ export interface ChangeCommitted {
   /**
    * `each` (the default): the broadcaster sends this change as logged. `latest`: the stream
    * changes too often for that, and its subscribers need only its newest state; the broadcaster
-   * skips it and the feature's coalescer sends a fresh state instead (the change is still logged).
+   * skips it and the feature's coalescer sends a fresh state instead (the change takes a `seq`,
+   * but is not recorded in the change log: a subscriber catches up with a snapshot).
    */
   delivery?: 'each' | 'latest';
 }

@@ -12,6 +12,8 @@ export interface AppendedChange<D> {
 /**
  * The per-stream change log: allocates the next `seq` of a stream and records the broadcast in
  * the same transaction as the change it describes, so resync can replay exactly what was sent.
+ * A `latest` change only takes its `seq`: nothing replays it (its subscribers catch up with a
+ * snapshot), so it is not recorded — the feature's own tables keep its history.
  */
 @Injectable()
 export class ChangeLogRepository {
@@ -24,13 +26,15 @@ export class ChangeLogRepository {
       stream: string;
       event: string;
       data: (seq: number) => D;
-      /** `latest`: logged, but not broadcast as is (see `ChangeCommitted.delivery`). */
+      /** `latest`: neither recorded nor broadcast as is (see `ChangeCommitted.delivery`). */
       delivery?: ChangeCommitted['delivery'];
     },
   ): Promise<AppendedChange<D>> {
     const { namespace, stream, event, delivery = 'each' } = entry;
     const seq = await nextSeq(context.db, stream);
     const data = entry.data(seq);
+    context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
+    if (delivery === 'latest') return { seq, data };
     const json = JSON.stringify(data);
     if (context.db instanceof SqliteStatements) {
       context.db.run(
@@ -44,7 +48,6 @@ export class ChangeLogRepository {
     } else {
       await context.db.change.create({ data: { streamKey: stream, seq, event, data: json }, select: { seq: true } });
     }
-    context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
     return { seq, data };
   }
 
