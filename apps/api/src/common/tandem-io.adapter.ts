@@ -41,22 +41,37 @@ export class TandemIoAdapter extends IoAdapter {
     } as ServerOptions) as Server;
   }
 
+  /** Per namespace, where each event's handler sits in the list Nest hands to every socket. */
+  private readonly handlerIndexes = new Map<string, Map<string, number>>();
+
   /**
    * One `onAny` listener per socket that sends each event through the `CommandDoor` to its
    * handler, instead of Nest's default of one RxJS pipeline per handler per socket: the same
-   * acks, far less memory for each idle connection and less work per message.
+   * acks, far less memory for each idle connection and less work per message. A socket keeps
+   * only its handlers' functions; the event-to-handler map is shared by its namespace.
    */
   override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[]): void {
-    const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
+    const indexOf = this.handlerIndex(socket.nsp.name, handlers);
+    const callbacks = handlers.map((handler) => handler.callback);
     socket.onAny((event: string, ...args: unknown[]) => {
-      const handler = byEvent.get(event);
-      if (!handler) return;
+      const index = indexOf.get(event);
+      if (index === undefined) return;
       // As Nest's own binding sees it: one argument as is, several as an array (the ack last).
       const { data, ack } = this.mapPayload(args.length <= 1 ? args[0] : args);
-      void this.door.pass(socket, event, data, (parsed) => handler.callback(parsed, ack)).then((response) => {
+      void this.door.pass(socket, event, data, (parsed) => callbacks[index](parsed, ack)).then((response) => {
         if (typeof ack === 'function') ack(response);
       });
     });
+  }
+
+  private handlerIndex(namespace: string, handlers: MessageMappingProperties[]): Map<string, number> {
+    const known = this.handlerIndexes.get(namespace);
+    if (known?.size === handlers.length && handlers.every((handler, index) => known.get(handler.message as string) === index)) {
+      return known;
+    }
+    const index = new Map(handlers.map((handler, position) => [handler.message as string, position]));
+    this.handlerIndexes.set(namespace, index);
+    return index;
   }
 
   override create(port: number, options?: ServerOptions & { namespace?: string; server?: Server }): Server | Namespace {
