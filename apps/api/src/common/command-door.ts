@@ -1,6 +1,7 @@
-import { Catch, Injectable, Logger, type WsExceptionFilter } from '@nestjs/common';
+import { Catch, Inject, Injectable, Logger, type WsExceptionFilter } from '@nestjs/common';
 import { ErrorCode, commandSchemas, parsePayload, type Ack } from '@tandem/contract';
 import type { Socket } from 'socket.io';
+import { APP_CONFIG, type AppConfig } from '../config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { DomainError } from './domain-error.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -18,12 +19,17 @@ import { socketUser } from './socket-user.decorator.js';
 @Injectable()
 export class CommandDoor {
   private readonly logger = new Logger('Commands');
+  /** Each command's debug line is built only when it will be written. */
+  private readonly logsEachCommand: boolean;
 
   constructor(
     private readonly rateLimiter: RateLimiter,
     private readonly lifecycle: ServerLifecycle,
     private readonly metrics: MetricsService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.logsEachCommand = config.logLevel === 'debug' || config.logLevel === 'verbose';
+  }
 
   /** Runs `handle` with the parsed payload; never rejects. */
   async pass(socket: Socket, event: string, payload: unknown, handle: (parsed: unknown) => unknown): Promise<Ack<unknown>> {
@@ -45,10 +51,10 @@ export class CommandDoor {
 
   private record(socket: Socket, command: string, ack: Ack<unknown>, durationMs: number): void {
     const outcome = ack.ok ? 'ok' : ack.error.code;
-    this.metrics.commands.inc({ command, outcome });
+    this.metrics.countCommand(command, outcome);
     this.metrics.ackLatency.observe({ command }, durationMs / 1000);
     if (outcome === ErrorCode.RateLimited) this.metrics.rateLimited.inc({ command });
-    this.logger.debug({ command, outcome, durationMs: Math.round(durationMs * 100) / 100, socketId: socket.id, userId: socketUser(socket).id });
+    if (this.logsEachCommand) this.logger.debug({ command, outcome, durationMs: Math.round(durationMs * 100) / 100, socketId: socket.id, userId: socketUser(socket).id });
   }
 
   /** Over budget: answered at once, before any parsing or database work. */

@@ -20,11 +20,20 @@ export class MetricsService {
     },
   });
 
+  /** Counted in a plain map on the hot path (`countCommand`), handed to the counter at scrape time. */
+  private readonly commandCounts = new Map<string, Map<string, number>>();
+
   readonly commands = new Counter({
     name: 'tandem_commands_total',
     help: 'Commands answered, by command and outcome (ok or an error code)',
     labelNames: ['command', 'outcome'] as const,
     registers: [this.registry],
+    collect: () => {
+      this.commands.reset();
+      for (const [command, outcomes] of this.commandCounts) {
+        for (const [outcome, count] of outcomes) this.commands.inc({ command, outcome }, count);
+      }
+    },
   });
 
   readonly ackLatency = new Histogram({
@@ -65,6 +74,12 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  countCommand(command: string, outcome: string): void {
+    let outcomes = this.commandCounts.get(command);
+    if (!outcomes) this.commandCounts.set(command, (outcomes = new Map()));
+    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   }
 
   /** Called by each gateway: its socket count is read at scrape time. */
