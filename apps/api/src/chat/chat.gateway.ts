@@ -23,6 +23,7 @@ import {
 } from '@tandem/contract';
 import type { Namespace as IoNamespace, Socket } from 'socket.io';
 import { Broadcaster } from '../common/broadcaster.js';
+import { CoalescedRuns } from '../common/coalesced-runs.js';
 import { CommandGateway } from '../common/command-gateway.decorator.js';
 import { SocketUser, socketUser, type SocketData } from '../common/socket-user.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
@@ -60,6 +61,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   private readonly grace: PresenceGrace;
   private readonly awayMs: number;
   private readonly idleTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** A burst of joins or leaves in one room shares its presence computations. */
+  private readonly presence = new CoalescedRuns((roomId) => this.sendPresence(roomId));
   private closing = false;
   private readonly logger = new Logger(ChatGateway.name);
 
@@ -244,7 +247,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   }
 
   /** Online members of a room, one entry per user whatever their tab count, sent to the room. */
-  private async publishPresence(roomId: string): Promise<PresenceMember[]> {
+  private publishPresence(roomId: string): Promise<PresenceMember[]> {
+    return this.presence.request(roomId);
+  }
+
+  private async sendPresence(roomId: string): Promise<PresenceMember[]> {
     const room = rooms.chat(roomId);
     // Across nodes this asks every node; if that fails (Redis unreachable), this node's view is
     // the best there is, and presence is corrected by the next change.
