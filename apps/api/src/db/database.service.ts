@@ -64,7 +64,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   /** The batch that new writes join, until it starts to run. */
   private openBatch: Batch | undefined;
 
-  private readonly provider: AppConfig['database']['provider'];
+  /** SQLite only: the database file. */
   private readonly file: string | undefined;
   /** SQLite only: the writer's own connection for direct writes. */
   private readonly sqlite: SqliteStatements | undefined;
@@ -77,7 +77,6 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     private readonly metrics: MetricsService,
   ) {
     const { database } = config;
-    this.provider = database.provider;
     this.client =
       database.provider === 'sqlite'
         ? new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: database.file, timeout: busyTimeoutMs }) })
@@ -88,13 +87,13 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.client.$connect();
-    if (this.provider !== 'sqlite') return;
+    if (this.file === undefined) return;
     await this.client.$queryRawUnsafe('PRAGMA journal_mode=WAL');
     // WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last ones.
     await this.client.$executeRawUnsafe('PRAGMA synchronous=NORMAL');
     await this.client.$executeRawUnsafe('PRAGMA foreign_keys=ON');
     await this.client.$queryRawUnsafe('PRAGMA wal_autocheckpoint=0');
-    this.checkpointer = new WalCheckpointer(this.file!, busyTimeoutMs, (error) => this.logger.error(`WAL checkpoint failed: ${error}`));
+    this.checkpointer = new WalCheckpointer(this.file, busyTimeoutMs, (error) => this.logger.error(`WAL checkpoint failed: ${error}`));
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -107,8 +106,9 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   /**
    * Runs `work` in a transaction after every earlier write, and resolves once it has committed;
    * its events are published right after that commit. Group commit: the writes that arrive in the
-   * same tick of the event loop, or while a transaction runs, share the next one. If one of them fails, that transaction is rolled back
-   * and its writes are run again one by one, so a failure only ever fails its own command.
+   * same tick of the event loop, or while a transaction runs, share the next one. If one of them
+   * fails, that transaction is rolled back and its writes are run again one by one, so a failure
+   * only ever fails its own command.
    */
   write<T>(work: (context: WriteContext) => Promise<T>): Promise<T> {
     return this.join(false, work);
