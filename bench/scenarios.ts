@@ -106,6 +106,17 @@ function otherCpu(window: WindowSample, clientCpuPct: number): number | null {
 export const noisyAbovePct = 25;
 const isNoisy = (other: number | null | undefined) => (other ?? 0) > noisyAbovePct;
 
+/** A measured cell; whether the rig or other processes may have limited it comes from its own figures. */
+function measuredCell(metrics: Metrics, clientCpuPct: number, notes: string[]): Cell {
+  return {
+    available: true,
+    metrics,
+    rigBound: rigBound(clientCpuPct, metrics.machineCpuPct),
+    noisy: isNoisy(metrics.otherCpuPct),
+    notes,
+  };
+}
+
 function errorsNote(errors: Record<string, number>): string[] {
   const entries = Object.entries(errors);
   return entries.length ? [`errors: ${entries.map(([code, n]) => `${code} × ${n}`).join(', ')}`] : [];
@@ -228,13 +239,7 @@ function fanoutScenario(name: string, clients: number, rate: number): Scenario {
           metrics.joinMs = setup.joinMs + setup.settleMs;
           const notes = errorsNote(result.ackErrors);
           if (!result.drained) notes.push(`not drained within ${result.drainMs} ms`);
-          return {
-            available: true,
-            metrics,
-            rigBound: rigBound(result.clientCpuPct, metrics.machineCpuPct),
-            noisy: isNoisy(metrics.otherCpuPct),
-            notes,
-          } satisfies Cell as Cell;
+          return measuredCell(metrics, result.clientCpuPct, notes);
         },
         (server, cell) => {
           if (server.databaseFile) cell.verification = verifyRoomCount(server.databaseFile, roomId, acked);
@@ -420,13 +425,7 @@ function persistScenario(): Scenario {
             rssMb: mb(stats.rssBytes),
             ackedTotal: result.ackedOk,
           };
-          return {
-            available: true,
-            metrics,
-            rigBound: rigBound(result.clientCpuPct, sample.machineCpuPct),
-            noisy: isNoisy(metrics.otherCpuPct),
-            notes: errorsNote(result.ackErrors),
-          } satisfies Cell as Cell;
+          return measuredCell(metrics, result.clientCpuPct, errorsNote(result.ackErrors));
         },
         (server, cell) => {
           if (server.databaseFile) cell.verification = verifyMessages(server.databaseFile, acked);
@@ -492,13 +491,7 @@ function scoreboardScenario(): Scenario {
           if (!exact) {
             notes.push(`final total mismatch: acked Σ ${result.ackedDeltaSum}, last board:state ${result.finalStateTotal}, snapshot ${result.snapshotTotal}`);
           }
-          return {
-            available: true,
-            metrics,
-            rigBound: rigBound(result.clientCpuPct, sample.machineCpuPct),
-            noisy: isNoisy(metrics.otherCpuPct),
-            notes,
-          } satisfies Cell as Cell;
+          return measuredCell(metrics, result.clientCpuPct, notes);
         },
         (server, cell) => {
           if (server.databaseFile && outcome) {
@@ -556,13 +549,7 @@ function listsScenario(): Scenario {
           if (result.snapshotVersionSum !== result.accepted) {
             notes.push(`versions mismatch: ${result.accepted} accepted, snapshot Σ(version − 1) = ${result.snapshotVersionSum}`);
           }
-          return {
-            available: true,
-            metrics,
-            rigBound: rigBound(result.clientCpuPct, sample.machineCpuPct),
-            noisy: isNoisy(metrics.otherCpuPct),
-            notes,
-          } satisfies Cell as Cell;
+          return measuredCell(metrics, result.clientCpuPct, notes);
         },
         (server, cell) => {
           if (server.databaseFile && outcome) cell.verification = verifyListVersions(server.databaseFile, outcome.listId, outcome.accepted);
