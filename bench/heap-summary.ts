@@ -50,5 +50,7 @@ const total = growth.reduce((sum, entry) => sum + entry.bytes, 0);
 console.log(`heap growth ${(total / added / 1024).toFixed(2)} KB per connection (self sizes, ${added} connections)`);
 console.log('   bytes/conn  objects/conn  constructor');
 for (const entry of growth.sort((a, b) => b.bytes - a.bytes).slice(0, Number(topArg ?? 25))) {
-  console.log(`${(entry.bytes / added).toFixed(0).padStart(12)}  ${(entry.objects / added).toFixed(2).padStart(12)}  ${entry.name}`);
+  console.log(
+    `${(entry.bytes / added).toFixed(0).padStart(12)}  ${(entry.objects / added).toFixed(2).padStart(12)}  ${entry.name}`,
+  );
 }

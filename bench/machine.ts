@@ -76,7 +76,7 @@ export function machineCpu(): CpuSnapshot | null {
 /** Machine CPU used between two snapshots, in percent of one core (so up to 100 × cores). */
 export function machineCpuPercent(from: CpuSnapshot | null, to: CpuSnapshot | null): number | null {
   if (!from || !to || to.total === from.total) return null;
-  return Math.round((((to.busy - from.busy) / (to.total - from.total)) * 100 * os.cpus().length) * 10) / 10;
+  return Math.round(((to.busy - from.busy) / (to.total - from.total)) * 100 * os.cpus().length * 10) / 10;
 }
 
 export function loadAverage(): number {

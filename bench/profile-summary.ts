@@ -39,7 +39,8 @@ function origin(url: string, name: string, id: number): string {
     // Native code (a syscall, SQLite, a V8 builtin) counts for the JavaScript that called it.
     for (let parent = parentOf.get(id); parent !== undefined; parent = parentOf.get(parent)) {
       const caller = byId.get(parent);
-      if (caller?.callFrame.url) return `${origin(caller.callFrame.url, caller.callFrame.functionName, parent)} (native)`;
+      if (caller?.callFrame.url)
+        return `${origin(caller.callFrame.url, caller.callFrame.functionName, parent)} (native)`;
     }
     return '(native or V8 builtin)';
   }
@@ -66,7 +67,9 @@ for (const [id, us] of selfUs) {
     idle += us;
     continue;
   }
-  const where = url ? `${url.replace(/^file:\/\/.*?node_modules\//, '').replace(/^file:\/\/.*?\/(apps|packages)\//, '$1/')}:${lineNumber + 1}` : '';
+  const where = url
+    ? `${url.replace(/^file:\/\/.*?node_modules\//, '').replace(/^file:\/\/.*?\/(apps|packages)\//, '$1/')}:${lineNumber + 1}`
+    : '';
   const key = `${functionName || '(anonymous)'} ${where}`.trim();
   functions.set(key, (functions.get(key) ?? 0) + us);
   const place = origin(url, functionName, id);
@@ -76,8 +79,12 @@ const busy = total - idle;
 const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)} %`;
 const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(7)} ms`;
 
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(idle / 1e6).toFixed(1)} s idle, ${(busy / 1e6).toFixed(1)} s busy (shares below are of busy time)`);
+console.log(
+  `${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(idle / 1e6).toFixed(1)} s idle, ${(busy / 1e6).toFixed(1)} s busy (shares below are of busy time)`,
+);
 console.log('\nself time by package or folder');
-for (const [place, us] of [...origins].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(us)} ${pct(us)}  ${place}`);
+for (const [place, us] of [...origins].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`${ms(us)} ${pct(us)}  ${place}`);
 console.log('\nself time by function');
-for (const [name, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(us)} ${pct(us)}  ${name}`);
+for (const [name, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`${ms(us)} ${pct(us)}  ${name}`);

@@ -59,7 +59,9 @@ function summarize(cells: (Cell | undefined)[]): SideSummary | null {
   const summary: SideSummary = { available: true, runs: available.length };
   const range: Record<string, [number, number]> = {};
   for (const key of keys) {
-    const values = available.map((cell) => cell.metrics[key]).filter((value): value is number => typeof value === 'number');
+    const values = available
+      .map((cell) => cell.metrics[key])
+      .filter((value): value is number => typeof value === 'number');
     if (values.length === 0) continue;
     summary[key] = round(median(values));
     range[key] = [round(Math.min(...values)), round(Math.max(...values))];
@@ -134,19 +136,49 @@ export function checkTargets(reports: ScenarioReport[]): TargetCheck[] {
     const knee = find(`chat-knee-${clients}`);
     if (fanout?.tandem?.available) {
       const lost = (fanout.tandem.range as Record<string, [number, number]>)?.lost?.[1] ?? null;
-      checks.push({ target: `fan-out ${clients}: loss below the knee`, value: lost, limit: '= 0', pass: lost === null ? null : lost === 0 });
+      checks.push({
+        target: `fan-out ${clients}: loss below the knee`,
+        value: lost,
+        limit: '= 0',
+        pass: lost === null ? null : lost === 0,
+      });
       const cpu = fanout.ratio.cpuPerDeliveryUs ?? null;
-      checks.push({ target: `fan-out ${clients}: server CPU per delivery / baseline`, value: cpu, limit: '≤ 1.0', pass: cpu === null ? null : cpu <= 1.0 });
+      checks.push({
+        target: `fan-out ${clients}: server CPU per delivery / baseline`,
+        value: cpu,
+        limit: '≤ 1.0',
+        pass: cpu === null ? null : cpu <= 1.0,
+      });
       const p99 = fanout.ratio.p99Ms ?? null;
-      checks.push({ target: `fan-out ${clients}: p99 / baseline (median of runs)`, value: p99, limit: '≤ 1.5', pass: p99 === null ? null : p99 <= 1.5 });
+      checks.push({
+        target: `fan-out ${clients}: p99 / baseline (median of runs)`,
+        value: p99,
+        limit: '≤ 1.5',
+        pass: p99 === null ? null : p99 <= 1.5,
+      });
     }
     if (knee?.tandem?.available) {
       const lost = (knee.tandem.range as Record<string, [number, number]>)?.lostBelowKnee?.[1] ?? null;
-      checks.push({ target: `saturation ${clients}: loss below the knee`, value: lost, limit: '= 0', pass: lost === null ? null : lost === 0 });
+      checks.push({
+        target: `saturation ${clients}: loss below the knee`,
+        value: lost,
+        limit: '= 0',
+        pass: lost === null ? null : lost === 0,
+      });
       const ratio = knee.ratio.throughput ?? null;
-      checks.push({ target: `saturation ${clients}: knee deliveries/s / baseline`, value: ratio, limit: '≥ 0.9', pass: ratio === null ? null : ratio >= 0.9 });
+      checks.push({
+        target: `saturation ${clients}: knee deliveries/s / baseline`,
+        value: ratio,
+        limit: '≥ 0.9',
+        pass: ratio === null ? null : ratio >= 0.9,
+      });
       const cpu = knee.ratio.cpuPerDeliveryUs ?? null;
-      checks.push({ target: `saturation ${clients}: server CPU per delivery at the knee / baseline`, value: cpu, limit: '≤ 1.0', pass: cpu === null ? null : cpu <= 1.0 });
+      checks.push({
+        target: `saturation ${clients}: server CPU per delivery at the knee / baseline`,
+        value: cpu,
+        limit: '≤ 1.0',
+        pass: cpu === null ? null : cpu <= 1.0,
+      });
     }
   }
   return checks;
@@ -226,7 +258,8 @@ function cellText(side: SideSummary | null, key: string): string {
   const value = side[key];
   if (typeof value !== 'number') return '—';
   const range = (side.range as Record<string, [number, number]>)[key];
-  if (side.runs > 1 && range && range[0] !== range[1]) return `${formatNumber(value)} [${formatNumber(range[0])}–${formatNumber(range[1])}]`;
+  if (side.runs > 1 && range && range[0] !== range[1])
+    return `${formatNumber(value)} [${formatNumber(range[0])}–${formatNumber(range[1])}]`;
   return formatNumber(value);
 }
 
@@ -237,7 +270,12 @@ export function rows(report: ScenarioReport): [string, string, string, string][]
     const baseline = report.baseline ? cellText(report.baseline, key) : '';
     if (tandem === '—' && (baseline === '—' || baseline === '')) continue;
     const ratio = report.ratio[key];
-    result.push([key === 'throughput' ? unitOf(report.name) : label, tandem, baseline, ratio === undefined ? '' : `${ratio.toFixed(2)}×`]);
+    result.push([
+      key === 'throughput' ? unitOf(report.name) : label,
+      tandem,
+      baseline,
+      ratio === undefined ? '' : `${ratio.toFixed(2)}×`,
+    ]);
   }
   return result;
 }
@@ -275,7 +313,13 @@ export function formatTable(report: Report): string {
       scenario.baseline ? 'ratio' : '',
     ];
     const widths = [0, 1, 2, 3].map((i) => Math.max(...[header, ...body].map((row) => row[i].length)));
-    for (const row of [header, ...body]) lines.push(`  ${row.map((text, i) => pad(text, widths[i])).join('  ').trimEnd()}`);
+    for (const row of [header, ...body])
+      lines.push(
+        `  ${row
+          .map((text, i) => pad(text, widths[i]))
+          .join('  ')
+          .trimEnd()}`,
+      );
     for (const side of ['tandem', 'baseline'] as const) {
       const summary = scenario[side];
       if (!summary?.available) continue;
@@ -288,7 +332,9 @@ export function formatTable(report: Report): string {
     lines.push('Targets (Tandem / baseline, same run)');
     for (const check of report.targets) {
       const verdict = check.pass === null ? 'n/a ' : check.pass ? 'PASS' : 'FAIL';
-      lines.push(`  ${verdict}  ${check.target}: ${check.value === null ? '—' : formatNumber(check.value)} (${check.limit})`);
+      lines.push(
+        `  ${verdict}  ${check.target}: ${check.value === null ? '—' : formatNumber(check.value)} (${check.limit})`,
+      );
     }
   }
   if (report.failures.length) {
@@ -339,7 +385,9 @@ export function formatMarkdown(report: Report): string {
     lines.push('|---|---|---|---|');
     for (const check of report.targets) {
       const verdict = check.pass === null ? 'n/a' : check.pass ? 'pass' : '**fail**';
-      lines.push(`| ${check.target} | ${check.value === null ? '—' : formatNumber(check.value)} | ${check.limit} | ${verdict} |`);
+      lines.push(
+        `| ${check.target} | ${check.value === null ? '—' : formatNumber(check.value)} | ${check.limit} | ${verdict} |`,
+      );
     }
   }
   return lines.join('\n');

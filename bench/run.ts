@@ -11,7 +11,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { loadAverage, machineCpu, machineCpuPercent, machineInfo } from './machine.js';
-import { buildScenarioReports, checkTargets, formatMarkdown, formatNumber, formatTable, type Cells, type Report } from './report.js';
+import {
+  buildScenarioReports,
+  checkTargets,
+  formatMarkdown,
+  formatNumber,
+  formatTable,
+  type Cells,
+  type Report,
+} from './report.js';
 import { allScenarios, type Cell } from './scenarios.js';
 import { projectRoot, type ServerKind } from './servers.js';
 
@@ -43,10 +51,15 @@ scenarios: ${every.map((scenario) => scenario.name).join(', ')}
   process.exit(0);
 }
 
-const wanted = values.only?.split(',').map((name) => name.trim()).filter(Boolean);
+const wanted = values.only
+  ?.split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
 const unknown = wanted?.filter((name) => !every.some((scenario) => scenario.name === name)) ?? [];
 if (unknown.length) {
-  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${every.map((scenario) => scenario.name).join(', ')}`);
+  console.error(
+    `unknown scenario(s): ${unknown.join(', ')}; known: ${every.map((scenario) => scenario.name).join(', ')}`,
+  );
   process.exit(2);
 }
 const scenarios = wanted ? every.filter((scenario) => wanted.includes(scenario.name)) : every;
@@ -127,7 +140,13 @@ for (let run = 0; run < repetitions; run++) {
           tried = await scenario.run(kind, context);
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
-          tried = { available: false, reason: `failed: ${message.split('\n')[0]}`, metrics: {}, rigBound: false, notes: [] };
+          tried = {
+            available: false,
+            reason: `failed: ${message.split('\n')[0]}`,
+            metrics: {},
+            rigBound: false,
+            notes: [],
+          };
           if (attempt === retries) failures.push(`${scenario.name} ${kind} run ${run + 1}: ${message.slice(0, 2000)}`);
         }
         tried.metrics.loadAverageBefore = load;
@@ -135,14 +154,17 @@ for (let run = 0; run < repetitions; run++) {
         tried.metrics.attempt = attempt + 1;
         const failed = !tried.available && (tried.reason ?? '').startsWith('failed');
         if (attempt < retries && (tried.noisy || failed)) {
-          log(`[${run + 1}/${repetitions}] ${progressLine(scenario.name, kind, tried)} — ${failed ? 'failed' : 'other processes loaded the machine'}: once more`);
+          log(
+            `[${run + 1}/${repetitions}] ${progressLine(scenario.name, kind, tried)} — ${failed ? 'failed' : 'other processes loaded the machine'}: once more`,
+          );
         }
         // Keep the quietest attempt.
         if (!cell || !cell.available || (tried.available && otherLoad(tried) < otherLoad(cell))) cell = tried;
         if ((tried.available && !tried.noisy) || (!tried.available && !failed)) break;
       }
       if (!cell) continue;
-      if (cell.verification && !cell.verification.ok) failures.push(`${scenario.name} ${kind} run ${run + 1}: check failed: ${cell.verification.detail}`);
+      if (cell.verification && !cell.verification.ok)
+        failures.push(`${scenario.name} ${kind} run ${run + 1}: check failed: ${cell.verification.detail}`);
       if (cell.available && scenario.name.startsWith('chat-fanout') && (cell.metrics.lost ?? 0) > 0) {
         failures.push(`${scenario.name} ${kind} run ${run + 1}: ${cell.metrics.lost} deliveries lost`);
       }

@@ -68,7 +68,12 @@ interface WindowSample {
 }
 
 /** Reads the server's CPU and the machine's over the measurement window of a step that starts now. */
-async function sampleWindow(server: ServerHandle, warmupMs: number, measureMs: number, profileFile?: string): Promise<WindowSample> {
+async function sampleWindow(
+  server: ServerHandle,
+  warmupMs: number,
+  measureMs: number,
+  profileFile?: string,
+): Promise<WindowSample> {
   await sleep(warmupMs);
   if (profileFile) await server.profile('start');
   const before = await server.stats({ resetDelay: true });
@@ -170,7 +175,11 @@ async function fanoutStep(
 ): Promise<{ metrics: Metrics; result: FanoutStepResult; window: WindowSample }> {
   const drainMs = 15_000;
   const [result, window] = await Promise.all([
-    worker.call<FanoutStepResult>('step', { rate, warmupMs: params.warmupMs, measureMs: params.measureMs, drainMs }, params.warmupMs + params.measureMs + drainMs + 30_000),
+    worker.call<FanoutStepResult>(
+      'step',
+      { rate, warmupMs: params.warmupMs, measureMs: params.measureMs, drainMs },
+      params.warmupMs + params.measureMs + drainMs + 30_000,
+    ),
     sampleWindow(server, params.warmupMs, params.measureMs, profileFile),
   ]);
   const latency = Histogram.from(result.latency).summary();
@@ -231,7 +240,14 @@ function fanoutScenario(name: string, clients: number, rate: number): Scenario {
             180_000,
           );
           roomId = setup.roomId;
-          const { metrics, result } = await fanoutStep(server, worker, clients, rate, params, windowProfile(kind, context, name));
+          const { metrics, result } = await fanoutStep(
+            server,
+            worker,
+            clients,
+            rate,
+            params,
+            windowProfile(kind, context, name),
+          );
           acked = result.ackedOk;
           const stats = await server.stats({ gc: true });
           metrics.rssMb = mb(stats.rssBytes);
@@ -301,7 +317,14 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
           let rate = startRate;
           const notes: string[] = [];
           for (let stepIndex = 0; stepIndex < maxSteps; stepIndex++) {
-            let { metrics, result } = await fanoutStep(server, worker, clients, rate, params, windowProfile(kind, context, `${name}-${rate}`));
+            let { metrics, result } = await fanoutStep(
+              server,
+              worker,
+              clients,
+              rate,
+              params,
+              windowProfile(kind, context, `${name}-${rate}`),
+            );
             acked += result.ackedOk;
             let sustained = keptUp(metrics, result);
             if (!sustained && confirmFailures) {
@@ -359,7 +382,9 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
             failingOtherCpuPct: failingStep?.otherCpuPct ?? null,
             failingClientCpuPct: failingStep?.clientCpuPct ?? null,
             failingServerCpuPct: failingStep?.serverCpuPct ?? null,
-            lostBelowKnee: steps.filter((step) => step.offeredMsgPerSec! <= bestRate).reduce((sum, step) => sum + (step.lost ?? 0), 0),
+            lostBelowKnee: steps
+              .filter((step) => step.offeredMsgPerSec! <= bestRate)
+              .reduce((sum, step) => sum + (step.lost ?? 0), 0),
             // Rates that failed once and then held when measured again.
             failedOnce: steps.filter((step) => step.confirmation === 1 && step.sustained === 1).length,
             rssMb: mb(stats.rssBytes),
@@ -385,7 +410,8 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
 function persistScenario(): Scenario {
   return {
     name: 'chat-persist',
-    description: 'senders in their own rooms, each keeping a window of unacked message:send in flight; every acked message checked in the database',
+    description:
+      'senders in their own rooms, each keeping a window of unacked message:send in flight; every acked message checked in the database',
     sides: ['baseline', 'tandem'],
     run: (kind, context) => {
       const senders = context.quick ? 20 : 50;
@@ -444,7 +470,8 @@ function notAvailable(reason: string): Cell {
 function scoreboardScenario(): Scenario {
   return {
     name: 'scoreboard-increments',
-    description: 'users adding to 10 players of one board with acked score:add (window 4 each); coalesced board:state counted; final total checked exactly',
+    description:
+      'users adding to 10 players of one board with acked score:add (window 4 each); coalesced board:state counted; final total checked exactly',
     sides: ['tandem'],
     run: (kind, context) => {
       const incrementers = context.quick ? 10 : 20;
@@ -469,7 +496,8 @@ function scoreboardScenario(): Scenario {
           outcome = result;
           const stats = await server.stats({ gc: true });
           const latency = Histogram.from(result.ackLatency).summary();
-          const exact = result.finalStateTotal === result.ackedDeltaSum && result.snapshotTotal === result.ackedDeltaSum;
+          const exact =
+            result.finalStateTotal === result.ackedDeltaSum && result.snapshotTotal === result.ackedDeltaSum;
           const metrics: Metrics = {
             incrementers,
             throughput: Math.round((result.windowAcks / result.windowMs) * 1000),
@@ -489,13 +517,20 @@ function scoreboardScenario(): Scenario {
           };
           const notes = errorsNote(result.ackErrors);
           if (!exact) {
-            notes.push(`final total mismatch: acked Σ ${result.ackedDeltaSum}, last board:state ${result.finalStateTotal}, snapshot ${result.snapshotTotal}`);
+            notes.push(
+              `final total mismatch: acked Σ ${result.ackedDeltaSum}, last board:state ${result.finalStateTotal}, snapshot ${result.snapshotTotal}`,
+            );
           }
           return measuredCell(metrics, result.clientCpuPct, notes);
         },
         (server, cell) => {
           if (server.databaseFile && outcome) {
-            cell.verification = verifyBoard(server.databaseFile, outcome.boardId, outcome.ackedDeltaSum, outcome.ackedOk);
+            cell.verification = verifyBoard(
+              server.databaseFile,
+              outcome.boardId,
+              outcome.ackedDeltaSum,
+              outcome.ackedOk,
+            );
           }
         },
       );
@@ -506,7 +541,8 @@ function scoreboardScenario(): Scenario {
 function listsScenario(): Scenario {
   return {
     name: 'lists-updates',
-    description: 'users updating 10 shared items with item:update naming the version they saw (one in flight each); conflict rate under contention; versions checked exactly',
+    description:
+      'users updating 10 shared items with item:update naming the version they saw (one in flight each); conflict rate under contention; versions checked exactly',
     sides: ['tandem'],
     run: (kind, context) => {
       const updaters = context.quick ? 10 : 20;
@@ -518,7 +554,11 @@ function listsScenario(): Scenario {
         'lists',
         context,
         async (server, worker) => {
-          const setup = await worker.call<{ available: boolean; reason?: string }>('setup', { url: server.url, updaters, items: 10 }, 120_000);
+          const setup = await worker.call<{ available: boolean; reason?: string }>(
+            'setup',
+            { url: server.url, updaters, items: 10 },
+            120_000,
+          );
           if (!setup.available) return notAvailable(setup.reason ?? 'not available');
           const [result, sample] = await Promise.all([
             worker.call<ListsResult>('run', { warmupMs, measureMs }, warmupMs + measureMs + 60_000),
@@ -547,12 +587,15 @@ function listsScenario(): Scenario {
           };
           const notes = errorsNote(result.otherErrors);
           if (result.snapshotVersionSum !== result.accepted) {
-            notes.push(`versions mismatch: ${result.accepted} accepted, snapshot Σ(version − 1) = ${result.snapshotVersionSum}`);
+            notes.push(
+              `versions mismatch: ${result.accepted} accepted, snapshot Σ(version − 1) = ${result.snapshotVersionSum}`,
+            );
           }
           return measuredCell(metrics, result.clientCpuPct, notes);
         },
         (server, cell) => {
-          if (server.databaseFile && outcome) cell.verification = verifyListVersions(server.databaseFile, outcome.listId, outcome.accepted);
+          if (server.databaseFile && outcome)
+            cell.verification = verifyListVersions(server.databaseFile, outcome.listId, outcome.accepted);
         },
       );
     },
@@ -574,7 +617,8 @@ interface GrowResult {
 function idleScenario(): Scenario {
   return {
     name: 'idle-memory',
-    description: 'idle authenticated /chat connections (socket.io-client, websocket) opened in plateaus; RSS after forced GC at each; marginal RSS per connection between the two top plateaus',
+    description:
+      'idle authenticated /chat connections (socket.io-client, websocket) opened in plateaus; RSS after forced GC at each; marginal RSS per connection between the two top plateaus',
     sides: ['baseline', 'tandem'],
     run: (kind, context) => {
       const plateaus = context.quick ? [1_000, 3_000] : [1_000, 5_000, 10_000, 15_000];
@@ -643,7 +687,13 @@ function idleScenario(): Scenario {
 export function allScenarios(quick: boolean): Scenario[] {
   const fanouts = quick
     ? [fanoutScenario('chat-fanout-100', 100, 50), fanoutScenario('chat-fanout-1000', 1_000, 50)]
-    : [fanoutScenario('chat-fanout-100', 100, 50), fanoutScenario('chat-fanout-500', 500, 50), fanoutScenario('chat-fanout-1000', 1_000, 50)];
-  const knees = quick ? [kneeScenario('chat-knee-500', 500, 40)] : [kneeScenario('chat-knee-500', 500, 60), kneeScenario('chat-knee-1000', 1_000, 30)];
+    : [
+        fanoutScenario('chat-fanout-100', 100, 50),
+        fanoutScenario('chat-fanout-500', 500, 50),
+        fanoutScenario('chat-fanout-1000', 1_000, 50),
+      ];
+  const knees = quick
+    ? [kneeScenario('chat-knee-500', 500, 40)]
+    : [kneeScenario('chat-knee-500', 500, 60), kneeScenario('chat-knee-1000', 1_000, 30)];
   return [...fanouts, ...knees, persistScenario(), scoreboardScenario(), listsScenario(), idleScenario()];
 }

@@ -138,9 +138,25 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     }),
   );
   const url = `http://127.0.0.1:${port}`;
-  const handle = makeHandle(kind, child, url, exit, () => (exited ? exitReason : undefined), () => (stopping = true), dir, databaseFile, options);
+  const handle = makeHandle(
+    kind,
+    child,
+    url,
+    exit,
+    () => (exited ? exitReason : undefined),
+    () => (stopping = true),
+    dir,
+    databaseFile,
+    options,
+  );
   try {
-    await waitUntilServing(kind, url, child, () => output, () => exited);
+    await waitUntilServing(
+      kind,
+      url,
+      child,
+      () => output,
+      () => exited,
+    );
   } catch (error) {
     await handle.stop();
     handle.cleanup();
@@ -193,7 +209,10 @@ function makeHandle(
   const request = (message: Record<string, unknown>) =>
     new Promise<void>((resolve, reject) => {
       const id = nextId++;
-      const timer = setTimeout(() => reject(new Error(`${kind} did not answer the ${String(message.type)} request`)), 120_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${kind} did not answer the ${String(message.type)} request`)),
+        120_000,
+      );
       profiling.set(id, (error) => {
         clearTimeout(timer);
         if (error) reject(new Error(error));

@@ -60,7 +60,9 @@ export function verifyMessages(file: string, acked: [string, string][]): Verific
 /** The number of messages sent to one room (system messages aside) equals the number acked. */
 export function verifyRoomCount(file: string, roomId: string, acked: number): Verification {
   return withDatabase(file, (db) => {
-    const { n } = db.prepare("SELECT COUNT(*) AS n FROM Message WHERE roomId = ? AND kind = 'user'").get(roomId) as { n: number };
+    const { n } = db.prepare("SELECT COUNT(*) AS n FROM Message WHERE roomId = ? AND kind = 'user'").get(roomId) as {
+      n: number;
+    };
     return { ok: n === acked, detail: `${acked} acked, ${n} stored` };
   });
 }
@@ -68,7 +70,9 @@ export function verifyRoomCount(file: string, roomId: string, acked: number): Ve
 /** Σ scores of the board's players equals the acked deltas, one score event per acked increment. */
 export function verifyBoard(file: string, boardId: string, ackedDeltaSum: number, ackedCount: number): Verification {
   return withDatabase(file, (db) => {
-    const { total } = db.prepare('SELECT COALESCE(SUM(score), 0) AS total FROM Player WHERE boardId = ?').get(boardId) as {
+    const { total } = db
+      .prepare('SELECT COALESCE(SUM(score), 0) AS total FROM Player WHERE boardId = ?')
+      .get(boardId) as {
       total: number;
     };
     const { n } = db.prepare('SELECT COUNT(*) AS n FROM ScoreEvent WHERE boardId = ?').get(boardId) as { n: number };
@@ -82,7 +86,9 @@ export function verifyBoard(file: string, boardId: string, ackedDeltaSum: number
 /** Σ (version − 1) over the list's items equals the accepted updates. */
 export function verifyListVersions(file: string, listId: string, accepted: number): Verification {
   return withDatabase(file, (db) => {
-    const { sum } = db.prepare('SELECT COALESCE(SUM(version - 1), 0) AS sum FROM Item WHERE listId = ?').get(listId) as {
+    const { sum } = db
+      .prepare('SELECT COALESCE(SUM(version - 1), 0) AS sum FROM Item WHERE listId = ?')
+      .get(listId) as {
       sum: number;
     };
     return { ok: sum === accepted, detail: `stored Σ(version − 1) = ${sum} vs ${accepted} accepted updates` };

@@ -54,7 +54,8 @@ export class LoadWorker {
   }
 
   call<T>(command: string, args: unknown, timeoutMs: number): Promise<T> {
-    if (this.exited) return Promise.reject(new Error(`load generator has exited: ${this.stderrTail.trim().slice(-1500)}`));
+    if (this.exited)
+      return Promise.reject(new Error(`load generator has exited: ${this.stderrTail.trim().slice(-1500)}`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -77,7 +77,10 @@ describe('identity', () => {
     const tokens = server.app.get(TokenService);
     const { user } = await signIn(server.url, 'late');
     const expired = tokens.issue(user, -1).token;
-    expect(await refusal(expired)).toMatchObject({ message: AuthFailure.Expired, data: { reason: AuthFailure.Expired } });
+    expect(await refusal(expired)).toMatchObject({
+      message: AuthFailure.Expired,
+      data: { reason: AuthFailure.Expired },
+    });
   });
 
   it('refuses a valid token for a user that does not exist', async () => {

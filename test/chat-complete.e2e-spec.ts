@@ -89,7 +89,11 @@ describe('chat, complete', () => {
     await server.close();
   });
 
-  async function createRoom(socket: ChatClient, visibility?: 'private', name = `room-${randomUUID().slice(0, 8)}`): Promise<Room> {
+  async function createRoom(
+    socket: ChatClient,
+    visibility?: 'private',
+    name = `room-${randomUUID().slice(0, 8)}`,
+  ): Promise<Room> {
     const { room } = await commandOk<ChatCommandResults['room:create']>(socket, ChatCommand.RoomCreate, {
       name,
       ...(visibility ? { visibility } : {}),
@@ -102,7 +106,9 @@ describe('chat, complete', () => {
   }
 
   async function send(socket: ChatClient, roomId: string, text: string, opId: string = randomUUID()): Promise<Message> {
-    return (await commandOk<ChatCommandResults['message:send']>(socket, ChatCommand.MessageSend, { opId, roomId, text })).message;
+    return (
+      await commandOk<ChatCommandResults['message:send']>(socket, ChatCommand.MessageSend, { opId, roomId, text })
+    ).message;
   }
 
   async function listed(socket: ChatClient, roomId: string): Promise<RoomListEntry | undefined> {
@@ -150,7 +156,12 @@ describe('chat, complete', () => {
       await join(owner, room.id);
       const before = server.tableCounts();
       await expectRefused(command(guest, ChatCommand.RoomJoin, { roomId: room.id }), 'FORBIDDEN', before, heardByOwner);
-      await expectRefused(command(guest, ChatCommand.RoomJoin, { roomId: room.id, inviteCode: 'nope' }), 'FORBIDDEN', before, heardByOwner);
+      await expectRefused(
+        command(guest, ChatCommand.RoomJoin, { roomId: room.id, inviteCode: 'nope' }),
+        'FORBIDDEN',
+        before,
+        heardByOwner,
+      );
       await expectRefused(
         command(guest, ChatCommand.MessageHistory, { roomId: room.id }),
         'FORBIDDEN',
@@ -191,19 +202,33 @@ describe('chat, complete', () => {
         before,
         heardByOwner,
       );
-      await expectRefused(command(owner, ChatCommand.RoomInviteRotate, { roomId: room.id }), 'VALIDATION', before, heardByOwner);
+      await expectRefused(
+        command(owner, ChatCommand.RoomInviteRotate, { roomId: room.id }),
+        'VALIDATION',
+        before,
+        heardByOwner,
+      );
 
       const opId = randomUUID();
-      const { room: rotated } = await commandOk<ChatCommandResults['room:invite:rotate']>(owner, ChatCommand.RoomInviteRotate, {
-        opId,
-        roomId: room.id,
-      });
+      const { room: rotated } = await commandOk<ChatCommandResults['room:invite:rotate']>(
+        owner,
+        ChatCommand.RoomInviteRotate,
+        {
+          opId,
+          roomId: room.id,
+        },
+      );
       expect(rotated).toMatchObject({ id: room.id, visibility: 'private', inviteCode: expect.any(String) });
       expect(rotated.inviteCode).not.toBe(room.inviteCode);
       // A retry answers the same code and rotates nothing.
-      const retried = await commandOk<ChatCommandResults['room:invite:rotate']>(owner, ChatCommand.RoomInviteRotate, { opId, roomId: room.id });
+      const retried = await commandOk<ChatCommandResults['room:invite:rotate']>(owner, ChatCommand.RoomInviteRotate, {
+        opId,
+        roomId: room.id,
+      });
       expect(retried.room.inviteCode).toBe(rotated.inviteCode);
-      expect(server.db.prepare('SELECT inviteCode FROM Room WHERE id = ?').get(room.id)).toEqual({ inviteCode: rotated.inviteCode });
+      expect(server.db.prepare('SELECT inviteCode FROM Room WHERE id = ?').get(room.id)).toEqual({
+        inviteCode: rotated.inviteCode,
+      });
       await settle(50);
       expect(heardByOwner).toEqual([]);
 
@@ -244,12 +269,18 @@ describe('chat, complete', () => {
         data: {
           roomId: room.id,
           seq: 1,
-          message: expect.objectContaining({ kind: 'system', action: SystemAction.Joined, text: 'bob joined', author: session.user, seq: 1 }),
+          message: expect.objectContaining({
+            kind: 'system',
+            action: SystemAction.Joined,
+            text: 'bob joined',
+            author: session.user,
+            seq: 1,
+          }),
         },
       });
       expect(joined.seq).toBe(1);
       expect(joined.messages.at(-1)).toEqual(announcement.data.message);
-      expect(server.db.prepare("SELECT kind, action, text FROM Message WHERE roomId = ?").all(room.id)).toEqual([
+      expect(server.db.prepare('SELECT kind, action, text FROM Message WHERE roomId = ?').all(room.id)).toEqual([
         { kind: 'system', action: 'joined', text: 'bob joined' },
       ]);
 
@@ -284,7 +315,11 @@ describe('chat, complete', () => {
         heardByAnn,
       );
       await expectRefused(
-        command(ann.socket, ChatCommand.RoomRename, { opId: randomUUID(), roomId: room.id, name: 'x'.repeat(Limits.nameLength + 1) }),
+        command(ann.socket, ChatCommand.RoomRename, {
+          opId: randomUUID(),
+          roomId: room.id,
+          name: 'x'.repeat(Limits.nameLength + 1),
+        }),
         'VALIDATION',
         before,
         heardByBob,
@@ -310,18 +345,29 @@ describe('chat, complete', () => {
       await eventually(() => heardByBob.length === 2, 'room:updated and the announcement');
       expect(heardByBob[0]).toEqual({
         event: ChatBroadcast.RoomUpdated,
-        data: { roomId: room.id, seq: 2, room: expect.objectContaining({ id: room.id, name: 'design review', seq: 2 }) },
+        data: {
+          roomId: room.id,
+          seq: 2,
+          room: expect.objectContaining({ id: room.id, name: 'design review', seq: 2 }),
+        },
       });
       expect((heardByBob[0].data as RoomUpdated).room.inviteCode).toBeUndefined();
       expect(heardByBob[1]).toMatchObject({
         event: ChatBroadcast.MessageCreated,
-        data: { seq: 3, message: { kind: 'system', action: SystemAction.Renamed, text: 'ann renamed the room to "design review"' } },
+        data: {
+          seq: 3,
+          message: { kind: 'system', action: SystemAction.Renamed, text: 'ann renamed the room to "design review"' },
+        },
       });
       expect(await listed(bob.socket, room.id)).toMatchObject({ name: 'design review' });
 
       // The same name again changes nothing (only the opId is recorded, as for any accepted command).
       const unchanged = server.tableCounts();
-      await commandOk(ann.socket, ChatCommand.RoomRename, { opId: randomUUID(), roomId: room.id, name: 'design review' });
+      await commandOk(ann.socket, ChatCommand.RoomRename, {
+        opId: randomUUID(),
+        roomId: room.id,
+        name: 'design review',
+      });
       await settle(100);
       expect(server.tableCounts()).toEqual({ ...unchanged, ProcessedOp: unchanged.ProcessedOp + 1 });
       expect(heardByBob).toHaveLength(2);
@@ -329,7 +375,12 @@ describe('chat, complete', () => {
 
     it('starts every database with the public room "general", whose seq 1 is the welcome', async () => {
       const { socket } = await chatClient(server.url, 'newcomer');
-      expect(await listed(socket, generalRoom.id)).toMatchObject({ id: generalRoom.id, name: 'general', visibility: 'public', member: false });
+      expect(await listed(socket, generalRoom.id)).toMatchObject({
+        id: generalRoom.id,
+        name: 'general',
+        visibility: 'public',
+        member: false,
+      });
       const resync = await commandOk<RoomResync>(socket, ChatCommand.RoomJoin, { roomId: generalRoom.id, sinceSeq: 0 });
       if (!('changes' in resync)) throw new Error('expected changes');
       const welcome = {
@@ -344,7 +395,11 @@ describe('chat, complete', () => {
         reactions: [],
         mentions: [],
       };
-      expect(resync.changes[0]).toEqual({ seq: 1, event: ChatBroadcast.MessageCreated, data: { roomId: generalRoom.id, seq: 1, message: welcome } });
+      expect(resync.changes[0]).toEqual({
+        seq: 1,
+        event: ChatBroadcast.MessageCreated,
+        data: { roomId: generalRoom.id, seq: 1, message: welcome },
+      });
       const { messages } = await commandOk<ChatCommandResults['message:history']>(socket, ChatCommand.MessageHistory, {
         roomId: generalRoom.id,
         before: 2,
@@ -359,25 +414,42 @@ describe('chat, complete', () => {
       const { ann, bob, room, heardByBob } = await roomWithAnnAndBob();
       const sent = await send(ann.socket, room.id, 'helo');
       const opId = randomUUID();
-      const { message: edited } = await commandOk<ChatCommandResults['message:edit']>(ann.socket, ChatCommand.MessageEdit, {
-        opId,
-        messageId: sent.id,
-        text: 'hello',
-      });
+      const { message: edited } = await commandOk<ChatCommandResults['message:edit']>(
+        ann.socket,
+        ChatCommand.MessageEdit,
+        {
+          opId,
+          messageId: sent.id,
+          text: 'hello',
+        },
+      );
       expect(edited).toEqual({ ...sent, text: 'hello', editedAt: expect.any(String) });
       expect(Date.parse(edited.editedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(sent.createdAt));
       await eventually(() => heardByBob.length === 2, 'the send and the edit');
-      expect(heardByBob[1]).toEqual({ event: ChatBroadcast.MessageUpdated, data: { roomId: room.id, seq: sent.seq + 1, message: edited } });
-      expect(server.db.prepare('SELECT text, editedAt IS NOT NULL AS edited FROM Message WHERE id = ?').get(sent.id)).toEqual({
+      expect(heardByBob[1]).toEqual({
+        event: ChatBroadcast.MessageUpdated,
+        data: { roomId: room.id, seq: sent.seq + 1, message: edited },
+      });
+      expect(
+        server.db.prepare('SELECT text, editedAt IS NOT NULL AS edited FROM Message WHERE id = ?').get(sent.id),
+      ).toEqual({
         text: 'hello',
         edited: 1,
       });
       // A retry is not applied twice.
-      const retried = await commandOk<ChatCommandResults['message:edit']>(ann.socket, ChatCommand.MessageEdit, { opId, messageId: sent.id, text: 'hello' });
+      const retried = await commandOk<ChatCommandResults['message:edit']>(ann.socket, ChatCommand.MessageEdit, {
+        opId,
+        messageId: sent.id,
+        text: 'hello',
+      });
       expect(retried.message).toEqual(edited);
       await settle(50);
       expect(heardByBob).toHaveLength(2);
-      const { messages } = await commandOk<ChatCommandResults['message:history']>(bob.socket, ChatCommand.MessageHistory, { roomId: room.id });
+      const { messages } = await commandOk<ChatCommandResults['message:history']>(
+        bob.socket,
+        ChatCommand.MessageHistory,
+        { roomId: room.id },
+      );
       expect(messages.at(-1)).toEqual(edited);
     });
 
@@ -400,7 +472,13 @@ describe('chat, complete', () => {
         ['NOT_FOUND', ChatCommand.MessageDelete, { messageId: randomUUID() }],
       ];
       for (const [code, event, payload] of attempts) {
-        await expectRefused(command(bob.socket, event, { opId: randomUUID(), ...payload }), code, before, heardByAnn, heardByBob);
+        await expectRefused(
+          command(bob.socket, event, { opId: randomUUID(), ...payload }),
+          code,
+          before,
+          heardByAnn,
+          heardByBob,
+        );
       }
 
       // Having left the room, bob may no longer change what he wrote there.
@@ -422,13 +500,21 @@ describe('chat, complete', () => {
       const secret = 'the password is hunter2, ask @bob';
       const sent = await send(ann.socket, room.id, secret, sendOpId);
       expect(sent.mentions).toEqual([bob.session.user]);
-      await commandOk(ann.socket, ChatCommand.MessageEdit, { opId: randomUUID(), messageId: sent.id, text: `${secret}!` });
+      await commandOk(ann.socket, ChatCommand.MessageEdit, {
+        opId: randomUUID(),
+        messageId: sent.id,
+        text: `${secret}!`,
+      });
       await commandOk(bob.socket, ChatCommand.ReactionToggle, { opId: randomUUID(), messageId: sent.id, emoji: '😱' });
       const deleteOpId = randomUUID();
-      const { message: deleted } = await commandOk<ChatCommandResults['message:delete']>(ann.socket, ChatCommand.MessageDelete, {
-        opId: deleteOpId,
-        messageId: sent.id,
-      });
+      const { message: deleted } = await commandOk<ChatCommandResults['message:delete']>(
+        ann.socket,
+        ChatCommand.MessageDelete,
+        {
+          opId: deleteOpId,
+          messageId: sent.id,
+        },
+      );
       expect(deleted).toEqual({
         ...sent,
         text: '',
@@ -438,14 +524,22 @@ describe('chat, complete', () => {
         mentions: [],
       });
       await eventually(() => heardByBob.length === 4, 'send, edit, reaction, delete');
-      expect(heardByBob[3]).toEqual({ event: ChatBroadcast.MessageDeleted, data: { roomId: room.id, seq: sent.seq + 3, message: deleted } });
+      expect(heardByBob[3]).toEqual({
+        event: ChatBroadcast.MessageDeleted,
+        data: { roomId: room.id, seq: sent.seq + 3, message: deleted },
+      });
 
       // Gone from history, from a fresh snapshot, from a resync replay, and from a retried send.
-      const history = await commandOk<ChatCommandResults['message:history']>(bob.socket, ChatCommand.MessageHistory, { roomId: room.id });
+      const history = await commandOk<ChatCommandResults['message:history']>(bob.socket, ChatCommand.MessageHistory, {
+        roomId: room.id,
+      });
       expect(history.messages.find((message) => message.id === sent.id)).toEqual(deleted);
       const snapshot = await join(bob.socket, room.id);
       expect(snapshot.messages.find((message) => message.id === sent.id)).toEqual(deleted);
-      const resync = await commandOk<RoomResync>(bob.socket, ChatCommand.RoomJoin, { roomId: room.id, sinceSeq: sent.seq - 1 });
+      const resync = await commandOk<RoomResync>(bob.socket, ChatCommand.RoomJoin, {
+        roomId: room.id,
+        sinceSeq: sent.seq - 1,
+      });
       if (!('changes' in resync)) throw new Error('expected changes');
       expect(resync.changes.map((change) => change.event)).toEqual([
         ChatBroadcast.MessageCreated,
@@ -459,18 +553,26 @@ describe('chat, complete', () => {
       }
       const retriedSend = await send(ann.socket, room.id, secret, sendOpId);
       expect(retriedSend).toMatchObject({ id: sent.id, text: '', deletedAt: deleted.deletedAt });
-      const retriedDelete = await commandOk<ChatCommandResults['message:delete']>(ann.socket, ChatCommand.MessageDelete, {
-        opId: deleteOpId,
-        messageId: sent.id,
-      });
+      const retriedDelete = await commandOk<ChatCommandResults['message:delete']>(
+        ann.socket,
+        ChatCommand.MessageDelete,
+        {
+          opId: deleteOpId,
+          messageId: sent.id,
+        },
+      );
       expect(retriedDelete.message).toEqual(deleted);
       // The database keeps no trace of the text either, in the row or in the change log.
-      expect(server.db.prepare('SELECT text, deletedAt IS NOT NULL AS deleted FROM Message WHERE id = ?').get(sent.id)).toEqual({
+      expect(
+        server.db.prepare('SELECT text, deletedAt IS NOT NULL AS deleted FROM Message WHERE id = ?').get(sent.id),
+      ).toEqual({
         text: '',
         deleted: 1,
       });
       expect(server.db.prepare("SELECT COUNT(*) AS n FROM Change WHERE data LIKE '%hunter2%'").get()).toEqual({ n: 0 });
-      expect(server.db.prepare('SELECT COUNT(*) AS n FROM Reaction WHERE messageId = ?').get(sent.id)).toEqual({ n: 0 });
+      expect(server.db.prepare('SELECT COUNT(*) AS n FROM Reaction WHERE messageId = ?').get(sent.id)).toEqual({
+        n: 0,
+      });
 
       // A deleted message can be neither edited, deleted again, nor reacted to.
       await settle(50);
@@ -481,7 +583,12 @@ describe('chat, complete', () => {
         [ChatCommand.MessageDelete, { messageId: sent.id }],
         [ChatCommand.ReactionToggle, { messageId: sent.id, emoji: '👍' }],
       ] as const) {
-        await expectRefused(command(ann.socket, event, { opId: randomUUID(), ...payload }), 'NOT_FOUND', before, heardByBob);
+        await expectRefused(
+          command(ann.socket, event, { opId: randomUUID(), ...payload }),
+          'NOT_FOUND',
+          before,
+          heardByBob,
+        );
       }
     });
 
@@ -493,23 +600,42 @@ describe('chat, complete', () => {
 
       const changed = await send(ann.socket, room.id, 'to be edited');
       const doomed = await send(ann.socket, room.id, 'to be deleted');
-      await commandOk(ann.socket, ChatCommand.MessageEdit, { opId: randomUUID(), messageId: changed.id, text: 'edited' });
-      await commandOk(ann.socket, ChatCommand.MessageEdit, { opId: randomUUID(), messageId: kept.id, text: 'kept, edited' });
+      await commandOk(ann.socket, ChatCommand.MessageEdit, {
+        opId: randomUUID(),
+        messageId: changed.id,
+        text: 'edited',
+      });
+      await commandOk(ann.socket, ChatCommand.MessageEdit, {
+        opId: randomUUID(),
+        messageId: kept.id,
+        text: 'kept, edited',
+      });
       await commandOk(ann.socket, ChatCommand.ReactionToggle, { opId: randomUUID(), messageId: kept.id, emoji: '🎉' });
       await commandOk(ann.socket, ChatCommand.MessageDelete, { opId: randomUUID(), messageId: doomed.id });
-      await commandOk(ann.socket, ChatCommand.RoomRename, { opId: randomUUID(), roomId: room.id, name: 'renamed meanwhile' });
+      await commandOk(ann.socket, ChatCommand.RoomRename, {
+        opId: randomUUID(),
+        roomId: room.id,
+        name: 'renamed meanwhile',
+      });
 
       const bobAgain = await tab(bob.session);
-      const resync = await commandOk<RoomResync>(bobAgain, ChatCommand.RoomJoin, { roomId: room.id, sinceSeq: copy.seq });
+      const resync = await commandOk<RoomResync>(bobAgain, ChatCommand.RoomJoin, {
+        roomId: room.id,
+        sinceSeq: copy.seq,
+      });
       if (!('changes' in resync)) throw new Error('expected changes');
-      expect(resync.changes.map((change) => change.seq)).toEqual(Array.from({ length: resync.seq - copy.seq }, (_, i) => copy.seq + 1 + i));
+      expect(resync.changes.map((change) => change.seq)).toEqual(
+        Array.from({ length: resync.seq - copy.seq }, (_, i) => copy.seq + 1 + i),
+      );
       expect(resync.room.name).toBe('renamed meanwhile');
       for (const change of resync.changes) copy.apply(change);
 
       const fresh = await join(bobAgain, room.id);
       expect(copy.seq).toBe(fresh.seq);
       expect(copy.ordered()).toEqual(fresh.messages);
-      expect(copy.ordered().map((message) => [message.text, message.deletedAt !== undefined, message.reactions.length])).toEqual([
+      expect(
+        copy.ordered().map((message) => [message.text, message.deletedAt !== undefined, message.reactions.length]),
+      ).toEqual([
         ['bob joined', false, 0],
         ['kept, edited', false, 1],
         ['edited', false, 0],
@@ -524,7 +650,11 @@ describe('chat, complete', () => {
       const { ann, bob, room, heardByAnn } = await roomWithAnnAndBob();
       const sent = await send(ann.socket, room.id, 'ship it?');
       const toggle = (socket: ChatClient, emoji: string) =>
-        commandOk<ChatCommandResults['reaction:toggle']>(socket, ChatCommand.ReactionToggle, { opId: randomUUID(), messageId: sent.id, emoji });
+        commandOk<ChatCommandResults['reaction:toggle']>(socket, ChatCommand.ReactionToggle, {
+          opId: randomUUID(),
+          messageId: sent.id,
+          emoji,
+        });
 
       const first = await toggle(bob.socket, '👍');
       expect(first.message.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [bob.session.user.id] }]);
@@ -545,7 +675,9 @@ describe('chat, complete', () => {
         [1, 2, 3, 4].map((i) => [ChatBroadcast.MessageUpdated, sent.seq + i]),
       );
       expect(heardByAnn.at(-1)?.data).toEqual({ roomId: room.id, seq: sent.seq + 4, message: removed.message });
-      expect(server.db.prepare('SELECT COUNT(*) AS n FROM Reaction WHERE messageId = ?').get(sent.id)).toEqual({ n: 2 });
+      expect(server.db.prepare('SELECT COUNT(*) AS n FROM Reaction WHERE messageId = ?').get(sent.id)).toEqual({
+        n: 2,
+      });
     });
 
     it('bounds the different emoji on one message: a new one beyond the limit is a CONFLICT', async () => {
@@ -554,7 +686,11 @@ describe('chat, complete', () => {
       // 😀 and the 49 faces after it: 50 different emoji.
       const faces = Array.from({ length: 51 }, (_, i) => String.fromCodePoint(0x1f600 + i));
       for (const face of faces.slice(0, 50)) {
-        await commandOk(ann.socket, ChatCommand.ReactionToggle, { opId: randomUUID(), messageId: sent.id, emoji: face });
+        await commandOk(ann.socket, ChatCommand.ReactionToggle, {
+          opId: randomUUID(),
+          messageId: sent.id,
+          emoji: face,
+        });
       }
       await settle(50);
       heardByAnn.length = 0;
@@ -566,11 +702,15 @@ describe('chat, complete', () => {
         heardByAnn,
       );
       // One already there may still be toggled.
-      const { message } = await commandOk<ChatCommandResults['reaction:toggle']>(ann.socket, ChatCommand.ReactionToggle, {
-        opId: randomUUID(),
-        messageId: sent.id,
-        emoji: faces[0],
-      });
+      const { message } = await commandOk<ChatCommandResults['reaction:toggle']>(
+        ann.socket,
+        ChatCommand.ReactionToggle,
+        {
+          opId: randomUUID(),
+          messageId: sent.id,
+          emoji: faces[0],
+        },
+      );
       expect(message.reactions).toHaveLength(49);
     });
 
@@ -625,7 +765,10 @@ describe('chat, complete', () => {
       const toAnn = nextEvent<ReadUpdated>(ann.socket, ChatBroadcast.ReadUpdated);
       const toOtherTab = nextEvent<ReadUpdated>(bobOtherTab, ChatBroadcast.ReadUpdated);
 
-      const read = await commandOk<ChatCommandResults['room:read']>(bob.socket, ChatCommand.RoomRead, { roomId: room.id, seq: second.seq });
+      const read = await commandOk<ChatCommandResults['room:read']>(bob.socket, ChatCommand.RoomRead, {
+        roomId: room.id,
+        seq: second.seq,
+      });
       expect(read).toEqual({ roomId: room.id, readSeq: second.seq, unread: 0, mentions: 0 });
       const expected = { roomId: room.id, user: bob.session.user, readSeq: second.seq };
       expect(await toAnn).toEqual(expected);
@@ -634,17 +777,25 @@ describe('chat, complete', () => {
       // An older seq (a stale tab) never moves it back, and says nothing.
       const heardByAnn = heardBy(ann.socket);
       const before = server.tableCounts();
-      const stale = await commandOk<ChatCommandResults['room:read']>(bob.socket, ChatCommand.RoomRead, { roomId: room.id, seq: first.seq });
+      const stale = await commandOk<ChatCommandResults['room:read']>(bob.socket, ChatCommand.RoomRead, {
+        roomId: room.id,
+        seq: first.seq,
+      });
       expect(stale).toMatchObject({ readSeq: second.seq });
       await settle(100);
       expect(heardByAnn).toEqual([]);
       expect(server.tableCounts()).toEqual(before);
       expect(
-        server.db.prepare('SELECT readSeq FROM Membership WHERE roomId = ? AND userId = ?').get(room.id, bob.session.user.id),
+        server.db
+          .prepare('SELECT readSeq FROM Membership WHERE roomId = ? AND userId = ?')
+          .get(room.id, bob.session.user.id),
       ).toEqual({ readSeq: second.seq });
 
       // Beyond the room's last seq: kept at the last seq.
-      const ahead = await commandOk<ChatCommandResults['room:read']>(bob.socket, ChatCommand.RoomRead, { roomId: room.id, seq: 10_000 });
+      const ahead = await commandOk<ChatCommandResults['room:read']>(bob.socket, ChatCommand.RoomRead, {
+        roomId: room.id,
+        seq: 10_000,
+      });
       expect(ahead.readSeq).toBe(second.seq);
 
       const joined = await join(ann.socket, room.id);
@@ -654,7 +805,9 @@ describe('chat, complete', () => {
       ]);
       expect(joined.readSeq).toBe(0);
       // "Seen by" for ann's last message: the members whose marker reached it.
-      const seenBy = joined.readMarkers.filter((marker) => marker.readSeq >= second.seq && marker.user.id !== ann.session.user.id);
+      const seenBy = joined.readMarkers.filter(
+        (marker) => marker.readSeq >= second.seq && marker.user.id !== ann.session.user.id,
+      );
       expect(seenBy.map((marker) => marker.user.name)).toEqual(['bob']);
     });
 
@@ -662,8 +815,18 @@ describe('chat, complete', () => {
       const { ann, room, heardByAnn } = await roomWithAnnAndBob();
       const { socket: stranger } = await chatClient(server.url, 'stranger');
       const before = server.tableCounts();
-      await expectRefused(command(stranger, ChatCommand.RoomRead, { roomId: room.id, seq: 1 }), 'FORBIDDEN', before, heardByAnn);
-      await expectRefused(command(ann.socket, ChatCommand.RoomRead, { roomId: randomUUID(), seq: 1 }), 'NOT_FOUND', before, heardByAnn);
+      await expectRefused(
+        command(stranger, ChatCommand.RoomRead, { roomId: room.id, seq: 1 }),
+        'FORBIDDEN',
+        before,
+        heardByAnn,
+      );
+      await expectRefused(
+        command(ann.socket, ChatCommand.RoomRead, { roomId: randomUUID(), seq: 1 }),
+        'NOT_FOUND',
+        before,
+        heardByAnn,
+      );
     });
 
     it('keeps unread counts and mentions across a reconnect', async () => {
@@ -676,15 +839,23 @@ describe('chat, complete', () => {
       await send(ann.socket, room.id, 'while you were away');
       await send(ann.socket, room.id, '@bob look at this');
       const edited = await send(ann.socket, room.id, 'and @bob this');
-      await commandOk(ann.socket, ChatCommand.MessageEdit, { opId: randomUUID(), messageId: edited.id, text: 'and this' });
+      await commandOk(ann.socket, ChatCommand.MessageEdit, {
+        opId: randomUUID(),
+        messageId: edited.id,
+        text: 'and this',
+      });
 
       const bobAgain = await tab(bob.session);
       expect(await listed(bobAgain, room.id)).toMatchObject({ unread: 3, mentions: 1, readSeq: seq });
       const rejoined = await join(bobAgain, room.id);
       expect(rejoined.readSeq).toBe(seq);
-      const mentioned = rejoined.messages.filter((message) => message.mentions.some((user) => user.id === bob.session.user.id));
+      const mentioned = rejoined.messages.filter((message) =>
+        message.mentions.some((user) => user.id === bob.session.user.id),
+      );
       expect(mentioned.map((message) => message.text)).toEqual(['@bob look at this']);
-      expect(rejoined.readMarkers.find((marker) => marker.user.id === bob.session.user.id)?.lastSeenAt).toEqual(expect.any(String));
+      expect(rejoined.readMarkers.find((marker) => marker.user.id === bob.session.user.id)?.lastSeenAt).toEqual(
+        expect.any(String),
+      );
 
       await commandOk(bobAgain, ChatCommand.RoomRead, { roomId: room.id, seq: rejoined.seq });
       expect(await listed(bobAgain, room.id)).toMatchObject({ unread: 0, mentions: 0 });
@@ -696,21 +867,41 @@ describe('chat, complete', () => {
     const cases: [string, string, unknown][] = [
       ['edit without opId', ChatCommand.MessageEdit, { messageId: id, text: 'x' }],
       ['edit with blank text', ChatCommand.MessageEdit, { opId: randomUUID(), messageId: id, text: '   ' }],
-      ['edit with text over 4,000 characters', ChatCommand.MessageEdit, { opId: randomUUID(), messageId: id, text: 'x'.repeat(Limits.messageText + 1) }],
-      ['edit of a messageId that is not an id', ChatCommand.MessageEdit, { opId: randomUUID(), messageId: 'last', text: 'x' }],
+      [
+        'edit with text over 4,000 characters',
+        ChatCommand.MessageEdit,
+        { opId: randomUUID(), messageId: id, text: 'x'.repeat(Limits.messageText + 1) },
+      ],
+      [
+        'edit of a messageId that is not an id',
+        ChatCommand.MessageEdit,
+        { opId: randomUUID(), messageId: 'last', text: 'x' },
+      ],
       ['delete with an unknown field', ChatCommand.MessageDelete, { opId: randomUUID(), messageId: id, hard: true }],
       ['delete without messageId', ChatCommand.MessageDelete, { opId: randomUUID() }],
       ['a reaction that is a word', ChatCommand.ReactionToggle, { opId: randomUUID(), messageId: id, emoji: 'ok' }],
       ['a reaction of two emoji', ChatCommand.ReactionToggle, { opId: randomUUID(), messageId: id, emoji: '😀😀' }],
-      ['a reaction over 16 characters', ChatCommand.ReactionToggle, { opId: randomUUID(), messageId: id, emoji: '👍'.repeat(9) }],
+      [
+        'a reaction over 16 characters',
+        ChatCommand.ReactionToggle,
+        { opId: randomUUID(), messageId: id, emoji: '👍'.repeat(9) },
+      ],
       ['an empty reaction', ChatCommand.ReactionToggle, { opId: randomUUID(), messageId: id, emoji: '' }],
-      ['a reaction that is not a string', ChatCommand.ReactionToggle, { opId: randomUUID(), messageId: id, emoji: 128077 }],
+      [
+        'a reaction that is not a string',
+        ChatCommand.ReactionToggle,
+        { opId: randomUUID(), messageId: id, emoji: 128077 },
+      ],
       ['a reaction without opId', ChatCommand.ReactionToggle, { messageId: id, emoji: '👍' }],
       ['a negative read seq', ChatCommand.RoomRead, { roomId: '$room', seq: -1 }],
       ['a fractional read seq', ChatCommand.RoomRead, { roomId: '$room', seq: 2.5 }],
       ['room:read with an opId', ChatCommand.RoomRead, { opId: randomUUID(), roomId: '$room', seq: 1 }],
       ['a blank new name', ChatCommand.RoomRename, { opId: randomUUID(), roomId: '$room', name: ' ' }],
-      ['a rotation with an unknown field', ChatCommand.RoomInviteRotate, { opId: randomUUID(), roomId: '$room', inviteCode: 'mine' }],
+      [
+        'a rotation with an unknown field',
+        ChatCommand.RoomInviteRotate,
+        { opId: randomUUID(), roomId: '$room', inviteCode: 'mine' },
+      ],
       ['activity with fields', ChatSignal.Activity, { away: true }],
     ];
 
@@ -720,7 +911,9 @@ describe('chat, complete', () => {
       await settle(50);
       heardByAnn.length = 0;
       heardByBob.length = 0;
-      const resolved = JSON.parse(JSON.stringify(payload).replaceAll('$message', message.id).replaceAll('$room', room.id)) as unknown;
+      const resolved = JSON.parse(
+        JSON.stringify(payload).replaceAll('$message', message.id).replaceAll('$room', room.id),
+      ) as unknown;
       const before = server.tableCounts();
       const ack = await command(ann.socket, event, resolved);
       expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION', details: { issues: expect.any(Array) } } });
@@ -746,7 +939,8 @@ describe('chat presence', () => {
   });
 
   async function room(socket: ChatClient): Promise<Room> {
-    return (await commandOk<ChatCommandResults['room:create']>(socket, ChatCommand.RoomCreate, { name: 'presence' })).room;
+    return (await commandOk<ChatCommandResults['room:create']>(socket, ChatCommand.RoomCreate, { name: 'presence' }))
+      .room;
   }
 
   const names = (event: PresenceChanged | undefined) => event?.members.map((member) => member.name);
@@ -776,7 +970,9 @@ describe('chat presence', () => {
     expect(Date.now() - closedAt).toBeGreaterThanOrEqual(graceMs - 50);
 
     // Last seen is kept on the user.
-    const stored = server.db.prepare('SELECT lastSeenAt FROM User WHERE id = ?').get(session.user.id) as { lastSeenAt: string | null };
+    const stored = server.db.prepare('SELECT lastSeenAt FROM User WHERE id = ?').get(session.user.id) as {
+      lastSeenAt: string | null;
+    };
     expect(stored.lastSeenAt).toEqual(expect.any(String));
     expect(Date.parse(stored.lastSeenAt ?? '')).toBeGreaterThanOrEqual(closedAt - 1_000);
   });
@@ -800,7 +996,10 @@ describe('chat presence', () => {
     const { id: roomId } = await room(ann);
     await commandOk(ann, ChatCommand.RoomJoin, { roomId });
     const joined = await commandOk<RoomSnapshot>(bob, ChatCommand.RoomJoin, { roomId });
-    expect(joined.members.find((member) => member.id === session.user.id)).toMatchObject({ status: 'online', lastSeenAt: expect.any(String) });
+    expect(joined.members.find((member) => member.id === session.user.id)).toMatchObject({
+      status: 'online',
+      lastSeenAt: expect.any(String),
+    });
 
     const bobStatus = (event: PresenceChanged) => event.members.find((member) => member.id === session.user.id)?.status;
     const away = await nextEvent<PresenceChanged>(ann, ChatBroadcast.Presence, (event) => bobStatus(event) === 'away');

@@ -39,7 +39,11 @@ describe('chat', () => {
     await server.close();
   });
 
-  async function createRoom(socket: ChatClient, name = `room-${randomUUID().slice(0, 8)}`, visibility?: 'private'): Promise<Room> {
+  async function createRoom(
+    socket: ChatClient,
+    name = `room-${randomUUID().slice(0, 8)}`,
+    visibility?: 'private',
+  ): Promise<Room> {
     const { room } = await commandOk<ChatCommandResults['room:create']>(socket, ChatCommand.RoomCreate, {
       name,
       ...(visibility ? { visibility } : {}),
@@ -87,7 +91,10 @@ describe('chat', () => {
       const listBefore = await commandOk<ChatCommandResults['room:list']>(guest, ChatCommand.RoomList, {});
       expect(listBefore.rooms.map((listed) => listed.id)).not.toContain(room.id);
       const before = server.tableCounts();
-      expect(await command(guest, ChatCommand.RoomJoin, { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(await command(guest, ChatCommand.RoomJoin, { roomId: room.id })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
       expect(await command(guest, ChatCommand.RoomJoin, { roomId: room.id, inviteCode: 'wrong' })).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
@@ -107,7 +114,11 @@ describe('chat', () => {
     it('stops broadcasts to every tab of a user who leaves', async () => {
       const { socket: ann } = await chatClient(server.url, 'ann');
       const { socket: bob, session } = await chatClient(server.url, 'bob');
-      const bobSecondTab = (await import('./support/clients.js')).socketFor<ChatClient>(server.url, '/chat', session.token);
+      const bobSecondTab = (await import('./support/clients.js')).socketFor<ChatClient>(
+        server.url,
+        '/chat',
+        session.token,
+      );
       await (await import('./support/clients.js')).connect(bobSecondTab);
       const room = await createRoom(ann);
       await join(ann, room.id);
@@ -119,11 +130,16 @@ describe('chat', () => {
       await commandOk(bob, ChatCommand.RoomLeave, { roomId: room.id });
       expect((await leavePresence).members.map((member) => member.name)).toEqual(['ann']);
       expect(await toldSecondTab).toEqual({ roomId: room.id });
-      const heardByBob = [...record(bob, ChatBroadcast.MessageCreated), ...record(bobSecondTab, ChatBroadcast.MessageCreated)];
+      const heardByBob = [
+        ...record(bob, ChatBroadcast.MessageCreated),
+        ...record(bobSecondTab, ChatBroadcast.MessageCreated),
+      ];
       await send(ann, room.id, 'after bob left');
       await settle();
       expect(heardByBob).toEqual([]);
-      expect(await command(bob, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: 'hi' })).toMatchObject({
+      expect(
+        await command(bob, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: 'hi' }),
+      ).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
       });
@@ -200,7 +216,9 @@ describe('chat', () => {
       expect(third).toEqual(first);
       await settle();
       expect(heard).toHaveLength(1);
-      expect(server.db.prepare("SELECT COUNT(*) AS n FROM Message WHERE roomId = ? AND kind = 'user'").get(room.id)).toEqual({ n: 1 });
+      expect(
+        server.db.prepare("SELECT COUNT(*) AS n FROM Message WHERE roomId = ? AND kind = 'user'").get(room.id),
+      ).toEqual({ n: 1 });
     });
 
     it('commits concurrent sends together, and a refused one in the same batch fails alone', async () => {
@@ -209,8 +227,18 @@ describe('chat', () => {
       const room = await createRoom(ann);
       await join(ann, room.id);
       const acks = await Promise.all([
-        ...Array.from({ length: 20 }, (_, i) => command<ChatCommandResults['message:send']>(ann, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: `batched ${i}` })),
-        command<ChatCommandResults['message:send']>(outsider, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: 'not a member' }),
+        ...Array.from({ length: 20 }, (_, i) =>
+          command<ChatCommandResults['message:send']>(ann, ChatCommand.MessageSend, {
+            opId: randomUUID(),
+            roomId: room.id,
+            text: `batched ${i}`,
+          }),
+        ),
+        command<ChatCommandResults['message:send']>(outsider, ChatCommand.MessageSend, {
+          opId: randomUUID(),
+          roomId: room.id,
+          text: 'not a member',
+        }),
       ]);
       const refused = acks.pop();
       expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -305,7 +333,9 @@ describe('chat', () => {
       await join(bob, room.id);
       const heardByBob = record<TypingChanged>(bob, ChatBroadcast.Typing);
       const heardByAnn = record<TypingChanged>(ann, ChatBroadcast.Typing);
-      const changesBefore = server.db.prepare('SELECT COUNT(*) AS n FROM Change WHERE streamKey = ?').get(`chat:${room.id}`);
+      const changesBefore = server.db
+        .prepare('SELECT COUNT(*) AS n FROM Change WHERE streamKey = ?')
+        .get(`chat:${room.id}`);
 
       // Volatile events are dropped while a connection is busy: let the join's presence frames go first.
       await settle();
@@ -319,7 +349,9 @@ describe('chat', () => {
         { roomId: room.id, user: session.user, typing: false },
       ]);
       expect(heardByAnn).toEqual([]);
-      expect(server.db.prepare('SELECT COUNT(*) AS n FROM Change WHERE streamKey = ?').get(`chat:${room.id}`)).toEqual(changesBefore);
+      expect(server.db.prepare('SELECT COUNT(*) AS n FROM Change WHERE streamKey = ?').get(`chat:${room.id}`)).toEqual(
+        changesBefore,
+      );
     });
   });
 
@@ -345,7 +377,10 @@ describe('chat', () => {
       expect(resync.changes.map((change) => change.event)).toEqual(Array(20).fill(ChatBroadcast.MessageCreated));
       expect(resync.changes.map((change) => (change.data as MessageCreated).message)).toEqual(sent);
 
-      const upToDate = await commandOk<RoomResync>(bobAgain, ChatCommand.RoomJoin, { roomId: room.id, sinceSeq: resync.seq });
+      const upToDate = await commandOk<RoomResync>(bobAgain, ChatCommand.RoomJoin, {
+        roomId: room.id,
+        sinceSeq: resync.seq,
+      });
       expect(upToDate).toMatchObject({ seq: resync.seq, changes: [] });
       expect(upToDate.members.map((member) => member.name)).toEqual(['ann', 'bob']);
     });
@@ -356,7 +391,9 @@ describe('chat', () => {
       await join(ann, room.id);
       const total = Limits.resyncMaxChanges + 2;
       for (let i = 0; i < total; i += 50) {
-        await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, k) => send(ann, room.id, `bulk ${i + k}`)));
+        await Promise.all(
+          Array.from({ length: Math.min(50, total - i) }, (_, k) => send(ann, room.id, `bulk ${i + k}`)),
+        );
       }
       const resync = await commandOk<RoomResync>(ann, ChatCommand.RoomJoin, { roomId: room.id, sinceSeq: 1 });
       expect(resync).toMatchObject({ seq: total, snapshot: true });
@@ -377,9 +414,23 @@ describe('chat', () => {
       ['an array', ChatCommand.MessageSend, [1, 2]],
       ['a missing opId', ChatCommand.MessageSend, { roomId: roomIdPlaceholder, text: 'x' }],
       ['an opId that is not a UUID', ChatCommand.MessageSend, { opId: 'abc', roomId: roomIdPlaceholder, text: 'x' }],
-      ['an unknown field', ChatCommand.MessageSend, { opId: randomUUID(), roomId: roomIdPlaceholder, text: 'x', admin: true }],
-      ['a __proto__ key', ChatCommand.MessageSend, JSON.parse(`{"opId":"${randomUUID()}","roomId":"${roomIdPlaceholder}","text":"x","__proto__":{"polluted":true}}`)],
-      ['text over 4,000 characters', ChatCommand.MessageSend, { opId: randomUUID(), roomId: roomIdPlaceholder, text: 'x'.repeat(Limits.messageText + 1) }],
+      [
+        'an unknown field',
+        ChatCommand.MessageSend,
+        { opId: randomUUID(), roomId: roomIdPlaceholder, text: 'x', admin: true },
+      ],
+      [
+        'a __proto__ key',
+        ChatCommand.MessageSend,
+        JSON.parse(
+          `{"opId":"${randomUUID()}","roomId":"${roomIdPlaceholder}","text":"x","__proto__":{"polluted":true}}`,
+        ),
+      ],
+      [
+        'text over 4,000 characters',
+        ChatCommand.MessageSend,
+        { opId: randomUUID(), roomId: roomIdPlaceholder, text: 'x'.repeat(Limits.messageText + 1) },
+      ],
       ['blank text', ChatCommand.MessageSend, { opId: randomUUID(), roomId: roomIdPlaceholder, text: '   ' }],
       ['text of the wrong type', ChatCommand.MessageSend, { opId: randomUUID(), roomId: roomIdPlaceholder, text: 42 }],
       ['a roomId that is not an id', ChatCommand.MessageSend, { opId: randomUUID(), roomId: 'general', text: 'x' }],
@@ -390,7 +441,11 @@ describe('chat', () => {
       ['a fractional sinceSeq', ChatCommand.RoomJoin, { roomId: roomIdPlaceholder, sinceSeq: 1.5 }],
       ['a history limit above 100', ChatCommand.MessageHistory, { roomId: roomIdPlaceholder, limit: 101 }],
       ['a history limit of 0', ChatCommand.MessageHistory, { roomId: roomIdPlaceholder, limit: 0 }],
-      ['a nested object as text', ChatCommand.MessageSend, { opId: randomUUID(), roomId: roomIdPlaceholder, text: { $gt: '' } }],
+      [
+        'a nested object as text',
+        ChatCommand.MessageSend,
+        { opId: randomUUID(), roomId: roomIdPlaceholder, text: { $gt: '' } },
+      ],
       ['fields on room:list', ChatCommand.RoomList, { all: true }],
     ];
 
@@ -402,7 +457,9 @@ describe('chat', () => {
       await join(bob, room.id);
       const heard = record(bob, ChatBroadcast.MessageCreated);
       const before = server.tableCounts();
-      const withRoom = JSON.parse(JSON.stringify(payload ?? null)?.replaceAll(roomIdPlaceholder, room.id) ?? 'null') as unknown;
+      const withRoom = JSON.parse(
+        JSON.stringify(payload ?? null)?.replaceAll(roomIdPlaceholder, room.id) ?? 'null',
+      ) as unknown;
 
       const ack = await command(ann, event, payload === undefined ? undefined : withRoom);
       expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.any(String) } });

@@ -41,9 +41,13 @@ describe('a client offline during 500 changes', () => {
     const writerSession = await signIn(server.url, 'writer');
     const chat = await connect(socketFor<Socket>(server.url, Namespace.Chat, writerSession.token));
     const lists = await connect(socketFor<Socket>(server.url, Namespace.Lists, writerSession.token));
-    const { room } = await commandOk<ChatCommandResults['room:create']>(chat, ChatCommand.RoomCreate, { name: 'busy room' });
+    const { room } = await commandOk<ChatCommandResults['room:create']>(chat, ChatCommand.RoomCreate, {
+      name: 'busy room',
+    });
     await commandOk(chat, ChatCommand.RoomJoin, { roomId: room.id });
-    const { list } = await commandOk<ListsCommandResults['list:create']>(lists, ListsCommand.ListCreate, { title: 'busy list' });
+    const { list } = await commandOk<ListsCommandResults['list:create']>(lists, ListsCommand.ListCreate, {
+      title: 'busy list',
+    });
     await commandOk(lists, ListsCommand.ListJoin, { listId: list.id });
     for (let i = 0; i < 20; i++) {
       await commandOk(lists, ListsCommand.ItemCreate, { opId: randomUUID(), listId: list.id, text: `before ${i}` });
@@ -65,13 +69,25 @@ describe('a client offline during 500 changes', () => {
     let changes = 0;
     for (let i = 0; changes < 500; i++) {
       if (i % 2 === 0) {
-        await commandOk(chat, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: `while away ${i}` });
+        await commandOk(chat, ChatCommand.MessageSend, {
+          opId: randomUUID(),
+          roomId: room.id,
+          text: `while away ${i}`,
+        });
       } else if (i % 10 === 1 || live.size < 5) {
-        const { item } = await commandOk<{ item: Item }>(lists, ListsCommand.ItemCreate, { opId: randomUUID(), listId: list.id, text: `new ${i}` });
+        const { item } = await commandOk<{ item: Item }>(lists, ListsCommand.ItemCreate, {
+          opId: randomUUID(),
+          listId: list.id,
+          text: `new ${i}`,
+        });
         live.set(item.id, item);
       } else if (i % 10 === 3) {
         const victim = [...live.values()][i % live.size];
-        await commandOk(lists, ListsCommand.ItemDelete, { opId: randomUUID(), itemId: victim.id, version: victim.version });
+        await commandOk(lists, ListsCommand.ItemDelete, {
+          opId: randomUUID(),
+          itemId: victim.id,
+          version: victim.version,
+        });
         live.delete(victim.id);
       } else {
         const target = [...live.values()][i % live.size];
@@ -88,8 +104,14 @@ describe('a client offline during 500 changes', () => {
 
     readerChat = await connect(socketFor<Socket>(server.url, Namespace.Chat, readerSession.token));
     readerLists = await connect(socketFor<Socket>(server.url, Namespace.Lists, readerSession.token));
-    const chatResync = await commandOk<RoomResync>(readerChat, ChatCommand.RoomJoin, { roomId: room.id, sinceSeq: roomView.seq });
-    const listResync = await commandOk<ListResync>(readerLists, ListsCommand.ListJoin, { listId: list.id, sinceSeq: listView.seq });
+    const chatResync = await commandOk<RoomResync>(readerChat, ChatCommand.RoomJoin, {
+      roomId: room.id,
+      sinceSeq: roomView.seq,
+    });
+    const listResync = await commandOk<ListResync>(readerLists, ListsCommand.ListJoin, {
+      listId: list.id,
+      sinceSeq: listView.seq,
+    });
     if (!('changes' in chatResync) || !('changes' in listResync)) throw new Error('expected changes, not snapshots');
 
     const chatSeqs = chatResync.changes.map((change) => change.seq);
@@ -108,13 +130,17 @@ describe('a client offline during 500 changes', () => {
     const storedMessages = server.db
       .prepare('SELECT id, seq, text FROM Message WHERE roomId = ? ORDER BY seq')
       .all(room.id) as { id: string; seq: number; text: string }[];
-    expect([...messages.values()].sort((a, b) => a.seq - b.seq).map(({ id, seq, text }) => ({ id, seq, text }))).toEqual(storedMessages);
+    expect(
+      [...messages.values()].sort((a, b) => a.seq - b.seq).map(({ id, seq, text }) => ({ id, seq, text })),
+    ).toEqual(storedMessages);
 
     const storedItems = server.db
       .prepare('SELECT id, text, done, version FROM Item WHERE listId = ? AND deletedAt IS NULL ORDER BY id')
       .all(list.id) as { id: string; text: string; done: number; version: number }[];
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
-    expect([...items.values()].sort(byId).map(({ id, text, done, version }) => ({ id, text, done: done ? 1 : 0, version }))).toEqual(storedItems);
+    expect(
+      [...items.values()].sort(byId).map(({ id, text, done, version }) => ({ id, text, done: done ? 1 : 0, version })),
+    ).toEqual(storedItems);
     const fresh = await commandOk<ListSnapshot>(readerLists, ListsCommand.ListJoin, { listId: list.id });
     expect([...items.values()].sort(byId)).toEqual([...fresh.items].sort(byId));
   });

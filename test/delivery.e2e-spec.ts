@@ -15,20 +15,36 @@ import {
   type RoomResync,
   type RoomSnapshot,
 } from '@tandem/contract';
-import { closeAllClients, connect, commandOk, eventually, signIn, socketFor, type ChatClient } from './support/clients.js';
+import {
+  closeAllClients,
+  connect,
+  commandOk,
+  eventually,
+  signIn,
+  socketFor,
+  type ChatClient,
+} from './support/clients.js';
 import { spawnServer, type ServerProcess } from './support/process.js';
 
 /** Five clients sending acked messages in a loop; what was acked, and what was sent but not acked. */
 async function startSenders(url: string, count: number) {
   const owner = await signIn(url, 'owner');
   const ownerSocket = await connect(socketFor<ChatClient>(url, Namespace.Chat, owner.token));
-  const { room } = await commandOk<ChatCommandResults['room:create']>(ownerSocket, ChatCommand.RoomCreate, { name: 'stream' });
+  const { room } = await commandOk<ChatCommandResults['room:create']>(ownerSocket, ChatCommand.RoomCreate, {
+    name: 'stream',
+  });
   const senders = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const session = await signIn(url, `sender-${i}`);
       const socket = await connect(socketFor<ChatClient>(url, Namespace.Chat, session.token));
       await commandOk(socket, ChatCommand.RoomJoin, { roomId: room.id });
-      return { session, socket, acked: new Map<string, string>(), unacked: new Map<string, string>(), errors: [] as Ack<unknown>[] };
+      return {
+        session,
+        socket,
+        acked: new Map<string, string>(),
+        unacked: new Map<string, string>(),
+        errors: [] as Ack<unknown>[],
+      };
     }),
   );
   let running = true;
@@ -106,7 +122,9 @@ describe('delivery', () => {
       }),
     );
     const reopened = new Database(file, { readonly: true });
-    const stored = reopened.prepare('SELECT seq, text, kind FROM Message WHERE roomId = ? ORDER BY seq').all(stream.room.id) as {
+    const stored = reopened
+      .prepare('SELECT seq, text, kind FROM Message WHERE roomId = ? ORDER BY seq')
+      .all(stream.room.id) as {
       seq: number;
       text: string;
       kind: string;
@@ -116,14 +134,18 @@ describe('delivery', () => {
     expect(stored.map((row) => row.seq)).toEqual(stored.map((_, i) => i + 1));
     // Besides what the senders sent, the room holds the system messages announcing their joins.
     const sent = stored.filter((row) => row.kind === 'user');
-    const everySent = stream.senders.flatMap((sender, i) => [...sender.acked.keys(), ...sender.unacked.keys()].map(() => i));
+    const everySent = stream.senders.flatMap((sender, i) =>
+      [...sender.acked.keys(), ...sender.unacked.keys()].map(() => i),
+    );
     expect(sent.length).toBe(everySent.length);
     expect(stored.length - sent.length).toBe(stream.senders.length);
 
     for (const socket of views) {
       const resync = await commandOk<RoomResync>(socket, ChatCommand.RoomJoin, { roomId: stream.room.id, sinceSeq: 0 });
       if (!('changes' in resync)) throw new Error('expected changes');
-      expect(resync.changes.map((change) => (change.data as MessageCreated).message.text)).toEqual(stored.map((row) => row.text));
+      expect(resync.changes.map((change) => (change.data as MessageCreated).message.text)).toEqual(
+        stored.map((row) => row.text),
+      );
     }
   }, 60_000);
 
@@ -147,13 +169,15 @@ describe('delivery', () => {
     await stream.stop();
 
     const refusals = stream.senders.flatMap((sender) => sender.errors);
-    for (const refusal of refusals) expect(refusal).toMatchObject({ ok: false, error: { details: { draining: true } } });
+    for (const refusal of refusals)
+      expect(refusal).toMatchObject({ ok: false, error: { details: { draining: true } } });
     const db = new Database(file, { readonly: true });
     const count = db.prepare('SELECT COUNT(*) AS n FROM Message WHERE id = ?');
-    for (const id of stream.senders.flatMap((sender) => [...sender.acked.values()])) expect(count.get(id)).toEqual({ n: 1 });
-    const seqs = (db.prepare('SELECT seq FROM Message WHERE roomId = ? ORDER BY seq').all(stream.room.id) as { seq: number }[]).map(
-      (row) => row.seq,
-    );
+    for (const id of stream.senders.flatMap((sender) => [...sender.acked.values()]))
+      expect(count.get(id)).toEqual({ n: 1 });
+    const seqs = (
+      db.prepare('SELECT seq FROM Message WHERE roomId = ? ORDER BY seq').all(stream.room.id) as { seq: number }[]
+    ).map((row) => row.seq);
     db.close();
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     // Beyond what its join's snapshot held, the watcher heard a gap-free prefix of the stream.

@@ -35,18 +35,35 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 function nearMisses(schema: z.ZodType, knownIds: string[]): fc.Arbitrary<unknown> {
   const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
   const keys = Object.keys(shape);
-  const plausible = fc.oneof(fc.constantFrom(...knownIds, randomUUID()), fc.string({ maxLength: 10 }), fc.integer({ min: 0, max: 5 }), fc.boolean());
-  const base = fc.record(Object.fromEntries(keys.map((key) => [key, plausible])) as Record<string, fc.Arbitrary<unknown>>);
+  const plausible = fc.oneof(
+    fc.constantFrom(...knownIds, randomUUID()),
+    fc.string({ maxLength: 10 }),
+    fc.integer({ min: 0, max: 5 }),
+    fc.boolean(),
+  );
+  const base = fc.record(
+    Object.fromEntries(keys.map((key) => [key, plausible])) as Record<string, fc.Arbitrary<unknown>>,
+  );
   return fc.oneof(
-    keys.length ? fc.tuple(base, fc.constantFrom(...keys), hostileValue).map(([payload, key, value]) => ({ ...payload, [key]: value })) : base,
-    keys.length ? fc.tuple(base, fc.constantFrom(...keys)).map(([payload, key]) => Object.fromEntries(Object.entries(payload).filter(([k]) => k !== key))) : base,
+    keys.length
+      ? fc
+          .tuple(base, fc.constantFrom(...keys), hostileValue)
+          .map(([payload, key, value]) => ({ ...payload, [key]: value }))
+      : base,
+    keys.length
+      ? fc
+          .tuple(base, fc.constantFrom(...keys))
+          .map(([payload, key]) => Object.fromEntries(Object.entries(payload).filter(([k]) => k !== key)))
+      : base,
     // Parsed from JSON so that `__proto__` is an own key, as it is for a payload off the wire.
-    fc.tuple(base, fc.constantFrom('__proto__', 'constructor', 'prototype', 'admin', 'userId', 'opId'), hostileValue).map(
-      ([payload, key, value]) => {
+    fc
+      .tuple(base, fc.constantFrom('__proto__', 'constructor', 'prototype', 'admin', 'userId', 'opId'), hostileValue)
+      .map(([payload, key, value]) => {
         const rest = JSON.stringify(payload).slice(1, -1);
-        return JSON.parse(`{${JSON.stringify(key)}:${JSON.stringify(value ?? null)}${rest ? `,${rest}` : ''}}`) as unknown;
-      },
-    ),
+        return JSON.parse(
+          `{${JSON.stringify(key)}:${JSON.stringify(value ?? null)}${rest ? `,${rest}` : ''}}`,
+        ) as unknown;
+      }),
   );
 }
 
@@ -85,7 +102,8 @@ describe('schema fuzzing', () => {
   beforeAll(async () => {
     server = await startServer();
     const { socket: owner } = await chatClient(server.url, 'owner');
-    chatRoomId = (await commandOk<ChatCommandResults['room:create']>(owner, ChatCommand.RoomCreate, { name: 'fuzzed' })).room.id;
+    chatRoomId = (await commandOk<ChatCommandResults['room:create']>(owner, ChatCommand.RoomCreate, { name: 'fuzzed' }))
+      .room.id;
     await commandOk(owner, ChatCommand.RoomJoin, { roomId: chatRoomId });
     // An observer in every namespace, and in the chat room: any broadcast would be heard.
     const { token } = await signIn(server.url, 'observer');
@@ -106,31 +124,38 @@ describe('schema fuzzing', () => {
     Object.keys(schemas).map((event) => [namespace, event] as const),
   );
 
-  it.each(commandsByNamespace)(`answers VALIDATION to ${payloadsPerCommand} invalid payloads on %s %s, changing nothing`, async (namespace, event) => {
-    const schema = (commandSchemas as Record<string, Record<string, z.ZodType>>)[namespace][event];
-    const { token } = await signIn(server.url, 'fuzzer');
-    const socket = await connect(socketFor<Socket>(server.url, namespace, token));
-    const before = server.tableCounts();
-    const samples = fc.sample(anyPayload(schema, [chatRoomId]), payloadsPerCommand * 3);
-    const invalid = samples.filter((payload) => isInvalid(schema, payload)).slice(0, payloadsPerCommand);
-    expect(invalid).toHaveLength(payloadsPerCommand);
+  it.each(commandsByNamespace)(
+    `answers VALIDATION to ${payloadsPerCommand} invalid payloads on %s %s, changing nothing`,
+    async (namespace, event) => {
+      const schema = (commandSchemas as Record<string, Record<string, z.ZodType>>)[namespace][event];
+      const { token } = await signIn(server.url, 'fuzzer');
+      const socket = await connect(socketFor<Socket>(server.url, namespace, token));
+      const before = server.tableCounts();
+      const samples = fc.sample(anyPayload(schema, [chatRoomId]), payloadsPerCommand * 3);
+      const invalid = samples.filter((payload) => isInvalid(schema, payload)).slice(0, payloadsPerCommand);
+      expect(invalid).toHaveLength(payloadsPerCommand);
 
-    for (let i = 0; i < invalid.length; i += 50) {
-      const acks = await Promise.all(invalid.slice(i, i + 50).map((payload) => command(socket, event, payload)));
-      for (const ack of acks) expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
-    }
-    expect(socket.connected).toBe(true);
-    expect(server.tableCounts()).toEqual(before);
-    expect(heard).toEqual([]);
-    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
+      for (let i = 0; i < invalid.length; i += 50) {
+        const acks = await Promise.all(invalid.slice(i, i + 50).map((payload) => command(socket, event, payload)));
+        for (const ack of acks) expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+      }
+      expect(socket.connected).toBe(true);
+      expect(server.tableCounts()).toEqual(before);
+      expect(heard).toEqual([]);
+      expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
 
   it('closes only the connection that sends a frame above 1 MB, and still answers the others', async () => {
     const { socket: offender } = await chatClient(server.url, 'offender');
     const { socket: bystander } = await chatClient(server.url, 'bystander');
     const closed = new Promise<string>((resolve) => offender.once('disconnect', (reason) => resolve(reason)));
-    (offender as unknown as Socket).emit(ChatCommand.MessageSend, { opId: randomUUID(), roomId: chatRoomId, text: 'x'.repeat(1_100_000) });
+    (offender as unknown as Socket).emit(ChatCommand.MessageSend, {
+      opId: randomUUID(),
+      roomId: chatRoomId,
+      text: 'x'.repeat(1_100_000),
+    });
     expect(await closed).toBe('transport close');
     expect(bystander.connected).toBe(true);
     expect((await command(bystander, ChatCommand.RoomList, {})).ok).toBe(true);
@@ -138,7 +163,11 @@ describe('schema fuzzing', () => {
 
   it('answers VALIDATION, without closing, to oversize strings in frames below 1 MB', async () => {
     const { socket } = await chatClient(server.url, 'verbose');
-    const ack = await command(socket, ChatCommand.MessageSend, { opId: randomUUID(), roomId: chatRoomId, text: 'x'.repeat(900_000) });
+    const ack = await command(socket, ChatCommand.MessageSend, {
+      opId: randomUUID(),
+      roomId: chatRoomId,
+      text: 'x'.repeat(900_000),
+    });
     expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
     expect(socket.connected).toBe(true);
   });

@@ -111,7 +111,11 @@ describe('lists', () => {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  async function createList(socket: ListsClient, title = `list-${randomUUID().slice(0, 8)}`, visibility?: 'private'): Promise<List> {
+  async function createList(
+    socket: ListsClient,
+    title = `list-${randomUUID().slice(0, 8)}`,
+    visibility?: 'private',
+  ): Promise<List> {
     const { list } = await commandOk<ListsCommandResults['list:create']>(socket, ListsCommand.ListCreate, {
       title,
       ...(visibility ? { visibility } : {}),
@@ -141,7 +145,11 @@ describe('lists', () => {
     });
   }
 
-  function move(socket: ListsClient, item: Pick<Item, 'id' | 'version'>, neighbours: { afterId?: string | null; beforeId?: string | null }) {
+  function move(
+    socket: ListsClient,
+    item: Pick<Item, 'id' | 'version'>,
+    neighbours: { afterId?: string | null; beforeId?: string | null },
+  ) {
     return command<ListsCommandResults['item:move']>(socket, ListsCommand.ItemMove, {
       opId: randomUUID(),
       itemId: item.id,
@@ -198,7 +206,13 @@ describe('lists', () => {
   function storedLiveItems(listId: string) {
     return storedItems(listId)
       .filter((row) => row.deletedAt === null)
-      .map((row) => ({ id: row.id, text: row.text, done: row.done === 1, position: row.position, version: row.version }));
+      .map((row) => ({
+        id: row.id,
+        text: row.text,
+        done: row.done === 1,
+        position: row.position,
+        version: row.version,
+      }));
   }
 
   /** What the wire says about items, reduced to what is stored. */
@@ -266,7 +280,9 @@ describe('lists', () => {
           error: { code: 'FORBIDDEN' },
         });
       }
-      expect(await command(guest, ListsCommand.ItemCreate, { opId: randomUUID(), listId: list.id, text: 'x' })).toMatchObject({
+      expect(
+        await command(guest, ListsCommand.ItemCreate, { opId: randomUUID(), listId: list.id, text: 'x' }),
+      ).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
       });
@@ -277,7 +293,9 @@ describe('lists', () => {
       const joined = await join(guest, list.id, { inviteCode: list.inviteCode });
       expect(joined.list.inviteCode).toBe(list.inviteCode);
       expect(
-        server.db.prepare('SELECT COUNT(*) AS n FROM ListMember WHERE listId = ? AND userId = ?').get(list.id, session.user.id),
+        server.db
+          .prepare('SELECT COUNT(*) AS n FROM ListMember WHERE listId = ? AND userId = ?')
+          .get(list.id, session.user.id),
       ).toEqual({ n: 1 });
       // Membership outlives the socket: a new connection joins without the code.
       const again = await connect(socketFor<ListsClient>(server.url, '/lists', session.token));
@@ -312,9 +330,13 @@ describe('lists', () => {
       expect(heardByAnn).toEqual([]);
 
       const toBob = nextEvent<ListDeleted>(bob, ListsBroadcast.ListDeleted);
-      expect(await commandOk(ann, ListsCommand.ListDelete, { opId: randomUUID(), listId: list.id })).toEqual({ listId: list.id });
+      expect(await commandOk(ann, ListsCommand.ListDelete, { opId: randomUUID(), listId: list.id })).toEqual({
+        listId: list.id,
+      });
       expect(await toBob).toEqual({ listId: list.id, seq: 2 });
-      expect(server.db.prepare('SELECT deletedAt IS NOT NULL AS deleted FROM List WHERE id = ?').get(list.id)).toEqual({ deleted: 1 });
+      expect(server.db.prepare('SELECT deletedAt IS NOT NULL AS deleted FROM List WHERE id = ?').get(list.id)).toEqual({
+        deleted: 1,
+      });
 
       const heardByBob = heardBy(bob);
       const afterDelete = writeState();
@@ -342,7 +364,9 @@ describe('lists', () => {
       await settle();
       expect(heard).toEqual([]);
       expect(
-        server.db.prepare('SELECT COUNT(*) AS n FROM ListMember WHERE listId = ? AND userId = ?').get(list.id, bobSession.user.id),
+        server.db
+          .prepare('SELECT COUNT(*) AS n FROM ListMember WHERE listId = ? AND userId = ?')
+          .get(list.id, bobSession.user.id),
       ).toEqual({ n: 1 });
     });
   });
@@ -378,7 +402,9 @@ describe('lists', () => {
       expect(heardByBob).toEqual(
         created.map((item, i) => ({ event: ListsBroadcast.ItemCreated, data: { listId: list.id, seq: i + 1, item } })),
       );
-      const changes = server.db.prepare('SELECT seq, event FROM Change WHERE streamKey = ? ORDER BY seq').all(rooms.list(list.id));
+      const changes = server.db
+        .prepare('SELECT seq, event FROM Change WHERE streamKey = ? ORDER BY seq')
+        .all(rooms.list(list.id));
       expect(changes).toEqual([1, 2, 3].map((seq) => ({ seq, event: ListsBroadcast.ItemCreated })));
       await settle();
       expect(heardByCarol).toEqual([]);
@@ -389,7 +415,13 @@ describe('lists', () => {
       const { ann, bob, list, items, bobSession } = await sharedList(['milk']);
       const toAnn = nextEvent<ItemChanged>(ann, ListsBroadcast.ItemUpdated);
       const { item } = okData(await update(bob, items[0], { text: '  oat milk ', done: true }));
-      expect(item).toMatchObject({ id: items[0].id, text: 'oat milk', done: true, version: 2, updatedBy: bobSession.user });
+      expect(item).toMatchObject({
+        id: items[0].id,
+        text: 'oat milk',
+        done: true,
+        version: 2,
+        updatedBy: bobSession.user,
+      });
       expect(item.position).toBe(items[0].position);
       expect(await toAnn).toEqual({ listId: list.id, seq: 2, item });
       expect(storedLiveItems(list.id)).toEqual(essentials([item]));
@@ -491,7 +523,10 @@ describe('lists', () => {
 
       const heard = heardBy(ann);
       const before = writeState();
-      for (const ack of [await update(bob, deleted, { done: true }), await versioned(bob, ListsCommand.ItemDelete, deleted)]) {
+      for (const ack of [
+        await update(bob, deleted, { done: true }),
+        await versioned(bob, ListsCommand.ItemDelete, deleted),
+      ]) {
         expect(ack).toMatchObject({ ok: false, error: { code: 'CONFLICT', details: { current: deleted } } });
         if (!ack.ok) expect(ack.error.message).toContain('deleted');
       }
@@ -628,8 +663,14 @@ describe('lists', () => {
         ok: false,
         error: { code: 'CONFLICT', details: { current: items[0] } },
       });
-      expect(await move(bob, items[0], { afterId: foreign.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-      expect(await move(bob, items[0], { beforeId: randomUUID() })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await move(bob, items[0], { afterId: foreign.id })).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_FOUND' },
+      });
+      expect(await move(bob, items[0], { beforeId: randomUUID() })).toMatchObject({
+        ok: false,
+        error: { code: 'NOT_FOUND' },
+      });
       await settle();
       expect(heard).toEqual([]);
       expect(writeState()).toEqual(before);
@@ -658,10 +699,15 @@ describe('lists', () => {
       okData(await update(ann, latest.get(created[10].id) as Item, { done: true }));
 
       const bobAgain = await connect(socketFor<ListsClient>(server.url, '/lists', bobSession.token));
-      const resync = await commandOk<ListResync>(bobAgain, ListsCommand.ListJoin, { listId: list.id, sinceSeq: bobCopy.seq });
+      const resync = await commandOk<ListResync>(bobAgain, ListsCommand.ListJoin, {
+        listId: list.id,
+        sinceSeq: bobCopy.seq,
+      });
       if (!('changes' in resync)) throw new Error('expected changes, got a snapshot');
       expect(resync.seq).toBe(bobCopy.seq + 30);
-      expect(resync.changes.map((change) => change.seq)).toEqual(Array.from({ length: 30 }, (_, i) => bobCopy.seq + 1 + i));
+      expect(resync.changes.map((change) => change.seq)).toEqual(
+        Array.from({ length: 30 }, (_, i) => bobCopy.seq + 1 + i),
+      );
       const events = resync.changes.map((change) => change.event);
       expect(events.filter((event) => event === ListsBroadcast.ItemCreated)).toHaveLength(12);
       expect(events.filter((event) => event === ListsBroadcast.ItemUpdated)).toHaveLength(11);
@@ -685,7 +731,10 @@ describe('lists', () => {
         'new 10',
       ]);
 
-      const upToDate = await commandOk<ListResync>(bobAgain, ListsCommand.ListJoin, { listId: list.id, sinceSeq: fresh.seq });
+      const upToDate = await commandOk<ListResync>(bobAgain, ListsCommand.ListJoin, {
+        listId: list.id,
+        sinceSeq: fresh.seq,
+      });
       expect(upToDate).toMatchObject({ seq: fresh.seq, changes: [] });
     });
 
@@ -695,7 +744,9 @@ describe('lists', () => {
       await join(ann, list.id);
       const total = Limits.resyncMaxChanges + 2;
       for (let i = 0; i < total; i += 50) {
-        await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, k) => createItem(ann, list.id, `bulk ${i + k}`)));
+        await Promise.all(
+          Array.from({ length: Math.min(50, total - i) }, (_, k) => createItem(ann, list.id, `bulk ${i + k}`)),
+        );
       }
       const resync = await commandOk<ListResync>(ann, ListsCommand.ListJoin, { listId: list.id, sinceSeq: 1 });
       expect(resync).toMatchObject({ seq: total, snapshot: true });
@@ -737,7 +788,9 @@ describe('lists', () => {
           expect(answer).toMatchObject({ status: 401, body: { ok: false, error: { code: 'UNAUTHORIZED' } } });
         }
       }
-      const noBearer = await fetch(`${server.url}${listPath(secret.id)}`, { headers: { authorization: ownerSession.token } });
+      const noBearer = await fetch(`${server.url}${listPath(secret.id)}`, {
+        headers: { authorization: ownerSession.token },
+      });
       expect(noBearer.status).toBe(401);
       expect(noBearer.headers.get('www-authenticate')).toBe('Bearer');
 
@@ -775,23 +828,55 @@ describe('lists', () => {
       ['a list title over 100 characters', ListsCommand.ListCreate, { title: 'x'.repeat(101) }],
       ['a blank list title', ListsCommand.ListCreate, { title: '  ' }],
       ['an unknown visibility', ListsCommand.ListCreate, { title: 'x', visibility: 'secret' }],
-      ['item text over 1,000 characters', ListsCommand.ItemCreate, { opId: op(), listId: listIdPlaceholder, text: 'x'.repeat(Limits.itemText + 1) }],
+      [
+        'item text over 1,000 characters',
+        ListsCommand.ItemCreate,
+        { opId: op(), listId: listIdPlaceholder, text: 'x'.repeat(Limits.itemText + 1) },
+      ],
       ['blank item text', ListsCommand.ItemCreate, { opId: op(), listId: listIdPlaceholder, text: '   ' }],
-      ['an unknown field', ListsCommand.ItemCreate, { opId: op(), listId: listIdPlaceholder, text: 'x', position: 'a0' }],
+      [
+        'an unknown field',
+        ListsCommand.ItemCreate,
+        { opId: op(), listId: listIdPlaceholder, text: 'x', position: 'a0' },
+      ],
       ['a listId that is not an id', ListsCommand.ItemCreate, { opId: op(), listId: 'groceries', text: 'x' }],
-      ['an unknown patch field', ListsCommand.ItemUpdate, { opId: op(), itemId: itemIdPlaceholder, version: 1, patch: { color: 'red' } }],
+      [
+        'an unknown patch field',
+        ListsCommand.ItemUpdate,
+        { opId: op(), itemId: itemIdPlaceholder, version: 1, patch: { color: 'red' } },
+      ],
       ['an empty patch', ListsCommand.ItemUpdate, { opId: op(), itemId: itemIdPlaceholder, version: 1, patch: {} }],
       ['a missing patch', ListsCommand.ItemUpdate, { opId: op(), itemId: itemIdPlaceholder, version: 1 }],
-      ['done that is not a boolean', ListsCommand.ItemUpdate, { opId: op(), itemId: itemIdPlaceholder, version: 1, patch: { done: 'yes' } }],
-      ['a position that is not an order key', ListsCommand.ItemUpdate, { opId: op(), itemId: itemIdPlaceholder, version: 1, patch: { position: 'a00' } }],
-      ['patched text over 1,000 characters', ListsCommand.ItemUpdate, { opId: op(), itemId: itemIdPlaceholder, version: 1, patch: { text: 'y'.repeat(1_001) } }],
+      [
+        'done that is not a boolean',
+        ListsCommand.ItemUpdate,
+        { opId: op(), itemId: itemIdPlaceholder, version: 1, patch: { done: 'yes' } },
+      ],
+      [
+        'a position that is not an order key',
+        ListsCommand.ItemUpdate,
+        { opId: op(), itemId: itemIdPlaceholder, version: 1, patch: { position: 'a00' } },
+      ],
+      [
+        'patched text over 1,000 characters',
+        ListsCommand.ItemUpdate,
+        { opId: op(), itemId: itemIdPlaceholder, version: 1, patch: { text: 'y'.repeat(1_001) } },
+      ],
       ['a missing version', ListsCommand.ItemUpdate, { opId: op(), itemId: itemIdPlaceholder, patch: { done: true } }],
       ['version 0', ListsCommand.ItemDelete, { opId: op(), itemId: itemIdPlaceholder, version: 0 }],
       ['a fractional version', ListsCommand.ItemDelete, { opId: op(), itemId: itemIdPlaceholder, version: 1.5 }],
       ['a version as a string', ListsCommand.ItemDelete, { opId: op(), itemId: itemIdPlaceholder, version: '1' }],
       ['a move without neighbours', ListsCommand.ItemMove, { opId: op(), itemId: itemIdPlaceholder, version: 1 }],
-      ['a move next to itself', ListsCommand.ItemMove, { opId: op(), itemId: itemIdPlaceholder, version: 1, afterId: itemIdPlaceholder }],
-      ['a neighbour that is not an id', ListsCommand.ItemMove, { opId: op(), itemId: itemIdPlaceholder, version: 1, beforeId: 'top' }],
+      [
+        'a move next to itself',
+        ListsCommand.ItemMove,
+        { opId: op(), itemId: itemIdPlaceholder, version: 1, afterId: itemIdPlaceholder },
+      ],
+      [
+        'a neighbour that is not an id',
+        ListsCommand.ItemMove,
+        { opId: op(), itemId: itemIdPlaceholder, version: 1, beforeId: 'top' },
+      ],
       ['a negative sinceSeq', ListsCommand.ListJoin, { listId: listIdPlaceholder, sinceSeq: -1 }],
       ['fields on list:list', ListsCommand.ListList, { all: true }],
       [
@@ -804,7 +889,9 @@ describe('lists', () => {
       [
         'a __proto__ key inside the patch',
         ListsCommand.ItemUpdate,
-        JSON.parse(`{"opId":"${randomUUID()}","itemId":"${itemIdPlaceholder}","version":1,"patch":{"__proto__":{"done":true}}}`),
+        JSON.parse(
+          `{"opId":"${randomUUID()}","itemId":"${itemIdPlaceholder}","version":1,"patch":{"__proto__":{"done":true}}}`,
+        ),
       ],
     ];
 
@@ -815,7 +902,9 @@ describe('lists', () => {
       const filled =
         payload === undefined
           ? undefined
-          : (JSON.parse(JSON.stringify(payload).replaceAll(listIdPlaceholder, list.id).replaceAll(itemIdPlaceholder, items[0].id)) as unknown);
+          : (JSON.parse(
+              JSON.stringify(payload).replaceAll(listIdPlaceholder, list.id).replaceAll(itemIdPlaceholder, items[0].id),
+            ) as unknown);
 
       const ack = await command(ann, event, filled);
       expect(ack).toMatchObject({ ok: false, error: { code: 'VALIDATION', message: expect.any(String) } });

@@ -4,7 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ChatCommand, HttpRoute, Namespace, type ChatCommandResults } from '@tandem/contract';
-import { chatClient, closeAllClients, command, commandOk, connect, eventually, signIn, socketFor } from './support/clients.js';
+import {
+  chatClient,
+  closeAllClients,
+  command,
+  commandOk,
+  connect,
+  eventually,
+  signIn,
+  socketFor,
+} from './support/clients.js';
 import { spawnServer, type ServerProcess } from './support/process.js';
 import { startServer, type TestServer } from './support/server.js';
 
@@ -27,7 +36,9 @@ describe('operations', () => {
 
   it('exposes Prometheus metrics of sockets, commands, acks, writes, broadcasts, limits and the event loop', async () => {
     const { socket } = await chatClient(server.url, 'ann');
-    const { room } = await commandOk<ChatCommandResults['room:create']>(socket, ChatCommand.RoomCreate, { name: 'metrics' });
+    const { room } = await commandOk<ChatCommandResults['room:create']>(socket, ChatCommand.RoomCreate, {
+      name: 'metrics',
+    });
     await commandOk(socket, ChatCommand.RoomJoin, { roomId: room.id });
     await commandOk(socket, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: 'counted' });
     for (let i = 0; i < 6; i++) await command(socket, ChatCommand.RoomList, {});

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChatBroadcast, ChatCommand, ChatSignal, type Ack, type ChatCommandResults, type TypingChanged } from '@tandem/contract';
+import {
+  ChatBroadcast,
+  ChatCommand,
+  ChatSignal,
+  type Ack,
+  type ChatCommandResults,
+  type TypingChanged,
+} from '@tandem/contract';
 import { chatClient, closeAllClients, command, commandOk, record, settle } from './support/clients.js';
 import { startServer, type TestServer } from './support/server.js';
 
@@ -18,15 +25,27 @@ describe('rate limits', () => {
   it("limits one client's flood while another client's command is still acked within 2 s", async () => {
     const { socket: flooder } = await chatClient(server.url, 'flooder');
     const { socket: bystander } = await chatClient(server.url, 'bystander');
-    const { room } = await commandOk<ChatCommandResults['room:create']>(flooder, ChatCommand.RoomCreate, { name: 'flood' });
+    const { room } = await commandOk<ChatCommandResults['room:create']>(flooder, ChatCommand.RoomCreate, {
+      name: 'flood',
+    });
     await commandOk(flooder, ChatCommand.RoomJoin, { roomId: room.id });
     await commandOk(bystander, ChatCommand.RoomJoin, { roomId: room.id });
 
-    const flood = Array.from({ length: 3_000 }, (_, i) =>
-      flooder.timeout(20_000).emitWithAck(ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: `spam ${i}` }) as Promise<Ack<unknown>>,
+    const flood = Array.from(
+      { length: 3_000 },
+      (_, i) =>
+        flooder
+          .timeout(20_000)
+          .emitWithAck(ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: `spam ${i}` }) as Promise<
+          Ack<unknown>
+        >,
     );
     const started = Date.now();
-    const bystanderAck = await command(bystander, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: 'still here' });
+    const bystanderAck = await command(bystander, ChatCommand.MessageSend, {
+      opId: randomUUID(),
+      roomId: room.id,
+      text: 'still here',
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(bystanderAck.ok).toBe(true);
 
@@ -41,16 +60,22 @@ describe('rate limits', () => {
     expect(first.error).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterMs: expect.any(Number) } });
     expect((first.error.details as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
     // Only accepted commands were applied.
-    const stored = server.db.prepare("SELECT COUNT(*) AS n FROM Message WHERE roomId = ? AND text LIKE 'spam %'").get(room.id);
+    const stored = server.db
+      .prepare("SELECT COUNT(*) AS n FROM Message WHERE roomId = ? AND text LIKE 'spam %'")
+      .get(room.id);
     expect(stored).toEqual({ n: accepted.length });
   });
 
   it('gives each class of command its own budget, so a flood of sends does not block joins', async () => {
     const { socket } = await chatClient(server.url, 'busy');
-    const { room } = await commandOk<ChatCommandResults['room:create']>(socket, ChatCommand.RoomCreate, { name: 'classes' });
+    const { room } = await commandOk<ChatCommandResults['room:create']>(socket, ChatCommand.RoomCreate, {
+      name: 'classes',
+    });
     await commandOk(socket, ChatCommand.RoomJoin, { roomId: room.id });
     await Promise.all(
-      Array.from({ length: 60 }, () => command(socket, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: 'x' })),
+      Array.from({ length: 60 }, () =>
+        command(socket, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: 'x' }),
+      ),
     );
     const limited = await command(socket, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: 'x' });
     expect(limited).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
@@ -74,7 +99,9 @@ describe('rate limits', () => {
   it('drops typing signals past their budget silently', async () => {
     const { socket: ann } = await chatClient(server.url, 'ann');
     const { socket: bob } = await chatClient(server.url, 'bob');
-    const { room } = await commandOk<ChatCommandResults['room:create']>(ann, ChatCommand.RoomCreate, { name: 'typing' });
+    const { room } = await commandOk<ChatCommandResults['room:create']>(ann, ChatCommand.RoomCreate, {
+      name: 'typing',
+    });
     await commandOk(ann, ChatCommand.RoomJoin, { roomId: room.id });
     await commandOk(bob, ChatCommand.RoomJoin, { roomId: room.id });
     await settle();

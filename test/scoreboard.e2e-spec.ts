@@ -38,7 +38,11 @@ describe('scoreboard', () => {
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  async function createBoard(socket: ScoreboardClient, name = `board-${randomUUID().slice(0, 8)}`, visibility?: 'private'): Promise<Board> {
+  async function createBoard(
+    socket: ScoreboardClient,
+    name = `board-${randomUUID().slice(0, 8)}`,
+    visibility?: 'private',
+  ): Promise<Board> {
     const { board } = await commandOk<Results['board:create']>(socket, ScoreboardCommand.BoardCreate, {
       name,
       ...(visibility ? { visibility } : {}),
@@ -50,7 +54,12 @@ describe('scoreboard', () => {
     return (await commandOk<Results['board:join']>(socket, ScoreboardCommand.BoardJoin, { boardId, ...extra })).board;
   }
 
-  async function addPlayer(socket: ScoreboardClient, boardId: string, name: string, extra: Record<string, unknown> = {}): Promise<Player> {
+  async function addPlayer(
+    socket: ScoreboardClient,
+    boardId: string,
+    name: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<Player> {
     const { player } = await commandOk<Results['player:add']>(socket, ScoreboardCommand.PlayerAdd, {
       opId: randomUUID(),
       boardId,
@@ -60,14 +69,22 @@ describe('scoreboard', () => {
     return player;
   }
 
-  function addScore(socket: ScoreboardClient, boardId: string, playerId: string, delta: number, opId: string = randomUUID()) {
+  function addScore(
+    socket: ScoreboardClient,
+    boardId: string,
+    playerId: string,
+    delta: number,
+    opId: string = randomUUID(),
+  ) {
     return commandOk<Results['score:add']>(socket, ScoreboardCommand.ScoreAdd, { opId, boardId, playerId, delta });
   }
 
   /** Acks of many commands in flight at once: a longer wait than one command's. */
   function sendAll(socket: ScoreboardClient, payloads: unknown[], event: string = ScoreboardCommand.ScoreAdd) {
     const untyped = socket as Socket;
-    return Promise.all(payloads.map((payload) => untyped.timeout(60_000).emitWithAck(event, payload) as Promise<Ack<unknown>>));
+    return Promise.all(
+      payloads.map((payload) => untyped.timeout(60_000).emitWithAck(event, payload) as Promise<Ack<unknown>>),
+    );
   }
 
   /** Lets every pending `board:state` (trailing edge and settling resend) go out. */
@@ -76,9 +93,15 @@ describe('scoreboard', () => {
   /** The board as the database holds it right now, ranked the way the server ranks. */
   function stored(boardId: string) {
     const board = server.db.prepare('SELECT round FROM Board WHERE id = ?').get(boardId) as { round: number };
-    const seq = (server.db.prepare('SELECT seq FROM ChangeStream WHERE key = ?').get(`board:${boardId}`) as { seq: number } | undefined)?.seq ?? 0;
+    const seq =
+      (
+        server.db.prepare('SELECT seq FROM ChangeStream WHERE key = ?').get(`board:${boardId}`) as
+          { seq: number } | undefined
+      )?.seq ?? 0;
     const players = server.db
-      .prepare('SELECT id, name, score FROM Player WHERE boardId = ? AND removedAt IS NULL ORDER BY score DESC, scoreChangeSeq ASC, createdAt ASC, id ASC')
+      .prepare(
+        'SELECT id, name, score FROM Player WHERE boardId = ? AND removedAt IS NULL ORDER BY score DESC, scoreChangeSeq ASC, createdAt ASC, id ASC',
+      )
       .all(boardId) as { id: string; name: string; score: number }[];
     return { round: board.round, seq, players };
   }
@@ -88,7 +111,11 @@ describe('scoreboard', () => {
   }
 
   function eventSum(playerId: string): number {
-    return (server.db.prepare('SELECT COALESCE(SUM(delta), 0) AS total FROM ScoreEvent WHERE playerId = ?').get(playerId) as { total: number }).total;
+    return (
+      server.db.prepare('SELECT COALESCE(SUM(delta), 0) AS total FROM ScoreEvent WHERE playerId = ?').get(playerId) as {
+        total: number;
+      }
+    ).total;
   }
 
   async function twoOnABoard() {
@@ -142,9 +169,14 @@ describe('scoreboard', () => {
       const { socket } = await scoreboardClient(server.url, 'ann');
       const before = server.tableCounts();
       for (const event of [ScoreboardCommand.BoardJoin, ScoreboardCommand.BoardHistory]) {
-        expect(await command(socket, event, { boardId: randomUUID() })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+        expect(await command(socket, event, { boardId: randomUUID() })).toMatchObject({
+          ok: false,
+          error: { code: 'NOT_FOUND' },
+        });
       }
-      expect(await command(socket, ScoreboardCommand.PlayerAdd, { opId: randomUUID(), boardId: randomUUID(), name: 'x' })).toMatchObject({
+      expect(
+        await command(socket, ScoreboardCommand.PlayerAdd, { opId: randomUUID(), boardId: randomUUID(), name: 'x' }),
+      ).toMatchObject({
         ok: false,
         error: { code: 'NOT_FOUND' },
       });
@@ -181,7 +213,10 @@ describe('scoreboard', () => {
       const joined = await join(guest, board.id, { inviteCode: board.inviteCode });
       expect(joined.inviteCode).toBe(board.inviteCode);
       const listAfter = await commandOk<Results['board:list']>(guest, ScoreboardCommand.BoardList, {});
-      expect(listAfter.boards.find((listed) => listed.id === board.id)).toMatchObject({ inviteCode: board.inviteCode, playerCount: 1 });
+      expect(listAfter.boards.find((listed) => listed.id === board.id)).toMatchObject({
+        inviteCode: board.inviteCode,
+        playerCount: 1,
+      });
       await addScore(guest, board.id, player.id, 1);
     });
 
@@ -189,7 +224,9 @@ describe('scoreboard', () => {
       const { owner, guest, board } = await twoOnABoard();
       const player = await addPlayer(owner, board.id, 'P');
       await quiet();
-      expect(await commandOk(guest, ScoreboardCommand.BoardLeave, { boardId: board.id })).toEqual({ boardId: board.id });
+      expect(await commandOk(guest, ScoreboardCommand.BoardLeave, { boardId: board.id })).toEqual({
+        boardId: board.id,
+      });
       const heardByGuest = record(guest, ScoreboardBroadcast.BoardState);
       const heardByOwner = record<BoardState>(owner, ScoreboardBroadcast.BoardState);
       await addScore(owner, board.id, player.id, 2);
@@ -224,10 +261,20 @@ describe('scoreboard', () => {
       const heard = record(owner, ScoreboardBroadcast.BoardState);
       const before = server.tableCounts();
       expect(
-        await command(owner, ScoreboardCommand.PlayerAdd, { opId: randomUUID(), boardId: board.id, name: 'Nobody', userId: randomUUID() }),
+        await command(owner, ScoreboardCommand.PlayerAdd, {
+          opId: randomUUID(),
+          boardId: board.id,
+          name: 'Nobody',
+          userId: randomUUID(),
+        }),
       ).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
       expect(
-        await command(owner, ScoreboardCommand.PlayerAdd, { opId: randomUUID(), boardId: board.id, name: 'Again', userId: guestSession.user.id }),
+        await command(owner, ScoreboardCommand.PlayerAdd, {
+          opId: randomUUID(),
+          boardId: board.id,
+          name: 'Again',
+          userId: guestSession.user.id,
+        }),
       ).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
       await quiet();
       expect(server.tableCounts()).toEqual(before);
@@ -242,9 +289,20 @@ describe('scoreboard', () => {
       const heard = record<BoardState>(owner, ScoreboardBroadcast.BoardState);
       const before = server.tableCounts();
       expect(
-        await command(guest, ScoreboardCommand.PlayerRename, { opId: randomUUID(), boardId: board.id, playerId: first.id, name: 'Mine' }),
+        await command(guest, ScoreboardCommand.PlayerRename, {
+          opId: randomUUID(),
+          boardId: board.id,
+          playerId: first.id,
+          name: 'Mine',
+        }),
       ).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-      expect(await command(guest, ScoreboardCommand.PlayerRemove, { opId: randomUUID(), boardId: board.id, playerId: first.id })).toMatchObject({
+      expect(
+        await command(guest, ScoreboardCommand.PlayerRemove, {
+          opId: randomUUID(),
+          boardId: board.id,
+          playerId: first.id,
+        }),
+      ).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
       });
@@ -260,15 +318,23 @@ describe('scoreboard', () => {
       });
       expect(renamed).toEqual({ ...first, name: 'Renamed' });
       expect(
-        await commandOk(owner, ScoreboardCommand.PlayerRemove, { opId: randomUUID(), boardId: board.id, playerId: second.id }),
+        await commandOk(owner, ScoreboardCommand.PlayerRemove, {
+          opId: randomUUID(),
+          boardId: board.id,
+          playerId: second.id,
+        }),
       ).toEqual({ boardId: board.id, playerId: second.id });
       await eventually(() => heard.at(-1)?.seq === board.seq + 4, 'the state after rename and remove');
       expect(heard.at(-1)?.players).toEqual([{ ...first, name: 'Renamed', rank: 1 }]);
-      expect(server.db.prepare('SELECT removedAt IS NOT NULL AS removed FROM Player WHERE id = ?').get(second.id)).toEqual({ removed: 1 });
+      expect(
+        server.db.prepare('SELECT removedAt IS NOT NULL AS removed FROM Player WHERE id = ?').get(second.id),
+      ).toEqual({ removed: 1 });
 
       const beforeMissing = server.tableCounts();
       for (const playerId of [second.id, randomUUID()]) {
-        expect(await command(owner, ScoreboardCommand.PlayerRemove, { opId: randomUUID(), boardId: board.id, playerId })).toMatchObject({
+        expect(
+          await command(owner, ScoreboardCommand.PlayerRemove, { opId: randomUUID(), boardId: board.id, playerId }),
+        ).toMatchObject({
           ok: false,
           error: { code: 'NOT_FOUND' },
         });
@@ -303,9 +369,9 @@ describe('scoreboard', () => {
         ],
       });
       expect(server.db.prepare('SELECT score FROM Player WHERE id = ?').get(player.id)).toEqual({ score: 25 });
-      expect(server.db.prepare('SELECT userId, delta, round, opId FROM ScoreEvent WHERE playerId = ?').all(player.id)).toEqual([
-        { userId: guestSession.user.id, delta: 25, round: 1, opId },
-      ]);
+      expect(
+        server.db.prepare('SELECT userId, delta, round, opId FROM ScoreEvent WHERE playerId = ?').all(player.id),
+      ).toEqual([{ userId: guestSession.user.id, delta: 25, round: 1, opId }]);
 
       const { player: lower } = await addScore(guest, board.id, player.id, -40);
       expect(lower).toMatchObject({ score: -15, rank: 2 });
@@ -383,17 +449,35 @@ describe('scoreboard', () => {
       const elsewhere = await createBoard(owner);
       const foreign = await addPlayer(owner, elsewhere.id, 'Foreign');
       const removed = await addPlayer(owner, board.id, 'Removed');
-      await commandOk(owner, ScoreboardCommand.PlayerRemove, { opId: randomUUID(), boardId: board.id, playerId: removed.id });
+      await commandOk(owner, ScoreboardCommand.PlayerRemove, {
+        opId: randomUUID(),
+        boardId: board.id,
+        playerId: removed.id,
+      });
       await quiet();
       const heard = record(guest, ScoreboardBroadcast.BoardState);
       const before = server.tableCounts();
       for (const playerId of [randomUUID(), removed.id, foreign.id]) {
-        expect(await command(owner, ScoreboardCommand.ScoreAdd, { opId: randomUUID(), boardId: board.id, playerId, delta: 1 })).toMatchObject({
+        expect(
+          await command(owner, ScoreboardCommand.ScoreAdd, {
+            opId: randomUUID(),
+            boardId: board.id,
+            playerId,
+            delta: 1,
+          }),
+        ).toMatchObject({
           ok: false,
           error: { code: 'NOT_FOUND' },
         });
       }
-      expect(await command(owner, ScoreboardCommand.ScoreAdd, { opId: randomUUID(), boardId: randomUUID(), playerId: foreign.id, delta: 1 })).toMatchObject({
+      expect(
+        await command(owner, ScoreboardCommand.ScoreAdd, {
+          opId: randomUUID(),
+          boardId: randomUUID(),
+          playerId: foreign.id,
+          delta: 1,
+        }),
+      ).toMatchObject({
         ok: false,
         error: { code: 'NOT_FOUND' },
       });
@@ -417,12 +501,21 @@ describe('scoreboard', () => {
       expect(acks.every((ack) => ack.ok)).toBe(true);
       await quiet();
       const before = server.tableCounts();
-      expect(await command(owner, ScoreboardCommand.ScoreAdd, { opId: randomUUID(), boardId: board.id, playerId: player.id, delta: 1 })).toMatchObject({
+      expect(
+        await command(owner, ScoreboardCommand.ScoreAdd, {
+          opId: randomUUID(),
+          boardId: board.id,
+          playerId: player.id,
+          delta: 1,
+        }),
+      ).toMatchObject({
         ok: false,
         error: { code: 'CONFLICT' },
       });
       expect(server.tableCounts()).toEqual(before);
-      expect(server.db.prepare('SELECT score FROM Player WHERE id = ?').get(player.id)).toEqual({ score: ScoreboardLimits.maxScore });
+      expect(server.db.prepare('SELECT score FROM Player WHERE id = ?').get(player.id)).toEqual({
+        score: ScoreboardLimits.maxScore,
+      });
     });
   });
 
@@ -432,8 +525,14 @@ describe('scoreboard', () => {
     it('ends exact after 10 concurrent writers × 200 increments, in the database and in every client', async () => {
       const { socket: owner } = await scoreboardClient(server.url, 'owner');
       const board = await createBoard(owner);
-      const players = [await addPlayer(owner, board.id, 'P1'), await addPlayer(owner, board.id, 'P2'), await addPlayer(owner, board.id, 'P3')];
-      const writers = await Promise.all(Array.from({ length: 10 }, (_, i) => scoreboardClient(server.url, `writer-${i}`)));
+      const players = [
+        await addPlayer(owner, board.id, 'P1'),
+        await addPlayer(owner, board.id, 'P2'),
+        await addPlayer(owner, board.id, 'P3'),
+      ];
+      const writers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => scoreboardClient(server.url, `writer-${i}`)),
+      );
       const heard = writers.map(({ socket }) => record<BoardState>(socket, ScoreboardBroadcast.BoardState));
       for (const { socket } of writers) await join(socket, board.id);
 
@@ -446,16 +545,26 @@ describe('scoreboard', () => {
           return { socket, payload: { opId: randomUUID(), boardId: board.id, playerId: player.id, delta } };
         }),
       );
-      const acks = await Promise.all(batches.map((batch) => sendAll(batch[0].socket, batch.map((entry) => entry.payload))));
+      const acks = await Promise.all(
+        batches.map((batch) =>
+          sendAll(
+            batch[0].socket,
+            batch.map((entry) => entry.payload),
+          ),
+        ),
+      );
       expect(acks.flat().filter((ack) => !ack.ok)).toEqual([]);
 
       const inDatabase = stored(board.id);
       expect(scoresOf(inDatabase)).toEqual(Object.fromEntries(expected));
       expect(inDatabase.seq).toBe(players.length + 2_000);
       for (const player of players) expect(eventSum(player.id)).toBe(expected.get(player.id));
-      expect(server.db.prepare('SELECT COUNT(*) AS n FROM ScoreEvent WHERE boardId = ?').get(board.id)).toEqual({ n: 2_000 });
+      expect(server.db.prepare('SELECT COUNT(*) AS n FROM ScoreEvent WHERE boardId = ?').get(board.id)).toEqual({
+        n: 2_000,
+      });
 
-      for (const states of heard) await eventually(() => states.at(-1)?.seq === inDatabase.seq, 'the final state on every client');
+      for (const states of heard)
+        await eventually(() => states.at(-1)?.seq === inDatabase.seq, 'the final state on every client');
       await quiet();
       for (const states of heard) {
         const last = states.at(-1) as BoardState;
@@ -537,14 +646,20 @@ describe('scoreboard', () => {
         { id: winner.id, name: 'Winner', score: 9, rank: 1 },
         { id: runnerUp.id, name: 'Runner-up', score: 4, rank: 2 },
       ];
-      const { rounds } = await commandOk<Results['board:history']>(guest, ScoreboardCommand.BoardHistory, { boardId: board.id });
+      const { rounds } = await commandOk<Results['board:history']>(guest, ScoreboardCommand.BoardHistory, {
+        boardId: board.id,
+      });
       expect(rounds).toEqual([{ round: 1, archivedAt: expect.any(String), standings }]);
 
       // Scores of the new round are logged as round 2; the archive stays as it was.
       await addScore(guest, board.id, runnerUp.id, 1);
-      expect(server.db.prepare('SELECT round FROM ScoreEvent WHERE playerId = ? ORDER BY id DESC LIMIT 1').get(runnerUp.id)).toEqual({ round: 2 });
+      expect(
+        server.db.prepare('SELECT round FROM ScoreEvent WHERE playerId = ? ORDER BY id DESC LIMIT 1').get(runnerUp.id),
+      ).toEqual({ round: 2 });
       await commandOk(owner, ScoreboardCommand.BoardReset, { opId: randomUUID(), boardId: board.id });
-      const later = await commandOk<Results['board:history']>(guest, ScoreboardCommand.BoardHistory, { boardId: board.id });
+      const later = await commandOk<Results['board:history']>(guest, ScoreboardCommand.BoardHistory, {
+        boardId: board.id,
+      });
       expect(later.rounds.map((round) => round.round)).toEqual([2, 1]);
       expect(later.rounds[0].standings.map((player) => [player.name, player.score, player.rank])).toEqual([
         ['Runner-up', 1, 1],
@@ -560,7 +675,9 @@ describe('scoreboard', () => {
       await quiet();
       const heard = record(owner, ScoreboardBroadcast.BoardState);
       const before = server.tableCounts();
-      expect(await command(guest, ScoreboardCommand.BoardReset, { opId: randomUUID(), boardId: board.id })).toMatchObject({
+      expect(
+        await command(guest, ScoreboardCommand.BoardReset, { opId: randomUUID(), boardId: board.id }),
+      ).toMatchObject({
         ok: false,
         error: { code: 'FORBIDDEN' },
       });
@@ -590,22 +707,48 @@ describe('scoreboard', () => {
       ['a delta below -1,000,000', ScoreboardCommand.ScoreAdd, score(-1_000_001)],
       ['a delta as a string', ScoreboardCommand.ScoreAdd, score('5')],
       ['a huge delta', ScoreboardCommand.ScoreAdd, score(2 ** 60)],
-      ['a missing delta', ScoreboardCommand.ScoreAdd, { opId: randomUUID(), boardId: boardPlaceholder, playerId: playerPlaceholder }],
-      ['a missing opId', ScoreboardCommand.ScoreAdd, { boardId: boardPlaceholder, playerId: playerPlaceholder, delta: 1 }],
+      [
+        'a missing delta',
+        ScoreboardCommand.ScoreAdd,
+        { opId: randomUUID(), boardId: boardPlaceholder, playerId: playerPlaceholder },
+      ],
+      [
+        'a missing opId',
+        ScoreboardCommand.ScoreAdd,
+        { boardId: boardPlaceholder, playerId: playerPlaceholder, delta: 1 },
+      ],
       ['an opId that is not a UUID', ScoreboardCommand.ScoreAdd, score(1, { opId: 'op-1' })],
       ['a playerId that is not an id', ScoreboardCommand.ScoreAdd, score(1, { playerId: 'ann' })],
       ['an unknown field', ScoreboardCommand.ScoreAdd, score(1, { multiplier: 2 })],
       [
         'a __proto__ key',
         ScoreboardCommand.ScoreAdd,
-        JSON.parse(`{"opId":"${randomUUID()}","boardId":"${boardPlaceholder}","playerId":"${playerPlaceholder}","delta":1,"__proto__":{"polluted":true}}`),
+        JSON.parse(
+          `{"opId":"${randomUUID()}","boardId":"${boardPlaceholder}","playerId":"${playerPlaceholder}","delta":1,"__proto__":{"polluted":true}}`,
+        ),
       ],
       ['a string payload', ScoreboardCommand.ScoreAdd, 'plus one'],
-      ['a player name over 100 characters', ScoreboardCommand.PlayerAdd, { opId: randomUUID(), boardId: boardPlaceholder, name: 'x'.repeat(101) }],
-      ['a blank player name', ScoreboardCommand.PlayerAdd, { opId: randomUUID(), boardId: boardPlaceholder, name: '   ' }],
+      [
+        'a player name over 100 characters',
+        ScoreboardCommand.PlayerAdd,
+        { opId: randomUUID(), boardId: boardPlaceholder, name: 'x'.repeat(101) },
+      ],
+      [
+        'a blank player name',
+        ScoreboardCommand.PlayerAdd,
+        { opId: randomUUID(), boardId: boardPlaceholder, name: '   ' },
+      ],
       ['a player:add without opId', ScoreboardCommand.PlayerAdd, { boardId: boardPlaceholder, name: 'x' }],
-      ['a userId that is not an id', ScoreboardCommand.PlayerAdd, { opId: randomUUID(), boardId: boardPlaceholder, name: 'x', userId: 'me' }],
-      ['a rename to an empty name', ScoreboardCommand.PlayerRename, { opId: randomUUID(), boardId: boardPlaceholder, playerId: playerPlaceholder, name: '' }],
+      [
+        'a userId that is not an id',
+        ScoreboardCommand.PlayerAdd,
+        { opId: randomUUID(), boardId: boardPlaceholder, name: 'x', userId: 'me' },
+      ],
+      [
+        'a rename to an empty name',
+        ScoreboardCommand.PlayerRename,
+        { opId: randomUUID(), boardId: boardPlaceholder, playerId: playerPlaceholder, name: '' },
+      ],
       ['a reset without opId', ScoreboardCommand.BoardReset, { boardId: boardPlaceholder }],
       ['an opId on board:create', ScoreboardCommand.BoardCreate, { name: 'x', opId: randomUUID() }],
       ['a board name over 100 characters', ScoreboardCommand.BoardCreate, { name: 'x'.repeat(101) }],

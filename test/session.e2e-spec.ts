@@ -41,7 +41,10 @@ describe('live sessions', () => {
     const session = await signIn(server.url, 'owner');
     const other = await signIn(server.url, 'other');
     const socket = await connect(socketFor(server.url, Namespace.Chat, session.token));
-    expect(await command(socket, AuthCommand.Refresh, { token: other.token })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await command(socket, AuthCommand.Refresh, { token: other.token })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     expect(await command(socket, AuthCommand.Refresh, { token: `${session.token}x` })).toMatchObject({
       ok: false,
       error: { code: 'UNAUTHORIZED', details: { reason: AuthFailure.Invalid } },

@@ -32,7 +32,12 @@ export class LightSocket {
   }
 
   /** Opens the connection and the namespace; rejects with the server's `connect_error` message. */
-  static connect(baseUrl: string, namespace: string, auth: Record<string, unknown> | undefined, timeoutMs: number): Promise<LightSocket> {
+  static connect(
+    baseUrl: string,
+    namespace: string,
+    auth: Record<string, unknown> | undefined,
+    timeoutMs: number,
+  ): Promise<LightSocket> {
     const wsUrl = `${baseUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
     const ws = new WebSocket(wsUrl, { perMessageDeflate: false, skipUTF8Validation: true });
     const socket = new LightSocket(ws, namespace);

@@ -45,7 +45,10 @@ async function setup(args: ListsSetup): Promise<unknown> {
   try {
     owner = await connectSio(args.url, Namespace.Lists, { token: session.token }, 10_000);
   } catch (error) {
-    return { available: false, reason: `${Namespace.Lists}: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      available: false,
+      reason: `${Namespace.Lists}: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const created = (await command(owner, ListsCommand.ListCreate, { title: 'bench list' }, 10_000)) as Ack<
     ListsCommandResults['list:create']
@@ -54,9 +57,12 @@ async function setup(args: ListsSetup): Promise<unknown> {
   listId = created.data.list.id;
   itemIds = [];
   for (let i = 0; i < args.items; i++) {
-    const item = (await command(owner, ListsCommand.ItemCreate, { opId: timeOrderedId(), listId, text: `item ${i}` }, 10_000)) as Ack<
-      ListsCommandResults['item:create']
-    >;
+    const item = (await command(
+      owner,
+      ListsCommand.ItemCreate,
+      { opId: timeOrderedId(), listId, text: `item ${i}` },
+      10_000,
+    )) as Ack<ListsCommandResults['item:create']>;
     if (!item.ok) return { available: false, reason: `item:create: ${item.error.code} ${item.error.message}` };
     itemIds.push(item.data.item.id);
   }
@@ -121,7 +127,8 @@ async function run(args: { warmupMs: number; measureMs: number }): Promise<Lists
       if (ack.ok) {
         accepted++;
         if (inWindow) windowAccepted++;
-        if ((updater.versions.get(itemId) ?? 0) < ack.data.item.version) updater.versions.set(itemId, ack.data.item.version);
+        if ((updater.versions.get(itemId) ?? 0) < ack.data.item.version)
+          updater.versions.set(itemId, ack.data.item.version);
       } else if (ack.error.code === 'CONFLICT') {
         conflicts++;
         if (inWindow) windowConflicts++;

@@ -42,7 +42,10 @@ async function setup(args: ScoreboardSetup): Promise<unknown> {
   try {
     observer = await connectSio(args.url, Namespace.Scoreboard, { token: owner.token }, 10_000);
   } catch (error) {
-    return { available: false, reason: `${Namespace.Scoreboard}: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      available: false,
+      reason: `${Namespace.Scoreboard}: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const created = (await command(observer, ScoreboardCommand.BoardCreate, { name: 'bench board' }, 10_000)) as Ack<
     ScoreboardCommandResults['board:create']
@@ -57,9 +60,12 @@ async function setup(args: ScoreboardSetup): Promise<unknown> {
   if (!joined.ok) return { available: false, reason: `board:join: ${joined.error.code}` };
   playerIds = [];
   for (let i = 0; i < args.players; i++) {
-    const added = (await command(observer, ScoreboardCommand.PlayerAdd, { opId: timeOrderedId(), boardId, name: `player ${i}` }, 10_000)) as Ack<
-      ScoreboardCommandResults['player:add']
-    >;
+    const added = (await command(
+      observer,
+      ScoreboardCommand.PlayerAdd,
+      { opId: timeOrderedId(), boardId, name: `player ${i}` },
+      10_000,
+    )) as Ack<ScoreboardCommandResults['player:add']>;
     if (!added.ok) return { available: false, reason: `player:add: ${added.error.code} ${added.error.message}` };
     playerIds.push(added.data.player.id);
   }
@@ -113,21 +119,23 @@ async function run(args: { window: number; warmupMs: number; measureMs: number }
     const playerId = playerIds[Math.floor(Math.random() * playerIds.length)];
     sent++;
     outstanding++;
-    void command(socket, ScoreboardCommand.ScoreAdd, { opId: timeOrderedId(), boardId, playerId, delta }).then((ack) => {
-      outstanding--;
-      const now = performance.now();
-      const error = tandemAckError(ack);
-      if (error) countBy(ackErrors, error);
-      else {
-        ackedOk++;
-        ackedDeltaSum += delta;
-        if (now >= windowStart && now < windowEnd) {
-          windowAcks++;
-          ackLatency.record((now - sentAt) * 1000);
+    void command(socket, ScoreboardCommand.ScoreAdd, { opId: timeOrderedId(), boardId, playerId, delta }).then(
+      (ack) => {
+        outstanding--;
+        const now = performance.now();
+        const error = tandemAckError(ack);
+        if (error) countBy(ackErrors, error);
+        else {
+          ackedOk++;
+          ackedDeltaSum += delta;
+          if (now >= windowStart && now < windowEnd) {
+            windowAcks++;
+            ackLatency.record((now - sentAt) * 1000);
+          }
         }
-      }
-      sendOne(socket);
-    });
+        sendOne(socket);
+      },
+    );
   };
   for (const socket of incrementers) for (let i = 0; i < args.window; i++) sendOne(socket);
   await sleep(windowEnd - performance.now());

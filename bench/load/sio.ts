@@ -1,7 +1,12 @@
 import { io, type Socket } from 'socket.io-client';
 
 /** A `socket.io-client` socket as the benchmark's rules want it: its own connection, websocket only. */
-export function connectSio(url: string, namespace: string, auth: Record<string, string> | undefined, timeoutMs: number): Promise<Socket> {
+export function connectSio(
+  url: string,
+  namespace: string,
+  auth: Record<string, string> | undefined,
+  timeoutMs: number,
+): Promise<Socket> {
   const socket = io(`${url}${namespace}`, {
     auth: auth ?? {},
     forceNew: true,

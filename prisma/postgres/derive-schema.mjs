@@ -13,6 +13,12 @@ mkdirSync(target, { recursive: true });
 for (const name of readdirSync(source).filter((file) => file.endsWith('.prisma'))) {
   const text = readFileSync(path.join(source, name), 'utf8')
     .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
-    .replace(/output(\s*)=\s*"..\/..\/apps\/api\/src\/generated\/prisma"/, 'output$1= "../../../apps/api/src/generated/prisma-postgres"');
-  writeFileSync(path.join(target, name), `// Derived from prisma/schema/${name} by derive-schema.mjs: do not edit.\n${text}`);
+    .replace(
+      /output(\s*)=\s*"..\/..\/apps\/api\/src\/generated\/prisma"/,
+      'output$1= "../../../apps/api/src/generated/prisma-postgres"',
+    );
+  writeFileSync(
+    path.join(target, name),
+    `// Derived from prisma/schema/${name} by derive-schema.mjs: do not edit.\n${text}`,
+  );
 }

@@ -72,12 +72,16 @@ describeInBrowser('web app: chat, complete', () => {
     expect(await reaction.getAttribute('title')).toContain('Grace');
     expect(await reaction.getAttribute('aria-pressed')).toBe('false');
     expect(
-      await message(grace, 'ship on Monday').locator('[data-testid="reaction"][data-emoji="👍"]').getAttribute('aria-pressed'),
+      await message(grace, 'ship on Monday')
+        .locator('[data-testid="reaction"][data-emoji="👍"]')
+        .getAttribute('aria-pressed'),
     ).toBe('true');
 
     // Grace has seen it: Ada's last message says so, and Grace shows as online.
     await ada.getByTestId('seen-by').filter({ hasText: 'Grace' }).waitFor({ timeout: waitMs });
-    await ada.locator('[data-testid="presence-status"][data-user="Grace"][data-status="online"]').waitFor({ timeout: waitMs });
+    await ada
+      .locator('[data-testid="presence-status"][data-user="Grace"][data-status="online"]')
+      .waitFor({ timeout: waitMs });
 
     // A delete, confirmed, shows as deleted in the other page.
     await ada.getByTestId('composer-input').fill('Wrong room, sorry');
@@ -88,7 +92,10 @@ describeInBrowser('web app: chat, complete', () => {
     await mistake.hover();
     await mistake.getByTestId('message-delete').click();
     await ada.getByTestId('message-delete-confirm').click();
-    await grace.locator('[data-testid="message"][data-deleted="true"]').filter({ hasText: 'message deleted' }).waitFor({ timeout: waitMs });
+    await grace
+      .locator('[data-testid="message"][data-deleted="true"]')
+      .filter({ hasText: 'message deleted' })
+      .waitFor({ timeout: waitMs });
     expect(await message(grace, 'Wrong room, sorry').count()).toBe(0);
 
     // Away in another room, Grace sees the unread count of this one grow.
@@ -100,7 +107,12 @@ describeInBrowser('web app: chat, complete', () => {
     await ada.getByTestId('composer-input').press('Enter');
     const badge = roomItem(grace, roomName).getByTestId('unread-badge');
     await until(grace, 'the unread badge', () => badge.innerText(), '2');
-    await until(grace, 'the mention badge', () => roomItem(grace, roomName).getByTestId('mention-badge').innerText(), '@1');
+    await until(
+      grace,
+      'the mention badge',
+      () => roomItem(grace, roomName).getByTestId('mention-badge').innerText(),
+      '@1',
+    );
 
     // Back in the room, the new messages start under a divider, and the badge is gone.
     await roomItem(grace, roomName).click();

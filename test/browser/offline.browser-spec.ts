@@ -1,7 +1,15 @@
 import { expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
-import { connectedBadge, describeInBrowser, screenshot, signIn, until, useBrowsers, waitMs } from './support/harness.js';
+import {
+  connectedBadge,
+  describeInBrowser,
+  screenshot,
+  signIn,
+  until,
+  useBrowsers,
+  waitMs,
+} from './support/harness.js';
 
 function message(page: Page, text: string) {
   return page.getByTestId('message').filter({ hasText: text });
@@ -120,11 +128,14 @@ describeInBrowser('web app: changes made offline survive a reload', () => {
     }
     const db = new Database(browsers.databaseFile, { readonly: true, fileMustExist: true });
     try {
-      const stored = db
-        .prepare('SELECT text FROM Message WHERE text IN (?, ?) ORDER BY seq')
-        .all(...texts) as { text: string }[];
+      const stored = db.prepare('SELECT text FROM Message WHERE text IN (?, ?) ORDER BY seq').all(...texts) as {
+        text: string;
+      }[];
       expect(stored.map((row) => row.text)).toEqual(texts);
-      const items = db.prepare('SELECT done, version FROM Item WHERE text = ?').all(itemText) as { done: number; version: number }[];
+      const items = db.prepare('SELECT done, version FROM Item WHERE text = ?').all(itemText) as {
+        done: number;
+        version: number;
+      }[];
       // Created at version 1; the one change made offline was applied once.
       expect(items).toEqual([{ done: 1, version: 2 }]);
     } finally {

@@ -3,7 +3,9 @@ import type { Page } from 'playwright-core';
 import { describeInBrowser, screenshot, signIn, until, useBrowsers, waitMs } from './support/harness.js';
 
 function row(page: Page, name: string) {
-  return page.getByTestId('player-row').filter({ has: page.getByTestId('player-name').getByText(name, { exact: true }) });
+  return page
+    .getByTestId('player-row')
+    .filter({ has: page.getByTestId('player-name').getByText(name, { exact: true }) });
 }
 
 /** Waits until the ranking shows exactly these names in this order, with these ranks. */
@@ -79,7 +81,11 @@ describeInBrowser('web app: a live scoreboard in two browsers', () => {
       ['Bravo', 1],
       ['Charlie', 1],
     ]);
-    await grace.getByTestId('round-history').filter({ hasText: 'Round 1' }).filter({ hasText: 'Alpha (10)' }).waitFor({ timeout: waitMs });
+    await grace
+      .getByTestId('round-history')
+      .filter({ hasText: 'Round 1' })
+      .filter({ hasText: 'Alpha (10)' })
+      .waitFor({ timeout: waitMs });
 
     await row(ada, 'Bravo').getByTestId('score-plus-5').click();
     await row(ada, 'Charlie').getByTestId('score-plus-1').click();

@@ -98,7 +98,8 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
 
   async function roomOn(node: ServerProcess): Promise<string> {
     const { socket } = await chatOn(node, 'host');
-    return (await commandOk<ChatCommandResults['room:create']>(socket, ChatCommand.RoomCreate, { name: 'across' })).room.id;
+    return (await commandOk<ChatCommandResults['room:create']>(socket, ChatCommand.RoomCreate, { name: 'across' })).room
+      .id;
   }
 
   it('answers ready on both nodes, with Redis', async () => {
@@ -124,7 +125,11 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
     expect((await toBob).message).toEqual(sent.message);
 
     // Ann also hears her own message; with the adapter it may come after her ack.
-    const toAnn = nextEvent<MessageCreated>(ann.socket, ChatBroadcast.MessageCreated, (event) => event.message.text === 'from B');
+    const toAnn = nextEvent<MessageCreated>(
+      ann.socket,
+      ChatBroadcast.MessageCreated,
+      (event) => event.message.text === 'from B',
+    );
     await commandOk(bob.socket, ChatCommand.MessageSend, { opId: randomUUID(), roomId, text: 'from B' });
     expect((await toAnn).message.text).toBe('from B');
   });
@@ -185,16 +190,22 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
     );
     const seqs = acks.map((ack) => ack.message.seq).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => joinedAt + i + 1));
-    const stored = await sql.query<{ seq: number }>('SELECT seq FROM "Message" WHERE "roomId" = $1 ORDER BY seq', [roomId]);
+    const stored = await sql.query<{ seq: number }>('SELECT seq FROM "Message" WHERE "roomId" = $1 ORDER BY seq', [
+      roomId,
+    ]);
     expect(stored.rows.map((row) => row.seq)).toEqual(Array.from({ length: joinedAt + 50 }, (_, i) => i + 1));
-    const changes = await sql.query<{ seq: number }>('SELECT seq FROM "Change" WHERE "streamKey" = $1 ORDER BY seq', [`chat:${roomId}`]);
+    const changes = await sql.query<{ seq: number }>('SELECT seq FROM "Change" WHERE "streamKey" = $1 ORDER BY seq', [
+      `chat:${roomId}`,
+    ]);
     expect(changes.rows.map((row) => row.seq)).toEqual(stored.rows.map((row) => row.seq));
   });
 
   it('ends 400 increments from both nodes exact, in the database and in every last board state', async () => {
     const ownerSession = await signIn(nodeA.url, 'owner');
     const owner = await connect(socketFor(nodeA.url, Namespace.Scoreboard, ownerSession.token));
-    const { board } = await commandOk<ScoreboardCommandResults['board:create']>(owner, ScoreboardCommand.BoardCreate, { name: 'duel' });
+    const { board } = await commandOk<ScoreboardCommandResults['board:create']>(owner, ScoreboardCommand.BoardCreate, {
+      name: 'duel',
+    });
     const { player } = await commandOk<ScoreboardCommandResults['player:add']>(owner, ScoreboardCommand.PlayerAdd, {
       opId: randomUUID(),
       boardId: board.id,
@@ -213,7 +224,12 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
         for (let i = 0; i < 100; i += 20) {
           await Promise.all(
             Array.from({ length: 20 }, () =>
-              commandOk(socket, ScoreboardCommand.ScoreAdd, { opId: randomUUID(), boardId: board.id, playerId: player.id, delta: 1 }),
+              commandOk(socket, ScoreboardCommand.ScoreAdd, {
+                opId: randomUUID(),
+                boardId: board.id,
+                playerId: player.id,
+                delta: 1,
+              }),
             ),
           );
         }
@@ -222,9 +238,14 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
     const stored = await sql.query<{ score: number }>('SELECT score FROM "Player" WHERE id = $1', [player.id]);
     expect(stored.rows[0].score).toBe(400);
     const latestScore = (states: BoardState[]) =>
-      states.reduce<BoardState | undefined>((latest, state) => (!latest || state.seq > latest.seq ? state : latest), undefined)
+      states
+        .reduce<BoardState | undefined>(
+          (latest, state) => (!latest || state.seq > latest.seq ? state : latest),
+          undefined,
+        )
         ?.players.find((candidate) => candidate.id === player.id)?.score;
-    for (const { states } of writers) await eventually(() => latestScore(states) === 400, 'the final board state on every client');
+    for (const { states } of writers)
+      await eventually(() => latestScore(states) === 400, 'the final board state on every client');
   });
 
   it("moves node A's clients to node B when A dies, and they converge with no loss", async () => {
@@ -299,9 +320,13 @@ describeWhenServicesRun('a node whose Redis goes away', () => {
   const port = 16_000 + Math.floor(Math.random() * 2_000);
 
   function startRedis(): Promise<ChildProcess> {
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     return new Promise((resolve, reject) => {
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => {
@@ -328,7 +353,9 @@ describeWhenServicesRun('a node whose Redis goes away', () => {
   it('keeps acking and serving its own sockets, reports not ready, and recovers', async () => {
     const ann = await chatOn(node, 'ann');
     const bob = await chatOn(node, 'bob');
-    const { room } = await commandOk<ChatCommandResults['room:create']>(ann.socket, ChatCommand.RoomCreate, { name: 'outage' });
+    const { room } = await commandOk<ChatCommandResults['room:create']>(ann.socket, ChatCommand.RoomCreate, {
+      name: 'outage',
+    });
     await commandOk(ann.socket, ChatCommand.RoomJoin, { roomId: room.id });
     await commandOk(bob.socket, ChatCommand.RoomJoin, { roomId: room.id });
 

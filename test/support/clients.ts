@@ -68,13 +68,19 @@ export async function chatClient(url: string, name: string): Promise<{ socket: C
   return { socket, session };
 }
 
-export async function listsClient(url: string, name: string): Promise<{ socket: ListsClient; session: SessionCreated }> {
+export async function listsClient(
+  url: string,
+  name: string,
+): Promise<{ socket: ListsClient; session: SessionCreated }> {
   const session = await signIn(url, name);
   const socket = await connect(socketFor<ListsClient>(url, Namespace.Lists, session.token));
   return { socket, session };
 }
 
-export async function scoreboardClient(url: string, name: string): Promise<{ socket: ScoreboardClient; session: SessionCreated }> {
+export async function scoreboardClient(
+  url: string,
+  name: string,
+): Promise<{ socket: ScoreboardClient; session: SessionCreated }> {
   const session = await signIn(url, name);
   const socket = await connect(socketFor<ScoreboardClient>(url, Namespace.Scoreboard, session.token));
   return { socket, session };
@@ -88,7 +94,10 @@ export function command<T = unknown>(socket: Socket, event: string, payload: unk
 /** Like `command`, but fails the test unless the ack is ok, and returns its data. */
 export async function commandOk<T = unknown>(socket: Socket, event: string, payload: unknown): Promise<T> {
   const ack = await command<T>(socket, event, payload);
-  if (!ack.ok) throw new Error(`${event} failed: ${ack.error.code} ${ack.error.message} ${JSON.stringify(ack.error.details ?? '')}`);
+  if (!ack.ok)
+    throw new Error(
+      `${event} failed: ${ack.error.code} ${ack.error.message} ${JSON.stringify(ack.error.details ?? '')}`,
+    );
   return ack.data;
 }
 
@@ -100,7 +109,11 @@ export function record<T = unknown>(socket: Socket, event: string): T[] {
 }
 
 /** The next payload of `event` that matches, or a rejection after the wait limit. */
-export function nextEvent<T = unknown>(socket: Socket, event: string, matches: (payload: T) => boolean = () => true): Promise<T> {
+export function nextEvent<T = unknown>(
+  socket: Socket,
+  event: string,
+  matches: (payload: T) => boolean = () => true,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const listener = (payload: T) => {
       if (!matches(payload)) return;

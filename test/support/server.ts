@@ -39,7 +39,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   if (config.database.provider !== 'sqlite') throw new Error('the test server runs on SQLite');
   const db = new Database(config.database.file, { readonly: true, fileMustExist: true });
   const tables = (
-    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
+      name: string;
+    }[]
   ).map((row) => row.name);
   return {
     url: `http://127.0.0.1:${port}`,

@@ -5,8 +5,18 @@ import { loadConfig, projectRoot } from './config.js';
 describe('loadConfig', () => {
   it('has defaults that need nothing set', () => {
     const sut = loadConfig({});
-    expect(sut).toMatchObject({ port: 3000, host: '0.0.0.0', logLevel: 'info', corsOrigin: undefined, tokenSecret: undefined });
-    expect(sut.database).toEqual({ provider: 'sqlite', url: 'file:./data/tandem.db', file: path.resolve('data/tandem.db') });
+    expect(sut).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      logLevel: 'info',
+      corsOrigin: undefined,
+      tokenSecret: undefined,
+    });
+    expect(sut.database).toEqual({
+      provider: 'sqlite',
+      url: 'file:./data/tandem.db',
+      file: path.resolve('data/tandem.db'),
+    });
     expect(sut.redisUrl).toBeUndefined();
     expect(sut.migrationsDir).toBe(path.join(projectRoot, 'prisma/migrations'));
     expect(sut.presence).toEqual({ graceMs: 5_000, awayMs: 180_000 });
@@ -18,7 +28,10 @@ describe('loadConfig', () => {
   });
 
   it('takes a PostgreSQL URL, with its own migrations', () => {
-    const sut = loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', REDIS_URL: 'redis://127.0.0.1:6379' });
+    const sut = loadConfig({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
     expect(sut.database).toEqual({ provider: 'postgresql', url: 'postgres://postgres@127.0.0.1:5432/test' });
     expect(sut.migrationsDir).toBe(path.join(projectRoot, 'prisma/postgres/migrations'));
     expect(sut.redisUrl).toBe('redis://127.0.0.1:6379');

@@ -13,9 +13,16 @@ const environment = z.object({
     .regex(/^(file:|postgres(ql)?:\/\/)/, 'must be a SQLite "file:" URL or a "postgres://" URL')
     .default('file:./data/tandem.db'),
   /** Unset: one process. Set: Socket.IO's Redis streams adapter links every node. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a "redis://" URL').optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a "redis://" URL')
+    .optional(),
   TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+  TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(7 * 24 * 3600),
   CORS_ORIGIN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'verbose']).default('info'),
   /** Commands a socket may send at once, per class of command; and the refill rate per second. */
@@ -33,8 +40,7 @@ const environment = z.object({
 
 /** The embedded SQLite file (the default), or a PostgreSQL server for several nodes. */
 export type DatabaseTarget =
-  | { provider: 'sqlite'; url: string; /** absolute path */ file: string }
-  | { provider: 'postgresql'; url: string };
+  { provider: 'sqlite'; url: string; /** absolute path */ file: string } | { provider: 'postgresql'; url: string };
 
 export interface AppConfig {
   port: number;
@@ -88,7 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       userFactor: values.RATE_LIMIT_USER_FACTOR,
     },
     schemaDir: path.join(projectRoot, 'prisma/schema'),
-    migrationsDir: path.join(projectRoot, database.provider === 'sqlite' ? 'prisma/migrations' : 'prisma/postgres/migrations'),
+    migrationsDir: path.join(
+      projectRoot,
+      database.provider === 'sqlite' ? 'prisma/migrations' : 'prisma/postgres/migrations',
+    ),
     webDist: path.join(projectRoot, 'apps/web/dist'),
   };
 }

@@ -26,7 +26,11 @@ self.addEventListener('activate', (event) => {
     caches
       .keys()
       .then((names) =>
-        Promise.all(names.filter((name) => name.startsWith('tandem-shell-') && name !== cacheName).map((name) => caches.delete(name))),
+        Promise.all(
+          names
+            .filter((name) => name.startsWith('tandem-shell-') && name !== cacheName)
+            .map((name) => caches.delete(name)),
+        ),
       )
       .then(() => self.clients.claim()),
   );
@@ -39,7 +43,9 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === 'navigate' && pages.has(url.pathname)) {
     // The server's page when it answers (so a new build shows at once), the kept one when not.
-    event.respondWith(fetch(request).catch(() => caches.match('/', { cacheName }).then((kept) => kept ?? Response.error())));
+    event.respondWith(
+      fetch(request).catch(() => caches.match('/', { cacheName }).then((kept) => kept ?? Response.error())),
+    );
   } else if (shell.files.includes(url.pathname)) {
     // Built files are named by their content: a kept one is never stale.
     event.respondWith(caches.match(url.pathname, { cacheName }).then((kept) => kept ?? fetch(request)));

@@ -171,7 +171,9 @@ export interface PresenceMember extends User {
  * not a system message.
  */
 export function countsAsUnread(message: Message, userId: string, readSeq: number): boolean {
-  return message.seq > readSeq && message.kind === 'user' && message.author.id !== userId && message.deletedAt === undefined;
+  return (
+    message.seq > readSeq && message.kind === 'user' && message.author.id !== userId && message.deletedAt === undefined
+  );
 }
 
 // ---- command payloads -----------------------------------------------------------------------
@@ -320,10 +322,7 @@ export interface ChatCommandResults {
 // ---- typed Socket.IO event maps -------------------------------------------------------------
 
 export type ChatClientEvents = SessionClientEvents & {
-  [C in ChatCommand]: (
-    payload: z.input<Schemas[C]>,
-    ack: AckCallback<ChatCommandResults[C]>,
-  ) => void;
+  [C in ChatCommand]: (payload: z.input<Schemas[C]>, ack: AckCallback<ChatCommandResults[C]>) => void;
 } & {
   [ChatSignal.Typing]: (payload: TypingInput) => void;
   [ChatSignal.Activity]: (payload: ActivityInput) => void;

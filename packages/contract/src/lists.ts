@@ -187,9 +187,7 @@ export interface ListSnapshot {
   items: Item[];
 }
 /** `list:join` with `sinceSeq`: the missed changes in order, or a snapshot when the gap is too old. */
-export type ListResync =
-  | { list: List; seq: number; changes: ListChange[] }
-  | (ListSnapshot & { snapshot: true });
+export type ListResync = { list: List; seq: number; changes: ListChange[] } | (ListSnapshot & { snapshot: true });
 export type ListJoined = ListSnapshot | ListResync;
 
 /** `error.details` of a `CONFLICT` on an item: the item as stored now. */

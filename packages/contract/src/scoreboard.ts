@@ -141,10 +141,7 @@ export interface ScoreboardCommandResults {
 // ---- typed Socket.IO event maps -------------------------------------------------------------
 
 export type ScoreboardClientEvents = SessionClientEvents & {
-  [C in ScoreboardCommand]: (
-    payload: z.input<Schemas[C]>,
-    ack: AckCallback<ScoreboardCommandResults[C]>,
-  ) => void;
+  [C in ScoreboardCommand]: (payload: z.input<Schemas[C]>, ack: AckCallback<ScoreboardCommandResults[C]>) => void;
 };
 
 export interface ScoreboardServerEvents extends SessionServerEvents {

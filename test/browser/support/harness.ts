@@ -46,7 +46,10 @@ export interface BrowserHarness {
  * (and `env` on top of the usual settings) and opens `people` Chromium profiles; everything is
  * closed and deleted afterwards. The returned object is filled in by `beforeAll`.
  */
-export function useBrowsers({ people = 2, env = {} }: { people?: number; env?: Record<string, string> } = {}): BrowserHarness {
+export function useBrowsers({
+  people = 2,
+  env = {},
+}: { people?: number; env?: Record<string, string> } = {}): BrowserHarness {
   let app: NestExpressApplication | undefined;
   const harness = {
     get app(): NestExpressApplication {
@@ -108,7 +111,12 @@ export function useBrowsers({ people = 2, env = {} }: { people?: number; env?: R
 }
 
 /** What a person does first: open the app, sign in by name, and go to a view (chat by default). */
-export async function signIn(page: Page, baseUrl: string, name: string, section?: 'scoreboard' | 'lists'): Promise<void> {
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  name: string,
+  section?: 'scoreboard' | 'lists',
+): Promise<void> {
   await page.goto(baseUrl, { timeout: waitMs });
   await page.getByTestId('signin-name').fill(name, { timeout: waitMs });
   await page.getByTestId('signin-submit').click({ timeout: waitMs });
@@ -141,7 +149,13 @@ export async function until<T>(page: Page, what: string, read: () => Promise<T>,
 /** The server serves `apps/web/dist`: rebuilt when missing or older than what it is built from. */
 function buildWebIfStale(): void {
   const built = path.join(projectRoot, 'apps/web/dist/index.html');
-  const sources = ['apps/web/src', 'apps/web/public', 'apps/web/index.html', 'apps/web/vite.config.ts', 'packages/contract/dist'];
+  const sources = [
+    'apps/web/src',
+    'apps/web/public',
+    'apps/web/index.html',
+    'apps/web/vite.config.ts',
+    'packages/contract/dist',
+  ];
   const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
   const stale = sources.some((source) => newestChange(path.join(projectRoot, source)) > builtAt);
   if (!stale) return;

@@ -42,10 +42,14 @@ export class BearerAuthGuard implements CanActivate {
 
 function refusal(response: Response, reason: AuthFailure, message: string): UnauthorizedException {
   response.setHeader('WWW-Authenticate', 'Bearer');
-  return new UnauthorizedException({ ok: false, error: { code: ErrorCode.Unauthorized, message, details: { reason } } });
+  return new UnauthorizedException({
+    ok: false,
+    error: { code: ErrorCode.Unauthorized, message, details: { reason } },
+  });
 }
 
 /** The user that `BearerAuthGuard` authenticated. */
 export const RequestUser = createParamDecorator(
-  (_: unknown, context: ExecutionContext): User => context.switchToHttp().getRequest<AuthenticatedRequest>().user as User,
+  (_: unknown, context: ExecutionContext): User =>
+    context.switchToHttp().getRequest<AuthenticatedRequest>().user as User,
 );

@@ -32,12 +32,19 @@ export class SessionExpiry {
     const arm = () => {
       clearTimeout(timer);
       const remaining = data.tokenExpiresAt - Date.now();
-      timer = setTimeout(() => {
-        if (data.tokenExpiresAt > Date.now()) return arm();
-        const expired: AuthFailureData = { code: 'UNAUTHORIZED', reason: AuthFailure.Expired, message: 'the token has expired: sign in again' };
-        socket.emit(AuthBroadcast.Expired, expired);
-        socket.disconnect(true);
-      }, Math.max(0, Math.min(remaining, maxTimerMs)));
+      timer = setTimeout(
+        () => {
+          if (data.tokenExpiresAt > Date.now()) return arm();
+          const expired: AuthFailureData = {
+            code: 'UNAUTHORIZED',
+            reason: AuthFailure.Expired,
+            message: 'the token has expired: sign in again',
+          };
+          socket.emit(AuthBroadcast.Expired, expired);
+          socket.disconnect(true);
+        },
+        Math.max(0, Math.min(remaining, maxTimerMs)),
+      );
     };
     arm();
     socket.once('disconnect', () => clearTimeout(timer));
@@ -51,10 +58,21 @@ export class SessionExpiry {
   private refresh(data: SocketData, payload: unknown): Ack<AuthRefreshed> {
     const input = parsePayload(authRefreshInput, payload);
     if (!input.ok) {
-      return { ok: false, error: { code: ErrorCode.Validation, message: 'invalid auth:refresh payload', details: { issues: input.issues } } };
+      return {
+        ok: false,
+        error: {
+          code: ErrorCode.Validation,
+          message: 'invalid auth:refresh payload',
+          details: { issues: input.issues },
+        },
+      };
     }
     const check = this.tokens.verify(input.value.token);
-    if (!check.ok) return { ok: false, error: { code: ErrorCode.Unauthorized, message: check.message, details: { reason: check.reason } } };
+    if (!check.ok)
+      return {
+        ok: false,
+        error: { code: ErrorCode.Unauthorized, message: check.message, details: { reason: check.reason } },
+      };
     if (check.user.id !== data.user.id) {
       return { ok: false, error: { code: ErrorCode.Forbidden, message: 'the new token is for another user' } };
     }

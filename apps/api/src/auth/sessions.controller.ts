@@ -1,5 +1,11 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { HttpRoute, sessionCreateInput, type SessionCreateInput, type SessionCreated, type User } from '@tandem/contract';
+import {
+  HttpRoute,
+  sessionCreateInput,
+  type SessionCreateInput,
+  type SessionCreated,
+  type User,
+} from '@tandem/contract';
 import { ValidatedBody } from '../common/validated-body.pipe.js';
 import { BearerAuthGuard, RequestUser } from './bearer-auth.guard.js';
 import { TokenService } from './token.service.js';

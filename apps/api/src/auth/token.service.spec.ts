@@ -35,7 +35,9 @@ describe(TokenService.name, () => {
     it('refuses a token whose claims were changed', () => {
       const sut = makeSut();
       const [, signature] = sut.issue(user).token.split('.');
-      const forged = Buffer.from(JSON.stringify({ sub: user.id, name: 'root', exp: 9_999_999_999 })).toString('base64url');
+      const forged = Buffer.from(JSON.stringify({ sub: user.id, name: 'root', exp: 9_999_999_999 })).toString(
+        'base64url',
+      );
       expect(sut.verify(`${forged}.${signature}`)).toMatchObject({ ok: false, reason: AuthFailure.Invalid });
     });
 

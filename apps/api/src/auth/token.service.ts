@@ -13,8 +13,7 @@ interface TokenClaims {
 }
 
 export type TokenCheck =
-  | { ok: true; user: User; expiresAt: number }
-  | { ok: false; reason: AuthFailure; message: string };
+  { ok: true; user: User; expiresAt: number } | { ok: false; reason: AuthFailure; message: string };
 
 const secretFileName = 'token-secret';
 

@@ -44,7 +44,9 @@ const chatRoomPrefix = rooms.chat('');
 
 /** The chat rooms a socket is in, by room id. */
 function chatRoomsOf(socket: ChatSocket): string[] {
-  return [...socket.rooms].filter((room) => room.startsWith(chatRoomPrefix)).map((room) => room.slice(chatRoomPrefix.length));
+  return [...socket.rooms]
+    .filter((room) => room.startsWith(chatRoomPrefix))
+    .map((room) => room.slice(chatRoomPrefix.length));
 }
 
 /**
@@ -104,7 +106,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
           this.grace.hold(roomId, source, () => this.announcePresence(roomId));
           this.announcePresence(roomId);
         }
-        this.chat.noteSeen(user).catch((error: unknown) => this.logger.warn(`last seen of ${user.id} not stored: ${String(error)}`));
+        this.chat
+          .noteSeen(user)
+          .catch((error: unknown) => this.logger.warn(`last seen of ${user.id} not stored: ${String(error)}`));
       });
     });
   }
@@ -162,7 +166,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
 
   /** A marker that moved is told to the room ("seen by") and to the user's other tabs (badges). */
   @SubscribeMessage(ChatCommand.RoomRead)
-  async markRead(@SocketUser() user: User, @MessageBody() input: ChatInput<'room:read'>): Promise<ChatCommandResults['room:read']> {
+  async markRead(
+    @SocketUser() user: User,
+    @MessageBody() input: ChatInput<'room:read'>,
+  ): Promise<ChatCommandResults['room:read']> {
     const { moved, ...read } = await this.chat.markRead(user, input);
     if (moved) {
       this.server
@@ -202,7 +209,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   typingSignal(@ConnectedSocket() socket: ChatSocket, @MessageBody() input: ChatSignalInput<'typing'>): void {
     const room = rooms.chat(input.roomId);
     if (!socket.rooms.has(room) || !this.typing.shouldForward(socket.id, input.roomId, input.typing)) return;
-    socket.to(room).volatile.emit(ChatBroadcast.Typing, { roomId: input.roomId, user: socketUser(socket), typing: input.typing });
+    socket
+      .to(room)
+      .volatile.emit(ChatBroadcast.Typing, { roomId: input.roomId, user: socketUser(socket), typing: input.typing });
   }
 
   /** The person is here: the activity itself was noted when the event arrived (`onAny`). */
@@ -243,7 +252,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   /** `publishPresence` when nothing waits for it: from timers and socket events. */
   private announcePresence(roomId: string): void {
     if (this.closing) return;
-    this.publishPresence(roomId).catch((error: unknown) => this.logger.warn(`presence of ${roomId} not sent: ${String(error)}`));
+    this.publishPresence(roomId).catch((error: unknown) =>
+      this.logger.warn(`presence of ${roomId} not sent: ${String(error)}`),
+    );
   }
 
   /** Online members of a room, one entry per user whatever their tab count, sent to the room. */
@@ -262,7 +273,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
         this.logger.warn(`presence of ${roomId} from this node only: ${String(error)}`);
         return this.server.local.in(room).fetchSockets();
       });
-    const live: PresenceSource[] = sockets.map(({ data }) => ({ user: data.user, idle: data.idle, activeAt: data.activeAt }));
+    const live: PresenceSource[] = sockets.map(({ data }) => ({
+      user: data.user,
+      idle: data.idle,
+      activeAt: data.activeAt,
+    }));
     const connected = new Set(live.map((source) => source.user.id));
     const lingering = this.grace.lingering(roomId).filter((source) => !connected.has(source.user.id));
     const members = presenceMembers([...live, ...lingering]);

@@ -18,7 +18,13 @@ import {
   type Visibility,
 } from '@tandem/contract';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
-import { DatabaseService, type DirectWriteContext, type Reader, type Transaction, type WriteContext } from '../db/database.service.js';
+import {
+  DatabaseService,
+  type DirectWriteContext,
+  type Reader,
+  type Transaction,
+  type WriteContext,
+} from '../db/database.service.js';
 import { SqliteStatements, fromSqliteTimestamp, sqliteTimestamp } from '../db/sqlite-statements.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
@@ -144,9 +150,12 @@ export class ChatRepository {
 
   // ---- rooms ----------------------------------------------------------------------------------
 
-  createRoom(
-    room: { name: string; visibility: Visibility; inviteCode: string | null; createdById: string },
-  ): Promise<RoomRecord> {
+  createRoom(room: {
+    name: string;
+    visibility: Visibility;
+    inviteCode: string | null;
+    createdById: string;
+  }): Promise<RoomRecord> {
     return this.database.write(async ({ tx }) => {
       const created = await tx.room.create({ data: { id: timeOrderedId(), ...room } });
       await tx.membership.create({ data: { roomId: created.id, userId: room.createdById } });
@@ -174,7 +183,9 @@ export class ChatRepository {
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
     const seqs = await this.changeLog.currentSeqs(records.map((record) => rooms.chat(record.id)));
-    const markers = records.flatMap((record) => record.memberships.map(({ readSeq }) => ({ roomId: record.id, readSeq })));
+    const markers = records.flatMap((record) =>
+      record.memberships.map(({ readSeq }) => ({ roomId: record.id, readSeq })),
+    );
     const counts = await this.unreadCounts(userId, markers);
     return records.map((record) => {
       const membership = record.memberships[0];
@@ -210,11 +221,16 @@ export class ChatRepository {
   // ---- members and read markers ---------------------------------------------------------------
 
   async isMember(roomId: string, userId: string, db: Reader = this.database.client): Promise<boolean> {
-    if (db instanceof SqliteStatements) return db.get('SELECT 1 FROM Membership WHERE roomId = ? AND userId = ?', roomId, userId) !== undefined;
+    if (db instanceof SqliteStatements)
+      return db.get('SELECT 1 FROM Membership WHERE roomId = ? AND userId = ?', roomId, userId) !== undefined;
     return (await db.membership.count({ where: { roomId, userId } })) > 0;
   }
 
-  async findMembership(roomId: string, userId: string, db: Transaction = this.database.client): Promise<{ readSeq: number } | null> {
+  async findMembership(
+    roomId: string,
+    userId: string,
+    db: Transaction = this.database.client,
+  ): Promise<{ readSeq: number } | null> {
     return db.membership.findUnique({ where: { roomId_userId: { roomId, userId } }, select: { readSeq: true } });
   }
 
@@ -232,9 +248,15 @@ export class ChatRepository {
   /** The members, for resolving `@name` mentions. */
   async memberUsers(roomId: string, db: Reader = this.database.client): Promise<User[]> {
     if (db instanceof SqliteStatements) {
-      return db.all<User>('SELECT User.id, User.name FROM Membership JOIN User ON User.id = Membership.userId WHERE Membership.roomId = ?', roomId);
+      return db.all<User>(
+        'SELECT User.id, User.name FROM Membership JOIN User ON User.id = Membership.userId WHERE Membership.roomId = ?',
+        roomId,
+      );
     }
-    const rows = await db.membership.findMany({ where: { roomId }, select: { user: { select: { id: true, name: true } } } });
+    const rows = await db.membership.findMany({
+      where: { roomId },
+      select: { user: { select: { id: true, name: true } } },
+    });
     return rows.map((row) => row.user);
   }
 
@@ -282,7 +304,11 @@ export class ChatRepository {
       };
       const [unread, mentions] = await Promise.all([
         db.message.groupBy({ by: ['roomId'], where, _count: { _all: true } }),
-        db.message.groupBy({ by: ['roomId'], where: { ...where, mentions: { some: { userId } } }, _count: { _all: true } }),
+        db.message.groupBy({
+          by: ['roomId'],
+          where: { ...where, mentions: { some: { userId } } },
+          _count: { _all: true },
+        }),
       ]);
       for (const row of unread) counts.set(row.roomId, { unread: row._count._all, mentions: 0 });
       for (const row of mentions) {
@@ -377,10 +403,13 @@ export class ChatRepository {
     if (mentions.length === 0) return;
     const { db } = context;
     if (db instanceof SqliteStatements) {
-      for (const user of mentions) db.run('INSERT INTO MessageMention (messageId, userId, name) VALUES (?, ?, ?)', messageId, user.id, user.name);
+      for (const user of mentions)
+        db.run('INSERT INTO MessageMention (messageId, userId, name) VALUES (?, ?, ?)', messageId, user.id, user.name);
       return;
     }
-    await db.messageMention.createMany({ data: mentions.map((user) => ({ messageId, userId: user.id, name: user.name })) });
+    await db.messageMention.createMany({
+      data: mentions.map((user) => ({ messageId, userId: user.id, name: user.name })),
+    });
   }
 
   /**
@@ -395,7 +424,11 @@ export class ChatRepository {
     await tx.messageMention.deleteMany({ where: { messageId: message.id } });
     // A message only appears in changes from its own seq on.
     const logged = await tx.change.findMany({
-      where: { streamKey: rooms.chat(message.roomId), seq: { gte: message.seq }, data: { contains: `"id":"${message.id}"` } },
+      where: {
+        streamKey: rooms.chat(message.roomId),
+        seq: { gte: message.seq },
+        data: { contains: `"id":"${message.id}"` },
+      },
       select: { seq: true, data: true },
     });
     for (const change of logged) {
@@ -433,7 +466,9 @@ export class ChatRepository {
     event: typeof ChatBroadcast.MessageUpdated | typeof ChatBroadcast.MessageDeleted,
     messageId: string,
   ): Promise<Message> {
-    const message = toMessage(await context.tx.message.findUniqueOrThrow({ where: { id: messageId }, select: messageSelect }));
+    const message = toMessage(
+      await context.tx.message.findUniqueOrThrow({ where: { id: messageId }, select: messageSelect }),
+    );
     await this.changeLog.append<MessageChanged>(context, {
       namespace: Namespace.Chat,
       stream: rooms.chat(message.roomId),
@@ -444,7 +479,11 @@ export class ChatRepository {
   }
 
   /** Up to `limit` messages before `beforeSeq` (or the newest), oldest first, and whether older ones remain. */
-  async messagesBefore(roomId: string, beforeSeq: number | undefined, limit: number): Promise<{ messages: Message[]; more: boolean }> {
+  async messagesBefore(
+    roomId: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<{ messages: Message[]; more: boolean }> {
     const rows = await this.database.client.message.findMany({
       where: { roomId, ...(beforeSeq === undefined ? {} : { seq: { lt: beforeSeq } }) },
       orderBy: { seq: 'desc' },

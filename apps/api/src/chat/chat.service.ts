@@ -27,8 +27,7 @@ export const maxReactionEmojiPerMessage = 50;
 
 /** What a join hands back besides presence, which the gateway adds. */
 export type JoinOutcome = { room: Room; seq: number; readMarkers: ReadMarker[]; readSeq: number } & (
-  | { messages: Message[]; snapshot?: true }
-  | { changes: ChatChange[] }
+  { messages: Message[]; snapshot?: true } | { changes: ChatChange[] }
 );
 
 /** `room:read`'s answer, and whether the marker moved (then the gateway tells the room). */
@@ -154,11 +153,16 @@ export class ChatService {
   }
 
   /** Creator of a private room only: a new code, and the old one stops opening the room. */
-  rotateInviteCode(user: User, input: ChatInput<'room:invite:rotate'>): Promise<ChatCommandResults['room:invite:rotate']> {
+  rotateInviteCode(
+    user: User,
+    input: ChatInput<'room:invite:rotate'>,
+  ): Promise<ChatCommandResults['room:invite:rotate']> {
     return this.writes.once(user.id, input.opId, ChatCommand.RoomInviteRotate, async (context) => {
       const record = await this.requireRoom(input.roomId, context.tx);
-      if (record.createdById !== user.id) throw DomainError.forbidden("only the room's creator can rotate its invite code");
-      if (record.visibility !== 'private') throw new DomainError(ErrorCode.Conflict, 'a public room has no invite code');
+      if (record.createdById !== user.id)
+        throw DomainError.forbidden("only the room's creator can rotate its invite code");
+      if (record.visibility !== 'private')
+        throw new DomainError(ErrorCode.Conflict, 'a public room has no invite code');
       const rotated = await this.chat.setInviteCode(context, record.id, newInviteCode());
       return { room: this.chat.toRoom(rotated, await this.chat.currentSeq(record.id, context.tx), true) };
     });
@@ -174,7 +178,8 @@ export class ChatService {
     if (!membership) throw DomainError.forbidden('join the room before marking it read');
     const seq = advanceReadMarker(membership.readSeq, input.seq, await this.chat.currentSeq(record.id));
     const moved =
-      seq > membership.readSeq && (await this.chat.write((context) => this.chat.advanceReadSeq(context, record.id, user.id, seq)));
+      seq > membership.readSeq &&
+      (await this.chat.write((context) => this.chat.advanceReadSeq(context, record.id, user.id, seq)));
     const stored = moved ? seq : ((await this.chat.findMembership(record.id, user.id))?.readSeq ?? seq);
     const counts = (await this.chat.unreadCounts(user.id, [{ roomId: record.id, readSeq: stored }])).get(record.id);
     return { roomId: record.id, readSeq: stored, unread: counts?.unread ?? 0, mentions: counts?.mentions ?? 0, moved };
@@ -190,11 +195,22 @@ export class ChatService {
     );
   }
 
-  private async writeMessage(context: DirectWriteContext, user: User, input: ChatInput<'message:send'>): Promise<{ message: Message }> {
+  private async writeMessage(
+    context: DirectWriteContext,
+    user: User,
+    input: ChatInput<'message:send'>,
+  ): Promise<{ message: Message }> {
     await this.requireRoom(input.roomId, context.db);
     await this.requireMember(input.roomId, user, context.db);
     const mentions = await this.mentionsIn(input.text, input.roomId, context.db);
-    return { message: await this.chat.appendMessage(context, { roomId: input.roomId, author: user, text: input.text, mentions }) };
+    return {
+      message: await this.chat.appendMessage(context, {
+        roomId: input.roomId,
+        author: user,
+        text: input.text,
+        mentions,
+      }),
+    };
   }
 
   /** The author's own, not deleted, user messages only; the message is marked edited now. */
@@ -227,7 +243,10 @@ export class ChatService {
       } else {
         const used = await this.chat.reactionEmoji(message.id, tx);
         if (!used.includes(input.emoji) && used.length >= maxReactionEmojiPerMessage) {
-          throw new DomainError(ErrorCode.Conflict, `a message carries at most ${maxReactionEmojiPerMessage} different emoji`);
+          throw new DomainError(
+            ErrorCode.Conflict,
+            `a message carries at most ${maxReactionEmojiPerMessage} different emoji`,
+          );
         }
         await this.chat.addReaction(context, message.id, user.id, input.emoji);
       }
@@ -288,7 +307,12 @@ export class ChatService {
     actor: User,
     roomName?: string,
   ): Promise<Message> {
-    return this.chat.appendMessage(context, { roomId, author: actor, text: systemText(action, actor, roomName), system: action });
+    return this.chat.appendMessage(context, {
+      roomId,
+      author: actor,
+      text: systemText(action, actor, roomName),
+      system: action,
+    });
   }
 
   /** Members named with `@name`; the members are read only when the text has an `@` at all. */
@@ -314,7 +338,12 @@ export class ChatService {
     return message;
   }
 
-  private async requireOwnMessage(messageId: string, user: User, db: Transaction, verb: 'edit' | 'delete'): Promise<MessageRecord> {
+  private async requireOwnMessage(
+    messageId: string,
+    user: User,
+    db: Transaction,
+    verb: 'edit' | 'delete',
+  ): Promise<MessageRecord> {
     const message = await this.requireMessage(messageId, db);
     if (message.kind !== 'user' || message.authorId !== user.id) {
       throw DomainError.forbidden(`only its author can ${verb} a message`);

@@ -40,7 +40,10 @@ export function presenceMembers(sources: Iterable<PresenceSource>): PresenceMemb
  * or an explicit leave releases the user earlier. Per process: another node does not see them.
  */
 export class PresenceGrace {
-  private readonly held = new Map<string, Map<string, { source: PresenceSource; timer: ReturnType<typeof setTimeout> }>>();
+  private readonly held = new Map<
+    string,
+    Map<string, { source: PresenceSource; timer: ReturnType<typeof setTimeout> }>
+  >();
 
   constructor(private readonly graceMs: number) {}
 

@@ -32,12 +32,19 @@ export class CommandDoor {
   }
 
   /** Runs `handle` with the parsed payload; never rejects. */
-  async pass(socket: Socket, event: string, payload: unknown, handle: (parsed: unknown) => unknown): Promise<Ack<unknown>> {
+  async pass(
+    socket: Socket,
+    event: string,
+    payload: unknown,
+    handle: (parsed: unknown) => unknown,
+  ): Promise<Ack<unknown>> {
     const startedAt = performance.now();
     let ack: Ack<unknown>;
     try {
       if (this.lifecycle.isDraining) {
-        throw new DomainError(ErrorCode.Internal, 'the server is shutting down: retry after reconnecting', { draining: true });
+        throw new DomainError(ErrorCode.Internal, 'the server is shutting down: retry after reconnecting', {
+          draining: true,
+        });
       }
       this.spendBudget(socket, event);
       const data = await handle(this.parse(socket, event, payload));
@@ -54,14 +61,23 @@ export class CommandDoor {
     this.metrics.countCommand(command, outcome);
     this.metrics.ackLatency.observe({ command }, durationMs / 1000);
     if (outcome === ErrorCode.RateLimited) this.metrics.rateLimited.inc({ command });
-    if (this.logsEachCommand) this.logger.debug({ command, outcome, durationMs: Math.round(durationMs * 100) / 100, socketId: socket.id, userId: socketUser(socket).id });
+    if (this.logsEachCommand)
+      this.logger.debug({
+        command,
+        outcome,
+        durationMs: Math.round(durationMs * 100) / 100,
+        socketId: socket.id,
+        userId: socketUser(socket).id,
+      });
   }
 
   /** Over budget: answered at once, before any parsing or database work. */
   private spendBudget(socket: Socket, event: string): void {
     const budget = this.rateLimiter.take(socket, socketUser(socket).id, event);
     if (!budget.ok) {
-      throw new DomainError(ErrorCode.RateLimited, 'too many commands: slow down', { retryAfterMs: budget.retryAfterMs });
+      throw new DomainError(ErrorCode.RateLimited, 'too many commands: slow down', {
+        retryAfterMs: budget.retryAfterMs,
+      });
     }
   }
 

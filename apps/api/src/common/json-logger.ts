@@ -29,9 +29,14 @@ export class JsonLogger implements LoggerService {
     this.write('fatal', message, context);
   }
 
-  private write(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', message: unknown, context?: string): void {
+  private write(
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace',
+    message: unknown,
+    context?: string,
+  ): void {
     if (!this.pino.isLevelEnabled(level)) return;
-    if (message !== null && typeof message === 'object' && !(message instanceof Error)) this.pino[level]({ context, ...message });
+    if (message !== null && typeof message === 'object' && !(message instanceof Error))
+      this.pino[level]({ context, ...message });
     else if (message instanceof Error) this.pino[level]({ context, err: message }, message.message);
     else this.pino[level]({ context }, String(message));
   }

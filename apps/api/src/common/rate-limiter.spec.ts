@@ -47,7 +47,10 @@ describe(RateLimiter.name, () => {
 
     it("limits a user's sockets together", () => {
       const sut = new RateLimiter(config);
-      const results = [{}, {}, {}].flatMap((socket) => [sut.take(socket, 'u1', 'room:list', 0), sut.take(socket, 'u1', 'room:list', 0)]);
+      const results = [{}, {}, {}].flatMap((socket) => [
+        sut.take(socket, 'u1', 'room:list', 0),
+        sut.take(socket, 'u1', 'room:list', 0),
+      ]);
       expect(results.filter((result) => result.ok)).toHaveLength(4);
       expect(sut.take({}, 'u2', 'room:list', 0).ok).toBe(true);
     });

@@ -54,7 +54,12 @@ export class RateLimiter {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
-  take(socket: object, userId: string, event: string, now = Date.now()): { ok: true } | { ok: false; retryAfterMs: number } {
+  take(
+    socket: object,
+    userId: string,
+    event: string,
+    now = Date.now(),
+  ): { ok: true } | { ok: false; retryAfterMs: number } {
     const { burst, perSecond, userFactor } = this.config.rateLimit;
     const kind = commandClass(event);
     let buckets = this.bySocket.get(socket);
@@ -63,7 +68,8 @@ export class RateLimiter {
     if (!socketBucket) buckets.set(kind, (socketBucket = new TokenBucket(burst, perSecond, now)));
     const userKey = `${userId}:${kind}`;
     let userBucket = this.byUser.get(userKey);
-    if (!userBucket) this.byUser.set(userKey, (userBucket = new TokenBucket(burst * userFactor, perSecond * userFactor, now)));
+    if (!userBucket)
+      this.byUser.set(userKey, (userBucket = new TokenBucket(burst * userFactor, perSecond * userFactor, now)));
     this.sweep(now);
     const perSocket = socketBucket.take(now);
     if (!perSocket.ok) return perSocket;

@@ -58,15 +58,20 @@ export class TandemIoAdapter extends IoAdapter {
       if (index === undefined) return;
       // As Nest's own binding sees it: one argument as is, several as an array (the ack last).
       const { data, ack } = this.mapPayload(args.length <= 1 ? args[0] : args);
-      void this.door.pass(socket, event, data, (parsed) => callbacks[index](parsed, ack)).then((response) => {
-        if (typeof ack === 'function') ack(response);
-      });
+      void this.door
+        .pass(socket, event, data, (parsed) => callbacks[index](parsed, ack))
+        .then((response) => {
+          if (typeof ack === 'function') ack(response);
+        });
     });
   }
 
   private handlerIndex(namespace: string, handlers: MessageMappingProperties[]): Map<string, number> {
     const known = this.handlerIndexes.get(namespace);
-    if (known?.size === handlers.length && handlers.every((handler, index) => known.get(handler.message as string) === index)) {
+    if (
+      known?.size === handlers.length &&
+      handlers.every((handler, index) => known.get(handler.message as string) === index)
+    ) {
       return known;
     }
     const index = new Map(handlers.map((handler, position) => [handler.message as string, position]));

@@ -52,7 +52,8 @@ export class ChangeLogRepository {
   }
 
   async currentSeq(stream: string, db: Reader = this.database.client): Promise<number> {
-    if (db instanceof SqliteStatements) return db.get<{ seq: number }>('SELECT seq FROM ChangeStream WHERE key = ?', stream)?.seq ?? 0;
+    if (db instanceof SqliteStatements)
+      return db.get<{ seq: number }>('SELECT seq FROM ChangeStream WHERE key = ?', stream)?.seq ?? 0;
     const row = await db.changeStream.findUnique({ where: { key: stream }, select: { seq: true } });
     return row?.seq ?? 0;
   }

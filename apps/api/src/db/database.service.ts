@@ -80,7 +80,9 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     this.client =
       database.provider === 'sqlite'
         ? new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: database.file, timeout: busyTimeoutMs }) })
-        : (new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) }) as unknown as PrismaClient);
+        : (new PostgresPrismaClient({
+            adapter: new PrismaPg({ connectionString: database.url }),
+          }) as unknown as PrismaClient);
     this.sqlite = database.provider === 'sqlite' ? new SqliteStatements(database.file, busyTimeoutMs) : undefined;
     this.file = database.provider === 'sqlite' ? database.file : undefined;
   }
@@ -93,7 +95,9 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     await this.client.$executeRawUnsafe('PRAGMA synchronous=NORMAL');
     await this.client.$executeRawUnsafe('PRAGMA foreign_keys=ON');
     await this.client.$queryRawUnsafe('PRAGMA wal_autocheckpoint=0');
-    this.checkpointer = new WalCheckpointer(this.file, busyTimeoutMs, (error) => this.logger.error(`WAL checkpoint failed: ${error}`));
+    this.checkpointer = new WalCheckpointer(this.file, busyTimeoutMs, (error) =>
+      this.logger.error(`WAL checkpoint failed: ${error}`),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -186,7 +190,10 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   private readonly prismaTransaction = async (works: BatchItem['work'][]): Promise<Outcome[]> => {
     const endTimer = this.metrics.databaseWrites.startTimer();
     try {
-      return await this.client.$transaction((tx) => runWorks(works, { tx, db: tx }), { maxWait: 10_000, timeout: 30_000 });
+      return await this.client.$transaction((tx) => runWorks(works, { tx, db: tx }), {
+        maxWait: 10_000,
+        timeout: 30_000,
+      });
     } finally {
       endTimer();
     }
@@ -232,7 +239,10 @@ interface Outcome {
 }
 
 /** Runs the works of one transaction in order, each collecting the changes it publishes. */
-async function runWorks(works: BatchItem['work'][], db: { tx: Transaction; db: Transaction } | { db: SqliteStatements }): Promise<Outcome[]> {
+async function runWorks(
+  works: BatchItem['work'][],
+  db: { tx: Transaction; db: Transaction } | { db: SqliteStatements },
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   for (const work of works) {
     const changes: ChangeCommitted[] = [];

@@ -18,12 +18,21 @@ export class IdempotentWrites {
   constructor(private readonly database: DatabaseService) {}
 
   once<T>(userId: string, opId: string, command: string, work: (context: WriteContext) => Promise<T>): Promise<T> {
-    return this.retryingOnRace(() => this.database.write((context) => this.attempt(context, userId, opId, command, work)));
+    return this.retryingOnRace(() =>
+      this.database.write((context) => this.attempt(context, userId, opId, command, work)),
+    );
   }
 
   /** `once` as a direct write (see `DatabaseService.writeDirect`), for the hottest commands. */
-  onceDirect<T>(userId: string, opId: string, command: string, work: (context: DirectWriteContext) => Promise<T>): Promise<T> {
-    return this.retryingOnRace(() => this.database.writeDirect((context) => this.attempt(context, userId, opId, command, work)));
+  onceDirect<T>(
+    userId: string,
+    opId: string,
+    command: string,
+    work: (context: DirectWriteContext) => Promise<T>,
+  ): Promise<T> {
+    return this.retryingOnRace(() =>
+      this.database.writeDirect((context) => this.attempt(context, userId, opId, command, work)),
+    );
   }
 
   private async retryingOnRace<T>(write: () => Promise<T>): Promise<T> {
@@ -58,12 +67,20 @@ export class IdempotentWrites {
 
 async function findProcessedOp(db: Reader, userId: string, opId: string): Promise<ProcessedOp | null> {
   if (db instanceof SqliteStatements) {
-    return db.get<ProcessedOp>('SELECT command, result FROM ProcessedOp WHERE opId = ? AND userId = ?', opId, userId) ?? null;
+    return (
+      db.get<ProcessedOp>('SELECT command, result FROM ProcessedOp WHERE opId = ? AND userId = ?', opId, userId) ?? null
+    );
   }
-  return db.processedOp.findUnique({ where: { opId_userId: { opId, userId } }, select: { command: true, result: true } });
+  return db.processedOp.findUnique({
+    where: { opId_userId: { opId, userId } },
+    select: { command: true, result: true },
+  });
 }
 
-async function recordProcessedOp(db: Reader, op: { userId: string; opId: string; command: string; result: string }): Promise<void> {
+async function recordProcessedOp(
+  db: Reader,
+  op: { userId: string; opId: string; command: string; result: string },
+): Promise<void> {
   if (db instanceof SqliteStatements) {
     db.run(
       'INSERT INTO ProcessedOp (userId, opId, command, result, createdAt) VALUES (?, ?, ?, ?, ?)',

@@ -21,7 +21,9 @@ if (command === 'apply') {
   // temporary database on the PostgreSQL server of DATABASE_URL otherwise.
   const database = config.database.provider === 'sqlite' ? { ...config.database, file: ':memory:' } : config.database;
   const previousSchemaDir = process.argv[4];
-  const previousSchema = previousSchemaDir ? await readSchemaFiles(previousSchemaDir, config.database.provider) : undefined;
+  const previousSchema = previousSchemaDir
+    ? await readSchemaFiles(previousSchemaDir, config.database.provider)
+    : undefined;
   const folder = await createMigration({ ...paths, database, previousSchema }, name);
   console.log(folder ? `wrote ${folder}` : 'the schema matches the migrations: nothing to write');
 } else {

@@ -16,7 +16,10 @@ export interface MigrationPaths {
 
 async function readMigrationsList(migrationsDir: string, provider: DatabaseTarget['provider']) {
   const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
-  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  const names = entries
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
   const migrationDirectories = await Promise.all(
     names.map(async (name) => ({
       path: name,
@@ -69,7 +72,10 @@ export async function createMigration(paths: MigrationPaths, name: string): Prom
         ? ({ tag: 'migrations', ...migrationsList } as const)
         : migrationsList.migrationDirectories.length === 0
           ? ({ tag: 'empty' } as const)
-          : ({ tag: 'schemaDatamodel', files: (paths.previousSchema ?? []).map(([path, content]) => ({ path, content })) } as const);
+          : ({
+              tag: 'schemaDatamodel',
+              files: (paths.previousSchema ?? []).map(([path, content]) => ({ path, content })),
+            } as const);
     if (from.tag === 'schemaDatamodel' && from.files.length === 0) {
       throw new Error('PostgreSQL migrations after the first are diffed from the previous schema: pass its folder');
     }

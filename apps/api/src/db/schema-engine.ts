@@ -71,7 +71,10 @@ function withScriptAwareShadowDb(
  * Every `.prisma` file of the schema folder, as `[path, text]` pairs, for the given provider: the
  * models are written once; only the datasource's provider differs.
  */
-export async function readSchemaFiles(schemaDir: string, provider: DatabaseTarget['provider']): Promise<[string, string][]> {
+export async function readSchemaFiles(
+  schemaDir: string,
+  provider: DatabaseTarget['provider'],
+): Promise<[string, string][]> {
   const names = (await readdir(schemaDir)).filter((name) => name.endsWith('.prisma')).sort();
   return Promise.all(
     names.map(async (name): Promise<[string, string]> => {

@@ -30,13 +30,17 @@ export class ListOrder {
 
   /** The lowest key above `position` (null: the first key), ignoring one item. */
   after(position: string | null, except: string): string | null {
-    return this.placed.find((entry) => entry.id !== except && (position === null || entry.position > position))?.position ?? null;
+    return (
+      this.placed.find((entry) => entry.id !== except && (position === null || entry.position > position))?.position ??
+      null
+    );
   }
 
   /** The highest key below `position` (null: the last key), ignoring one item. */
   before(position: string | null, except: string): string | null {
     return (
-      this.placed.findLast((entry) => entry.id !== except && (position === null || entry.position < position))?.position ?? null
+      this.placed.findLast((entry) => entry.id !== except && (position === null || entry.position < position))
+        ?.position ?? null
     );
   }
 

@@ -72,7 +72,12 @@ export class ListsRepository {
 
   // ---- lists --------------------------------------------------------------------------------
 
-  createList(list: { title: string; visibility: Visibility; inviteCode: string | null; ownerId: string }): Promise<ListRecord> {
+  createList(list: {
+    title: string;
+    visibility: Visibility;
+    inviteCode: string | null;
+    ownerId: string;
+  }): Promise<ListRecord> {
     return this.database.write(async ({ tx }) => {
       const created = await tx.list.create({ data: { id: timeOrderedId(), ...list } });
       await tx.listMember.create({ data: { listId: created.id, userId: list.ownerId } });
@@ -104,7 +109,11 @@ export class ListsRepository {
 
   addMember(listId: string, userId: string): Promise<void> {
     return this.database.write(async ({ tx }) => {
-      await tx.listMember.upsert({ where: { listId_userId: { listId, userId } }, create: { listId, userId }, update: {} });
+      await tx.listMember.upsert({
+        where: { listId_userId: { listId, userId } },
+        create: { listId, userId },
+        update: {},
+      });
     });
   }
 
@@ -142,7 +151,13 @@ export class ListsRepository {
   async itemState(itemId: string, db: Transaction = this.database.client): Promise<ItemState | null> {
     const row = await db.item.findUnique({ where: { id: itemId } });
     return row
-      ? { listId: row.listId, version: row.version, position: row.position, deleted: row.deletedAt !== null, stored: row }
+      ? {
+          listId: row.listId,
+          version: row.version,
+          position: row.position,
+          deleted: row.deletedAt !== null,
+          stored: row,
+        }
       : null;
   }
 
@@ -159,7 +174,9 @@ export class ListsRepository {
 
   /** The live keys of the list, for placing an item. */
   async liveOrder(listId: string, tx: Transaction): Promise<ListOrder> {
-    return new ListOrder(await tx.item.findMany({ where: { listId, deletedAt: null }, select: { id: true, position: true } }));
+    return new ListOrder(
+      await tx.item.findMany({ where: { listId, deletedAt: null }, select: { id: true, position: true } }),
+    );
   }
 
   /** Stores a new item (version 1) and logs `item:created` in the caller's transaction. */

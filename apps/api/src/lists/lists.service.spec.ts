@@ -56,7 +56,14 @@ class FakeListsRepository {
   }
 
   toList(record: ListRecord, seq: number): List {
-    return { id: record.id, title: record.title, ownerId: record.ownerId, visibility: record.visibility, seq, createdAt: '' };
+    return {
+      id: record.id,
+      title: record.title,
+      ownerId: record.ownerId,
+      visibility: record.visibility,
+      seq,
+      createdAt: '',
+    };
   }
   async findList(listId: string) {
     return this.lists.get(listId) ?? null;
@@ -76,7 +83,11 @@ class FakeListsRepository {
     return this.seq;
   }
   async changesSince(_: string, sinceSeq: number): Promise<Change[]> {
-    return Array.from({ length: this.seq - sinceSeq }, (__, i) => ({ seq: sinceSeq + i + 1, event: 'item:created', data: {} }));
+    return Array.from({ length: this.seq - sinceSeq }, (__, i) => ({
+      seq: sinceSeq + i + 1,
+      event: 'item:created',
+      data: {},
+    }));
   }
   async liveItems(listId: string) {
     return this.live(listId).map((row) => this.toItem(row));
@@ -86,7 +97,15 @@ class FakeListsRepository {
   }
   async itemState(itemId: string): Promise<ItemState | null> {
     const row = this.rows.get(itemId);
-    return row ? { listId: row.listId, version: row.version, position: row.position, deleted: row.deletedAt !== null, stored: row } : null;
+    return row
+      ? {
+          listId: row.listId,
+          version: row.version,
+          position: row.position,
+          deleted: row.deletedAt !== null,
+          stored: row,
+        }
+      : null;
   }
   async findItem(itemId: string) {
     const row = this.rows.get(itemId);
@@ -161,7 +180,9 @@ describe(ListsService.name, () => {
     it('refuses a private list without its invite code, before subscribing', async () => {
       const list = repository.addList(ann, 'private');
       let subscribed = false;
-      const error = await refusal(sut.joinList(bob, { listId: list.id, inviteCode: 'wrong' }, () => (subscribed = true)));
+      const error = await refusal(
+        sut.joinList(bob, { listId: list.id, inviteCode: 'wrong' }, () => (subscribed = true)),
+      );
       expect(error.code).toBe(ErrorCode.Forbidden);
       expect(subscribed).toBe(false);
       expect(repository.log).toEqual([]);
@@ -179,9 +200,16 @@ describe(ListsService.name, () => {
       repository.seq = 1_005;
       const recent = await sut.joinList(ann, { listId: list.id, sinceSeq: 1_000 }, () => undefined);
       expect(recent).toMatchObject({ seq: 1_005, changes: expect.any(Array) });
-      expect('changes' in recent && recent.changes.map((change) => change.seq)).toEqual([1_001, 1_002, 1_003, 1_004, 1_005]);
-      expect(await sut.joinList(ann, { listId: list.id, sinceSeq: 2 }, () => undefined)).toMatchObject({ snapshot: true, items: [] });
-      expect(await sut.joinList(ann, { listId: list.id, sinceSeq: 2_000 }, () => undefined)).toMatchObject({ snapshot: true });
+      expect('changes' in recent && recent.changes.map((change) => change.seq)).toEqual([
+        1_001, 1_002, 1_003, 1_004, 1_005,
+      ]);
+      expect(await sut.joinList(ann, { listId: list.id, sinceSeq: 2 }, () => undefined)).toMatchObject({
+        snapshot: true,
+        items: [],
+      });
+      expect(await sut.joinList(ann, { listId: list.id, sinceSeq: 2_000 }, () => undefined)).toMatchObject({
+        snapshot: true,
+      });
     });
 
     it('answers NOT_FOUND for a deleted list', async () => {
@@ -195,7 +223,9 @@ describe(ListsService.name, () => {
     it('lets only the owner delete', async () => {
       const list = repository.addList(ann);
       repository.members.add(`${list.id}/${bob.id}`);
-      expect((await refusal(sut.deleteList(bob, { opId: randomUUID(), listId: list.id }))).code).toBe(ErrorCode.Forbidden);
+      expect((await refusal(sut.deleteList(bob, { opId: randomUUID(), listId: list.id }))).code).toBe(
+        ErrorCode.Forbidden,
+      );
       expect(await sut.deleteList(ann, { opId: randomUUID(), listId: list.id })).toEqual({ listId: list.id });
       expect(repository.log).toEqual([`deleteList ${list.id}`]);
     });
@@ -212,7 +242,9 @@ describe(ListsService.name, () => {
 
     it('refuses a user who is not a member', async () => {
       const list = repository.addList(ann);
-      expect((await refusal(sut.createItem(bob, { opId: randomUUID(), listId: list.id, text: 'b' }))).code).toBe(ErrorCode.Forbidden);
+      expect((await refusal(sut.createItem(bob, { opId: randomUUID(), listId: list.id, text: 'b' }))).code).toBe(
+        ErrorCode.Forbidden,
+      );
     });
   });
 
@@ -222,7 +254,9 @@ describe(ListsService.name, () => {
       const row = repository.addItem(list.id, 'milk', 'a0');
       row.version = 3;
       row.updatedById = bob.id;
-      const error = await refusal(sut.updateItem(ann, { opId: randomUUID(), itemId: row.id, version: 2, patch: { done: true } }));
+      const error = await refusal(
+        sut.updateItem(ann, { opId: randomUUID(), itemId: row.id, version: 2, patch: { done: true } }),
+      );
       expect(error.code).toBe(ErrorCode.Conflict);
       expect(error.message).toContain('bob');
       expect(error.details).toEqual({ current: await repository.findItem(row.id) });
@@ -237,7 +271,9 @@ describe(ListsService.name, () => {
         row.version = 2; // another writer got in between the check and the write
         return write(context, planned);
       };
-      const error = await refusal(sut.updateItem(ann, { opId: randomUUID(), itemId: row.id, version: 1, patch: { text: 'x' } }));
+      const error = await refusal(
+        sut.updateItem(ann, { opId: randomUUID(), itemId: row.id, version: 1, patch: { text: 'x' } }),
+      );
       expect(error.code).toBe(ErrorCode.Conflict);
       expect((error.details as { current: Item }).current.version).toBe(2);
     });
@@ -245,7 +281,9 @@ describe(ListsService.name, () => {
     it('refuses a deleted item with CONFLICT', async () => {
       const list = repository.addList(ann);
       const row = repository.addItem(list.id, 'milk', 'a0', true);
-      const error = await refusal(sut.updateItem(ann, { opId: randomUUID(), itemId: row.id, version: 1, patch: { done: true } }));
+      const error = await refusal(
+        sut.updateItem(ann, { opId: randomUUID(), itemId: row.id, version: 1, patch: { done: true } }),
+      );
       expect(error.code).toBe(ErrorCode.Conflict);
       expect(error.message).toContain('deleted');
     });
@@ -255,12 +293,19 @@ describe(ListsService.name, () => {
       repository.addItem(list.id, 'a', 'a0');
       repository.addItem(list.id, 'b', 'a1');
       const moving = repository.addItem(list.id, 'c', 'a2');
-      const { item } = await sut.updateItem(ann, { opId: randomUUID(), itemId: moving.id, version: 1, patch: { position: 'a0' } });
+      const { item } = await sut.updateItem(ann, {
+        opId: randomUUID(),
+        itemId: moving.id,
+        version: 1,
+        patch: { position: 'a0' },
+      });
       expect(item.position).toBe(keyBetween('a0', 'a1'));
     });
 
     it('answers NOT_FOUND for an unknown item', async () => {
-      const error = await refusal(sut.updateItem(ann, { opId: randomUUID(), itemId: randomUUID(), version: 1, patch: { done: true } }));
+      const error = await refusal(
+        sut.updateItem(ann, { opId: randomUUID(), itemId: randomUUID(), version: 1, patch: { done: true } }),
+      );
       expect(error.code).toBe(ErrorCode.NotFound);
     });
   });

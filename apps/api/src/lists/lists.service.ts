@@ -17,7 +17,13 @@ import {
 import { DomainError } from '../common/domain-error.js';
 import type { Transaction, WriteContext } from '../db/database.service.js';
 import { IdempotentWrites } from '../db/idempotent-writes.js';
-import { ListsRepository, type ItemChanges, type ItemEvent, type ItemState, type ListRecord } from './lists.repository.js';
+import {
+  ListsRepository,
+  type ItemChanges,
+  type ItemEvent,
+  type ItemState,
+  type ListRecord,
+} from './lists.repository.js';
 import { inviteCodeFor } from '../common/invite-code.js';
 
 /** What a versioned item write changes, once its rules have been checked. */
@@ -123,7 +129,8 @@ export class ListsService {
     return this.versionedWrite(user, input, ListsCommand.ItemUpdate, false, async (context, state) => {
       const { position, ...rest } = input.patch;
       const changes: ItemChanges = { ...rest };
-      if (position !== undefined) changes.position = await this.freePosition(state.listId, position, input.itemId, context.tx);
+      if (position !== undefined)
+        changes.position = await this.freePosition(state.listId, position, input.itemId, context.tx);
       return { changes, event: ListsBroadcast.ItemUpdated };
     });
   }
@@ -138,7 +145,10 @@ export class ListsService {
   /** Undoes a delete; the item goes back to its place, or right after it if that key was taken since. */
   restoreItem(user: User, input: ListsInput<'item:restore'>): Promise<ListsCommandResults['item:restore']> {
     return this.versionedWrite(user, input, ListsCommand.ItemRestore, true, async (context, state) => ({
-      changes: { deletedAt: null, position: await this.freePosition(state.listId, state.position, input.itemId, context.tx) },
+      changes: {
+        deletedAt: null,
+        position: await this.freePosition(state.listId, state.position, input.itemId, context.tx),
+      },
       event: ListsBroadcast.ItemRestored,
     }));
   }
@@ -154,7 +164,8 @@ export class ListsService {
       const { tx } = context;
       let position: string;
       if (input.afterId !== undefined) {
-        const low = input.afterId === null ? null : (await this.requireNeighbour(input.afterId, input, state, tx)).position;
+        const low =
+          input.afterId === null ? null : (await this.requireNeighbour(input.afterId, input, state, tx)).position;
         position = keyBetween(low, (await this.lists.liveOrder(state.listId, tx)).after(low, input.itemId));
       } else {
         const beforeId = input.beforeId ?? null;
@@ -211,12 +222,19 @@ export class ListsService {
   }
 
   /** A neighbour of a move: a live item of the same list. A deleted one means a stale view. */
-  private async requireNeighbour(neighbourId: string, input: VersionedInput, state: ItemState, tx: Transaction): Promise<ItemState> {
+  private async requireNeighbour(
+    neighbourId: string,
+    input: VersionedInput,
+    state: ItemState,
+    tx: Transaction,
+  ): Promise<ItemState> {
     const neighbour = await this.lists.itemState(neighbourId, tx);
     if (!neighbour || neighbour.listId !== state.listId) throw DomainError.notFound('neighbour item');
     if (neighbour.deleted) {
       const current = await this.currentItem(input.itemId, tx);
-      throw new DomainError(ErrorCode.Conflict, 'the neighbour item was deleted', { current } satisfies ItemConflictDetails);
+      throw new DomainError(ErrorCode.Conflict, 'the neighbour item was deleted', {
+        current,
+      } satisfies ItemConflictDetails);
     }
     return neighbour;
   }

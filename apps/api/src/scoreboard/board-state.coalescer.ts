@@ -56,7 +56,13 @@ export class BoardStateCoalescer<S> {
       }
       return;
     }
-    const interval: Interval<S> = { startedAt: 0, dirty: false, lastDelivery: 'reliable', queue: Promise.resolve(), inFlight: 0 };
+    const interval: Interval<S> = {
+      startedAt: 0,
+      dirty: false,
+      lastDelivery: 'reliable',
+      queue: Promise.resolve(),
+      inFlight: 0,
+    };
     this.intervals.set(key, interval);
     this.sendFresh(key, interval, 'reliable');
     this.arm(key, interval);

@@ -1,5 +1,11 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
-import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketServer, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketServer,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import {
   Namespace,
   ScoreboardBroadcast,
@@ -22,7 +28,12 @@ import { MetricsService } from '../metrics/metrics.service.js';
 import { BoardStateCoalescer } from './board-state.coalescer.js';
 import { ScoreboardService } from './scoreboard.service.js';
 
-type ScoreboardNamespace = IoNamespace<ScoreboardClientEvents, ScoreboardServerEvents, Record<string, never>, SocketData>;
+type ScoreboardNamespace = IoNamespace<
+  ScoreboardClientEvents,
+  ScoreboardServerEvents,
+  Record<string, never>,
+  SocketData
+>;
 type ScoreboardSocket = Socket<ScoreboardClientEvents, ScoreboardServerEvents, Record<string, never>, SocketData>;
 
 /**

@@ -11,7 +11,13 @@ import {
   type Visibility,
 } from '@tandem/contract';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
-import { DatabaseService, type DirectWriteContext, type Reader, type Transaction, type WriteContext } from '../db/database.service.js';
+import {
+  DatabaseService,
+  type DirectWriteContext,
+  type Reader,
+  type Transaction,
+  type WriteContext,
+} from '../db/database.service.js';
 import { SqliteStatements, fromSqliteTimestamp, sqliteTimestamp } from '../db/sqlite-statements.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { rankPlayers } from './ranking.js';
@@ -61,7 +67,13 @@ const playerSelect = { id: true, boardId: true, name: true, userId: true, score:
 const playerColumns = 'id, boardId, name, userId, score';
 
 function toPlayer(row: PlayerRecord & { rank: number }): Player {
-  return { id: row.id, name: row.name, score: row.score, rank: row.rank, ...(row.userId ? { userId: row.userId } : {}) };
+  return {
+    id: row.id,
+    name: row.name,
+    score: row.score,
+    rank: row.rank,
+    ...(row.userId ? { userId: row.userId } : {}),
+  };
 }
 
 /** Every Prisma call of the scoreboard; rows become contract types here. */
@@ -88,7 +100,12 @@ export class ScoreboardRepository {
     };
   }
 
-  createBoard(board: { name: string; visibility: Visibility; inviteCode: string | null; ownerId: string }): Promise<BoardRecord> {
+  createBoard(board: {
+    name: string;
+    visibility: Visibility;
+    inviteCode: string | null;
+    ownerId: string;
+  }): Promise<BoardRecord> {
     return this.database.write(async ({ tx }) => {
       const created = await tx.board.create({ data: { id: timeOrderedId(), ...board } });
       await tx.boardMember.create({ data: { boardId: created.id, userId: board.ownerId } });
@@ -126,13 +143,18 @@ export class ScoreboardRepository {
   }
 
   async isMember(boardId: string, userId: string, db: Reader = this.database.client): Promise<boolean> {
-    if (db instanceof SqliteStatements) return db.get('SELECT 1 FROM BoardMember WHERE boardId = ? AND userId = ?', boardId, userId) !== undefined;
+    if (db instanceof SqliteStatements)
+      return db.get('SELECT 1 FROM BoardMember WHERE boardId = ? AND userId = ?', boardId, userId) !== undefined;
     return (await db.boardMember.count({ where: { boardId, userId } })) > 0;
   }
 
   addMember(boardId: string, userId: string): Promise<void> {
     return this.database.write(async ({ tx }) => {
-      await tx.boardMember.upsert({ where: { boardId_userId: { boardId, userId } }, create: { boardId, userId }, update: {} });
+      await tx.boardMember.upsert({
+        where: { boardId_userId: { boardId, userId } },
+        create: { boardId, userId },
+        update: {},
+      });
     });
   }
 
@@ -247,9 +269,16 @@ export class ScoreboardRepository {
     return { player: await this.withRank(row, db), seq };
   }
 
-  async renamePlayer(context: WriteContext, player: { boardId: string; playerId: string; name: string }): Promise<Player> {
+  async renamePlayer(
+    context: WriteContext,
+    player: { boardId: string; playerId: string; name: string },
+  ): Promise<Player> {
     await this.log(context, player.boardId, BoardFact.PlayerRenamed, { playerId: player.playerId, name: player.name });
-    const row = await context.tx.player.update({ where: { id: player.playerId }, data: { name: player.name }, select: playerSelect });
+    const row = await context.tx.player.update({
+      where: { id: player.playerId },
+      data: { name: player.name },
+      select: playerSelect,
+    });
     return this.withRank(row, context.tx);
   }
 
@@ -264,8 +293,13 @@ export class ScoreboardRepository {
     const { tx } = context;
     const standings = await this.rankedPlayers(record.id, tx);
     const now = new Date();
-    const { seq } = await this.log(context, record.id, BoardFact.BoardReset, { round: record.round, nextRound: record.round + 1 });
-    await tx.boardRound.create({ data: { boardId: record.id, round: record.round, standings: JSON.stringify(standings), archivedAt: now } });
+    const { seq } = await this.log(context, record.id, BoardFact.BoardReset, {
+      round: record.round,
+      nextRound: record.round + 1,
+    });
+    await tx.boardRound.create({
+      data: { boardId: record.id, round: record.round, standings: JSON.stringify(standings), archivedAt: now },
+    });
     // Everyone reaches 0 together: inside that tie, players keep the order they joined in.
     await tx.player.updateMany({
       where: { boardId: record.id, removedAt: null },
@@ -276,7 +310,11 @@ export class ScoreboardRepository {
 
   /** Archived rounds, newest first. */
   async history(boardId: string, limit: number): Promise<ArchivedRound[]> {
-    const rows = await this.database.client.boardRound.findMany({ where: { boardId }, orderBy: { round: 'desc' }, take: limit });
+    const rows = await this.database.client.boardRound.findMany({
+      where: { boardId },
+      orderBy: { round: 'desc' },
+      take: limit,
+    });
     return rows.map((row) => ({
       round: row.round,
       archivedAt: row.archivedAt.toISOString(),
@@ -285,7 +323,11 @@ export class ScoreboardRepository {
   }
 
   private async rankedPlayers(boardId: string, db: Transaction): Promise<Player[]> {
-    const rows = await db.player.findMany({ where: { boardId, removedAt: null }, orderBy: standingOrder, select: playerSelect });
+    const rows = await db.player.findMany({
+      where: { boardId, removedAt: null },
+      orderBy: standingOrder,
+      select: playerSelect,
+    });
     return rankPlayers(rows).map(toPlayer);
   }
 
@@ -298,7 +340,9 @@ export class ScoreboardRepository {
       )!;
       return toPlayer({ ...row, rank: higher + 1 });
     }
-    const higher = await db.player.count({ where: { boardId: row.boardId, removedAt: null, score: { gt: row.score } } });
+    const higher = await db.player.count({
+      where: { boardId: row.boardId, removedAt: null, score: { gt: row.score } },
+    });
     return toPlayer({ ...row, rank: higher + 1 });
   }
 

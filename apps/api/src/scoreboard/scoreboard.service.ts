@@ -26,7 +26,10 @@ export class ScoreboardService {
     private readonly writes: IdempotentWrites,
   ) {}
 
-  async createBoard(user: User, input: ScoreboardInput<'board:create'>): Promise<ScoreboardCommandResults['board:create']> {
+  async createBoard(
+    user: User,
+    input: ScoreboardInput<'board:create'>,
+  ): Promise<ScoreboardCommandResults['board:create']> {
     const visibility = input.visibility ?? 'public';
     const inviteCode = inviteCodeFor(visibility);
     const record = await this.boards.createBoard({ name: input.name, visibility, inviteCode, ownerId: user.id });
@@ -59,7 +62,10 @@ export class ScoreboardService {
     return { board: this.boards.toBoard(board.record, board, true) };
   }
 
-  async history(user: User, input: ScoreboardInput<'board:history'>): Promise<ScoreboardCommandResults['board:history']> {
+  async history(
+    user: User,
+    input: ScoreboardInput<'board:history'>,
+  ): Promise<ScoreboardCommandResults['board:history']> {
     await this.requireAccess(user, input.boardId);
     return { rounds: await this.boards.history(input.boardId, ScoreboardLimits.historyRounds) };
   }
@@ -92,7 +98,9 @@ export class ScoreboardService {
       const player = await this.requirePlayer(input.boardId, input.playerId, context.db);
       // Writes are serialized, so this bound check holds at the increment; the addition itself is the database's.
       if (Math.abs(player.score + input.delta) > ScoreboardLimits.maxScore) {
-        throw new DomainError(ErrorCode.Conflict, `a score stays within ±${ScoreboardLimits.maxScore}`, { score: player.score });
+        throw new DomainError(ErrorCode.Conflict, `a score stays within ±${ScoreboardLimits.maxScore}`, {
+          score: player.score,
+        });
       }
       return this.boards.addScore(context, {
         boardId: board.id,
@@ -105,7 +113,10 @@ export class ScoreboardService {
     });
   }
 
-  renamePlayer(user: User, input: ScoreboardInput<'player:rename'>): Promise<ScoreboardCommandResults['player:rename']> {
+  renamePlayer(
+    user: User,
+    input: ScoreboardInput<'player:rename'>,
+  ): Promise<ScoreboardCommandResults['player:rename']> {
     return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerRename, async (context) => {
       this.requireOwner(user, await this.requireAccess(user, input.boardId, context.tx), 'rename players');
       await this.requirePlayer(input.boardId, input.playerId, context.tx);
@@ -113,7 +124,10 @@ export class ScoreboardService {
     });
   }
 
-  removePlayer(user: User, input: ScoreboardInput<'player:remove'>): Promise<ScoreboardCommandResults['player:remove']> {
+  removePlayer(
+    user: User,
+    input: ScoreboardInput<'player:remove'>,
+  ): Promise<ScoreboardCommandResults['player:remove']> {
     return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerRemove, async (context) => {
       this.requireOwner(user, await this.requireAccess(user, input.boardId, context.tx), 'remove players');
       await this.requirePlayer(input.boardId, input.playerId, context.tx);
@@ -125,7 +139,11 @@ export class ScoreboardService {
   /** Archives the round's standings and starts the next round with every score at zero. */
   resetBoard(user: User, input: ScoreboardInput<'board:reset'>): Promise<ScoreboardCommandResults['board:reset']> {
     return this.writes.once(user.id, input.opId, ScoreboardCommand.BoardReset, async (context) => {
-      const record = this.requireOwner(user, await this.requireAccess(user, input.boardId, context.tx), 'reset the board');
+      const record = this.requireOwner(
+        user,
+        await this.requireAccess(user, input.boardId, context.tx),
+        'reset the board',
+      );
       const next = await this.boards.resetBoard(context, record);
       return { board: this.boards.toBoard(next, await this.boards.boardInWrite(context, next), true) };
     });

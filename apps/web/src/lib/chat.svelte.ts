@@ -156,10 +156,18 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
   }
 
   protected override subscribe(): void {
-    this.socket.on(ChatBroadcast.MessageCreated, (data) => this.onChange({ event: ChatBroadcast.MessageCreated, seq: data.seq, data }));
-    this.socket.on(ChatBroadcast.MessageUpdated, (data) => this.onChange({ event: ChatBroadcast.MessageUpdated, seq: data.seq, data }));
-    this.socket.on(ChatBroadcast.MessageDeleted, (data) => this.onChange({ event: ChatBroadcast.MessageDeleted, seq: data.seq, data }));
-    this.socket.on(ChatBroadcast.RoomUpdated, (data) => this.onChange({ event: ChatBroadcast.RoomUpdated, seq: data.seq, data }));
+    this.socket.on(ChatBroadcast.MessageCreated, (data) =>
+      this.onChange({ event: ChatBroadcast.MessageCreated, seq: data.seq, data }),
+    );
+    this.socket.on(ChatBroadcast.MessageUpdated, (data) =>
+      this.onChange({ event: ChatBroadcast.MessageUpdated, seq: data.seq, data }),
+    );
+    this.socket.on(ChatBroadcast.MessageDeleted, (data) =>
+      this.onChange({ event: ChatBroadcast.MessageDeleted, seq: data.seq, data }),
+    );
+    this.socket.on(ChatBroadcast.RoomUpdated, (data) =>
+      this.onChange({ event: ChatBroadcast.RoomUpdated, seq: data.seq, data }),
+    );
     this.socket.on(ChatBroadcast.ReadUpdated, (payload) => this.onReadUpdated(payload));
     this.socket.on(ChatBroadcast.RoomLeft, ({ roomId }) => {
       // Left in another tab: this one stops showing the room too.
@@ -314,14 +322,21 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
   }
 
   async remove(messageId: string): Promise<boolean> {
-    return this.changeMessage('delete the message', () => this.request(ChatCommand.MessageDelete, { opId: newOpId(), messageId }));
+    return this.changeMessage('delete the message', () =>
+      this.request(ChatCommand.MessageDelete, { opId: newOpId(), messageId }),
+    );
   }
 
   async toggleReaction(messageId: string, emoji: string): Promise<boolean> {
-    return this.changeMessage('react', () => this.request(ChatCommand.ReactionToggle, { opId: newOpId(), messageId, emoji }));
+    return this.changeMessage('react', () =>
+      this.request(ChatCommand.ReactionToggle, { opId: newOpId(), messageId, emoji }),
+    );
   }
 
-  private async changeMessage(what: string, send: () => Promise<CommandOutcome<{ message: Message }>>): Promise<boolean> {
+  private async changeMessage(
+    what: string,
+    send: () => Promise<CommandOutcome<{ message: Message }>>,
+  ): Promise<boolean> {
     if (!this.canSend()) {
       notices.error(`You are offline: could not ${what}.`);
       return false;
@@ -343,7 +358,8 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     const messages = this.views[roomId]?.messages ?? [];
     for (let index = messages.length - 1; index >= 0; index--) {
       const message = messages[index];
-      if (message.author.id === this.me.id && message.kind === 'user' && message.deletedAt === undefined) return message;
+      if (message.author.id === this.me.id && message.kind === 'user' && message.deletedAt === undefined)
+        return message;
     }
     return null;
   }
@@ -456,7 +472,9 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
 
   /** The open room, and rooms with messages waiting: a reload rejoins no more than these. */
   protected override lastSeen(): ChatLastSeen {
-    const kept = Object.values(this.views).filter((view) => view.room.id === this.currentRoomId || view.outbox.length > 0);
+    const kept = Object.values(this.views).filter(
+      (view) => view.room.id === this.currentRoomId || view.outbox.length > 0,
+    );
     return {
       rooms: this.rooms,
       views: kept.map((view) => ({

@@ -421,7 +421,8 @@ export class ListsManager extends NamespaceManager<typeof Namespace.Lists, Pendi
       return true;
     }
     // Anything else is final: the change is rolled back (it no longer shows) and said so.
-    const what = operation.kind === 'create' ? `add ${quote(operation.text)}` : `change ${quote(this.textOf(operation.itemId))}`;
+    const what =
+      operation.kind === 'create' ? `add ${quote(operation.text)}` : `change ${quote(this.textOf(operation.itemId))}`;
     notices.error(`Could not ${what}: ${message}`);
     if (code === ErrorCode.NotFound && 'itemId' in operation) delete this.confirmed[operation.itemId];
     return true;
@@ -432,17 +433,24 @@ export class ListsManager extends NamespaceManager<typeof Namespace.Lists, Pendi
     const itemId = current.id;
     // Changes queued behind the refused one were made on the state it would have produced.
     const followers = this.pending.filter(
-      (later) => 'itemId' in later && later.itemId === itemId && 'version' in operation && later.version === operation.version,
+      (later) =>
+        'itemId' in later && later.itemId === itemId && 'version' in operation && later.version === operation.version,
     );
     this.pending = this.pending.filter((later) => !followers.includes(later));
     const wanted = [operation, ...followers].reduce<Operation>(
       (merged, next) =>
-        merged.kind === 'update' && next.kind === 'update' ? { ...merged, patch: { ...merged.patch, ...next.patch } } : next,
+        merged.kind === 'update' && next.kind === 'update'
+          ? { ...merged, patch: { ...merged.patch, ...next.patch } }
+          : next,
       operation,
     );
     const by = current.updatedBy.id === this.me.id ? 'you, in another tab' : current.updatedBy.name;
     if (current.deletedAt) {
-      this.conflicts[itemId] = { itemId, message: `deleted by ${by} — ${describe(wanted)} was not applied`, retry: null };
+      this.conflicts[itemId] = {
+        itemId,
+        message: `deleted by ${by} — ${describe(wanted)} was not applied`,
+        retry: null,
+      };
       return;
     }
     if (wanted.kind === 'restore') {
@@ -450,7 +458,11 @@ export class ListsManager extends NamespaceManager<typeof Namespace.Lists, Pendi
       return;
     }
     const shown = wanted.kind === 'update' && wanted.patch.text !== undefined ? 'the current text' : 'the current item';
-    this.conflicts[itemId] = { itemId, message: `changed by ${by} — showing ${shown}; ${describe(wanted)}`, retry: wanted };
+    this.conflicts[itemId] = {
+      itemId,
+      message: `changed by ${by} — showing ${shown}; ${describe(wanted)}`,
+      retry: wanted,
+    };
   }
 
   private offerUndo(item: Item): void {

@@ -83,9 +83,7 @@ function detail(details: unknown, key: string): unknown {
  * commands once connected, with their `opId`s. A subclass only says what they are (`queued`,
  * `lastSeen`) and how to take them back (`restoreKept`): they are kept after every change.
  */
-export abstract class NamespaceManager<N extends Namespace, Q extends { opId: string }, S>
-  implements ConnectionStatus
-{
+export abstract class NamespaceManager<N extends Namespace, Q extends { opId: string }, S> implements ConnectionStatus {
   readonly me: User;
   connection = $state<ConnectionState>('reconnecting');
   /** False until the first successful connection: "connecting" rather than "reconnecting". */

@@ -194,7 +194,9 @@ export class Outbox<C extends { opId: string }, S> {
     const key = [this.userId, this.namespace];
     const { state } = due;
     this.write(lastSeenStore, (store) =>
-      state === null ? store.delete(key) : store.put({ userId: this.userId, namespace: this.namespace, state } satisfies StoredLastSeen<S>),
+      state === null
+        ? store.delete(key)
+        : store.put({ userId: this.userId, namespace: this.namespace, state } satisfies StoredLastSeen<S>),
     );
   }
 

@@ -169,7 +169,8 @@ export class ScoreboardManager extends NamespaceManager<typeof Namespace.Scorebo
     if (this.currentBoardId !== boardId) return 'refused';
     if (!outcome.ok) return this.joinFailed(outcome.error, 'the board', resuming);
     const { board } = outcome.data;
-    this.board = held && held.seq > board.seq ? { ...board, seq: held.seq, round: held.round, players: held.players } : board;
+    this.board =
+      held && held.seq > board.seq ? { ...board, seq: held.seq, round: held.round, players: held.players } : board;
     this.dropIncluded();
     this.remember(boardId);
     if (!this.boards.some((listed) => listed.id === boardId)) void this.refreshCatalog(true);

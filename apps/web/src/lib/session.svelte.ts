@@ -100,7 +100,8 @@ export class SessionManager implements SessionLink {
       });
       const body = (await response.json().catch(() => null)) as SessionCreated | Ack<never> | null;
       if (!response.ok || !body || !('token' in body)) {
-        const reason = body && 'error' in body && !body.ok ? body.error.message : `the server answered ${response.status}`;
+        const reason =
+          body && 'error' in body && !body.ok ? body.error.message : `the server answered ${response.status}`;
         this.problem = `Could not sign in: ${reason}.`;
         return false;
       }
@@ -144,7 +145,10 @@ export class SessionManager implements SessionLink {
     if (!token) return;
     let response: Response;
     try {
-      response = await fetch(HttpRoute.SessionRefresh, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      response = await fetch(HttpRoute.SessionRefresh, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
     } catch {
       this.scheduleRefresh(refreshRetryMs);
       return;
