@@ -1,10 +1,7 @@
 import { expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { describeInBrowser, screenshot, signIn, until, useBrowsers } from './support/harness.js';
-
-function item(page: Page, text: string) {
-  return page.getByTestId('item').filter({ has: page.getByTestId('item-text').getByText(text, { exact: true }) });
-}
+import { item } from './support/locators.js';
 
 /** Waits until the list shows exactly these texts, in this order. */
 function showsItems(page: Page, expected: string[]): Promise<void> {

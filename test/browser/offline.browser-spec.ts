@@ -10,18 +10,11 @@ import {
   useBrowsers,
   waitMs,
 } from './support/harness.js';
-
-function message(page: Page, text: string) {
-  return page.getByTestId('message').filter({ hasText: text });
-}
+import { item, message } from './support/locators.js';
 
 /** One of the user's own messages, not acknowledged yet: `queued`, `sending` or `failed`. */
 function pendingMessage(page: Page, text: string, status: 'queued' | 'failed' = 'queued') {
   return page.locator(`[data-testid="message"][data-pending="${status}"]`).filter({ hasText: text });
-}
-
-function item(page: Page, text: string) {
-  return page.getByTestId('item').filter({ has: page.getByTestId('item-text').getByText(text, { exact: true }) });
 }
 
 function offlineBadge(page: Page) {

@@ -1,12 +1,8 @@
 import { expect, it } from '@jest/globals';
-import type { Page } from 'playwright-core';
 import { describeInBrowser, screenshot, signIn, useBrowsers, waitMs } from './support/harness.js';
+import { message } from './support/locators.js';
 
-function message(page: Page, text: string) {
-  return page.getByTestId('message').filter({ hasText: text });
-}
-
-describeInBrowser('web app: chat in two browsers', () => {
+describeInBrowser('web app: chat in a public room, two browsers', () => {
   const browsers = useBrowsers();
 
   it('signs in two people who then chat live in one room', async () => {
@@ -50,6 +46,6 @@ describeInBrowser('web app: chat in two browsers', () => {
       expect(await page.getByTestId('connection-badge').innerText()).toContain('Connected');
     }
 
-    await screenshot(ada, 'chat');
+    await screenshot(ada, 'chat-public-room');
   }, 60_000);
 });

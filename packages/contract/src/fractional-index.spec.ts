@@ -1,8 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isOrderKey, keyBetween } from '@tandem/contract';
-
-// The key helper lives in the contract (the web orders optimistic moves with it); the server's
-// move, create and restore rules depend on it, so it is specified here.
+import { isOrderKey, keyBetween } from './fractional-index.js';
 
 /** A deterministic pseudo-random sequence, so that a failure can be replayed. */
 function random(seed: number): () => number {

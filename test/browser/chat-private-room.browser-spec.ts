@@ -1,16 +1,8 @@
 import { expect, it } from '@jest/globals';
-import type { Page } from 'playwright-core';
 import { describeInBrowser, screenshot, signIn, until, useBrowsers, waitMs } from './support/harness.js';
+import { message, roomItem } from './support/locators.js';
 
-function message(page: Page, text: string) {
-  return page.getByTestId('message').filter({ hasText: text });
-}
-
-function roomItem(page: Page, name: string) {
-  return page.getByTestId('room-item').filter({ hasText: name });
-}
-
-describeInBrowser('web app: chat, complete', () => {
+describeInBrowser('web app: chat in a private room, two browsers', () => {
   const browsers = useBrowsers();
 
   it('keeps a private room hidden until joined by code, then edits, reacts, deletes and counts unread live', async () => {
@@ -122,6 +114,6 @@ describeInBrowser('web app: chat, complete', () => {
     expect(await next.innerText()).toContain('Anyone around?');
     expect(await badge.count()).toBe(0);
 
-    await screenshot(grace, 'chat-complete');
+    await screenshot(grace, 'chat-private-room');
   }, 90_000);
 });

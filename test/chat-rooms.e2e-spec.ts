@@ -1,0 +1,393 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  ChatBroadcast,
+  ChatCommand,
+  Limits,
+  SystemAction,
+  generalRoom,
+  systemUser,
+  type ChatCommandResults,
+  type MessageChanged,
+  type PresenceChanged,
+  type RoomResync,
+  type RoomUpdated,
+} from '@tandem/contract';
+import { chatScenes, createRoom, heardBy, join, listed, send } from './support/chat.js';
+import {
+  chatClient,
+  closeAllClients,
+  command,
+  commandOk,
+  connect,
+  eventually,
+  nextEvent,
+  record,
+  settle,
+  socketFor,
+  type ChatClient,
+} from './support/clients.js';
+import { startServer, type TestServer } from './support/server.js';
+
+describe('chat rooms', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // A short presence grace, so that a closed tab leaves presence within the suite's waits.
+    server = await startServer({ PRESENCE_GRACE_MS: '100' });
+  });
+  afterEach(() => closeAllClients());
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const { tab, roomWithAnnAndBob, expectRefused } = chatScenes(() => server);
+
+  describe('rooms', () => {
+    it('creates a room, lists it, and joins it with its last messages', async () => {
+      const { socket: ann } = await chatClient(server.url, 'ann');
+      const room = await createRoom(ann, 'general talk');
+      expect(room).toMatchObject({ name: 'general talk', visibility: 'public', seq: 0 });
+      expect(room.inviteCode).toBeUndefined();
+
+      const { rooms } = await commandOk<ChatCommandResults['room:list']>(ann, ChatCommand.RoomList, {});
+      expect(rooms.map((listed) => listed.id)).toContain(room.id);
+
+      await send(ann, room.id, 'first');
+      const joined = await join(ann, room.id);
+      expect(joined.seq).toBe(1);
+      expect(joined.messages.map((message) => message.text)).toEqual(['first']);
+      expect(joined.members.map((member) => member.name)).toEqual(['ann']);
+    });
+
+    it('answers NOT_FOUND for a room that does not exist', async () => {
+      const { socket } = await chatClient(server.url, 'ann');
+      const ack = await command(socket, ChatCommand.RoomJoin, { roomId: randomUUID() });
+      expect(ack).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    });
+
+    it('keeps private rooms to members: invite code needed, hidden from others', async () => {
+      const { socket: owner } = await chatClient(server.url, 'owner');
+      const { socket: guest } = await chatClient(server.url, 'guest');
+      const room = await createRoom(owner, 'secret', 'private');
+      expect(room.inviteCode).toEqual(expect.any(String));
+
+      const listBefore = await commandOk<ChatCommandResults['room:list']>(guest, ChatCommand.RoomList, {});
+      expect(listBefore.rooms.map((listed) => listed.id)).not.toContain(room.id);
+      const before = server.tableCounts();
+      expect(await command(guest, ChatCommand.RoomJoin, { roomId: room.id })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+      expect(await command(guest, ChatCommand.RoomJoin, { roomId: room.id, inviteCode: 'wrong' })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+      expect(await command(guest, ChatCommand.MessageHistory, { roomId: room.id })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+      expect(server.tableCounts()).toEqual(before);
+
+      const joined = await join(guest, room.id, { inviteCode: room.inviteCode });
+      expect(joined.room.inviteCode).toBe(room.inviteCode);
+      const listAfter = await commandOk<ChatCommandResults['room:list']>(guest, ChatCommand.RoomList, {});
+      expect(listAfter.rooms.map((listed) => listed.id)).toContain(room.id);
+    });
+
+    it('stops broadcasts to every tab of a user who leaves', async () => {
+      const { socket: ann } = await chatClient(server.url, 'ann');
+      const { socket: bob, session } = await chatClient(server.url, 'bob');
+      const bobSecondTab = socketFor<ChatClient>(server.url, '/chat', session.token);
+      await connect(bobSecondTab);
+      const room = await createRoom(ann);
+      await join(ann, room.id);
+      await join(bob, room.id);
+      await join(bobSecondTab, room.id);
+
+      const leavePresence = nextEvent<PresenceChanged>(ann, ChatBroadcast.Presence, (p) => p.members.length === 1);
+      const toldSecondTab = nextEvent(bobSecondTab, ChatBroadcast.RoomLeft);
+      await commandOk(bob, ChatCommand.RoomLeave, { roomId: room.id });
+      expect((await leavePresence).members.map((member) => member.name)).toEqual(['ann']);
+      expect(await toldSecondTab).toEqual({ roomId: room.id });
+      const heardByBob = [
+        ...record(bob, ChatBroadcast.MessageCreated),
+        ...record(bobSecondTab, ChatBroadcast.MessageCreated),
+      ];
+      await send(ann, room.id, 'after bob left');
+      await settle();
+      expect(heardByBob).toEqual([]);
+      expect(
+        await command(bob, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: 'hi' }),
+      ).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+    });
+  });
+
+  describe('private rooms', () => {
+    it('gives the invite code to members only, and keeps the membership across a reconnect', async () => {
+      const { socket: owner } = await chatClient(server.url, 'owner');
+      const { socket: guest, session } = await chatClient(server.url, 'guest');
+      const room = await createRoom(owner, undefined, 'private');
+      expect(room.inviteCode).toEqual(expect.any(String));
+      expect(await listed(guest, room.id)).toBeUndefined();
+
+      const heardByOwner = heardBy(owner);
+      await join(owner, room.id);
+      const before = server.tableCounts();
+      await expectRefused(command(guest, ChatCommand.RoomJoin, { roomId: room.id }), 'FORBIDDEN', before, heardByOwner);
+      await expectRefused(
+        command(guest, ChatCommand.RoomJoin, { roomId: room.id, inviteCode: 'nope' }),
+        'FORBIDDEN',
+        before,
+        heardByOwner,
+      );
+      await expectRefused(
+        command(guest, ChatCommand.MessageHistory, { roomId: room.id }),
+        'FORBIDDEN',
+        before,
+        heardByOwner,
+      );
+
+      const joined = await join(guest, room.id, { inviteCode: room.inviteCode });
+      expect(joined.room.inviteCode).toBe(room.inviteCode);
+
+      guest.disconnect();
+      const again = await tab(session);
+      expect(await listed(again, room.id)).toMatchObject({ id: room.id, member: true, inviteCode: room.inviteCode });
+      // A member rejoins without the code.
+      expect((await join(again, room.id)).room.id).toBe(room.id);
+    });
+
+    it('lets the creator rotate the invite code: the old one stops working, and others may not rotate', async () => {
+      const { socket: owner } = await chatClient(server.url, 'owner');
+      const { socket: member } = await chatClient(server.url, 'member');
+      const { socket: newcomer } = await chatClient(server.url, 'newcomer');
+      const { socket: late } = await chatClient(server.url, 'late');
+      const room = await createRoom(owner, undefined, 'private');
+      await join(owner, room.id);
+      await join(member, room.id, { inviteCode: room.inviteCode });
+      const heardByOwner = heardBy(owner);
+
+      const before = server.tableCounts();
+      await expectRefused(
+        command(member, ChatCommand.RoomInviteRotate, { opId: randomUUID(), roomId: room.id }),
+        'FORBIDDEN',
+        before,
+        heardByOwner,
+      );
+      await expectRefused(
+        command(owner, ChatCommand.RoomInviteRotate, { opId: randomUUID(), roomId: randomUUID() }),
+        'NOT_FOUND',
+        before,
+        heardByOwner,
+      );
+      await expectRefused(
+        command(owner, ChatCommand.RoomInviteRotate, { roomId: room.id }),
+        'VALIDATION',
+        before,
+        heardByOwner,
+      );
+
+      const opId = randomUUID();
+      const { room: rotated } = await commandOk<ChatCommandResults['room:invite:rotate']>(
+        owner,
+        ChatCommand.RoomInviteRotate,
+        {
+          opId,
+          roomId: room.id,
+        },
+      );
+      expect(rotated).toMatchObject({ id: room.id, visibility: 'private', inviteCode: expect.any(String) });
+      expect(rotated.inviteCode).not.toBe(room.inviteCode);
+      // A retry answers the same code and rotates nothing.
+      const retried = await commandOk<ChatCommandResults['room:invite:rotate']>(owner, ChatCommand.RoomInviteRotate, {
+        opId,
+        roomId: room.id,
+      });
+      expect(retried.room.inviteCode).toBe(rotated.inviteCode);
+      expect(server.db.prepare('SELECT inviteCode FROM Room WHERE id = ?').get(room.id)).toEqual({
+        inviteCode: rotated.inviteCode,
+      });
+      await settle(50);
+      expect(heardByOwner).toEqual([]);
+
+      const beforeOldCode = server.tableCounts();
+      await expectRefused(
+        command(newcomer, ChatCommand.RoomJoin, { roomId: room.id, inviteCode: room.inviteCode }),
+        'FORBIDDEN',
+        beforeOldCode,
+        heardByOwner,
+      );
+      await join(late, room.id, { inviteCode: rotated.inviteCode });
+      // Members see the current code.
+      expect(await listed(member, room.id)).toMatchObject({ inviteCode: rotated.inviteCode });
+
+      const publicRoom = await createRoom(owner);
+      const beforePublic = server.tableCounts();
+      await expectRefused(
+        command(owner, ChatCommand.RoomInviteRotate, { opId: randomUUID(), roomId: publicRoom.id }),
+        'CONFLICT',
+        beforePublic,
+      );
+    });
+  });
+
+  describe('system messages', () => {
+    it('announces a first join and a leave like any message, and not a rejoin by a member', async () => {
+      const { socket: ann } = await chatClient(server.url, 'ann');
+      const { socket: bob, session } = await chatClient(server.url, 'bob');
+      const room = await createRoom(ann);
+      await join(ann, room.id);
+      const heardByAnn = heardBy(ann);
+
+      const joined = await join(bob, room.id);
+      await eventually(() => heardByAnn.length === 1, 'the join announcement');
+      const [announcement] = heardByAnn as { event: string; data: MessageChanged }[];
+      expect(announcement).toEqual({
+        event: ChatBroadcast.MessageCreated,
+        data: {
+          roomId: room.id,
+          seq: 1,
+          message: expect.objectContaining({
+            kind: 'system',
+            action: SystemAction.Joined,
+            text: 'bob joined',
+            author: session.user,
+            seq: 1,
+          }),
+        },
+      });
+      expect(joined.seq).toBe(1);
+      expect(joined.messages.at(-1)).toEqual(announcement.data.message);
+      expect(server.db.prepare('SELECT kind, action, text FROM Message WHERE roomId = ?').all(room.id)).toEqual([
+        { kind: 'system', action: 'joined', text: 'bob joined' },
+      ]);
+
+      // Another tab of a member: nothing to announce.
+      const before = server.tableCounts();
+      await join(await tab(session), room.id);
+      await settle(100);
+      expect(server.tableCounts()).toEqual(before);
+      expect(heardByAnn).toHaveLength(1);
+
+      await commandOk(bob, ChatCommand.RoomLeave, { roomId: room.id });
+      await eventually(() => heardByAnn.length === 2, 'the leave announcement');
+      expect(heardByAnn[1]).toMatchObject({
+        event: ChatBroadcast.MessageCreated,
+        data: { seq: 2, message: { kind: 'system', action: SystemAction.Left, text: 'bob left' } },
+      });
+      // Leaving a room one is not in says nothing.
+      const beforeAgain = server.tableCounts();
+      await commandOk(bob, ChatCommand.RoomLeave, { roomId: room.id });
+      await settle(100);
+      expect(server.tableCounts()).toEqual(beforeAgain);
+    });
+
+    it('lets the creator rename the room, logged as room:updated and announced; others get FORBIDDEN', async () => {
+      const { ann, bob, room, heardByBob, heardByAnn } = await roomWithAnnAndBob();
+      const before = server.tableCounts();
+      await expectRefused(
+        command(bob.socket, ChatCommand.RoomRename, { opId: randomUUID(), roomId: room.id, name: 'mine now' }),
+        'FORBIDDEN',
+        before,
+        heardByBob,
+        heardByAnn,
+      );
+      await expectRefused(
+        command(ann.socket, ChatCommand.RoomRename, {
+          opId: randomUUID(),
+          roomId: room.id,
+          name: 'x'.repeat(Limits.nameLength + 1),
+        }),
+        'VALIDATION',
+        before,
+        heardByBob,
+      );
+      await expectRefused(
+        command(ann.socket, ChatCommand.RoomRename, { opId: randomUUID(), roomId: randomUUID(), name: 'nowhere' }),
+        'NOT_FOUND',
+        before,
+        heardByBob,
+      );
+      await expectRefused(
+        command(ann.socket, ChatCommand.RoomRename, { opId: randomUUID(), roomId: generalRoom.id, name: 'mine' }),
+        'FORBIDDEN',
+        before,
+      );
+
+      const { room: renamed } = await commandOk<ChatCommandResults['room:rename']>(ann.socket, ChatCommand.RoomRename, {
+        opId: randomUUID(),
+        roomId: room.id,
+        name: '  design review  ',
+      });
+      expect(renamed).toMatchObject({ id: room.id, name: 'design review', seq: room.seq + 3 });
+      await eventually(() => heardByBob.length === 2, 'room:updated and the announcement');
+      expect(heardByBob[0]).toEqual({
+        event: ChatBroadcast.RoomUpdated,
+        data: {
+          roomId: room.id,
+          seq: 2,
+          room: expect.objectContaining({ id: room.id, name: 'design review', seq: 2 }),
+        },
+      });
+      expect((heardByBob[0].data as RoomUpdated).room.inviteCode).toBeUndefined();
+      expect(heardByBob[1]).toMatchObject({
+        event: ChatBroadcast.MessageCreated,
+        data: {
+          seq: 3,
+          message: { kind: 'system', action: SystemAction.Renamed, text: 'ann renamed the room to "design review"' },
+        },
+      });
+      expect(await listed(bob.socket, room.id)).toMatchObject({ name: 'design review' });
+
+      // The same name again changes nothing (only the opId is recorded, as for any accepted command).
+      const unchanged = server.tableCounts();
+      await commandOk(ann.socket, ChatCommand.RoomRename, {
+        opId: randomUUID(),
+        roomId: room.id,
+        name: 'design review',
+      });
+      await settle(100);
+      expect(server.tableCounts()).toEqual({ ...unchanged, ProcessedOp: unchanged.ProcessedOp + 1 });
+      expect(heardByBob).toHaveLength(2);
+    });
+
+    it('starts every database with the public room "general", whose seq 1 is the welcome', async () => {
+      const { socket } = await chatClient(server.url, 'newcomer');
+      expect(await listed(socket, generalRoom.id)).toMatchObject({
+        id: generalRoom.id,
+        name: 'general',
+        visibility: 'public',
+        member: false,
+      });
+      const resync = await commandOk<RoomResync>(socket, ChatCommand.RoomJoin, { roomId: generalRoom.id, sinceSeq: 0 });
+      if (!('changes' in resync)) throw new Error('expected changes');
+      const welcome = {
+        id: expect.any(String),
+        roomId: generalRoom.id,
+        seq: 1,
+        author: systemUser,
+        text: 'welcome to the chat',
+        kind: 'system',
+        action: SystemAction.Welcome,
+        createdAt: expect.any(String),
+        reactions: [],
+        mentions: [],
+      };
+      expect(resync.changes[0]).toEqual({
+        seq: 1,
+        event: ChatBroadcast.MessageCreated,
+        data: { roomId: generalRoom.id, seq: 1, message: welcome },
+      });
+      const { messages } = await commandOk<ChatCommandResults['message:history']>(socket, ChatCommand.MessageHistory, {
+        roomId: generalRoom.id,
+        before: 2,
+      });
+      expect(messages).toEqual([welcome]);
+      expect(messages[0]).toEqual((resync.changes[0].data as MessageChanged).message);
+    });
+  });
+});
