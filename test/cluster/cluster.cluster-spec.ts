@@ -33,15 +33,15 @@ import {
   type ChatClient,
 } from '../support/clients.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
-import { externalServices, freshPostgresDatabase, redisUrl } from '../support/services.js';
+import {
+  defaultRedisPrefix,
+  deleteRedisKeys,
+  describeWithServices,
+  freshPostgresDatabase,
+  redisUrl,
+} from '../support/services.js';
 
-const services = await externalServices();
-if (!services.ok && process.env.CI) {
-  throw new Error(`the cluster suite cannot run: ${services.why}`);
-}
-if (!services.ok) console.log(`skipped: cluster suite needs Redis and PostgreSQL (${services.why})`);
-// Skipped only outside CI, and only when Redis or PostgreSQL is unreachable (said just above).
-const describeWhenServicesRun = services.ok ? describe : describe.skip;
+const describeWhenServicesRun = await describeWithServices('the cluster suite');
 
 /**
  * A client that, when its node goes away, reconnects to the next node in the list: Socket.IO's
@@ -88,6 +88,7 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
     await sql?.end();
     for (const node of [nodeA, nodeB]) node?.child.kill('SIGKILL');
     await Promise.all([nodeA?.exited, nodeB?.exited]);
+    if (database) await deleteRedisKeys(await defaultRedisPrefix(database.url));
     await database?.drop();
   });
 

@@ -1,3 +1,4 @@
+import { describe } from '@jest/globals';
 import pg from 'pg';
 import { createClient } from 'redis';
 
@@ -41,4 +42,41 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop: () =
       await dropper.end();
     },
   };
+}
+
+/**
+ * `describe` when Redis and PostgreSQL answer. When they do not, the suite fails loudly under CI
+ * and otherwise says "skipped: why" and is skipped.
+ */
+export async function describeWithServices(suite: string): Promise<typeof describe> {
+  const services = await externalServices();
+  if (!services.ok && process.env.CI) throw new Error(`the ${suite} cannot run: ${services.why}`);
+  if (services.ok) return describe;
+  console.log(`skipped: ${suite} needs Redis and PostgreSQL (${services.why})`);
+  return describe.skip as typeof describe;
+}
+
+/** The Redis prefix the nodes of a PostgreSQL database use by default: from its deployment id. */
+export async function defaultRedisPrefix(databaseUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>('SELECT id FROM "Deployment"');
+    return `tandem:${rows[0].id}:`;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Deletes every key starting with `prefix` from the test Redis (what a suite's nodes left there). */
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = createClient({ url: redisUrl });
+  await redis.connect();
+  try {
+    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1_000 })) {
+      if (keys.length) await redis.del(keys);
+    }
+  } finally {
+    await redis.quit();
+  }
 }

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import helmet from 'helmet';
 import { AppModule } from './app.module.js';
 import { SessionExpiry } from './auth/session-expiry.js';
@@ -13,9 +12,10 @@ import { UsersRepository } from './auth/users.repository.js';
 import { CommandDoor } from './common/command-door.js';
 import { TandemIoAdapter } from './common/tandem-io.adapter.js';
 import { JsonLogger } from './common/json-logger.js';
-import { connectRedis } from './common/redis.js';
+import { clusterAdapter, connectRedis, redisKeyPrefix } from './common/redis.js';
 import { ServerLifecycle } from './common/server-lifecycle.js';
 import type { AppConfig } from './config.js';
+import { DatabaseService } from './db/database.service.js';
 import { applyMigrations } from './db/migrations.js';
 
 /**
@@ -39,6 +39,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   if (config.corsOrigin) app.enableCors({ origin: config.corsOrigin.split(','), credentials: true });
   const sessionExpiry = app.get(SessionExpiry);
+  const redisPrefix = redis ? await redisKeyPrefix(config.redisPrefix, app.get(DatabaseService)) : undefined;
+  if (redisPrefix) Logger.log(`Redis keys and channels start with ${redisPrefix}`, 'Redis');
   app.useWebSocketAdapter(
     new TandemIoAdapter(
       app,
@@ -46,7 +48,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       (socket) => sessionExpiry.attach(socket),
       app.get(CommandDoor),
       config.corsOrigin,
-      redis ? createAdapter(redis) : undefined,
+      redis && redisPrefix ? clusterAdapter(redis, redisPrefix) : undefined,
     ),
   );
   if (existsSync(config.webDist)) app.useStaticAssets(config.webDist, { index: 'index.html' });

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       file: path.resolve('data/tandem.db'),
     });
     expect(sut.redisUrl).toBeUndefined();
+    expect(sut.redisPrefix).toBeUndefined();
     expect(sut.migrationsDir).toBe(path.join(projectRoot, 'prisma/migrations'));
     expect(sut.presence).toEqual({ graceMs: 5_000, awayMs: 180_000 });
   });
@@ -31,10 +32,12 @@ describe('loadConfig', () => {
     const sut = loadConfig({
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
       REDIS_URL: 'redis://127.0.0.1:6379',
+      REDIS_PREFIX: 'tandem:staging:',
     });
     expect(sut.database).toEqual({ provider: 'postgresql', url: 'postgres://postgres@127.0.0.1:5432/test' });
     expect(sut.migrationsDir).toBe(path.join(projectRoot, 'prisma/postgres/migrations'));
     expect(sut.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(sut.redisPrefix).toBe('tandem:staging:');
   });
 
   it.each([
@@ -42,6 +45,8 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, /PORT/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
     [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL/],
+    [{ REDIS_PREFIX: 'two words' }, /REDIS_PREFIX: must be 1 to 100 characters without spaces/],
+    [{ REDIS_PREFIX: '' }, /REDIS_PREFIX/],
     [{ TOKEN_SECRET: 'short' }, /TOKEN_SECRET: must be at least 32 characters/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ PRESENCE_GRACE_MS: '-1' }, /PRESENCE_GRACE_MS/],

@@ -17,6 +17,11 @@ const environment = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a "redis://" URL')
     .optional(),
+  /** Starts every Redis key and channel; unset: `tandem:<the database's deployment id>:`. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^\S{1,100}$/, 'must be 1 to 100 characters without spaces')
+    .optional(),
   TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   TOKEN_TTL_SECONDS: z.coerce
     .number()
@@ -47,6 +52,8 @@ export interface AppConfig {
   host: string;
   database: DatabaseTarget;
   redisUrl: string | undefined;
+  /** REDIS_PREFIX; unset, the prefix is read from the database (see `redisKeyPrefix`). */
+  redisPrefix: string | undefined;
   /** Where generated state (the token secret) is kept: the SQLite file's folder, else ./data. */
   dataDir: string;
   tokenSecret: string | undefined;
@@ -81,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     host: values.HOST,
     database,
     redisUrl: values.REDIS_URL,
+    redisPrefix: values.REDIS_PREFIX,
     dataDir: database.provider === 'sqlite' ? path.dirname(database.file) : path.resolve('data'),
     tokenSecret: values.TOKEN_SECRET,
     tokenTtlSeconds: values.TOKEN_TTL_SECONDS,

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { createClient } from 'redis';
+import type { DatabaseService } from '../db/database.service.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -22,6 +24,26 @@ export async function connectRedis(url: string): Promise<RedisClient> {
   client.on('error', (error: unknown) => logger.error(String(error)));
   await client.connect();
   return client;
+}
+
+/**
+ * The start of every Redis key and channel of this deployment: REDIS_PREFIX, else one made of the
+ * id drawn when the database was created. Nodes on one database share it; two deployments (two
+ * databases) on one Redis never hear each other.
+ */
+export async function redisKeyPrefix(configured: string | undefined, database: DatabaseService): Promise<string> {
+  if (configured) return configured;
+  const deployment = await database.client.deployment.findFirstOrThrow();
+  return `tandem:${deployment.id}:`;
+}
+
+/** Socket.IO's streams adapter with its stream, its pub/sub channels and its session keys under `prefix`. */
+export function clusterAdapter(client: RedisClient, prefix: string): ReturnType<typeof createAdapter> {
+  return createAdapter(client, {
+    streamName: `${prefix}socket.io`,
+    channelPrefix: `${prefix}socket.io`,
+    sessionKeyPrefix: `${prefix}sio:session:`,
+  });
 }
 
 @Injectable()
