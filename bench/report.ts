@@ -287,8 +287,8 @@ function pad(text: string, width: number): string {
 function sideTitle(kind: string, side: SideSummary | null): string {
   if (!side || !side.available) return kind;
   const flags: string[] = [];
-  if ((side.rigBoundRuns as number) > 0) flags.push(`rig-bound ${side.rigBoundRuns}/${side.runs}`);
-  if ((side.noisyRuns as number) > 0) flags.push(`noisy ${side.noisyRuns}/${side.runs}`);
+  if ((side.rigBoundRuns as number) > 0) flags.push(`rig-bound ${String(side.rigBoundRuns)}/${String(side.runs)}`);
+  if ((side.noisyRuns as number) > 0) flags.push(`noisy ${String(side.noisyRuns)}/${String(side.runs)}`);
   return flags.length ? `${kind} (${flags.join(', ')})` : kind;
 }
 

@@ -41,9 +41,7 @@ function nearMisses(schema: z.ZodType, knownIds: string[]): fc.Arbitrary<unknown
     fc.integer({ min: 0, max: 5 }),
     fc.boolean(),
   );
-  const base = fc.record(
-    Object.fromEntries(keys.map((key) => [key, plausible])) as Record<string, fc.Arbitrary<unknown>>,
-  );
+  const base = fc.record(Object.fromEntries(keys.map((key) => [key, plausible])));
   return fc.oneof(
     keys.length
       ? fc

@@ -12,7 +12,6 @@ import { chatProtocol, type ChatProtocol, type ServerKind } from './protocol.js'
 import type { Handler } from './serve.js';
 
 const TILDE = 0x7e;
-const DOT = 0x2e;
 const textLength = 100;
 /** Beyond this many unanswered sends a sender skips its turn rather than queue without bound. */
 const maxOutstandingPerSender = 2_000;
@@ -239,9 +238,9 @@ async function settle(args: { quietMs: number; limitMs: number }): Promise<{ wai
 }
 
 export const handlers: Record<string, Handler> = {
-  setup: setup as Handler,
-  step: runStep as Handler,
-  settle: settle as Handler,
+  setup: setup,
+  step: runStep,
+  settle: settle,
 };
 
 export async function close(): Promise<void> {

@@ -23,7 +23,7 @@ const sockets: Socket[] = [];
 async function setup(args: IdleSetup): Promise<unknown> {
   url = args.url;
   const protocol = chatProtocol(args.kind, args.url);
-  auths = new Array(args.users);
+  auths = new Array<(typeof auths)[number]>(args.users);
   await pool(args.users, 10, async (index) => {
     auths[index] = await protocol.signIn(`idle ${index}`);
   });
@@ -61,7 +61,7 @@ async function grow(args: { target: number; concurrency: number; limitMs: number
   };
 }
 
-export const handlers: Record<string, Handler> = { setup: setup as Handler, grow: grow as Handler };
+export const handlers: Record<string, Handler> = { setup: setup, grow: grow };
 
 export async function close(): Promise<void> {
   for (const socket of sockets) socket.disconnect();

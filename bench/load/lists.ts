@@ -66,7 +66,7 @@ async function setup(args: ListsSetup): Promise<unknown> {
     if (!item.ok) return { available: false, reason: `item:create: ${item.error.code} ${item.error.message}` };
     itemIds.push(item.data.item.id);
   }
-  updaters = new Array(args.updaters);
+  updaters = new Array<Updater>(args.updaters);
   await pool(args.updaters, 10, async (index) => {
     const user = await signIn(args.url, `editor ${index}`);
     const socket = await connectSio(args.url, Namespace.Lists, { token: user.token }, 10_000);
@@ -159,7 +159,7 @@ async function run(args: { warmupMs: number; measureMs: number }): Promise<Lists
   };
 }
 
-export const handlers: Record<string, Handler> = { setup: setup as Handler, run: run as Handler };
+export const handlers: Record<string, Handler> = { setup: setup, run: run };
 
 export async function close(): Promise<void> {
   owner?.disconnect();

@@ -42,7 +42,7 @@ let broadcastsReceived = 0;
 
 async function setup(args: PersistSetup): Promise<unknown> {
   protocol = chatProtocol(args.kind, args.url);
-  senders = new Array(args.senders);
+  senders = new Array<(typeof senders)[number]>(args.senders);
   const started = performance.now();
   await pool(args.senders, 20, async (index) => {
     const auth = await protocol.signIn(`writer ${index}`);
@@ -84,7 +84,7 @@ async function run(args: PersistRun): Promise<PersistResult> {
     sent++;
     outstanding++;
     const text = `writer ${index} message ${sent} ${padding}`;
-    sender.socket
+    void sender.socket
       .timeout(30_000)
       .emitWithAck(protocol.send.event, protocol.send.payload(sender.roomId, text))
       .then(
@@ -127,7 +127,7 @@ async function run(args: PersistRun): Promise<PersistResult> {
   };
 }
 
-export const handlers: Record<string, Handler> = { setup: setup as Handler, run: run as Handler };
+export const handlers: Record<string, Handler> = { setup: setup, run: run };
 
 export async function close(): Promise<void> {
   for (const sender of senders) sender?.socket.disconnect();

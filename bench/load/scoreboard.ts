@@ -69,7 +69,7 @@ async function setup(args: ScoreboardSetup): Promise<unknown> {
     if (!added.ok) return { available: false, reason: `player:add: ${added.error.code} ${added.error.message}` };
     playerIds.push(added.data.player.id);
   }
-  incrementers = new Array(args.incrementers);
+  incrementers = new Array<(typeof incrementers)[number]>(args.incrementers);
   await pool(args.incrementers, 10, async (index) => {
     const session = await signIn(args.url, `incrementer ${index}`);
     const socket = await connectSio(args.url, Namespace.Scoreboard, { token: session.token }, 10_000);
@@ -108,7 +108,6 @@ async function run(args: { window: number; warmupMs: number; measureMs: number }
   let outstanding = 0;
   let ackedDeltaSum = 0;
   let statesAtStart = 0;
-  let statesAtEnd = 0;
   const meter = cpuMeter(args.warmupMs, args.measureMs);
   const startTimer = setTimeout(() => (statesAtStart = statesReceived), args.warmupMs);
 
@@ -139,7 +138,7 @@ async function run(args: { window: number; warmupMs: number; measureMs: number }
   };
   for (const socket of incrementers) for (let i = 0; i < args.window; i++) sendOne(socket);
   await sleep(windowEnd - performance.now());
-  statesAtEnd = statesReceived;
+  const statesAtEnd = statesReceived;
   const clientCpuPct = meter.percent();
   clearTimeout(startTimer);
   await waitFor(() => outstanding === 0, 30_000, 20);
@@ -168,7 +167,7 @@ async function run(args: { window: number; warmupMs: number; measureMs: number }
   };
 }
 
-export const handlers: Record<string, Handler> = { setup: setup as Handler, run: run as Handler };
+export const handlers: Record<string, Handler> = { setup: setup, run: run };
 
 export async function close(): Promise<void> {
   observer?.disconnect();

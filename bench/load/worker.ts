@@ -16,4 +16,4 @@ if (!kinds.includes(kind)) {
   process.exit(2);
 }
 const module = (await import(`./${kind}.js`)) as LoadModule;
-serve(module.handlers, module.close);
+serve(module.handlers, () => module.close());

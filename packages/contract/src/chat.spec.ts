@@ -40,7 +40,7 @@ describe('emoji', () => {
     expect(emoji.safeParse('🎉').success).toBe(true);
     const refused = emoji.safeParse('party');
     expect(refused.success).toBe(false);
-    expect(refused.error?.issues[0].message).toMatch(/single emoji/);
+    expect(refused.error?.issues[0]?.message).toMatch(/single emoji/);
   });
 
   it('refuses oversize strings without looking at their graphemes', () => {

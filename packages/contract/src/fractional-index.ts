@@ -14,8 +14,8 @@
 export const orderKeyDigits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 const base = orderKeyDigits.length;
-const zero = orderKeyDigits[0];
-const lastDigit = orderKeyDigits[base - 1];
+const zero = orderKeyDigits.charAt(0);
+const lastDigit = orderKeyDigits.charAt(base - 1);
 /** The smallest integer part: it has no predecessor, so it is not a key by itself. */
 const smallestInteger = `A${zero.repeat(26)}`;
 
@@ -32,7 +32,7 @@ function integerLength(head: string): number {
 }
 
 function integerPart(key: string): string {
-  const length = integerLength(key[0]);
+  const length = integerLength(key.charAt(0));
   if (length > key.length) throw new RangeError(`order key "${key}" is cut short`);
   return key.slice(0, length);
 }
@@ -46,21 +46,21 @@ function midpoint(a: string, b: string | null): string {
     while ((a[shared] ?? zero) === b[shared]) shared++;
     if (shared > 0) return b.slice(0, shared) + midpoint(a.slice(shared), b.slice(shared));
   }
-  const digitA = a ? digitValue(a[0]) : 0;
-  const digitB = b !== null ? digitValue(b[0]) : base;
-  if (digitB - digitA > 1) return orderKeyDigits[Math.round((digitA + digitB) / 2)];
+  const digitA = a ? digitValue(a.charAt(0)) : 0;
+  const digitB = b !== null ? digitValue(b.charAt(0)) : base;
+  if (digitB - digitA > 1) return orderKeyDigits.charAt(Math.round((digitA + digitB) / 2));
   // Consecutive first digits: `b`'s first digit alone is above `a` if `b` goes on.
   if (b !== null && b.length > 1) return b.slice(0, 1);
-  return orderKeyDigits[digitA] + midpoint(a.slice(1), null);
+  return orderKeyDigits.charAt(digitA) + midpoint(a.slice(1), null);
 }
 
 function incrementInteger(integer: string): string | null {
-  const head = integer[0];
+  const head = integer.charAt(0);
   const digits = integer.slice(1).split('');
   for (let index = digits.length - 1; index >= 0; index--) {
-    const next = digitValue(digits[index]) + 1;
+    const next = digitValue(digits[index] ?? zero) + 1;
     if (next < base) {
-      digits[index] = orderKeyDigits[next];
+      digits[index] = orderKeyDigits.charAt(next);
       return head + digits.join('');
     }
     digits[index] = zero;
@@ -75,12 +75,12 @@ function incrementInteger(integer: string): string | null {
 }
 
 function decrementInteger(integer: string): string | null {
-  const head = integer[0];
+  const head = integer.charAt(0);
   const digits = integer.slice(1).split('');
   for (let index = digits.length - 1; index >= 0; index--) {
-    const next = digitValue(digits[index]) - 1;
+    const next = digitValue(digits[index] ?? zero) - 1;
     if (next >= 0) {
-      digits[index] = orderKeyDigits[next];
+      digits[index] = orderKeyDigits.charAt(next);
       return head + digits.join('');
     }
     digits[index] = lastDigit;

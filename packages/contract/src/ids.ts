@@ -15,11 +15,11 @@ export function timeOrderedId(now: number = Date.now()): string {
     bytes[index] = ms % 256;
     ms = Math.floor(ms / 256);
   }
-  bytes[6] = (bytes[6] & 0x0f) | 0x70; // version 7
-  bytes[8] = (bytes[8] & 0x3f) | 0x80; // variant 10
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70; // version 7
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // variant 10
   let hex = '';
   for (let index = 0; index < 16; index += 1) {
-    hex += hexOfByte[bytes[index]];
+    hex += hexOfByte[bytes[index]!];
     if (index === 3 || index === 5 || index === 7 || index === 9) hex += '-';
   }
   return hex;

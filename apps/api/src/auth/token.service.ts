@@ -42,11 +42,13 @@ export class TokenService {
     if (typeof token !== 'string' || token.length === 0) {
       return { ok: false, reason: AuthFailure.Missing, message: 'no token: sign in first (POST /api/sessions)' };
     }
-    const parts = token.split('.');
-    const claims = parts.length === 2 ? parseClaims(parts[0]) : null;
-    if (!claims) return { ok: false, reason: AuthFailure.Malformed, message: 'the token is not a Tandem token' };
-    const expected = Buffer.from(this.sign(parts[0]));
-    const given = Buffer.from(parts[1]);
+    const [payload, signature, ...rest] = token.split('.');
+    const claims = payload !== undefined && signature !== undefined && rest.length === 0 ? parseClaims(payload) : null;
+    if (!claims || payload === undefined || signature === undefined) {
+      return { ok: false, reason: AuthFailure.Malformed, message: 'the token is not a Tandem token' };
+    }
+    const expected = Buffer.from(this.sign(payload));
+    const given = Buffer.from(signature);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return { ok: false, reason: AuthFailure.Invalid, message: 'the token signature does not match' };
     }

@@ -79,7 +79,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   }
 
   afterInit(server: ChatNamespace): void {
-    this.broadcaster.register(server as unknown as IoNamespace);
+    this.broadcaster.register(server);
   }
 
   handleConnection(socket: ChatSocket): void {

@@ -260,7 +260,7 @@ export class ChatService {
       throw DomainError.forbidden('this room is private');
     }
     const { messages, more } = await this.chat.messagesBefore(record.id, input.before, input.limit);
-    return { messages, nextCursor: more && messages.length > 0 ? messages[0].seq : null };
+    return { messages, nextCursor: more ? (messages[0]?.seq ?? null) : null };
   }
 
   /** Records when the user was last connected (one of their sockets just closed). */

@@ -17,8 +17,8 @@ describe('presenceMembers', () => {
   });
 
   it('says away only when every socket of the user is idle', () => {
-    expect(presenceMembers([source(ann, true, 1), source(ann, false, 2)])[0].status).toBe('online');
-    expect(presenceMembers([source(ann, true, 1), source(ann, true, 2)])[0].status).toBe('away');
+    expect(presenceMembers([source(ann, true, 1), source(ann, false, 2)])[0]!.status).toBe('online');
+    expect(presenceMembers([source(ann, true, 1), source(ann, true, 2)])[0]!.status).toBe('away');
   });
 
   it('lists nobody for no sockets', () => {

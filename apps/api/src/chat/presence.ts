@@ -57,7 +57,7 @@ export class PresenceGrace {
     }, this.graceMs);
     timer.unref();
     let room = this.held.get(roomId);
-    if (!room) this.held.set(roomId, (room = new Map()));
+    if (!room) this.held.set(roomId, (room = new Map<string, { source: PresenceSource; timer: NodeJS.Timeout }>()));
     room.set(source.user.id, { source, timer });
     return true;
   }

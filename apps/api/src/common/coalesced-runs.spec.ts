@@ -21,7 +21,7 @@ describe('CoalescedRuns', () => {
     const { runs, pending, started } = manualRuns();
     const result = runs.request('a');
     expect(started()).toBe(1);
-    pending[0].finish('first');
+    pending[0]!.finish('first');
     await expect(result).resolves.toBe('first');
   });
 
@@ -30,12 +30,12 @@ describe('CoalescedRuns', () => {
     const first = runs.request('a');
     const during = [runs.request('a'), runs.request('a'), runs.request('a')];
     expect(started()).toBe(1);
-    pending[0].finish('first');
+    pending[0]!.finish('first');
     await expect(first).resolves.toBe('first');
     await settle();
     // The queued run starts only after the first ended: its result is newer than every request.
     expect(started()).toBe(2);
-    pending[1].finish('second');
+    pending[1]!.finish('second');
     await expect(Promise.all(during)).resolves.toEqual(['second', 'second', 'second']);
   });
 
@@ -50,15 +50,15 @@ describe('CoalescedRuns', () => {
     const { runs, pending, settle, started } = manualRuns();
     const failing = runs.request('a');
     const queued = runs.request('a');
-    pending[0].fail(new Error('no'));
+    pending[0]!.fail(new Error('no'));
     await expect(failing).rejects.toThrow('no');
     await settle();
-    pending[1].finish('recovered');
+    pending[1]!.finish('recovered');
     await expect(queued).resolves.toBe('recovered');
     await settle();
     const fresh = runs.request('a');
     expect(started()).toBe(3);
-    pending[2].finish('fresh');
+    pending[2]!.finish('fresh');
     await expect(fresh).resolves.toBe('fresh');
   });
 });

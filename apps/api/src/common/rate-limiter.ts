@@ -63,7 +63,7 @@ export class RateLimiter {
     const { burst, perSecond, userFactor } = this.config.rateLimit;
     const kind = commandClass(event);
     let buckets = this.bySocket.get(socket);
-    if (!buckets) this.bySocket.set(socket, (buckets = new Map()));
+    if (!buckets) this.bySocket.set(socket, (buckets = new Map<string, TokenBucket>()));
     let socketBucket = buckets.get(kind);
     if (!socketBucket) buckets.set(kind, (socketBucket = new TokenBucket(burst, perSecond, now)));
     const userKey = `${userId}:${kind}`;

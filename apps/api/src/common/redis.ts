@@ -18,8 +18,7 @@ export async function connectRedis(url: string): Promise<RedisClient> {
   // that duplicate keeps its offline queue, so while Redis is away its read waits instead of
   // spinning and starving the event loop.
   const duplicate = client.duplicate.bind(client);
-  client.duplicate = ((overrides?: object) =>
-    duplicate({ ...overrides, disableOfflineQueue: false })) as typeof client.duplicate;
+  client.duplicate = (overrides?: object) => duplicate({ ...overrides, disableOfflineQueue: false });
   // node-redis reconnects by itself; errors are logged rather than crashing the process.
   client.on('error', (error: unknown) => logger.error(String(error)));
   await client.connect();

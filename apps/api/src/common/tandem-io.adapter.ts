@@ -38,7 +38,7 @@ export class TandemIoAdapter extends IoAdapter {
       allowRequest: (request, callback) => callback(null, isAllowedOrigin(request, allowedOrigins)),
       serveClient: false,
       ...(this.clusterAdapter ? { adapter: this.clusterAdapter } : {}),
-    } as ServerOptions) as Server;
+    } as ServerOptions);
   }
 
   /** Per namespace, where each event's handler sits in the list Nest hands to every socket. */
@@ -57,9 +57,12 @@ export class TandemIoAdapter extends IoAdapter {
       const index = indexOf.get(event);
       if (index === undefined) return;
       // As Nest's own binding sees it: one argument as is, several as an array (the ack last).
-      const { data, ack } = this.mapPayload(args.length <= 1 ? args[0] : args);
+      const { data, ack } = this.mapPayload(args.length <= 1 ? args[0] : args) as {
+        data: unknown;
+        ack?: (response: unknown) => void;
+      };
       void this.door
-        .pass(socket, event, data, (parsed) => callbacks[index](parsed, ack))
+        .pass(socket, event, data, (parsed) => callbacks[index]?.(parsed, ack))
         .then((response) => {
           if (typeof ack === 'function') ack(response);
         });
@@ -80,7 +83,7 @@ export class TandemIoAdapter extends IoAdapter {
   }
 
   override create(port: number, options?: ServerOptions & { namespace?: string; server?: Server }): Server | Namespace {
-    const created = super.create(port, options) as Server | Namespace;
+    const created = super.create(port, options);
     if (options?.namespace) {
       const namespace = created as Namespace;
       namespace.use(this.authenticate);

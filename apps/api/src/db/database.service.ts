@@ -167,9 +167,10 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     if (items.length > 1) {
       try {
         const outcomes = await transaction(items.map((item) => item.work));
-        outcomes.forEach(({ value, changes }, index) => {
+        items.forEach((item, index) => {
+          const { value, changes } = outcomes[index]!;
           this.publish(changes);
-          items[index].resolve(value);
+          item.resolve(value);
         });
         return;
       } catch {
@@ -178,7 +179,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     }
     for (const item of items) {
       try {
-        const [{ value, changes }] = await transaction([item.work]);
+        const [{ value, changes }] = (await transaction([item.work])) as [Outcome];
         this.publish(changes);
         item.resolve(value);
       } catch (error) {

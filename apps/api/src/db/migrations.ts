@@ -49,7 +49,7 @@ export async function applyMigrations(paths: MigrationPaths): Promise<string[]> 
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters });
     return appliedMigrationNames;
   } catch (error) {
-    throw new Error(`migration failed: ${explain(error)}`);
+    throw new Error(`migration failed: ${explain(error)}`, { cause: error });
   } finally {
     await close();
   }
@@ -95,7 +95,7 @@ export async function createMigration(paths: MigrationPaths, name: string): Prom
     await writeFile(path.join(paths.migrationsDir, lockfileName), `provider = "${paths.database.provider}"\n`);
     return folder;
   } catch (error) {
-    throw new Error(`could not create the migration: ${explain(error)}`);
+    throw new Error(`could not create the migration: ${explain(error)}`, { cause: error });
   } finally {
     await close();
   }

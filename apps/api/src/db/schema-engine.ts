@@ -39,7 +39,7 @@ function loadWasm(): Promise<void> {
     const instance = await wasm.instantiate(module, { './schema_engine_bg.js': bg });
     bg.__wbg_set_wasm(instance.exports);
     const start = instance.exports.__wbindgen_start;
-    if (typeof start === 'function') start();
+    if (typeof start === 'function') (start as () => void)();
   })();
   return wasmLoaded;
 }

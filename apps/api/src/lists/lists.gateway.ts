@@ -35,7 +35,7 @@ export class ListsGateway implements OnGatewayInit {
   ) {}
 
   afterInit(server: ListsNamespace): void {
-    this.broadcaster.register(server as unknown as IoNamespace);
+    this.broadcaster.register(server);
   }
 
   @SubscribeMessage(ListsCommand.ListCreate)

@@ -163,7 +163,7 @@ export class ListsRepository {
 
   async findItem(itemId: string, db: Transaction = this.database.client): Promise<Item | null> {
     const row = await db.item.findUnique({ where: { id: itemId } });
-    return row ? (await this.toItems([row], db))[0] : null;
+    return row ? ((await this.toItems([row], db))[0] ?? null) : null;
   }
 
   /** The list's items that are not deleted, in list order. */
@@ -238,7 +238,7 @@ export class ListsRepository {
   }
 
   private async logItem(context: WriteContext, event: ItemEvent, row: ItemRow): Promise<Item> {
-    const [item] = await this.toItems([row], context.tx);
+    const [item] = (await this.toItems([row], context.tx)) as [Item];
     const { data } = await this.changeLog.append<ItemChanged>(context, {
       namespace: Namespace.Lists,
       stream: rooms.list(row.listId),

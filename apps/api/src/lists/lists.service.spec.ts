@@ -323,30 +323,30 @@ describe(ListsService.name, () => {
       sut.moveItem(ann, { opId: randomUUID(), itemId: row.id, version: row.version, ...neighbours });
 
     it('goes between afterId and its current successor', async () => {
-      const { item } = await move(rows[3], { afterId: rows[0].id, beforeId: rows[1].id });
+      const { item } = await move(rows[3]!, { afterId: rows[0]!.id, beforeId: rows[1]!.id });
       expect(item.position).toBe(keyBetween('a0', 'a1'));
     });
 
     it('follows afterId when the gap the client saw has been filled meanwhile', async () => {
-      const first = await move(rows[3], { afterId: rows[0].id, beforeId: rows[1].id });
-      const { item } = await move(rows[2], { afterId: rows[0].id, beforeId: rows[1].id });
+      const first = await move(rows[3]!, { afterId: rows[0]!.id, beforeId: rows[1]!.id });
+      const { item } = await move(rows[2]!, { afterId: rows[0]!.id, beforeId: rows[1]!.id });
       expect(item.position > 'a0' && item.position < first.item.position).toBe(true);
     });
 
     it('goes right before beforeId when no afterId is given, and to the ends on null', async () => {
-      expect((await move(rows[0], { beforeId: rows[3].id })).item.position).toBe(keyBetween('a2', 'a3'));
-      expect((await move(rows[1], { afterId: null })).item.position).toBe(keyBetween(null, 'a2'));
-      expect((await move(rows[2], { beforeId: null })).item.position).toBe(keyBetween('a3', null));
+      expect((await move(rows[0]!, { beforeId: rows[3]!.id })).item.position).toBe(keyBetween('a2', 'a3'));
+      expect((await move(rows[1]!, { afterId: null })).item.position).toBe(keyBetween(null, 'a2'));
+      expect((await move(rows[2]!, { beforeId: null })).item.position).toBe(keyBetween('a3', null));
     });
 
     it('refuses a deleted neighbour with CONFLICT and a foreign one with NOT_FOUND', async () => {
       const deleted = repository.addItem(listId, 'gone', 'a5', true);
       const otherList = repository.addList(ann).id;
       const foreign = repository.addItem(otherList, 'elsewhere', 'a0');
-      const conflict = await refusal(move(rows[0], { afterId: deleted.id }));
+      const conflict = await refusal(move(rows[0]!, { afterId: deleted.id }));
       expect(conflict.code).toBe(ErrorCode.Conflict);
-      expect(conflict.details).toEqual({ current: await repository.findItem(rows[0].id) });
-      expect((await refusal(move(rows[0], { beforeId: foreign.id }))).code).toBe(ErrorCode.NotFound);
+      expect(conflict.details).toEqual({ current: await repository.findItem(rows[0]!.id) });
+      expect((await refusal(move(rows[0]!, { beforeId: foreign.id }))).code).toBe(ErrorCode.NotFound);
       expect(repository.log).toEqual([]);
     });
   });

@@ -78,7 +78,7 @@ export class MetricsService {
 
   countCommand(command: string, outcome: string): void {
     let outcomes = this.commandCounts.get(command);
-    if (!outcomes) this.commandCounts.set(command, (outcomes = new Map()));
+    if (!outcomes) this.commandCounts.set(command, (outcomes = new Map<string, number>()));
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   }
 

@@ -72,7 +72,7 @@ describe(BoardStateCoalescer.name, () => {
       }
       await jest.advanceTimersByTimeAsync(intervalMs * 3);
       timed.close();
-      for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(intervalMs);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(intervalMs);
     });
 
     it('sends an overdue state on the next notice when a busy process starves the timer', async () => {

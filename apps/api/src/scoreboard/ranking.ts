@@ -6,7 +6,7 @@
 export function rankPlayers<P extends { score: number }>(ordered: readonly P[]): (P & { rank: number })[] {
   let rank = 0;
   return ordered.map((player, index) => {
-    if (index === 0 || player.score !== ordered[index - 1].score) rank = index + 1;
+    if (index === 0 || player.score !== ordered[index - 1]?.score) rank = index + 1;
     return { ...player, rank };
   });
 }

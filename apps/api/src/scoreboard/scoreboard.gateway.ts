@@ -72,7 +72,7 @@ export class ScoreboardGateway implements OnGatewayInit, OnModuleDestroy {
   }
 
   afterInit(server: ScoreboardNamespace): void {
-    this.broadcaster.register(server as unknown as IoNamespace);
+    this.broadcaster.register(server);
   }
 
   onModuleDestroy(): void {

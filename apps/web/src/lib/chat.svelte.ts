@@ -77,7 +77,7 @@ const readRepeatMs = 1_000;
 function replaceMessage(messages: Message[], message: Message): Message | null {
   const index = messages.findIndex((held) => held.id === message.id);
   if (index === -1) return null;
-  const previous = messages[index];
+  const previous = messages[index] ?? null;
   messages[index] = message;
   return previous;
 }
@@ -358,7 +358,7 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     const messages = this.views[roomId]?.messages ?? [];
     for (let index = messages.length - 1; index >= 0; index--) {
       const message = messages[index];
-      if (message.author.id === this.me.id && message.kind === 'user' && message.deletedAt === undefined)
+      if (message && message.author.id === this.me.id && message.kind === 'user' && message.deletedAt === undefined)
         return message;
     }
     return null;

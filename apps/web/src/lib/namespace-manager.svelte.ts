@@ -114,7 +114,7 @@ export abstract class NamespaceManager<N extends Namespace, Q extends { opId: st
     this.session = session;
     this.channel = createSocket(namespace, () => session.token);
     this.socket = this.channel.socket;
-    this.shared = this.socket as unknown as AnySocket;
+    this.shared = this.socket;
     this.rememberedKey = `tandem.${remembers}.${this.me.id}`;
     this.outbox = new Outbox(this.me.id, namespace);
   }
@@ -284,8 +284,11 @@ export abstract class NamespaceManager<N extends Namespace, Q extends { opId: st
     this.cleanups.push(
       $effect.root(() => {
         // The view first: when both changed, a command is written after the view it applies to.
+        // A snapshot of S is an S without its proxies, which Svelte's Snapshot<S> type cannot say.
+        /* eslint-disable @typescript-eslint/no-unnecessary-type-assertion */
         $effect(() => outbox.keepLastSeen($state.snapshot(this.lastSeen()) as S | null));
         $effect(() => outbox.sync($state.snapshot(this.queued()) as Q[]));
+        /* eslint-enable @typescript-eslint/no-unnecessary-type-assertion */
       }),
     );
   }

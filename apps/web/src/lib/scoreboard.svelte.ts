@@ -50,7 +50,7 @@ export function projectPlayers(players: Player[], pending: PendingScore[]): Play
     .map((entry) => entry.player);
   let rank = 0;
   return moved.map((player, index) => {
-    if (index === 0 || player.score !== moved[index - 1].score) rank = index + 1;
+    if (index === 0 || player.score !== moved[index - 1]?.score) rank = index + 1;
     return { ...player, rank };
   });
 }

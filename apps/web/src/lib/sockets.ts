@@ -1,6 +1,6 @@
 import {
-  AuthCommand,
-  Namespace,
+  type AuthCommand,
+  type Namespace,
   type Ack,
   type AuthRefreshed,
   type ChatClientEvents,
