@@ -10,6 +10,7 @@ import { socketAuthMiddleware } from './auth/socket-auth.middleware.js';
 import { TokenService } from './auth/token.service.js';
 import { UsersRepository } from './auth/users.repository.js';
 import { CommandDoor } from './common/command-door.js';
+import { HttpErrorFilter } from './common/http-error.filter.js';
 import { TandemIoAdapter } from './common/tandem-io.adapter.js';
 import { JsonLogger } from './common/json-logger.js';
 import { clusterAdapter, connectRedis, redisKeyPrefix } from './common/redis.js';
@@ -32,7 +33,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config, redis), {
     logger: new JsonLogger(config.logLevel),
+    // JSON bodies only: a form or text body is left unparsed, and refused by the route's schema.
+    bodyParser: false,
   });
+  app.useBodyParser('json');
+  app.useGlobalFilters(new HttpErrorFilter());
   if (applied.length) Logger.log(`applied migrations: ${applied.join(', ')}`, 'Database');
   // No upgrade-insecure-requests: the app is often served over plain HTTP on a LAN address, where
   // that directive would send every script request to https and leave a blank page.

@@ -204,14 +204,21 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     return this.chat.history(user, input);
   }
 
-  /** Volatile: not acked, dropped when throttled or when the socket is not in the room. */
+  /**
+   * Not acked; dropped when the socket is not in the room. "Typing" is throttled and volatile (a
+   * busy connection skips it); "stopped typing" follows every forwarded "typing" and is sent
+   * reliably, so an indicator never sticks.
+   */
   @SubscribeMessage(ChatSignal.Typing)
   typingSignal(@ConnectedSocket() socket: ChatSocket, @MessageBody() input: ChatSignalInput<'typing'>): void {
     const room = rooms.chat(input.roomId);
     if (!socket.rooms.has(room) || !this.typing.shouldForward(socket.id, input.roomId, input.typing)) return;
-    socket
-      .to(room)
-      .volatile.emit(ChatBroadcast.Typing, { roomId: input.roomId, user: socketUser(socket), typing: input.typing });
+    const toRoom = socket.to(room);
+    (input.typing ? toRoom.volatile : toRoom).emit(ChatBroadcast.Typing, {
+      roomId: input.roomId,
+      user: socketUser(socket),
+      typing: input.typing,
+    });
   }
 
   /** The person is here: the activity itself was noted when the event arrived (`onAny`). */

@@ -8,6 +8,11 @@ import { RateLimiter } from './rate-limiter.js';
 import { ServerLifecycle } from './server-lifecycle.js';
 import { socketUser } from './socket-user.decorator.js';
 
+/** The metrics label of commands that name no known event. */
+const unknownCommandLabel = '(unknown)';
+/** How much of an unknown event's name an answer repeats. */
+const maxEchoedNameLength = 100;
+
 /**
  * The one door of every command (the socket adapter sends each event through it): spends the
  * sender's rate budget, validates the payload with the contract's schema for the namespace and
@@ -42,8 +47,8 @@ export class CommandDoor {
     let ack: Ack<unknown>;
     try {
       if (this.lifecycle.isDraining) {
-        throw new DomainError(ErrorCode.Internal, 'the server is shutting down: retry after reconnecting', {
-          draining: true,
+        throw new DomainError(ErrorCode.Unavailable, 'the server is shutting down: reconnect and retry', {
+          retryAfterMs: this.lifecycle.retryAfterMs,
         });
       }
       this.spendBudget(socket, event);
@@ -53,6 +58,20 @@ export class CommandDoor {
       ack = this.toFailure(error, socket, event);
     }
     this.record(socket, event, ack, performance.now() - startedAt);
+    return ack;
+  }
+
+  /**
+   * An event no handler serves: `NOT_FOUND`, counted under one metrics label (the name is the
+   * client's, and must not become a label). Nothing is parsed or spent.
+   */
+  refuseUnknown(socket: Socket, event: string): Ack<never> {
+    const name = event.length > maxEchoedNameLength ? `${event.slice(0, maxEchoedNameLength)}…` : event;
+    const ack: Ack<never> = {
+      ok: false,
+      error: { code: ErrorCode.NotFound, message: `unknown command ${socket.nsp.name} ${name}` },
+    };
+    this.record(socket, unknownCommandLabel, ack, 0);
     return ack;
   }
 

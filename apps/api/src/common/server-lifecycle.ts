@@ -12,6 +12,7 @@ import { Broadcaster } from './broadcaster.js';
 export class ServerLifecycle {
   private readonly logger = new Logger(ServerLifecycle.name);
   private draining = false;
+  private reconnectWithinMs = 0;
 
   constructor(
     private readonly broadcaster: Broadcaster,
@@ -22,9 +23,15 @@ export class ServerLifecycle {
     return this.draining;
   }
 
+  /** While draining: how long a refused client should wait before retrying (on the node it reaches next). */
+  get retryAfterMs(): number {
+    return this.reconnectWithinMs;
+  }
+
   async drain(reconnectWithinMs = 3_000): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    this.reconnectWithinMs = reconnectWithinMs;
     this.logger.log('draining: refusing new commands, finishing queued writes');
     this.broadcaster.toEveryone(ServerBroadcast.Draining, { reconnectWithinMs } satisfies ServerDraining);
     await this.database.idle();

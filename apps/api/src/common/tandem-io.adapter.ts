@@ -55,17 +55,17 @@ export class TandemIoAdapter extends IoAdapter {
     const callbacks = handlers.map((handler) => handler.callback);
     socket.onAny((event: string, ...args: unknown[]) => {
       const index = indexOf.get(event);
-      if (index === undefined) return;
-      // As Nest's own binding sees it: one argument as is, several as an array (the ack last).
-      const { data, ack } = this.mapPayload(args.length <= 1 ? args[0] : args) as {
-        data: unknown;
-        ack?: (response: unknown) => void;
-      };
+      // As Nest's own binding sees it: the ack last, one argument as is, several as an array.
+      const ack = typeof args.at(-1) === 'function' ? (args.pop() as (response: unknown) => void) : undefined;
+      const data = args.length <= 1 ? args[0] : args;
+      if (index === undefined) {
+        // Session events (`auth:refresh`) have listeners of their own; anything else is unknown.
+        if (socket.listenerCount(event) === 0 && ack) ack(this.door.refuseUnknown(socket, event));
+        return;
+      }
       void this.door
         .pass(socket, event, data, (parsed) => callbacks[index]?.(parsed, ack))
-        .then((response) => {
-          if (typeof ack === 'function') ack(response);
-        });
+        .then((response) => ack?.(response));
     });
   }
 

@@ -7,6 +7,13 @@ export class ValidatedBody<S extends z.ZodType> implements PipeTransform<unknown
   constructor(private readonly schema: S) {}
 
   transform(value: unknown): z.output<S> {
+    // Only JSON bodies are parsed: anything else arrives as nothing.
+    if (value === undefined) {
+      throw new BadRequestException({
+        ok: false,
+        error: { code: ErrorCode.Validation, message: 'the body must be JSON, sent as Content-Type: application/json' },
+      });
+    }
     const result = parsePayload(this.schema, value);
     if (result.ok) return result.value;
     throw new BadRequestException({

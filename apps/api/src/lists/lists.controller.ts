@@ -1,7 +1,6 @@
-import { Controller, Get, Header, Param, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
 import { ListsRoute, type ListSnapshot, type ListsCommandResults, type User } from '@tandem/contract';
 import { BearerAuthGuard, RequestUser } from '../auth/bearer-auth.guard.js';
-import { DomainErrorHttpFilter } from '../common/domain-error-http.filter.js';
 import { ListsService } from './lists.service.js';
 
 /**
@@ -10,7 +9,6 @@ import { ListsService } from './lists.service.js';
  */
 @Controller()
 @UseGuards(BearerAuthGuard)
-@UseFilters(DomainErrorHttpFilter)
 export class ListsController {
   constructor(private readonly lists: ListsService) {}
 

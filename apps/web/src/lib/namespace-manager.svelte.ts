@@ -215,7 +215,7 @@ export abstract class NamespaceManager<N extends Namespace, Q extends { opId: st
   protected retryPlan(error: CommandError): 'reconnect' | number | null {
     if (error.code === 'NO_ANSWER' && !this.canSend()) return 'reconnect';
     // A draining server refuses what it would have applied: the node reached next will apply it.
-    if (detail(error.details, 'draining') === true) return 'reconnect';
+    if (error.code === ErrorCode.Unavailable) return 'reconnect';
     if (error.code !== ErrorCode.RateLimited) return null;
     const retryAfterMs = detail(error.details, 'retryAfterMs');
     return typeof retryAfterMs === 'number' ? retryAfterMs : rateLimitRetryMs;
