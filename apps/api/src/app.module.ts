@@ -10,6 +10,7 @@ import { APP_CONFIG, type AppConfig } from './config.js';
 import { DatabaseModule } from './db/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PlainWsModule } from './plain-ws/plain-ws.module.js';
 import { ListsModule } from './lists/lists.module.js';
 import { ScoreboardModule } from './scoreboard/scoreboard.module.js';
 
@@ -19,7 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [MetricsModule, DatabaseModule, AuthModule, ChatModule, ListsModule, ScoreboardModule],
+      imports: [MetricsModule, DatabaseModule, AuthModule, ChatModule, ListsModule, ScoreboardModule, PlainWsModule],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

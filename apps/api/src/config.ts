@@ -41,6 +41,10 @@ const environment = z.object({
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** Without a command or an `activity` signal from any of their tabs for this long, a user is "away". */
   PRESENCE_AWAY_MS: z.coerce.number().int().min(100).max(86_400_000).default(180_000),
+  /** `/ws` pings each connection this often; one that has not answered the previous ping is dropped. */
+  PLAIN_WS_PING_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(25_000),
+  /** `/ws` closes a connection that has not sent its auth frame by then (4401 `token_missing`). */
+  PLAIN_WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(10_000),
 });
 
 /** The embedded SQLite file (the default), or a PostgreSQL server for several nodes. */
@@ -62,6 +66,7 @@ export interface AppConfig {
   logLevel: z.infer<typeof environment>['LOG_LEVEL'];
   typingThrottleMs: number;
   presence: { graceMs: number; awayMs: number };
+  plainWs: { pingIntervalMs: number; authTimeoutMs: number };
   rateLimit: { burst: number; perSecond: number; userFactor: number };
   /** The folder of `.prisma` files (written for SQLite; derived for PostgreSQL). */
   schemaDir: string;
@@ -96,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: values.LOG_LEVEL,
     typingThrottleMs: values.TYPING_THROTTLE_MS,
     presence: { graceMs: values.PRESENCE_GRACE_MS, awayMs: values.PRESENCE_AWAY_MS },
+    plainWs: { pingIntervalMs: values.PLAIN_WS_PING_INTERVAL_MS, authTimeoutMs: values.PLAIN_WS_AUTH_TIMEOUT_MS },
     rateLimit: {
       burst: values.RATE_LIMIT_BURST,
       perSecond: values.RATE_LIMIT_PER_SECOND,

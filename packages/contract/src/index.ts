@@ -10,3 +10,4 @@ export * from './lists.js';
 export * from './scoreboard.js';
 export * from './validate.js';
 export * from './namespaces.js';
+export * from './plain.js';

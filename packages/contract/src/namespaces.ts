@@ -9,3 +9,8 @@ export const commandSchemas = {
   [Namespace.Lists]: { ...listsCommandSchemas },
   [Namespace.Scoreboard]: { ...scoreboardCommandSchemas },
 } as const;
+
+/** Events sent without an ack (signals): every other event is a command and asks for one. */
+export const signalEvents: Readonly<Record<string, readonly string[]>> = {
+  [Namespace.Chat]: Object.keys(chatSignalSchemas),
+};

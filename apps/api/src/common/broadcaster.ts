@@ -31,6 +31,11 @@ export class Broadcaster implements OnModuleDestroy {
     this.metrics.countSockets(namespace.name, () => namespace.sockets.size);
   }
 
+  /** Every namespace a gateway opened. */
+  openNamespaces(): Namespace[] {
+    return [...this.namespaces.values()];
+  }
+
   /** A server-wide notice to every socket of every namespace. */
   toEveryone(event: string, data: unknown): void {
     for (const namespace of this.namespaces.values()) namespace.emit(event, data);
