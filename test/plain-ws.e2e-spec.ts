@@ -166,6 +166,22 @@ describe('/ws, the plain WebSocket endpoint', () => {
     expect(ann.client.events(Namespace.Lists, ListsBroadcast.ItemCreated)).toHaveLength(1);
   });
 
+  it('refuses an upgrade from another origin, as Socket.IO handshakes are', async () => {
+    const client = PlainWsClient.open(server.url, { headers: { origin: 'https://elsewhere.example' } });
+    await expect(client.opened).rejects.toThrow('403');
+  });
+
+  it('serves the plain page with a policy that allows only its own inline script and style', async () => {
+    const response = await fetch(`${server.url}/plain`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toMatch(/script-src 'sha256-[\w+/=]+';/);
+    expect(policy).toMatch(/style-src 'sha256-[\w+/=]+'$/);
+    expect(policy).not.toContain('unsafe-inline');
+    expect(await response.text()).toContain('new WebSocket(');
+  });
+
   describe('bad frames', () => {
     it('answers each with VALIDATION or NOT_FOUND, writes nothing, and keeps the connection', async () => {
       const { client } = await plainClient(server, 'ann');
