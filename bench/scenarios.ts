@@ -9,7 +9,7 @@ import { machineCpu, machineCpuPercent } from './machine.js';
 import { startServer, tandemBuildTime, type ServerHandle, type ServerKind, type ServerStats } from './servers.js';
 import { verifyBoard, verifyListVersions, verifyMessages, verifyRoomCount, type Verification } from './verify.js';
 import { LoadWorker, type LoadKind } from './workers.js';
-import type { FanoutStepResult } from './load/fanout.js';
+import type { FanoutStepResult, FanoutTransport } from './load/fanout.js';
 import type { PersistResult } from './load/persist.js';
 import type { ScoreboardResult } from './load/scoreboard.js';
 import type { ListsResult } from './load/lists.js';
@@ -215,11 +215,18 @@ async function fanoutStep(
   return { metrics, result, window };
 }
 
-function fanoutScenario(name: string, clients: number, rate: number): Scenario {
+function fanoutScenario(
+  name: string,
+  clients: number,
+  rate: number,
+  transport: FanoutTransport = 'socket.io',
+): Scenario {
+  const over = transport === 'plain' ? ' over /ws (plain WebSocket, JSON frames)' : '';
   return {
     name,
-    description: `${clients.toLocaleString('en-US')} clients in one room, ${rate} msg/s offered by 2 senders (${(clients * rate).toLocaleString('en-US')} deliveries/s)`,
-    sides: ['baseline', 'tandem'],
+    description: `${clients.toLocaleString('en-US')} clients in one room${over}, ${rate} msg/s offered by 2 senders (${(clients * rate).toLocaleString('en-US')} deliveries/s)`,
+    // The plain endpoint is Tandem's: its figures stand beside the Socket.IO scenario's.
+    sides: transport === 'plain' ? ['tandem'] : ['baseline', 'tandem'],
     run: (kind, context) => {
       const params: FanoutParams = {
         clients,
@@ -236,7 +243,7 @@ function fanoutScenario(name: string, clients: number, rate: number): Scenario {
         async (server, worker) => {
           const setup = await worker.call<{ roomId: string; connectMs: number; joinMs: number; settleMs: number }>(
             'setup',
-            { kind, url: server.url, clients, senders: params.senders, connectConcurrency: 100 },
+            { kind, transport, url: server.url, clients, senders: params.senders, connectConcurrency: 100 },
             180_000,
           );
           roomId = setup.roomId;
@@ -303,7 +310,7 @@ function kneeScenario(name: string, clients: number, startRate: number): Scenari
         async (server, worker) => {
           const setup = await worker.call<{ roomId: string; connectMs: number; joinMs: number; settleMs: number }>(
             'setup',
-            { kind, url: server.url, clients, senders, connectConcurrency: 100 },
+            { kind, transport: 'socket.io', url: server.url, clients, senders, connectConcurrency: 100 },
             180_000,
           );
           roomId = setup.roomId;
@@ -688,11 +695,16 @@ function idleScenario(): Scenario {
 
 export function allScenarios(quick: boolean): Scenario[] {
   const fanouts = quick
-    ? [fanoutScenario('chat-fanout-100', 100, 50), fanoutScenario('chat-fanout-1000', 1_000, 50)]
+    ? [
+        fanoutScenario('chat-fanout-100', 100, 50),
+        fanoutScenario('chat-fanout-1000', 1_000, 50),
+        fanoutScenario('chat-fanout-1000-plain', 1_000, 50, 'plain'),
+      ]
     : [
         fanoutScenario('chat-fanout-100', 100, 50),
         fanoutScenario('chat-fanout-500', 500, 50),
         fanoutScenario('chat-fanout-1000', 1_000, 50),
+        fanoutScenario('chat-fanout-1000-plain', 1_000, 50, 'plain'),
       ];
   const knees = quick
     ? [kneeScenario('chat-knee-500', 500, 40)]

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Histogram, type HistogramData } from '../histogram.js';
 import { countBy, cpuMeter, pool, sleep, waitFor } from './common.js';
 import { LightSocket } from './light-client.js';
+import { PlainLightSocket } from './plain-light-client.js';
 import { chatProtocol, type ChatProtocol, type ServerKind } from './protocol.js';
 import type { Handler } from './serve.js';
 
@@ -16,8 +17,15 @@ const textLength = 100;
 /** Beyond this many unanswered sends a sender skips its turn rather than queue without bound. */
 const maxOutstandingPerSender = 2_000;
 
+/** How the simulated clients reach Tandem: Socket.IO, or its plain WebSocket endpoint (`/ws`). */
+export type FanoutTransport = 'socket.io' | 'plain';
+
+/** One simulated client, whichever the transport. */
+type FanoutSocket = LightSocket | PlainLightSocket;
+
 export interface FanoutSetup {
   kind: ServerKind;
+  transport: FanoutTransport;
   url: string;
   clients: number;
   senders: number;
@@ -51,8 +59,8 @@ export interface FanoutStepResult {
 }
 
 let protocol: ChatProtocol;
-let sockets: LightSocket[] = [];
-let senders: LightSocket[] = [];
+let sockets: FanoutSocket[] = [];
+let senders: FanoutSocket[] = [];
 let roomId = '';
 let lastFrameAt = 0;
 
@@ -113,13 +121,18 @@ async function setup(args: FanoutSetup): Promise<unknown> {
   // Receivers share one user: a room's presence lists users, and 1,000 distinct ones would turn
   // the join phase into a quadratic presence storm that has nothing to do with the fan-out.
   const viewerAuth = await protocol.signIn('viewer');
-  const prefix = Buffer.from(protocol.broadcastFramePrefix);
+  const prefix = Buffer.from(
+    args.transport === 'plain' ? `{"ns":"/chat","event":"${protocol.broadcastEvent}"` : protocol.broadcastFramePrefix,
+  );
   lastSeen = new Float64Array(args.clients * args.senders).fill(-1);
   sequence = new Array<number>(args.senders).fill(0);
-  sockets = new Array<LightSocket>(args.clients);
+  sockets = new Array<FanoutSocket>(args.clients);
   await pool(args.clients, args.connectConcurrency, async (index) => {
     const auth = index < args.senders ? senderAuth[index] : viewerAuth;
-    sockets[index] = await LightSocket.connect(args.url, '/chat', auth, 30_000);
+    sockets[index] =
+      args.transport === 'plain'
+        ? await PlainLightSocket.connect(args.url, '/chat', auth ?? {}, 30_000)
+        : await LightSocket.connect(args.url, '/chat', auth, 30_000);
   });
   const connectedAt = performance.now();
   senders = sockets.slice(0, args.senders);

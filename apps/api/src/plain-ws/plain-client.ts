@@ -19,7 +19,8 @@ type SocketIoPacket = Parameters<Socket['_onpacket']>[0];
 
 /** What the plain connection does with what Socket.IO sends through this client. */
 export interface PlainClientOutput {
-  send(frame: string): void;
+  /** A text frame (bytes already UTF-8 for broadcasts, shared by every connection). */
+  send(frame: string | Buffer): void;
   /** Whether a frame sent now would go out at once (volatile broadcasts are skipped otherwise). */
   writable(): boolean;
   isOpen(): boolean;
@@ -82,11 +83,16 @@ export class PlainClient {
   private joinOne(namespace: Namespace, auth: Record<string, unknown>): Promise<JoinOutcome> {
     return new Promise((resolve) => {
       this.joining.set(namespace.name, resolve);
-      void namespace._add(this as unknown as SocketIoClient, auth, (socket) => {
-        this.sockets.set(namespace.name, socket);
-        this.joining.delete(namespace.name);
-        resolve({ ok: true, data: socket.data as SocketData });
-      });
+      namespace
+        ._add(this as unknown as SocketIoClient, auth, (socket) => {
+          this.sockets.set(namespace.name, socket);
+          this.joining.delete(namespace.name);
+          resolve({ ok: true, data: socket.data as SocketData });
+        })
+        .catch((error: unknown) => {
+          this.joining.delete(namespace.name);
+          resolve({ ok: false, refusal: { message: String(error) } });
+        });
     });
   }
 

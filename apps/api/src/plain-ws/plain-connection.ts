@@ -139,8 +139,8 @@ export class PlainConnection {
     this.close(PlainClose.Unauthorized, failure.reason);
   }
 
-  private send(frame: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame);
+  private send(frame: string | Buffer): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(frame, { binary: false });
   }
 
   private onClose(): void {

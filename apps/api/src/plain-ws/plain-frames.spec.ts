@@ -43,9 +43,9 @@ describe(BroadcastFrames.name, () => {
     const sut = new BroadcastFrames();
     const encoded = ['2/chat,["message:created",{"seq":1}]'];
     const frames = sut.framesOf(encoded);
-    expect(frames).toEqual(['{"ns":"/chat","event":"message:created","data":{"seq":1}}']);
+    expect(frames.map(String)).toEqual(['{"ns":"/chat","event":"message:created","data":{"seq":1}}']);
     expect(sut.framesOf(encoded)).toBe(frames);
-    expect(sut.framesOf(['2["hello",1]'])).toEqual(['{"ns":"/","event":"hello","data":1}']);
+    expect(sut.framesOf(['2["hello",1]']).map(String)).toEqual(['{"ns":"/","event":"hello","data":1}']);
   });
 
   it('skips packets that are not text events', () => {

@@ -548,7 +548,8 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     if (!sent) return;
     clearTimeout(sent.idle);
     this.typingSent.delete(roomId);
-    if (this.socket.connected) this.socket.volatile.emit(ChatSignal.Typing, { roomId, typing: false });
+    // Not volatile: a "stopped typing" skipped on a busy connection would leave the indicator up.
+    if (this.socket.connected) this.socket.emit(ChatSignal.Typing, { roomId, typing: false });
   }
 
   // ---- joins and broadcasts -----------------------------------------------------------------
