@@ -119,7 +119,7 @@ describe('/ws, the plain WebSocket endpoint', () => {
     expect(
       resync.changes
         .filter((change) => change.event === ChatBroadcast.MessageCreated)
-        .map((change) => (change.data as MessageCreated).message)
+        .map((change) => change.data.message)
         .filter((message) => message.kind === 'user')
         .map((message) => message.text),
     ).toEqual(stored);

@@ -34,7 +34,7 @@ export class PlainWsClient {
   ) {
     openClients.add(this);
     ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as PlainServerFrame;
+      const frame = JSON.parse((data as Buffer).toString('utf8')) as PlainServerFrame;
       this.frames.push(frame);
       for (const listener of this.listeners) listener(frame);
     });

@@ -14,25 +14,19 @@ const statusOf: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 
+const codeOfStatus = new Map<number, ErrorCode>([
+  [HttpStatus.UNAUTHORIZED, ErrorCode.Unauthorized],
+  [HttpStatus.FORBIDDEN, ErrorCode.Forbidden],
+  [HttpStatus.NOT_FOUND, ErrorCode.NotFound],
+  [HttpStatus.METHOD_NOT_ALLOWED, ErrorCode.NotFound],
+  [HttpStatus.CONFLICT, ErrorCode.Conflict],
+  [HttpStatus.TOO_MANY_REQUESTS, ErrorCode.RateLimited],
+  [HttpStatus.SERVICE_UNAVAILABLE, ErrorCode.Unavailable],
+]);
+
 /** The code of an HTTP status that no rule chose (a body that is not JSON, an unknown route). */
 function codeOf(status: number): ErrorCode {
-  switch (status) {
-    case HttpStatus.UNAUTHORIZED:
-      return ErrorCode.Unauthorized;
-    case HttpStatus.FORBIDDEN:
-      return ErrorCode.Forbidden;
-    case HttpStatus.NOT_FOUND:
-    case HttpStatus.METHOD_NOT_ALLOWED:
-      return ErrorCode.NotFound;
-    case HttpStatus.CONFLICT:
-      return ErrorCode.Conflict;
-    case HttpStatus.TOO_MANY_REQUESTS:
-      return ErrorCode.RateLimited;
-    case HttpStatus.SERVICE_UNAVAILABLE:
-      return ErrorCode.Unavailable;
-    default:
-      return status >= 400 && status < 500 ? ErrorCode.Validation : ErrorCode.Internal;
-  }
+  return codeOfStatus.get(status) ?? (status >= 400 && status < 500 ? ErrorCode.Validation : ErrorCode.Internal);
 }
 
 /** Errors of Express middleware (the JSON body parser) carry their status in `status`. */

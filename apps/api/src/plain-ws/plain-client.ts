@@ -77,7 +77,10 @@ export class PlainClient {
   /** Connects to every namespace, as a handshake with `auth`; the first refusal wins. */
   async join(namespaces: Namespace[], auth: Record<string, unknown>): Promise<JoinOutcome> {
     const outcomes = await Promise.all(namespaces.map((namespace) => this.joinOne(namespace, auth)));
-    return outcomes.find((outcome) => !outcome.ok) ?? outcomes[0];
+    return (
+      outcomes.find((outcome) => !outcome.ok) ??
+      outcomes[0] ?? { ok: false, refusal: { message: 'no namespace to join' } }
+    );
   }
 
   private joinOne(namespace: Namespace, auth: Record<string, unknown>): Promise<JoinOutcome> {
@@ -127,7 +130,7 @@ export class PlainClient {
     this.joining.clear();
     const sockets = [...this.sockets.values()];
     this.sockets.clear();
-    for (const socket of sockets) socket._onclose('transport close' as never, reason);
+    for (const socket of sockets) socket._onclose('transport close', reason);
   }
 
   // ---- called by Socket.IO --------------------------------------------------------------------

@@ -78,7 +78,8 @@ export class PlainConnection {
       this.send(errorFrame({ code: ErrorCode.Validation, message: 'frames are JSON text, not binary' }));
       return;
     }
-    const text = data.toString();
+    // Text frames arrive as one Buffer (the `ws` default binary type).
+    const text = (data as Buffer).toString('utf8');
     if (this.state === 'awaiting-auth') return void this.authenticate(text);
     if (this.state === 'joining') {
       if (this.early.length >= maxEarlyFrames) return this.close(1008, 'too many frames before ready');

@@ -11,7 +11,7 @@ const page = readFileSync(path.join(projectRoot, 'apps/api/src/plain-ws/plain.ht
 
 /** The CSP source that allows exactly the inline blocks of `tag` in the page, by their hashes. */
 function hashesOf(tag: 'script' | 'style'): string {
-  const blocks = [...page.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((match) => match[1]);
+  const blocks = [...page.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((match) => match[1] ?? '');
   return blocks.map((block) => `'sha256-${createHash('sha256').update(block).digest('base64')}'`).join(' ');
 }
 

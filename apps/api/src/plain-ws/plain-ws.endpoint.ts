@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
@@ -36,7 +36,7 @@ export class PlainWsEndpoint implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   onApplicationBootstrap(): void {
-    this.httpHost.httpAdapter.getHttpServer().on('upgrade', this.onUpgrade);
+    this.httpServer().on('upgrade', this.onUpgrade);
     this.keepAliveTimer = setInterval(() => {
       for (const connection of this.connections) connection.keepAlive();
     }, this.config.plainWs.pingIntervalMs);
@@ -45,10 +45,14 @@ export class PlainWsEndpoint implements OnApplicationBootstrap, OnModuleDestroy 
 
   onModuleDestroy(): void {
     clearInterval(this.keepAliveTimer);
-    this.httpHost.httpAdapter.getHttpServer().off('upgrade', this.onUpgrade);
+    this.httpServer().off('upgrade', this.onUpgrade);
     for (const connection of this.connections) connection.close(1001, 'the server is shutting down');
     this.connections.clear();
     this.server.close();
+  }
+
+  private httpServer(): Server {
+    return this.httpHost.httpAdapter.getHttpServer() as Server;
   }
 
   /** Socket.IO listens for upgrades too, and leaves alone paths that are not its own. */
