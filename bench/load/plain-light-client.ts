@@ -10,6 +10,8 @@ import type { AckCallback } from './light-client.js';
 const OPEN_BRACE = 0x7b; // '{'
 const QUOTE = 0x22; // '"'
 const LETTER_I = 0x69; // 'i' of "id"
+const LETTER_D = 0x64; // 'd' of "id"
+const readyPrefix = Buffer.from('{"type":"ready"');
 
 export class PlainLightSocket {
   private readonly acks = new Map<number, AckCallback>();
@@ -53,9 +55,9 @@ export class PlainLightSocket {
       });
       ws.on('message', (data: Buffer) => {
         // `{"id":` starts an ack; `{"type":` ready or error; anything else is a broadcast.
-        if (data[0] === OPEN_BRACE && data[1] === QUOTE && data[2] === LETTER_I && data[3] === 0x64) {
+        if (data[0] === OPEN_BRACE && data[1] === QUOTE && data[2] === LETTER_I && data[3] === LETTER_D) {
           socket.handleAck(data);
-        } else if (!ready && data.toString('utf8', 0, 16) === '{"type":"ready"') {
+        } else if (!ready && data.subarray(0, readyPrefix.length).equals(readyPrefix)) {
           ready = true;
           clearTimeout(timer);
           resolve(socket);
