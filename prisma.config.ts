@@ -1,7 +1,7 @@
 import { defineConfig } from 'prisma/config';
 
 // Used by the Prisma CLI for `prisma generate`. Migrations are applied offline by
-// `npm run db:migrate` (scripts/db-migrate.mjs) and on every `npm start`.
+// `npm run db:migrate` (apps/api/src/db/migrate.cli.ts) and on every `npm start`.
 export default defineConfig({
   schema: 'prisma/schema',
   migrations: { path: 'prisma/migrations' },

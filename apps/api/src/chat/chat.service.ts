@@ -15,9 +15,11 @@ import {
   type User,
 } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
-import type { DirectWriteContext, Reader, Transaction, WriteContext } from '../db/database.service.js';
-import { IdempotentWrites } from '../db/idempotent-writes.js';
-import { ChatRepository, type MessageRecord, type RoomRecord } from './chat.repository.js';
+import type { UnitOfWork } from '../db/database.service.js';
+import type { Sql } from '../db/sql.js';
+import { UnitsOfWork } from '../db/units-of-work.js';
+import { ChatRepository, type RoomRecord } from './chat.repository.js';
+import { MessagesRepository, type MessageRecord } from './messages.repository.js';
 import { findMentions } from './mentions.js';
 import { advanceReadMarker } from './read-marker.js';
 import { inviteCodeFor, newInviteCode } from '../common/invite-code.js';
@@ -55,7 +57,8 @@ export function systemText(action: SystemAction, actor: User, roomName?: string)
 export class ChatService {
   constructor(
     private readonly chat: ChatRepository,
-    private readonly writes: IdempotentWrites,
+    private readonly messages: MessagesRepository,
+    private readonly writes: UnitsOfWork,
   ) {}
 
   // ---- rooms ----------------------------------------------------------------------------------
@@ -63,7 +66,9 @@ export class ChatService {
   async createRoom(user: User, input: ChatInput<'room:create'>): Promise<ChatCommandResults['room:create']> {
     const visibility = input.visibility ?? 'public';
     const inviteCode = inviteCodeFor(visibility);
-    const record = await this.chat.createRoom({ name: input.name, visibility, inviteCode, createdById: user.id });
+    const record = await this.writes.write((context) =>
+      this.chat.createRoom(context, { name: input.name, visibility, inviteCode, createdById: user.id }),
+    );
     return { room: this.chat.toRoom(record, 0, true) };
   }
 
@@ -101,7 +106,7 @@ export class ChatService {
         const changes = (await this.chat.changesSince(record.id, sinceSeq, Limits.resyncMaxChanges)) as ChatChange[];
         return { room, seq, changes };
       }
-      const { messages } = await this.chat.messagesBefore(record.id, undefined, Limits.snapshotMessages);
+      const { messages } = await this.messages.messagesBefore(record.id, undefined, Limits.snapshotMessages);
       return sinceSeq === undefined ? { room, seq, messages } : { room, seq, messages, snapshot: true as const };
     });
   }
@@ -112,9 +117,9 @@ export class ChatService {
    * "joined" message: a room's past is not "new" to someone who just arrived.
    */
   private becomeMember(user: User, roomId: string, inviteCode: string | undefined): Promise<number> {
-    return this.chat.write(async (context) => {
-      const record = await this.requireRoom(roomId, context.tx);
-      const membership = await this.chat.findMembership(roomId, user.id, context.tx);
+    return this.writes.write(async (context) => {
+      const record = await this.requireRoom(roomId, context.sql);
+      const membership = await this.chat.findMembership(roomId, user.id, context.sql);
       if (membership) return membership.readSeq;
       if (record.visibility === 'private' && inviteCode !== record.inviteCode) {
         throw DomainError.forbidden('this room is private: a valid invite code is needed to join');
@@ -128,7 +133,7 @@ export class ChatService {
   /** The user stops being a member; a member's leaving is announced by a system message. */
   async leaveRoom(user: User, input: ChatInput<'room:leave'>): Promise<ChatCommandResults['room:leave']> {
     const record = await this.requireRoom(input.roomId);
-    await this.chat.write(async (context) => {
+    await this.writes.write(async (context) => {
       if (await this.chat.removeMember(context, record.id, user.id)) {
         await this.appendSystemMessage(context, record.id, SystemAction.Left, user);
       }
@@ -139,13 +144,13 @@ export class ChatService {
   /** Creator only. The change is logged as `room:updated`, then announced by a system message. */
   renameRoom(user: User, input: ChatInput<'room:rename'>): Promise<ChatCommandResults['room:rename']> {
     return this.writes.once(user.id, input.opId, ChatCommand.RoomRename, async (context) => {
-      const record = await this.requireRoom(input.roomId, context.tx);
+      const record = await this.requireRoom(input.roomId, context.sql);
       if (record.createdById !== user.id) throw DomainError.forbidden("only the room's creator can rename it");
-      const withInviteCode = await this.chat.isMember(record.id, user.id, context.tx);
+      const withInviteCode = await this.chat.isMember(record.id, user.id, context.sql);
       if (record.name === input.name) {
-        return { room: this.chat.toRoom(record, await this.chat.currentSeq(record.id, context.tx), withInviteCode) };
+        return { room: this.chat.toRoom(record, await this.chat.currentSeq(record.id, context.sql), withInviteCode) };
       }
-      const renamed = await this.chat.renameRoom(context, record.id, input.name);
+      const renamed = await this.chat.renameRoom(context, record, input.name);
       await this.chat.appendRoomUpdated(context, renamed);
       const announced = await this.appendSystemMessage(context, record.id, SystemAction.Renamed, user, input.name);
       return { room: this.chat.toRoom(renamed, announced.seq, withInviteCode) };
@@ -158,13 +163,13 @@ export class ChatService {
     input: ChatInput<'room:invite:rotate'>,
   ): Promise<ChatCommandResults['room:invite:rotate']> {
     return this.writes.once(user.id, input.opId, ChatCommand.RoomInviteRotate, async (context) => {
-      const record = await this.requireRoom(input.roomId, context.tx);
+      const record = await this.requireRoom(input.roomId, context.sql);
       if (record.createdById !== user.id)
         throw DomainError.forbidden("only the room's creator can rotate its invite code");
       if (record.visibility !== 'private')
         throw new DomainError(ErrorCode.Conflict, 'a public room has no invite code');
-      const rotated = await this.chat.setInviteCode(context, record.id, newInviteCode());
-      return { room: this.chat.toRoom(rotated, await this.chat.currentSeq(record.id, context.tx), true) };
+      const rotated = await this.chat.setInviteCode(context, record, newInviteCode());
+      return { room: this.chat.toRoom(rotated, await this.chat.currentSeq(record.id, context.sql), true) };
     });
   }
 
@@ -179,7 +184,7 @@ export class ChatService {
     const seq = advanceReadMarker(membership.readSeq, input.seq, await this.chat.currentSeq(record.id));
     const moved =
       seq > membership.readSeq &&
-      (await this.chat.write((context) => this.chat.advanceReadSeq(context, record.id, user.id, seq)));
+      (await this.writes.write((context) => this.chat.advanceReadSeq(context, record.id, user.id, seq)));
     const stored = moved ? seq : ((await this.chat.findMembership(record.id, user.id))?.readSeq ?? seq);
     const counts = (await this.chat.unreadCounts(user.id, [{ roomId: record.id, readSeq: stored }])).get(record.id);
     return { roomId: record.id, readSeq: stored, unread: counts?.unread ?? 0, mentions: counts?.mentions ?? 0, moved };
@@ -188,69 +193,64 @@ export class ChatService {
   // ---- messages -------------------------------------------------------------------------------
 
   sendMessage(user: User, input: ChatInput<'message:send'>): Promise<ChatCommandResults['message:send']> {
-    // The most frequent command of all: a direct write (prepared statements on SQLite).
-    return this.answeringCurrentText(
-      (fresh) => this.writes.onceDirect(user.id, input.opId, ChatCommand.MessageSend, fresh),
-      (context: DirectWriteContext) => this.writeMessage(context, user, input),
+    return this.writes.once(
+      user.id,
+      input.opId,
+      ChatCommand.MessageSend,
+      async (context) => {
+        await this.requireRoom(input.roomId, context.sql);
+        await this.requireMember(input.roomId, user, context.sql);
+        const mentions = await this.mentionsIn(input.text, input.roomId, context.sql);
+        const message = await this.messages.appendMessage(context, {
+          roomId: input.roomId,
+          author: user,
+          text: input.text,
+          mentions,
+        });
+        return { message };
+      },
+      this.withCurrentText,
     );
-  }
-
-  private async writeMessage(
-    context: DirectWriteContext,
-    user: User,
-    input: ChatInput<'message:send'>,
-  ): Promise<{ message: Message }> {
-    await this.requireRoom(input.roomId, context.db);
-    await this.requireMember(input.roomId, user, context.db);
-    const mentions = await this.mentionsIn(input.text, input.roomId, context.db);
-    return {
-      message: await this.chat.appendMessage(context, {
-        roomId: input.roomId,
-        author: user,
-        text: input.text,
-        mentions,
-      }),
-    };
   }
 
   /** The author's own, not deleted, user messages only; the message is marked edited now. */
   editMessage(user: User, input: ChatInput<'message:edit'>): Promise<ChatCommandResults['message:edit']> {
     return this.onceWithMessage(user, input.opId, ChatCommand.MessageEdit, async (context) => {
-      const message = await this.requireOwnMessage(input.messageId, user, context.tx, 'edit');
-      const mentions = await this.mentionsIn(input.text, message.roomId, context.tx);
-      await this.chat.editMessage(context, message.id, input.text, mentions);
-      return { message: await this.chat.appendMessageChange(context, ChatBroadcast.MessageUpdated, message.id) };
+      const message = await this.requireOwnMessage(input.messageId, user, context.sql, 'edit');
+      const mentions = await this.mentionsIn(input.text, message.roomId, context.sql);
+      await this.messages.editMessage(context, message.id, input.text, mentions);
+      return { message: await this.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, message.id) };
     });
   }
 
   /** The author's own messages only: a soft delete that keeps the message's id and seq. */
   deleteMessage(user: User, input: ChatInput<'message:delete'>): Promise<ChatCommandResults['message:delete']> {
     return this.onceWithMessage(user, input.opId, ChatCommand.MessageDelete, async (context) => {
-      const message = await this.requireOwnMessage(input.messageId, user, context.tx, 'delete');
-      await this.chat.deleteMessage(context, message);
-      return { message: await this.chat.appendMessageChange(context, ChatBroadcast.MessageDeleted, message.id) };
+      const message = await this.requireOwnMessage(input.messageId, user, context.sql, 'delete');
+      await this.messages.deleteMessage(context, message);
+      return { message: await this.messages.appendMessageChange(context, ChatBroadcast.MessageDeleted, message.id) };
     });
   }
 
   /** Adds the user's reaction with that emoji, or removes it if it is there. Members only. */
   toggleReaction(user: User, input: ChatInput<'reaction:toggle'>): Promise<ChatCommandResults['reaction:toggle']> {
     return this.onceWithMessage(user, input.opId, ChatCommand.ReactionToggle, async (context) => {
-      const { tx } = context;
-      const message = await this.requireMessage(input.messageId, tx);
-      await this.requireMember(message.roomId, user, tx);
-      if (await this.chat.hasReaction(message.id, user.id, input.emoji, tx)) {
-        await this.chat.removeReaction(context, message.id, user.id, input.emoji);
+      const { sql } = context;
+      const message = await this.requireMessage(input.messageId, sql);
+      await this.requireMember(message.roomId, user, sql);
+      if (await this.messages.hasReaction(message.id, user.id, input.emoji, sql)) {
+        await this.messages.removeReaction(context, message.id, user.id, input.emoji);
       } else {
-        const used = await this.chat.reactionEmoji(message.id, tx);
+        const used = await this.messages.reactionEmoji(message.id, sql);
         if (!used.includes(input.emoji) && used.length >= maxReactionEmojiPerMessage) {
           throw new DomainError(
             ErrorCode.Conflict,
             `a message carries at most ${maxReactionEmojiPerMessage} different emoji`,
           );
         }
-        await this.chat.addReaction(context, message.id, user.id, input.emoji);
+        await this.messages.addReaction(context, message.id, user.id, input.emoji);
       }
-      return { message: await this.chat.appendMessageChange(context, ChatBroadcast.MessageUpdated, message.id) };
+      return { message: await this.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, message.id) };
     });
   }
 
@@ -259,55 +259,47 @@ export class ChatService {
     if (record.visibility === 'private' && !(await this.chat.isMember(record.id, user.id))) {
       throw DomainError.forbidden('this room is private');
     }
-    const { messages, more } = await this.chat.messagesBefore(record.id, input.before, input.limit);
+    const { messages, more } = await this.messages.messagesBefore(record.id, input.before, input.limit);
     return { messages, nextCursor: more ? (messages[0]?.seq ?? null) : null };
   }
 
   /** Records when the user was last connected (one of their sockets just closed). */
   noteSeen(user: User, at = new Date()): Promise<void> {
-    return this.chat.markSeen(user.id, at);
+    return this.writes.write((context) => this.chat.markSeen(context, user.id, at));
   }
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  /** `IdempotentWrites.once` for commands answering a message, with `answeringCurrentText`. */
+  /** `UnitsOfWork.once` for commands answering a message. */
   private onceWithMessage<T extends { message: Message }>(
     user: User,
     opId: string,
     command: ChatCommand,
-    work: (context: WriteContext) => Promise<T>,
+    work: (context: UnitOfWork) => Promise<T>,
   ): Promise<T> {
-    return this.answeringCurrentText((fresh) => this.writes.once(user.id, opId, command, fresh), work);
+    return this.writes.once(user.id, opId, command, work, this.withCurrentText);
   }
 
-  /**
-   * Runs `work` through `once`. A retry answers the first result, but never the text of a
-   * message deleted since: text is gone from every answer once deleted.
-   */
-  private async answeringCurrentText<C, T extends { message: Message }>(
-    once: (work: (context: C) => Promise<T>) => Promise<T>,
-    work: (context: C) => Promise<T>,
-  ): Promise<T> {
-    let applied = false;
-    const result = await once((context) => {
-      applied = true;
-      return work(context);
-    });
-    if (applied || result.message.deletedAt) return result;
-    const current = await this.chat.findMessage(result.message.id);
-    if (!current?.deletedAt) return result;
-    const deletedAt = current.deletedAt.toISOString();
-    return { ...result, message: { ...result.message, text: '', mentions: [], reactions: [], deletedAt } };
-  }
+  /** A retry answers the first result, but never the text of a message deleted since. */
+  private readonly withCurrentText = async <T extends { message: Message }>(
+    stored: T,
+    { sql }: UnitOfWork,
+  ): Promise<T> => {
+    if (stored.message.deletedAt) return stored;
+    const current = await this.messages.findMessage(stored.message.id, sql);
+    if (!current?.deletedAt) return stored;
+    const deletedAt = new Date(current.deletedAt).toISOString();
+    return { ...stored, message: { ...stored.message, text: '', mentions: [], reactions: [], deletedAt } };
+  };
 
   private appendSystemMessage(
-    context: WriteContext,
+    context: UnitOfWork,
     roomId: string,
     action: SystemAction,
     actor: User,
     roomName?: string,
   ): Promise<Message> {
-    return this.chat.appendMessage(context, {
+    return this.messages.appendMessage(context, {
       roomId,
       author: actor,
       text: systemText(action, actor, roomName),
@@ -316,24 +308,24 @@ export class ChatService {
   }
 
   /** Members named with `@name`; the members are read only when the text has an `@` at all. */
-  private async mentionsIn(text: string, roomId: string, db: Reader): Promise<User[]> {
+  private async mentionsIn(text: string, roomId: string, sql: Sql): Promise<User[]> {
     if (!text.includes('@')) return [];
-    return findMentions(text, await this.chat.memberUsers(roomId, db));
+    return findMentions(text, await this.chat.memberUsers(roomId, sql));
   }
 
-  private async requireRoom(roomId: string, db?: Reader): Promise<RoomRecord> {
-    const record = await this.chat.findRoom(roomId, db);
+  private async requireRoom(roomId: string, sql?: Sql): Promise<RoomRecord> {
+    const record = await this.chat.findRoom(roomId, sql);
     if (!record) throw DomainError.notFound('room');
     return record;
   }
 
-  private async requireMember(roomId: string, user: User, db: Reader): Promise<void> {
-    if (!(await this.chat.isMember(roomId, user.id, db))) throw DomainError.forbidden('join the room first');
+  private async requireMember(roomId: string, user: User, sql: Sql): Promise<void> {
+    if (!(await this.chat.isMember(roomId, user.id, sql))) throw DomainError.forbidden('join the room first');
   }
 
   /** A deleted message is gone as far as commands go: `NOT_FOUND`. */
-  private async requireMessage(messageId: string, db: Transaction): Promise<MessageRecord> {
-    const message = await this.chat.findMessage(messageId, db);
+  private async requireMessage(messageId: string, sql: Sql): Promise<MessageRecord> {
+    const message = await this.messages.findMessage(messageId, sql);
     if (!message || message.deletedAt) throw DomainError.notFound('message');
     return message;
   }
@@ -341,14 +333,14 @@ export class ChatService {
   private async requireOwnMessage(
     messageId: string,
     user: User,
-    db: Transaction,
+    sql: Sql,
     verb: 'edit' | 'delete',
   ): Promise<MessageRecord> {
-    const message = await this.requireMessage(messageId, db);
+    const message = await this.requireMessage(messageId, sql);
     if (message.kind !== 'user' || message.authorId !== user.id) {
       throw DomainError.forbidden(`only its author can ${verb} a message`);
     }
-    await this.requireMember(message.roomId, user, db);
+    await this.requireMember(message.roomId, user, sql);
     return message;
   }
 }

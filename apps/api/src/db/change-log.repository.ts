@@ -1,13 +1,48 @@
 import { Injectable } from '@nestjs/common';
 import type { Change, Namespace } from '@tandem/contract';
 import type { ChangeCommitted } from '../common/domain-events.js';
-import { DatabaseService, type DirectWriteContext, type Reader } from './database.service.js';
-import { SqliteStatements, sqliteTimestamp } from './sqlite-statements.js';
+import { DatabaseService, type UnitOfWork } from './database.service.js';
+import { timestamp } from './dialect.js';
+import { prepare, type Sql } from './sql.js';
 
 export interface AppendedChange<D> {
   seq: number;
   data: D;
 }
+
+/** The increment happens in the database, inside the transaction: gap-free with any number of writers. */
+const nextSeq = prepare((db, stream: { key: string }) =>
+  db
+    .insertInto('ChangeStream')
+    .values({ key: stream.key, seq: 1 })
+    .onConflict((conflict) => conflict.column('key').doUpdateSet((eb) => ({ seq: eb('ChangeStream.seq', '+', 1) })))
+    .returning('seq'),
+);
+
+const recordChange = prepare(
+  (db, change: { streamKey: string; seq: number; event: string; data: string; createdAt: string }) =>
+    db.insertInto('Change').values({
+      streamKey: change.streamKey,
+      seq: change.seq,
+      event: change.event,
+      data: change.data,
+      createdAt: change.createdAt,
+    }),
+);
+
+const currentSeq = prepare((db, stream: { key: string }) =>
+  db.selectFrom('ChangeStream').select('seq').where('key', '=', stream.key),
+);
+
+const changesSince = prepare((db, range: { streamKey: string; sinceSeq: number; limit: number }) =>
+  db
+    .selectFrom('Change')
+    .select(['seq', 'event', 'data'])
+    .where('streamKey', '=', range.streamKey)
+    .where('seq', '>', range.sinceSeq)
+    .orderBy('seq')
+    .limit(range.limit),
+);
 
 /**
  * The per-stream change log: allocates the next `seq` of a stream and records the broadcast in
@@ -20,7 +55,7 @@ export class ChangeLogRepository {
   constructor(private readonly database: DatabaseService) {}
 
   async append<D>(
-    context: DirectWriteContext,
+    context: UnitOfWork,
     entry: {
       namespace: Namespace;
       stream: string;
@@ -31,62 +66,29 @@ export class ChangeLogRepository {
     },
   ): Promise<AppendedChange<D>> {
     const { namespace, stream, event, delivery = 'each' } = entry;
-    const seq = await nextSeq(context.db, stream);
+    const { seq } = (await context.sql.first(nextSeq({ key: stream })))!;
     const data = entry.data(seq);
     context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
     if (delivery === 'latest') return { seq, data };
-    const json = JSON.stringify(data);
-    if (context.db instanceof SqliteStatements) {
-      context.db.run(
-        'INSERT INTO Change (streamKey, seq, event, data, createdAt) VALUES (?, ?, ?, ?, ?)',
-        stream,
-        seq,
-        event,
-        json,
-        sqliteTimestamp(new Date()),
-      );
-    } else {
-      await context.db.change.create({ data: { streamKey: stream, seq, event, data: json }, select: { seq: true } });
-    }
+    await context.sql.run(
+      recordChange({ streamKey: stream, seq, event, data: JSON.stringify(data), createdAt: timestamp() }),
+    );
     return { seq, data };
   }
 
-  async currentSeq(stream: string, db: Reader = this.database.client): Promise<number> {
-    if (db instanceof SqliteStatements)
-      return db.get<{ seq: number }>('SELECT seq FROM ChangeStream WHERE key = ?', stream)?.seq ?? 0;
-    const row = await db.changeStream.findUnique({ where: { key: stream }, select: { seq: true } });
-    return row?.seq ?? 0;
+  async currentSeq(stream: string, sql: Sql = this.database.reader): Promise<number> {
+    return (await sql.first(currentSeq({ key: stream })))?.seq ?? 0;
   }
 
-  async currentSeqs(streams: string[]): Promise<Map<string, number>> {
-    const rows = await this.database.client.changeStream.findMany({ where: { key: { in: streams } } });
+  async currentSeqs(streams: string[], sql: Sql = this.database.reader): Promise<Map<string, number>> {
+    if (streams.length === 0) return new Map();
+    const rows = await sql.all(sql.db.selectFrom('ChangeStream').selectAll().where('key', 'in', streams));
     return new Map(rows.map((row) => [row.key, row.seq]));
   }
 
   /** The changes after `sinceSeq`, oldest first, at most `limit` of them. */
-  async since(stream: string, sinceSeq: number, limit: number): Promise<Change[]> {
-    const rows = await this.database.client.change.findMany({
-      where: { streamKey: stream, seq: { gt: sinceSeq } },
-      orderBy: { seq: 'asc' },
-      take: limit,
-    });
+  async since(stream: string, sinceSeq: number, limit: number, sql: Sql = this.database.reader): Promise<Change[]> {
+    const rows = await sql.all(changesSince({ streamKey: stream, sinceSeq, limit }));
     return rows.map((row) => ({ seq: row.seq, event: row.event, data: JSON.parse(row.data) as unknown }));
   }
-}
-
-/** The increment happens in the database, inside the transaction: gap-free with any number of writers. */
-async function nextSeq(db: Reader, stream: string): Promise<number> {
-  if (db instanceof SqliteStatements) {
-    return db.get<{ seq: number }>(
-      'INSERT INTO ChangeStream (key, seq) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET seq = seq + 1 RETURNING seq',
-      stream,
-    )!.seq;
-  }
-  const { seq } = await db.changeStream.upsert({
-    where: { key: stream },
-    create: { key: stream, seq: 1 },
-    update: { seq: { increment: 1 } },
-    select: { seq: true },
-  });
-  return seq;
 }

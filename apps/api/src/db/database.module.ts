@@ -2,11 +2,11 @@ import { Global, Module } from '@nestjs/common';
 import { DomainEvents } from '../common/domain-events.js';
 import { ChangeLogRepository } from './change-log.repository.js';
 import { DatabaseService } from './database.service.js';
-import { IdempotentWrites } from './idempotent-writes.js';
+import { UnitsOfWork } from './units-of-work.js';
 
 @Global()
 @Module({
-  providers: [DomainEvents, DatabaseService, ChangeLogRepository, IdempotentWrites],
-  exports: [DomainEvents, DatabaseService, ChangeLogRepository, IdempotentWrites],
+  providers: [DomainEvents, DatabaseService, ChangeLogRepository, UnitsOfWork],
+  exports: [DomainEvents, DatabaseService, ChangeLogRepository, UnitsOfWork],
 })
 export class DatabaseModule {}

@@ -1,46 +1,37 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { DomainEvents, type ChangeCommitted } from '../common/domain-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-postgres/client.js';
-import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
-import { SqliteStatements } from './sqlite-statements.js';
+import { PostgresConnection, SqliteConnection, postgresPool } from './connections.js';
+import { postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
+import { Sql } from './sql.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
-export type Transaction = Prisma.TransactionClient;
-
-/** Where a read runs: through Prisma, or, inside a direct write on SQLite, on the writer's connection. */
-export type Reader = Transaction | SqliteStatements;
-
 /**
- * What a direct write sees (see `DatabaseService.writeDirect`): its transaction — the writer's
- * prepared statements on SQLite, a Prisma transaction on PostgreSQL — and a way to publish events
- * once it has committed. Repositories branch on `db instanceof SqliteStatements`.
+ * What a unit of work sees: `sql`, bound to its transaction (the only handle it may write
+ * through), and a way to publish events once that transaction has committed.
  */
-export interface DirectWriteContext {
-  db: Reader;
+export interface UnitOfWork {
+  sql: Sql;
   publishAfterCommit(change: ChangeCommitted): void;
 }
 
-/** What a write sees: its Prisma transaction (also as `db`, so that it can call what direct writes call). */
-export interface WriteContext extends DirectWriteContext {
-  tx: Transaction;
-  db: Transaction;
-}
-
-type WriteWork = (context: WriteContext) => Promise<unknown>;
-type DirectWork = (context: DirectWriteContext) => Promise<unknown>;
+type Work = (context: UnitOfWork) => Promise<unknown>;
 interface BatchItem {
-  work: WriteWork | DirectWork;
+  work: Work;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 interface Batch {
-  /** A direct batch runs on the SQLite statements; any other, in a Prisma transaction. */
-  direct: boolean;
   items: BatchItem[];
+}
+
+/** A transaction's connection, while it is held. */
+interface Session {
+  sql: Sql;
+  rollback(): Promise<void>;
+  release(failed?: Error): void;
 }
 
 /** How long a SQLite connection waits for another one's lock. */
@@ -50,24 +41,30 @@ const busyTimeoutMs = 5_000;
 const maxBatchSize = 256;
 
 /**
- * The Prisma client, and the one door for writes. Writes run one transaction at a time (SQLite
- * has one writer anyway) in arrival order, several to a transaction when they arrive together,
- * and their events are published right after their commit, so broadcasts leave in `seq` order.
- * The same models serve SQLite and PostgreSQL: each provider has its generated client, and both
- * have the same API. On SQLite, the hottest commands write through a second connection with
- * prepared statements (`writeDirect`); they queue with every other write all the same.
+ * The one owner of transactions. Writes run one transaction at a time per node (SQLite has one
+ * writer anyway) in arrival order, several to a transaction when they arrive together (group
+ * commit), and their events are published right after their commit, so broadcasts leave in `seq`
+ * order. Queries run through `Sql` (./sql.ts): on SQLite the writer and the readers have their own
+ * connections with their prepared statements, on PostgreSQL one pool serves both. The Prisma
+ * schema defines the tables, migrations and the builder's types; Prisma's client is not used.
  */
 @Injectable()
 export class DatabaseService implements OnModuleInit, OnModuleDestroy {
-  readonly client: PrismaClient;
+  readonly dialect: Dialect;
+  /** Reads outside a write: they see what has committed. */
+  readonly reader: Sql;
   private tail: Promise<unknown> = Promise.resolve();
+  /** SQLite: the snapshots waiting for the readers' connection. */
+  private snapshots: Promise<unknown> = Promise.resolve();
   /** The batch that new writes join, until it starts to run. */
   private openBatch: Batch | undefined;
 
-  /** SQLite only: the database file. */
+  /** SQLite only: the database file, and the writer's connection. */
   private readonly file: string | undefined;
-  /** SQLite only: the writer's own connection for direct writes. */
-  private readonly sqlite: SqliteStatements | undefined;
+  private readonly sqliteWriter: SqliteConnection | undefined;
+  private readonly sqliteReader: SqliteConnection | undefined;
+  /** PostgreSQL only. */
+  private readonly pool: pg.Pool | undefined;
   private checkpointer: WalCheckpointer | undefined;
   private readonly logger = new Logger('Database');
 
@@ -77,24 +74,23 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     private readonly metrics: MetricsService,
   ) {
     const { database } = config;
-    this.client =
-      database.provider === 'sqlite'
-        ? new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: database.file, timeout: busyTimeoutMs }) })
-        : (new PostgresPrismaClient({
-            adapter: new PrismaPg({ connectionString: database.url }),
-          }) as unknown as PrismaClient);
-    this.sqlite = database.provider === 'sqlite' ? new SqliteStatements(database.file, busyTimeoutMs) : undefined;
-    this.file = database.provider === 'sqlite' ? database.file : undefined;
+    if (database.provider === 'sqlite') {
+      this.dialect = sqliteDialect;
+      this.file = database.file;
+      this.sqliteWriter = new SqliteConnection(database.file, busyTimeoutMs);
+      this.sqliteReader = new SqliteConnection(database.file, busyTimeoutMs);
+      this.reader = new Sql(sqliteDialect, this.sqliteReader);
+    } else {
+      this.dialect = postgresDialect;
+      this.pool = postgresPool(database.url);
+      // A connection that drops while idle is replaced on the next checkout.
+      this.pool.on('error', (error) => this.logger.warn(`PostgreSQL connection lost: ${error.message}`));
+      this.reader = new Sql(postgresDialect, new PostgresConnection(this.pool));
+    }
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.client.$connect();
+  onModuleInit(): void {
     if (this.file === undefined) return;
-    await this.client.$queryRawUnsafe('PRAGMA journal_mode=WAL');
-    // WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last ones.
-    await this.client.$executeRawUnsafe('PRAGMA synchronous=NORMAL');
-    await this.client.$executeRawUnsafe('PRAGMA foreign_keys=ON');
-    await this.client.$queryRawUnsafe('PRAGMA wal_autocheckpoint=0');
     this.checkpointer = new WalCheckpointer(this.file, busyTimeoutMs, (error) =>
       this.logger.error(`WAL checkpoint failed: ${error}`),
     );
@@ -103,48 +99,70 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await this.idle();
     await this.checkpointer?.stop();
-    this.sqlite?.close();
-    await this.client.$disconnect();
+    this.sqliteWriter?.close();
+    this.sqliteReader?.close();
+    await this.pool?.end();
   }
 
   /**
-   * Runs `work` in a transaction after every earlier write, and resolves once it has committed;
-   * its events are published right after that commit. Group commit: the writes that arrive in the
-   * same tick of the event loop, or while a transaction runs, share the next one. If one of them
-   * fails, that transaction is rolled back and its writes are run again one by one, so a failure
-   * only ever fails its own command.
+   * Runs `work` as one unit of work in a transaction after every earlier write, and resolves once
+   * it has committed; its events are published right after that commit. Group commit: the writes
+   * that arrive in the same tick of the event loop, or while a transaction runs, share the next
+   * one. If one of them fails, that transaction is rolled back and its writes are run again one
+   * by one, so a failure only ever fails its own command. The work must only read and write
+   * through `context.sql` and await nothing else: its transaction holds the writer.
    */
-  write<T>(work: (context: WriteContext) => Promise<T>): Promise<T> {
-    return this.join(false, work);
-  }
-
-  /**
-   * `write` for the hottest commands: on SQLite, the work runs on prepared statements (see
-   * `SqliteStatements`) instead of Prisma, in the same queue and with the same group commit. The
-   * work must only read and write through `context.db` and await nothing else: its transaction
-   * holds the writer. On PostgreSQL it is a plain `write`.
-   */
-  writeDirect<T>(work: (context: DirectWriteContext) => Promise<T>): Promise<T> {
-    return this.join(this.sqlite !== undefined, work);
-  }
-
-  private join<T>(direct: boolean, work: WriteWork | DirectWork): Promise<T> {
+  write<T>(work: (context: UnitOfWork) => Promise<T>): Promise<T> {
     let batch = this.openBatch;
-    if (!batch || batch.direct !== direct || batch.items.length >= maxBatchSize) {
-      const next: Batch = { direct, items: [] };
+    if (!batch || batch.items.length >= maxBatchSize) {
+      const next: Batch = { items: [] };
       this.openBatch = batch = next;
       void this.enqueue(async () => {
         // The batch stays open until the event loop has read every socket that was ready: the
-        // commands of one tick share one commit (a direct write would otherwise commit alone,
-        // synchronously, before the next socket is even read).
+        // commands of one tick share one commit.
         await endOfTick();
         if (this.openBatch === next) this.openBatch = undefined;
         return this.commitBatch(next);
       });
     }
     return new Promise<T>((resolve, reject) =>
-      batch.items.push({ work, resolve: resolve as (value: unknown) => void, reject }),
+      batch.items.push({ work: work as Work, resolve: resolve as (value: unknown) => void, reject }),
     );
+  }
+
+  /**
+   * Reads that must see one committed moment, without waiting for the queue of writes: a read
+   * transaction of their own (on SQLite, one at a time on the readers' connection).
+   */
+  snapshot<T>(read: (sql: Sql) => Promise<T>): Promise<T> {
+    const run = async (): Promise<T> => {
+      const session = await this.readerSession();
+      try {
+        await session.sql.execute(this.dialect.beginSnapshot);
+        const result = await read(session.sql);
+        await session.sql.execute('COMMIT');
+        session.release();
+        return result;
+      } catch (error) {
+        await session.rollback().then(
+          () => session.release(),
+          (failure: Error) => session.release(failure),
+        );
+        throw error;
+      }
+    };
+    if (!this.sqliteReader) return run();
+    const next = this.snapshots.then(run, run);
+    this.snapshots = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readerSession(): Promise<Session> {
+    if (this.sqliteReader) {
+      const reader = this.sqliteReader;
+      return { sql: this.reader, rollback: async () => reader.rollback(), release: () => undefined };
+    }
+    return this.pooledSession();
   }
 
   /** Runs reads that must not interleave with a write (a snapshot and its seq). */
@@ -161,9 +179,9 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     return run;
   }
 
-  private async commitBatch({ direct, items }: Batch): Promise<void> {
+  private async commitBatch({ items }: Batch): Promise<void> {
     this.metrics.writeBatchSize.observe(items.length);
-    const transaction = direct ? this.sqliteTransaction : this.prismaTransaction;
+    const transaction = this.transaction;
     if (items.length > 1) {
       try {
         const outcomes = await transaction(items.map((item) => item.work));
@@ -188,33 +206,43 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private readonly prismaTransaction = async (works: BatchItem['work'][]): Promise<Outcome[]> => {
+  private readonly transaction = async (works: Work[]): Promise<Outcome[]> => {
     const endTimer = this.metrics.databaseWrites.startTimer();
+    const session = await this.writerSession();
     try {
-      return await this.client.$transaction((tx) => runWorks(works, { tx, db: tx }), {
-        maxWait: 10_000,
-        timeout: 30_000,
-      });
-    } finally {
-      endTimer();
-    }
-  };
-
-  private readonly sqliteTransaction = async (works: BatchItem['work'][]): Promise<Outcome[]> => {
-    const sqlite = this.sqlite!;
-    const endTimer = this.metrics.databaseWrites.startTimer();
-    sqlite.begin();
-    try {
-      const outcomes = await runWorks(works, { db: sqlite });
-      sqlite.commit();
+      await session.sql.execute(this.dialect.begin);
+      const outcomes = await runWorks(works, session.sql);
+      await session.sql.execute('COMMIT');
+      session.release();
       return outcomes;
     } catch (error) {
-      sqlite.rollback();
+      await session.rollback().then(
+        () => session.release(),
+        (failure: Error) => session.release(failure),
+      );
       throw error;
     } finally {
       endTimer();
     }
   };
+
+  private async writerSession(): Promise<Session> {
+    if (this.sqliteWriter) {
+      const writer = this.sqliteWriter;
+      return {
+        sql: new Sql(this.dialect, writer),
+        rollback: async () => writer.rollback(),
+        release: () => undefined,
+      };
+    }
+    return this.pooledSession();
+  }
+
+  private async pooledSession(): Promise<Session> {
+    const client = await this.pool!.connect();
+    const sql = new Sql(this.dialect, new PostgresConnection(client));
+    return { sql, rollback: () => sql.execute('ROLLBACK'), release: (failed) => client.release(failed) };
+  }
 
   private publish(changes: ChangeCommitted[]): void {
     for (const change of changes) this.events.publish('change.committed', change);
@@ -226,7 +254,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   async ping(): Promise<void> {
-    await this.client.$queryRawUnsafe('SELECT 1');
+    await this.reader.all(this.reader.db.selectNoFrom((eb) => eb.lit(1).as('one')));
   }
 }
 
@@ -240,15 +268,12 @@ interface Outcome {
 }
 
 /** Runs the works of one transaction in order, each collecting the changes it publishes. */
-async function runWorks(
-  works: BatchItem['work'][],
-  db: { tx: Transaction; db: Transaction } | { db: SqliteStatements },
-): Promise<Outcome[]> {
+async function runWorks(works: Work[], sql: Sql): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   for (const work of works) {
     const changes: ChangeCommitted[] = [];
-    const context = { ...db, publishAfterCommit: (change: ChangeCommitted) => changes.push(change) };
-    outcomes.push({ value: await (work as DirectWork)(context), changes });
+    const context = { sql, publishAfterCommit: (change: ChangeCommitted) => changes.push(change) };
+    outcomes.push({ value: await work(context), changes });
   }
   return outcomes;
 }

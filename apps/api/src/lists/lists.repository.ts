@@ -13,12 +13,17 @@ import {
   type User,
   type Visibility,
 } from '@tandem/contract';
+import type { Selectable } from 'kysely';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
-import { DatabaseService, type Transaction, type WriteContext } from '../db/database.service.js';
-import type { Item as ItemRow, List as ListRow } from '../generated/prisma/client.js';
+import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
+import { isoTimestamp, timestamp } from '../db/dialect.js';
+import { prepare, type Sql } from '../db/sql.js';
+import type { Item as ItemTable, List as ListTable } from '../generated/kysely/database.js';
 import { ListOrder, byPosition } from './list-order.js';
 
-export interface ListRecord extends Omit<ListRow, 'visibility'> {
+export type ItemRow = Selectable<ItemTable>;
+
+export interface ListRecord extends Omit<Selectable<ListTable>, 'visibility'> {
   visibility: Visibility;
 }
 
@@ -33,7 +38,7 @@ export interface ItemChanges {
   text?: string;
   done?: boolean;
   position?: string;
-  deletedAt?: Date | null;
+  deleted?: boolean;
 }
 
 /** An item as a write finds it: what the rules look at, and the stored row the write starts from. */
@@ -45,10 +50,22 @@ export interface ItemState {
   readonly stored: ItemRow;
 }
 
+const findList = prepare((db, list: { id: string }) => db.selectFrom('List').selectAll().where('id', '=', list.id));
+
+const isMember = prepare((db, member: { listId: string; userId: string }) =>
+  db.selectFrom('ListMember').select('userId').where('listId', '=', member.listId).where('userId', '=', member.userId),
+);
+
+const findItem = prepare((db, item: { id: string }) => db.selectFrom('Item').selectAll().where('id', '=', item.id));
+
+const liveOrder = prepare((db, list: { id: string }) =>
+  db.selectFrom('Item').select(['id', 'position']).where('listId', '=', list.id).where('deletedAt', 'is', null),
+);
+
 /** User names never change, so they are remembered rather than read back on every item. */
 const userNamesKept = 10_000;
 
-/** Every Prisma call of the lists feature; rows become contract types here and nowhere else. */
+/** Lists and their versioned items; rows become contract types here and nowhere else. */
 @Injectable()
 export class ListsRepository {
   private readonly userNames = new Map<string, string>();
@@ -65,78 +82,83 @@ export class ListsRepository {
       ownerId: record.ownerId,
       visibility: record.visibility,
       seq,
-      createdAt: record.createdAt.toISOString(),
+      createdAt: isoTimestamp(record.createdAt),
       ...(withInviteCode && record.inviteCode ? { inviteCode: record.inviteCode } : {}),
     };
   }
 
   // ---- lists --------------------------------------------------------------------------------
 
-  createList(list: {
-    title: string;
-    visibility: Visibility;
-    inviteCode: string | null;
-    ownerId: string;
-  }): Promise<ListRecord> {
-    return this.database.write(async ({ tx }) => {
-      const created = await tx.list.create({ data: { id: timeOrderedId(), ...list } });
-      await tx.listMember.create({ data: { listId: created.id, userId: list.ownerId } });
-      return created as ListRecord;
-    });
+  async createList(
+    { sql }: UnitOfWork,
+    list: { title: string; visibility: Visibility; inviteCode: string | null; ownerId: string },
+  ): Promise<ListRecord> {
+    const now = timestamp();
+    const record: ListRecord = { id: timeOrderedId(), ...list, createdAt: now, updatedAt: now, deletedAt: null };
+    await sql.run(sql.db.insertInto('List').values(record));
+    await sql.run(sql.db.insertInto('ListMember').values({ listId: record.id, userId: list.ownerId, joinedAt: now }));
+    return record;
   }
 
   /** A list, deleted or not. Reads take the caller's transaction when they decide a write. */
-  async findList(listId: string, db: Transaction = this.database.client): Promise<ListRecord | null> {
-    return (await db.list.findUnique({ where: { id: listId } })) as ListRecord | null;
+  async findList(listId: string, sql: Sql = this.database.reader): Promise<ListRecord | null> {
+    return ((await sql.first(findList({ id: listId }))) as ListRecord | undefined) ?? null;
   }
 
   /** Lists not deleted that the user may see: public ones and private ones they belong to. */
   async listListsVisibleTo(userId: string): Promise<List[]> {
-    const records = await this.database.client.list.findMany({
-      where: { deletedAt: null, OR: [{ visibility: 'public' }, { members: { some: { userId } } }] },
-      include: { members: { where: { userId }, select: { userId: true } } },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    });
+    const sql = this.database.reader;
+    const records = (await sql.all(
+      sql.db
+        .selectFrom('List')
+        .leftJoin('ListMember', (join) =>
+          join.onRef('ListMember.listId', '=', 'List.id').on('ListMember.userId', '=', userId),
+        )
+        .selectAll('List')
+        .select('ListMember.userId as member')
+        .where('deletedAt', 'is', null)
+        .where((eb) => eb.or([eb('visibility', '=', 'public'), eb('ListMember.userId', 'is not', null)]))
+        .orderBy('createdAt')
+        .orderBy('List.id'),
+    )) as (ListRecord & { member: string | null })[];
     const seqs = await this.changeLog.currentSeqs(records.map((record) => rooms.list(record.id)));
-    return records.map((record) =>
-      this.toList(record as ListRecord, seqs.get(rooms.list(record.id)) ?? 0, record.members.length > 0),
+    return records.map((record) => this.toList(record, seqs.get(rooms.list(record.id)) ?? 0, record.member !== null));
+  }
+
+  async isMember(listId: string, userId: string, sql: Sql = this.database.reader): Promise<boolean> {
+    return (await sql.first(isMember({ listId, userId }))) !== undefined;
+  }
+
+  async addMember({ sql }: UnitOfWork, listId: string, userId: string): Promise<void> {
+    await sql.run(
+      sql.db
+        .insertInto('ListMember')
+        .values({ listId, userId, joinedAt: timestamp() })
+        .onConflict((conflict) => conflict.columns(['listId', 'userId']).doNothing()),
     );
   }
 
-  async isMember(listId: string, userId: string, db: Transaction = this.database.client): Promise<boolean> {
-    return (await db.listMember.count({ where: { listId, userId } })) > 0;
-  }
-
-  addMember(listId: string, userId: string): Promise<void> {
-    return this.database.write(async ({ tx }) => {
-      await tx.listMember.upsert({
-        where: { listId_userId: { listId, userId } },
-        create: { listId, userId },
-        update: {},
-      });
-    });
-  }
-
   /** Renames the list and logs `list:updated` in the caller's transaction. */
-  async renameList(context: WriteContext, listId: string, title: string): Promise<List> {
-    const record = (await context.tx.list.update({
-      where: { id: listId },
-      data: { title, updatedAt: new Date() },
-    })) as ListRecord;
+  async renameList(context: UnitOfWork, record: ListRecord, title: string): Promise<List> {
+    const { sql } = context;
+    const updatedAt = timestamp();
+    await sql.run(sql.db.updateTable('List').set({ title, updatedAt }).where('id', '=', record.id));
+    const renamed = { ...record, title, updatedAt };
     const { data } = await this.changeLog.append<ListUpdated>(context, {
       namespace: Namespace.Lists,
-      stream: rooms.list(listId),
+      stream: rooms.list(record.id),
       event: ListsBroadcast.ListUpdated,
       // Only the list's subscribers hear it, and they are all members.
-      data: (seq) => ({ listId, seq, list: this.toList(record, seq, true) }),
+      data: (seq) => ({ listId: record.id, seq, list: this.toList(renamed, seq, true) }),
     });
     return data.list;
   }
 
   /** Marks the list deleted and logs `list:deleted` in the caller's transaction. */
-  async deleteList(context: WriteContext, listId: string): Promise<void> {
-    const now = new Date();
-    await context.tx.list.update({ where: { id: listId }, data: { deletedAt: now, updatedAt: now } });
+  async deleteList(context: UnitOfWork, listId: string): Promise<void> {
+    const { sql } = context;
+    const now = timestamp();
+    await sql.run(sql.db.updateTable('List').set({ deletedAt: now, updatedAt: now }).where('id', '=', listId));
     await this.changeLog.append<ListDeleted>(context, {
       namespace: Namespace.Lists,
       stream: rooms.list(listId),
@@ -148,8 +170,8 @@ export class ListsRepository {
   // ---- items --------------------------------------------------------------------------------
 
   /** Where an item is and whether it is deleted: what the rules need before a write. */
-  async itemState(itemId: string, db: Transaction = this.database.client): Promise<ItemState | null> {
-    const row = await db.item.findUnique({ where: { id: itemId } });
+  async itemState(itemId: string, sql: Sql = this.database.reader): Promise<ItemState | null> {
+    const row = await sql.first(findItem({ id: itemId }));
     return row
       ? {
           listId: row.listId,
@@ -161,43 +183,45 @@ export class ListsRepository {
       : null;
   }
 
-  async findItem(itemId: string, db: Transaction = this.database.client): Promise<Item | null> {
-    const row = await db.item.findUnique({ where: { id: itemId } });
-    return row ? ((await this.toItems([row], db))[0] ?? null) : null;
+  async findItem(itemId: string, sql: Sql = this.database.reader): Promise<Item | null> {
+    const row = await sql.first(findItem({ id: itemId }));
+    return row ? ((await this.toItems([row], sql))[0] ?? null) : null;
   }
 
   /** The list's items that are not deleted, in list order. */
-  async liveItems(listId: string, db: Transaction = this.database.client): Promise<Item[]> {
-    const rows = await db.item.findMany({ where: { listId, deletedAt: null } });
-    return this.toItems(rows.sort(byPosition), db);
+  async liveItems(listId: string, sql: Sql = this.database.reader): Promise<Item[]> {
+    const rows = await sql.all(
+      sql.db.selectFrom('Item').selectAll().where('listId', '=', listId).where('deletedAt', 'is', null),
+    );
+    return this.toItems(rows.sort(byPosition), sql);
   }
 
   /** The live keys of the list, for placing an item. */
-  async liveOrder(listId: string, tx: Transaction): Promise<ListOrder> {
-    return new ListOrder(
-      await tx.item.findMany({ where: { listId, deletedAt: null }, select: { id: true, position: true } }),
-    );
+  async liveOrder(listId: string, sql: Sql): Promise<ListOrder> {
+    return new ListOrder(await sql.all(liveOrder({ id: listId })));
   }
 
   /** Stores a new item (version 1) and logs `item:created` in the caller's transaction. */
   async createItem(
-    context: WriteContext,
+    context: UnitOfWork,
     item: { listId: string; text: string; position: string; user: User },
   ): Promise<Item> {
-    const now = new Date();
+    const now = timestamp();
     this.rememberName(item.user);
-    const row = await context.tx.item.create({
-      data: {
-        id: timeOrderedId(),
-        listId: item.listId,
-        text: item.text,
-        position: item.position,
-        createdById: item.user.id,
-        updatedById: item.user.id,
-        createdAt: now,
-        updatedAt: now,
-      },
-    });
+    const row: ItemRow = {
+      id: timeOrderedId(),
+      listId: item.listId,
+      text: item.text,
+      done: 0,
+      position: item.position,
+      version: 1,
+      createdById: item.user.id,
+      updatedById: item.user.id,
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    };
+    await context.sql.run(context.sql.db.insertInto('Item').values(row));
     return this.logItem(context, ListsBroadcast.ItemCreated, row);
   }
 
@@ -207,15 +231,29 @@ export class ListsRepository {
    * atomic step in the database. Returns null, having written nothing, when the item moved on.
    */
   async writeItemIfCurrent(
-    context: WriteContext,
+    context: UnitOfWork,
     write: { state: ItemState; changes: ItemChanges; user: User; event: ItemEvent },
   ): Promise<Item | null> {
     const { stored } = write.state;
-    const written = { ...write.changes, updatedById: write.user.id, updatedAt: new Date() };
-    const { count } = await context.tx.item.updateMany({
-      where: { id: stored.id, version: stored.version, deletedAt: stored.deletedAt === null ? null : { not: null } },
-      data: { ...written, version: { increment: 1 } },
-    });
+    const { text, done, position, deleted } = write.changes;
+    const now = timestamp();
+    const written: Partial<ItemRow> = {
+      ...(text !== undefined ? { text } : {}),
+      ...(done !== undefined ? { done: done ? 1 : 0 } : {}),
+      ...(position !== undefined ? { position } : {}),
+      ...(deleted !== undefined ? { deletedAt: deleted ? now : null } : {}),
+      updatedById: write.user.id,
+      updatedAt: now,
+    };
+    const { sql } = context;
+    const count = await sql.run(
+      sql.db
+        .updateTable('Item')
+        .set((eb) => ({ ...written, version: eb('version', '+', 1) }))
+        .where('id', '=', stored.id)
+        .where('version', '=', stored.version)
+        .where('deletedAt', stored.deletedAt === null ? 'is' : 'is not', null),
+    );
     if (count === 0) return null;
     this.rememberName(write.user);
     // Every write bumps the version, so the row matched at `stored.version` was exactly `stored`.
@@ -224,8 +262,8 @@ export class ListsRepository {
 
   // ---- change stream ------------------------------------------------------------------------
 
-  currentSeq(listId: string): Promise<number> {
-    return this.changeLog.currentSeq(rooms.list(listId));
+  currentSeq(listId: string, sql?: Sql): Promise<number> {
+    return this.changeLog.currentSeq(rooms.list(listId), sql);
   }
 
   changesSince(listId: string, sinceSeq: number, limit: number): Promise<Change[]> {
@@ -237,8 +275,8 @@ export class ListsRepository {
     return this.database.serialized(read);
   }
 
-  private async logItem(context: WriteContext, event: ItemEvent, row: ItemRow): Promise<Item> {
-    const [item] = (await this.toItems([row], context.tx)) as [Item];
+  private async logItem(context: UnitOfWork, event: ItemEvent, row: ItemRow): Promise<Item> {
+    const [item] = (await this.toItems([row], context.sql)) as [Item];
     const { data } = await this.changeLog.append<ItemChanged>(context, {
       namespace: Namespace.Lists,
       stream: rooms.list(row.listId),
@@ -248,12 +286,12 @@ export class ListsRepository {
     return data.item;
   }
 
-  private async toItems(rows: ItemRow[], db: Transaction): Promise<Item[]> {
+  private async toItems(rows: ItemRow[], sql: Sql): Promise<Item[]> {
     const unknown = [...new Set(rows.flatMap((row) => [row.createdById, row.updatedById]))].filter(
       (userId) => !this.userNames.has(userId),
     );
     if (unknown.length > 0) {
-      const users = await db.user.findMany({ where: { id: { in: unknown } }, select: { id: true, name: true } });
+      const users = await sql.all(sql.db.selectFrom('User').select(['id', 'name']).where('id', 'in', unknown));
       for (const user of users) this.rememberName(user);
     }
     const user = (userId: string): User => ({ id: userId, name: this.userNames.get(userId) ?? 'someone' });
@@ -261,14 +299,14 @@ export class ListsRepository {
       id: row.id,
       listId: row.listId,
       text: row.text,
-      done: row.done,
+      done: row.done === 1,
       position: row.position,
       version: row.version,
       createdBy: user(row.createdById),
       updatedBy: user(row.updatedById),
-      createdAt: row.createdAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
-      ...(row.deletedAt ? { deletedAt: row.deletedAt.toISOString() } : {}),
+      createdAt: isoTimestamp(row.createdAt),
+      updatedAt: isoTimestamp(row.updatedAt),
+      ...(row.deletedAt ? { deletedAt: isoTimestamp(row.deletedAt) } : {}),
     }));
   }
 

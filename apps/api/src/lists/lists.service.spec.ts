@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { ErrorCode, keyBetween, type Change, type Item, type List, type User } from '@tandem/contract';
 import type { DomainError } from '../common/domain-error.js';
-import type { Transaction, WriteContext } from '../db/database.service.js';
-import type { IdempotentWrites } from '../db/idempotent-writes.js';
-import type { Item as ItemRow } from '../generated/prisma/client.js';
+import type { UnitOfWork } from '../db/database.service.js';
+import type { Sql } from '../db/sql.js';
+import type { UnitsOfWork } from '../db/units-of-work.js';
 import { ListOrder } from './list-order.js';
-import type { ItemChanges, ItemEvent, ItemState, ListRecord, ListsRepository } from './lists.repository.js';
+import type { ItemChanges, ItemEvent, ItemRow, ItemState, ListRecord, ListsRepository } from './lists.repository.js';
 import { ListsService } from './lists.service.js';
 
 const ann: User = { id: randomUUID(), name: 'ann' };
@@ -28,8 +28,8 @@ class FakeListsRepository {
       visibility,
       inviteCode: visibility === 'private' ? 'code' : null,
       ownerId: owner.id,
-      createdAt: new Date(),
-      updatedAt: new Date(),
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
       deletedAt: null,
     };
     this.lists.set(record.id, record);
@@ -42,14 +42,14 @@ class FakeListsRepository {
       id: randomUUID(),
       listId,
       text,
-      done: false,
+      done: 0,
       position,
       version: 1,
       createdById: ann.id,
       updatedById: ann.id,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-      deletedAt: deleted ? new Date() : null,
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      deletedAt: deleted ? new Date().toISOString() : null,
     };
     this.rows.set(row.id, row);
     return row;
@@ -71,7 +71,7 @@ class FakeListsRepository {
   async isMember(listId: string, userId: string) {
     return this.members.has(`${listId}/${userId}`);
   }
-  async addMember(listId: string, userId: string) {
+  async addMember(_: UnitOfWork, listId: string, userId: string) {
     this.log.push('addMember');
     this.members.add(`${listId}/${userId}`);
   }
@@ -92,7 +92,7 @@ class FakeListsRepository {
   async liveItems(listId: string) {
     return this.live(listId).map((row) => this.toItem(row));
   }
-  async deleteList(_: WriteContext, listId: string) {
+  async deleteList(_: UnitOfWork, listId: string) {
     this.log.push(`deleteList ${listId}`);
   }
   async itemState(itemId: string): Promise<ItemState | null> {
@@ -114,16 +114,24 @@ class FakeListsRepository {
   async liveOrder(listId: string) {
     return new ListOrder(this.live(listId));
   }
-  async createItem(_: WriteContext, item: { listId: string; text: string; position: string; user: User }) {
+  async createItem(_: UnitOfWork, item: { listId: string; text: string; position: string; user: User }) {
     return this.toItem(this.addItem(item.listId, item.text, item.position));
   }
   async writeItemIfCurrent(
-    _: WriteContext,
+    _: UnitOfWork,
     write: { state: ItemState; changes: ItemChanges; user: User; event: ItemEvent },
   ): Promise<Item | null> {
     const row = this.rows.get(write.state.stored.id);
     if (!row || row.version !== write.state.version) return null;
-    Object.assign(row, write.changes, { version: row.version + 1, updatedById: write.user.id });
+    const { text, done, position, deleted } = write.changes;
+    Object.assign(row, {
+      ...(text !== undefined ? { text } : {}),
+      ...(done !== undefined ? { done: done ? 1 : 0 } : {}),
+      ...(position !== undefined ? { position } : {}),
+      ...(deleted !== undefined ? { deletedAt: deleted ? new Date().toISOString() : null } : {}),
+      version: row.version + 1,
+      updatedById: write.user.id,
+    });
     this.log.push(write.event);
     return this.toItem(row);
   }
@@ -140,23 +148,24 @@ class FakeListsRepository {
       id: row.id,
       listId: row.listId,
       text: row.text,
-      done: row.done,
+      done: row.done === 1,
       position: row.position,
       version: row.version,
       createdBy: user(row.createdById),
       updatedBy: user(row.updatedById),
-      createdAt: row.createdAt.toISOString(),
-      updatedAt: row.updatedAt.toISOString(),
-      ...(row.deletedAt ? { deletedAt: row.deletedAt.toISOString() } : {}),
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      ...(row.deletedAt ? { deletedAt: row.deletedAt } : {}),
     };
   }
 }
 
 /** Runs the work at once, as the real one does inside a transaction (retries are its own spec). */
+const context: UnitOfWork = { sql: {} as Sql, publishAfterCommit: () => undefined };
 const writes = {
-  once: <T>(_: string, __: string, ___: string, work: (context: WriteContext) => Promise<T>) =>
-    work({ tx: {} as Transaction, db: {} as Transaction, publishAfterCommit: () => undefined }),
-} as unknown as IdempotentWrites;
+  write: <T>(work: (context: UnitOfWork) => Promise<T>) => work(context),
+  once: <T>(_: string, __: string, ___: string, work: (context: UnitOfWork) => Promise<T>) => work(context),
+} as unknown as UnitsOfWork;
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {
   try {
@@ -214,7 +223,7 @@ describe(ListsService.name, () => {
 
     it('answers NOT_FOUND for a deleted list', async () => {
       const list = repository.addList(ann);
-      list.deletedAt = new Date();
+      list.deletedAt = new Date().toISOString();
       expect((await refusal(sut.joinList(ann, { listId: list.id }, () => undefined))).code).toBe(ErrorCode.NotFound);
     });
   });

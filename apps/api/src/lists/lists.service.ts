@@ -15,8 +15,9 @@ import {
   type User,
 } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
-import type { Transaction, WriteContext } from '../db/database.service.js';
-import { IdempotentWrites } from '../db/idempotent-writes.js';
+import type { UnitOfWork } from '../db/database.service.js';
+import type { Sql } from '../db/sql.js';
+import { UnitsOfWork } from '../db/units-of-work.js';
 import {
   ListsRepository,
   type ItemChanges,
@@ -43,13 +44,15 @@ type VersionedInput = { opId: string; itemId: string; version: number };
 export class ListsService {
   constructor(
     private readonly lists: ListsRepository,
-    private readonly writes: IdempotentWrites,
+    private readonly writes: UnitsOfWork,
   ) {}
 
   async createList(user: User, input: ListsInput<'list:create'>): Promise<ListsCommandResults['list:create']> {
     const visibility = input.visibility ?? 'public';
     const inviteCode = inviteCodeFor(visibility);
-    const record = await this.lists.createList({ title: input.title, visibility, inviteCode, ownerId: user.id });
+    const record = await this.writes.write((context) =>
+      this.lists.createList(context, { title: input.title, visibility, inviteCode, ownerId: user.id }),
+    );
     return { list: this.lists.toList(record, 0, true) };
   }
 
@@ -68,7 +71,7 @@ export class ListsService {
     if (!isMember && record.visibility === 'private' && input.inviteCode !== record.inviteCode) {
       throw DomainError.forbidden('this list is private: a valid invite code is needed to join');
     }
-    if (!isMember) await this.lists.addMember(record.id, user.id);
+    if (!isMember) await this.writes.write((context) => this.lists.addMember(context, record.id, user.id));
     subscribe();
     return this.lists.consistently(async () => {
       // Read again: the list may have been renamed or deleted since the check above.
@@ -99,15 +102,15 @@ export class ListsService {
 
   renameList(user: User, input: ListsInput<'list:rename'>): Promise<ListsCommandResults['list:rename']> {
     return this.writes.once(user.id, input.opId, ListsCommand.ListRename, async (context) => {
-      const record = await this.requireList(input.listId, context.tx);
-      await this.requireMember(record, user, context.tx);
-      return { list: await this.lists.renameList(context, record.id, input.title) };
+      const record = await this.requireList(input.listId, context.sql);
+      await this.requireMember(record, user, context.sql);
+      return { list: await this.lists.renameList(context, record, input.title) };
     });
   }
 
   deleteList(user: User, input: ListsInput<'list:delete'>): Promise<ListsCommandResults['list:delete']> {
     return this.writes.once(user.id, input.opId, ListsCommand.ListDelete, async (context) => {
-      const record = await this.requireList(input.listId, context.tx);
+      const record = await this.requireList(input.listId, context.sql);
       if (record.ownerId !== user.id) throw DomainError.forbidden('only the owner can delete the list');
       await this.lists.deleteList(context, record.id);
       return { listId: record.id };
@@ -117,9 +120,9 @@ export class ListsService {
   /** Appends the item at the end of the list. */
   createItem(user: User, input: ListsInput<'item:create'>): Promise<ListsCommandResults['item:create']> {
     return this.writes.once(user.id, input.opId, ListsCommand.ItemCreate, async (context) => {
-      const record = await this.requireList(input.listId, context.tx);
-      await this.requireMember(record, user, context.tx);
-      const order = await this.lists.liveOrder(record.id, context.tx);
+      const record = await this.requireList(input.listId, context.sql);
+      await this.requireMember(record, user, context.sql);
+      const order = await this.lists.liveOrder(record.id, context.sql);
       const position = keyBetween(order.last(), null);
       return { item: await this.lists.createItem(context, { listId: record.id, text: input.text, position, user }) };
     });
@@ -130,14 +133,14 @@ export class ListsService {
       const { position, ...rest } = input.patch;
       const changes: ItemChanges = { ...rest };
       if (position !== undefined)
-        changes.position = await this.freePosition(state.listId, position, input.itemId, context.tx);
+        changes.position = await this.freePosition(state.listId, position, input.itemId, context.sql);
       return { changes, event: ListsBroadcast.ItemUpdated };
     });
   }
 
   deleteItem(user: User, input: ListsInput<'item:delete'>): Promise<ListsCommandResults['item:delete']> {
     return this.versionedWrite(user, input, ListsCommand.ItemDelete, false, async () => ({
-      changes: { deletedAt: new Date() },
+      changes: { deleted: true },
       event: ListsBroadcast.ItemDeleted,
     }));
   }
@@ -146,8 +149,8 @@ export class ListsService {
   restoreItem(user: User, input: ListsInput<'item:restore'>): Promise<ListsCommandResults['item:restore']> {
     return this.versionedWrite(user, input, ListsCommand.ItemRestore, true, async (context, state) => ({
       changes: {
-        deletedAt: null,
-        position: await this.freePosition(state.listId, state.position, input.itemId, context.tx),
+        deleted: false,
+        position: await this.freePosition(state.listId, state.position, input.itemId, context.sql),
       },
       event: ListsBroadcast.ItemRestored,
     }));
@@ -161,16 +164,16 @@ export class ListsService {
    */
   moveItem(user: User, input: ListsInput<'item:move'>): Promise<ListsCommandResults['item:move']> {
     return this.versionedWrite(user, input, ListsCommand.ItemMove, false, async (context, state) => {
-      const { tx } = context;
+      const { sql } = context;
       let position: string;
       if (input.afterId !== undefined) {
         const low =
-          input.afterId === null ? null : (await this.requireNeighbour(input.afterId, input, state, tx)).position;
-        position = keyBetween(low, (await this.lists.liveOrder(state.listId, tx)).after(low, input.itemId));
+          input.afterId === null ? null : (await this.requireNeighbour(input.afterId, input, state, sql)).position;
+        position = keyBetween(low, (await this.lists.liveOrder(state.listId, sql)).after(low, input.itemId));
       } else {
         const beforeId = input.beforeId ?? null;
-        const high = beforeId === null ? null : (await this.requireNeighbour(beforeId, input, state, tx)).position;
-        position = keyBetween((await this.lists.liveOrder(state.listId, tx)).before(high, input.itemId), high);
+        const high = beforeId === null ? null : (await this.requireNeighbour(beforeId, input, state, sql)).position;
+        position = keyBetween((await this.lists.liveOrder(state.listId, sql)).before(high, input.itemId), high);
       }
       return { changes: { position }, event: ListsBroadcast.ItemMoved };
     });
@@ -186,25 +189,25 @@ export class ListsService {
     input: VersionedInput,
     command: ListsCommand,
     expectDeleted: boolean,
-    plan: (context: WriteContext, state: ItemState) => Promise<PlannedWrite>,
+    plan: (context: UnitOfWork, state: ItemState) => Promise<PlannedWrite>,
   ): Promise<{ item: Item }> {
     return this.writes.once(user.id, input.opId, command, async (context) => {
-      const state = await this.lists.itemState(input.itemId, context.tx);
+      const state = await this.lists.itemState(input.itemId, context.sql);
       if (!state) throw DomainError.notFound('item');
-      await this.requireMember(await this.requireList(state.listId, context.tx), user, context.tx);
+      await this.requireMember(await this.requireList(state.listId, context.sql), user, context.sql);
       // Refuse early, before planning the write; the write itself checks again, atomically.
       if (state.version !== input.version || state.deleted !== expectDeleted) {
-        throw await this.conflict(input, expectDeleted, context.tx);
+        throw await this.conflict(input, expectDeleted, context.sql);
       }
       const { changes, event } = await plan(context, state);
       const item = await this.lists.writeItemIfCurrent(context, { state, changes, user, event });
-      if (!item) throw await this.conflict(input, expectDeleted, context.tx);
+      if (!item) throw await this.conflict(input, expectDeleted, context.sql);
       return { item };
     });
   }
 
-  private async conflict(input: VersionedInput, expectDeleted: boolean, tx: Transaction): Promise<DomainError> {
-    const current = await this.currentItem(input.itemId, tx);
+  private async conflict(input: VersionedInput, expectDeleted: boolean, sql: Sql): Promise<DomainError> {
+    const current = await this.currentItem(input.itemId, sql);
     const by = current.updatedBy.name;
     const message =
       current.deletedAt && !expectDeleted
@@ -215,8 +218,8 @@ export class ListsService {
     return new DomainError(ErrorCode.Conflict, message, { current } satisfies ItemConflictDetails);
   }
 
-  private async currentItem(itemId: string, tx: Transaction): Promise<Item> {
-    const item = await this.lists.findItem(itemId, tx);
+  private async currentItem(itemId: string, sql: Sql): Promise<Item> {
+    const item = await this.lists.findItem(itemId, sql);
     if (!item) throw DomainError.notFound('item');
     return item;
   }
@@ -226,12 +229,12 @@ export class ListsService {
     neighbourId: string,
     input: VersionedInput,
     state: ItemState,
-    tx: Transaction,
+    sql: Sql,
   ): Promise<ItemState> {
-    const neighbour = await this.lists.itemState(neighbourId, tx);
+    const neighbour = await this.lists.itemState(neighbourId, sql);
     if (!neighbour || neighbour.listId !== state.listId) throw DomainError.notFound('neighbour item');
     if (neighbour.deleted) {
-      const current = await this.currentItem(input.itemId, tx);
+      const current = await this.currentItem(input.itemId, sql);
       throw new DomainError(ErrorCode.Conflict, 'the neighbour item was deleted', {
         current,
       } satisfies ItemConflictDetails);
@@ -240,19 +243,19 @@ export class ListsService {
   }
 
   /** `wanted` if no other live item holds it, else a key right after it: live keys stay unique. */
-  private async freePosition(listId: string, wanted: string, itemId: string, tx: Transaction): Promise<string> {
-    const order = await this.lists.liveOrder(listId, tx);
+  private async freePosition(listId: string, wanted: string, itemId: string, sql: Sql): Promise<string> {
+    const order = await this.lists.liveOrder(listId, sql);
     return order.isTaken(wanted, itemId) ? keyBetween(wanted, order.after(wanted, itemId)) : wanted;
   }
 
-  private async requireList(listId: string, db?: Transaction): Promise<ListRecord> {
-    const record = await this.lists.findList(listId, db);
+  private async requireList(listId: string, sql?: Sql): Promise<ListRecord> {
+    const record = await this.lists.findList(listId, sql);
     if (!record || record.deletedAt) throw DomainError.notFound('list');
     return record;
   }
 
-  private async requireMember(record: ListRecord, user: User, tx: Transaction): Promise<void> {
-    if (!(await this.lists.isMember(record.id, user.id, tx))) {
+  private async requireMember(record: ListRecord, user: User, sql: Sql): Promise<void> {
+    if (!(await this.lists.isMember(record.id, user.id, sql))) {
       throw DomainError.forbidden('join the list before changing it');
     }
   }

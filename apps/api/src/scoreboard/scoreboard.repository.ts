@@ -11,15 +11,9 @@ import {
   type Visibility,
 } from '@tandem/contract';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
-import {
-  DatabaseService,
-  type DirectWriteContext,
-  type Reader,
-  type Transaction,
-  type WriteContext,
-} from '../db/database.service.js';
-import { SqliteStatements, fromSqliteTimestamp, sqliteTimestamp } from '../db/sqlite-statements.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
+import { isoTimestamp, timestamp } from '../db/dialect.js';
+import { prepare, type Sql } from '../db/sql.js';
 import { rankPlayers } from './ranking.js';
 
 export interface BoardRecord {
@@ -29,7 +23,7 @@ export interface BoardRecord {
   inviteCode: string | null;
   ownerId: string;
   round: number;
-  createdAt: Date;
+  createdAt: string;
 }
 
 export interface PlayerRecord {
@@ -54,17 +48,86 @@ export const BoardFact = {
 } as const;
 type BoardFact = (typeof BoardFact)[keyof typeof BoardFact];
 
-/** Best first; inside a tie, whoever reached the score first (the earlier change of the board). */
-const standingOrder = [
-  { score: 'desc' },
-  { scoreChangeSeq: 'asc' },
-  { createdAt: 'asc' },
-  { id: 'asc' },
-] satisfies Prisma.PlayerOrderByWithRelationInput[];
+const playerColumns = ['id', 'boardId', 'name', 'userId', 'score'] as const;
 
-const playerSelect = { id: true, boardId: true, name: true, userId: true, score: true } as const;
-/** `playerSelect` in SQL. */
-const playerColumns = 'id, boardId, name, userId, score';
+const findBoard = prepare((db, board: { id: string }) =>
+  db
+    .selectFrom('Board')
+    .select(['id', 'name', 'visibility', 'inviteCode', 'ownerId', 'round', 'createdAt'])
+    .where('id', '=', board.id),
+);
+
+const isMember = prepare((db, member: { boardId: string; userId: string }) =>
+  db
+    .selectFrom('BoardMember')
+    .select('userId')
+    .where('boardId', '=', member.boardId)
+    .where('userId', '=', member.userId),
+);
+
+const findActivePlayer = prepare((db, player: { id: string; boardId: string }) =>
+  db
+    .selectFrom('Player')
+    .select(playerColumns)
+    .where('id', '=', player.id)
+    .where('boardId', '=', player.boardId)
+    .where('removedAt', 'is', null),
+);
+
+/** `score = score + delta` in the database: nothing is read and written back from here. */
+const addToScore = prepare((db, change: { id: string; delta: number; at: string; seq: number }) =>
+  db
+    .updateTable('Player')
+    .set((eb) => ({ score: eb('score', '+', change.delta), scoreChangedAt: change.at, scoreChangeSeq: change.seq }))
+    .where('id', '=', change.id)
+    .returning(playerColumns),
+);
+
+const recordScoreEvent = prepare(
+  (
+    db,
+    event: {
+      boardId: string;
+      playerId: string;
+      round: number;
+      delta: number;
+      userId: string;
+      opId: string;
+      createdAt: string;
+    },
+  ) =>
+    db.insertInto('ScoreEvent').values({
+      boardId: event.boardId,
+      playerId: event.playerId,
+      round: event.round,
+      delta: event.delta,
+      userId: event.userId,
+      opId: event.opId,
+      createdAt: event.createdAt,
+    }),
+);
+
+const playersAbove = prepare((db, player: { boardId: string; score: number }) =>
+  db
+    .selectFrom('Player')
+    .select((eb) => eb.fn.countAll<number>().as('higher'))
+    .where('boardId', '=', player.boardId)
+    .where('removedAt', 'is', null)
+    .where('score', '>', player.score),
+);
+
+/** Best first; inside a tie, whoever reached the score first (the earlier change of the board). */
+const rankedPlayers = prepare((db, board: { id: string }) =>
+  db
+    .selectFrom('Player')
+    .select(playerColumns)
+    .where('boardId', '=', board.id)
+    .where('removedAt', 'is', null)
+    .orderBy('score', 'desc')
+    .orderBy('scoreChangeSeq')
+    .orderBy('createdAt')
+    .orderBy('id'),
+);
 
 function toPlayer(row: PlayerRecord & { rank: number }): Player {
   return {
@@ -76,7 +139,7 @@ function toPlayer(row: PlayerRecord & { rank: number }): Player {
   };
 }
 
-/** Every Prisma call of the scoreboard; rows become contract types here. */
+/** Boards, players and scores; rows become contract types here. */
 @Injectable()
 export class ScoreboardRepository {
   constructor(
@@ -100,79 +163,80 @@ export class ScoreboardRepository {
     };
   }
 
-  createBoard(board: {
-    name: string;
-    visibility: Visibility;
-    inviteCode: string | null;
-    ownerId: string;
-  }): Promise<BoardRecord> {
-    return this.database.write(async ({ tx }) => {
-      const created = await tx.board.create({ data: { id: timeOrderedId(), ...board } });
-      await tx.boardMember.create({ data: { boardId: created.id, userId: board.ownerId } });
-      return created as BoardRecord;
-    });
+  async createBoard(
+    { sql }: UnitOfWork,
+    board: { name: string; visibility: Visibility; inviteCode: string | null; ownerId: string },
+  ): Promise<BoardRecord> {
+    const record: BoardRecord = { id: timeOrderedId(), ...board, round: 1, createdAt: timestamp() };
+    await sql.run(sql.db.insertInto('Board').values(record));
+    await sql.run(
+      sql.db
+        .insertInto('BoardMember')
+        .values({ boardId: record.id, userId: board.ownerId, joinedAt: record.createdAt }),
+    );
+    return record;
   }
 
   /** Reads take the caller's transaction when they decide a write. */
-  async findBoard(boardId: string, db: Reader = this.database.client): Promise<BoardRecord | null> {
-    if (db instanceof SqliteStatements) {
-      const row = db.get<Omit<BoardRecord, 'createdAt'> & { createdAt: string }>(
-        'SELECT id, name, visibility, inviteCode, ownerId, round, createdAt FROM Board WHERE id = ?',
-        boardId,
-      );
-      return row ? { ...row, createdAt: fromSqliteTimestamp(row.createdAt) } : null;
-    }
-    return (await db.board.findUnique({ where: { id: boardId } })) as BoardRecord | null;
+  async findBoard(boardId: string, sql: Sql = this.database.reader): Promise<BoardRecord | null> {
+    return ((await sql.first(findBoard({ id: boardId }))) as BoardRecord | undefined) ?? null;
   }
 
   /** Public boards and the private boards the user is a member of, oldest first. */
   async listBoardsVisibleTo(userId: string): Promise<BoardSummary[]> {
-    const records = await this.database.client.board.findMany({
-      where: { OR: [{ visibility: 'public' }, { members: { some: { userId } } }] },
-      include: {
-        members: { where: { userId }, select: { userId: true } },
-        _count: { select: { players: { where: { removedAt: null } } } },
-      },
-      orderBy: { createdAt: 'asc' },
-    });
+    const sql = this.database.reader;
+    const records = (await sql.all(
+      sql.db
+        .selectFrom('Board')
+        .leftJoin('BoardMember', (join) =>
+          join.onRef('BoardMember.boardId', '=', 'Board.id').on('BoardMember.userId', '=', userId),
+        )
+        .select((eb) => [
+          'id',
+          'name',
+          'visibility',
+          'inviteCode',
+          'ownerId',
+          'round',
+          'createdAt',
+          'BoardMember.userId as member',
+          eb
+            .selectFrom('Player')
+            .select(eb.fn.countAll<number>().as('count'))
+            .whereRef('Player.boardId', '=', 'Board.id')
+            .where('Player.removedAt', 'is', null)
+            .as('playerCount'),
+        ])
+        .where((eb) => eb.or([eb('visibility', '=', 'public'), eb('BoardMember.userId', 'is not', null)]))
+        .orderBy('createdAt'),
+    )) as (BoardRecord & { member: string | null; playerCount: number | null })[];
     const seqs = await this.changeLog.currentSeqs(records.map((record) => rooms.board(record.id)));
     return records.map((record) => ({
-      ...this.boardFields(record as BoardRecord, seqs.get(rooms.board(record.id)) ?? 0, record.members.length > 0),
-      playerCount: record._count.players,
+      ...this.boardFields(record, seqs.get(rooms.board(record.id)) ?? 0, record.member !== null),
+      playerCount: Number(record.playerCount ?? 0),
     }));
   }
 
-  async isMember(boardId: string, userId: string, db: Reader = this.database.client): Promise<boolean> {
-    if (db instanceof SqliteStatements)
-      return db.get('SELECT 1 FROM BoardMember WHERE boardId = ? AND userId = ?', boardId, userId) !== undefined;
-    return (await db.boardMember.count({ where: { boardId, userId } })) > 0;
+  async isMember(boardId: string, userId: string, sql: Sql = this.database.reader): Promise<boolean> {
+    return (await sql.first(isMember({ boardId, userId }))) !== undefined;
   }
 
-  addMember(boardId: string, userId: string): Promise<void> {
-    return this.database.write(async ({ tx }) => {
-      await tx.boardMember.upsert({
-        where: { boardId_userId: { boardId, userId } },
-        create: { boardId, userId },
-        update: {},
-      });
-    });
-  }
-
-  /**
-   * The board, its seq and its ranked players as of one commit, without waiting for the queue of
-   * writes. A transaction, because the SQLite connection is shared (a plain read could see a write
-   * that is still open), and a serializable one, so that PostgreSQL reads one snapshot.
-   */
-  readBoard(boardId: string): Promise<{ record: BoardRecord; seq: number; players: Player[] } | null> {
-    return this.database.client.$transaction(
-      async (tx) => {
-        const record = await this.findBoard(boardId, tx);
-        if (!record) return null;
-        const seq = await this.changeLog.currentSeq(rooms.board(boardId), tx);
-        return { record, seq, players: await this.rankedPlayers(boardId, tx) };
-      },
-      { isolationLevel: 'Serializable' },
+  async addMember({ sql }: UnitOfWork, boardId: string, userId: string): Promise<void> {
+    await sql.run(
+      sql.db
+        .insertInto('BoardMember')
+        .values({ boardId, userId, joinedAt: timestamp() })
+        .onConflict((conflict) => conflict.columns(['boardId', 'userId']).doNothing()),
     );
+  }
+
+  /** The board, its seq and its ranked players as of one commit, without waiting for the queue of writes. */
+  readBoard(boardId: string): Promise<{ record: BoardRecord; seq: number; players: Player[] } | null> {
+    return this.database.snapshot(async (sql) => {
+      const record = await this.findBoard(boardId, sql);
+      if (!record) return null;
+      return { record, ...(await this.boardIn(sql, record)) };
+    });
   }
 
   async readState(boardId: string): Promise<BoardState | null> {
@@ -180,55 +244,67 @@ export class ScoreboardRepository {
     return board && { boardId, seq: board.seq, round: board.record.round, players: board.players };
   }
 
-  /** The board as a write in progress sees it (inside its transaction). */
-  async boardInWrite(context: WriteContext, record: BoardRecord): Promise<{ seq: number; players: Player[] }> {
-    const seq = await this.changeLog.currentSeq(rooms.board(record.id), context.tx);
-    return { seq, players: await this.rankedPlayers(record.id, context.tx) };
+  /** The board's seq and ranked players as `sql` sees them (inside a write, or in a snapshot). */
+  async boardIn(sql: Sql, record: BoardRecord): Promise<{ seq: number; players: Player[] }> {
+    const seq = await this.changeLog.currentSeq(rooms.board(record.id), sql);
+    return { seq, players: await this.rankedPlayers(record.id, sql) };
   }
 
-  async findActivePlayer(boardId: string, playerId: string, db: Reader): Promise<PlayerRecord | null> {
-    if (db instanceof SqliteStatements) {
-      return (
-        db.get<PlayerRecord>(
-          `SELECT ${playerColumns} FROM Player WHERE id = ? AND boardId = ? AND removedAt IS NULL`,
-          playerId,
-          boardId,
-        ) ?? null
-      );
-    }
-    return db.player.findFirst({ where: { id: playerId, boardId, removedAt: null }, select: playerSelect });
+  async findActivePlayer(boardId: string, playerId: string, sql: Sql): Promise<PlayerRecord | null> {
+    return (await sql.first(findActivePlayer({ id: playerId, boardId }))) ?? null;
   }
 
-  countActivePlayers(boardId: string, db: Transaction): Promise<number> {
-    return db.player.count({ where: { boardId, removedAt: null } });
+  async countActivePlayers(boardId: string, sql: Sql): Promise<number> {
+    const row = await sql.first(
+      sql.db
+        .selectFrom('Player')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('boardId', '=', boardId)
+        .where('removedAt', 'is', null),
+    );
+    return Number(row?.count ?? 0);
   }
 
-  async hasPlayerFor(boardId: string, userId: string, db: Transaction): Promise<boolean> {
-    return (await db.player.count({ where: { boardId, userId, removedAt: null } })) > 0;
+  async hasPlayerFor(boardId: string, userId: string, sql: Sql): Promise<boolean> {
+    const row = await sql.first(
+      sql.db
+        .selectFrom('Player')
+        .select('id')
+        .where('boardId', '=', boardId)
+        .where('userId', '=', userId)
+        .where('removedAt', 'is', null),
+    );
+    return row !== undefined;
   }
 
-  async userExists(userId: string, db: Transaction): Promise<boolean> {
-    return (await db.user.count({ where: { id: userId } })) > 0;
+  async userExists(userId: string, sql: Sql): Promise<boolean> {
+    return (await sql.first(sql.db.selectFrom('User').select('id').where('id', '=', userId))) !== undefined;
   }
 
-  async addPlayer(context: WriteContext, player: { boardId: string; name: string; userId?: string }): Promise<Player> {
+  async addPlayer(context: UnitOfWork, player: { boardId: string; name: string; userId?: string }): Promise<Player> {
     const id = timeOrderedId();
     const { seq } = await this.log(context, player.boardId, BoardFact.PlayerAdded, { playerId: id, name: player.name });
+    const now = timestamp();
+    const row: PlayerRecord = {
+      id,
+      boardId: player.boardId,
+      name: player.name,
+      userId: player.userId ?? null,
+      score: 0,
+    };
     // A new player reached 0 with this change: behind everyone already at 0.
-    const row = await context.tx.player.create({
-      data: { id, boardId: player.boardId, name: player.name, userId: player.userId ?? null, scoreChangeSeq: seq },
-      select: playerSelect,
-    });
-    return this.withRank(row, context.tx);
+    await context.sql.run(
+      context.sql.db.insertInto('Player').values({ ...row, scoreChangeSeq: seq, scoreChangedAt: now, createdAt: now }),
+    );
+    return this.withRank(row, context.sql);
   }
 
   /**
-   * Adds `delta` in the database (`score = score + delta`, in this transaction: nothing is read
-   * and written back from here), logs the score event it can be recomputed from, and takes the
+   * Adds `delta` in the database, logs the score event it can be recomputed from, and takes the
    * change's seq as the moment the player reached the new score.
    */
   async addScore(
-    context: DirectWriteContext,
+    context: UnitOfWork,
     change: { boardId: string; round: number; playerId: string; delta: number; userId: string; opId: string },
   ): Promise<{ player: Player; seq: number }> {
     const { seq } = await this.log(context, change.boardId, BoardFact.ScoreAdded, {
@@ -236,117 +312,90 @@ export class ScoreboardRepository {
       round: change.round,
       delta: change.delta,
     });
-    const now = new Date();
-    const { db } = context;
-    let row: PlayerRecord;
-    if (db instanceof SqliteStatements) {
-      const at = sqliteTimestamp(now);
-      row = db.get<PlayerRecord>(
-        `UPDATE Player SET score = score + ?, scoreChangedAt = ?, scoreChangeSeq = ? WHERE id = ? RETURNING ${playerColumns}`,
-        change.delta,
-        at,
-        seq,
-        change.playerId,
-      )!;
-      db.run(
-        'INSERT INTO ScoreEvent (boardId, playerId, round, delta, userId, opId, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        change.boardId,
-        change.playerId,
-        change.round,
-        change.delta,
-        change.userId,
-        change.opId,
-        at,
-      );
-    } else {
-      row = await db.player.update({
-        where: { id: change.playerId },
-        data: { score: { increment: change.delta }, scoreChangedAt: now, scoreChangeSeq: seq },
-        select: playerSelect,
-      });
-      await db.scoreEvent.create({ data: { ...change, createdAt: now }, select: { id: true } });
-    }
-    return { player: await this.withRank(row, db), seq };
+    const at = timestamp();
+    const { sql } = context;
+    const row = (await sql.first(addToScore({ id: change.playerId, delta: change.delta, at, seq })))!;
+    await sql.run(recordScoreEvent({ ...change, createdAt: at }));
+    return { player: await this.withRank(row, sql), seq };
   }
 
   async renamePlayer(
-    context: WriteContext,
+    context: UnitOfWork,
     player: { boardId: string; playerId: string; name: string },
   ): Promise<Player> {
     await this.log(context, player.boardId, BoardFact.PlayerRenamed, { playerId: player.playerId, name: player.name });
-    const row = await context.tx.player.update({
-      where: { id: player.playerId },
-      data: { name: player.name },
-      select: playerSelect,
-    });
-    return this.withRank(row, context.tx);
+    const { sql } = context;
+    const row = await sql.first(
+      sql.db
+        .updateTable('Player')
+        .set({ name: player.name })
+        .where('id', '=', player.playerId)
+        .returning(playerColumns),
+    );
+    return this.withRank(row!, sql);
   }
 
   /** Marks the player removed; their score events stay. */
-  async removePlayer(context: WriteContext, player: { boardId: string; playerId: string }): Promise<void> {
+  async removePlayer(context: UnitOfWork, player: { boardId: string; playerId: string }): Promise<void> {
     await this.log(context, player.boardId, BoardFact.PlayerRemoved, { playerId: player.playerId });
-    await context.tx.player.update({ where: { id: player.playerId }, data: { removedAt: new Date() } });
+    const { sql } = context;
+    await sql.run(sql.db.updateTable('Player').set({ removedAt: timestamp() }).where('id', '=', player.playerId));
   }
 
   /** Archives the round's ranked standings, zeroes every player, and starts the next round. */
-  async resetBoard(context: WriteContext, record: BoardRecord): Promise<BoardRecord> {
-    const { tx } = context;
-    const standings = await this.rankedPlayers(record.id, tx);
-    const now = new Date();
+  async resetBoard(context: UnitOfWork, record: BoardRecord): Promise<BoardRecord> {
+    const { sql } = context;
+    const standings = await this.rankedPlayers(record.id, sql);
+    const now = timestamp();
     const { seq } = await this.log(context, record.id, BoardFact.BoardReset, {
       round: record.round,
       nextRound: record.round + 1,
     });
-    await tx.boardRound.create({
-      data: { boardId: record.id, round: record.round, standings: JSON.stringify(standings), archivedAt: now },
-    });
+    await sql.run(
+      sql.db
+        .insertInto('BoardRound')
+        .values({ boardId: record.id, round: record.round, standings: JSON.stringify(standings), archivedAt: now }),
+    );
     // Everyone reaches 0 together: inside that tie, players keep the order they joined in.
-    await tx.player.updateMany({
-      where: { boardId: record.id, removedAt: null },
-      data: { score: 0, scoreChangedAt: now, scoreChangeSeq: seq },
-    });
-    return (await tx.board.update({ where: { id: record.id }, data: { round: { increment: 1 } } })) as BoardRecord;
+    await sql.run(
+      sql.db
+        .updateTable('Player')
+        .set({ score: 0, scoreChangedAt: now, scoreChangeSeq: seq })
+        .where('boardId', '=', record.id)
+        .where('removedAt', 'is', null),
+    );
+    await sql.run(
+      sql.db
+        .updateTable('Board')
+        .set({ round: record.round + 1 })
+        .where('id', '=', record.id),
+    );
+    return { ...record, round: record.round + 1 };
   }
 
   /** Archived rounds, newest first. */
   async history(boardId: string, limit: number): Promise<ArchivedRound[]> {
-    const rows = await this.database.client.boardRound.findMany({
-      where: { boardId },
-      orderBy: { round: 'desc' },
-      take: limit,
-    });
+    const sql = this.database.reader;
+    const rows = await sql.all(
+      sql.db.selectFrom('BoardRound').selectAll().where('boardId', '=', boardId).orderBy('round', 'desc').limit(limit),
+    );
     return rows.map((row) => ({
       round: row.round,
-      archivedAt: row.archivedAt.toISOString(),
+      archivedAt: isoTimestamp(row.archivedAt),
       standings: JSON.parse(row.standings) as Player[],
     }));
   }
 
-  private async rankedPlayers(boardId: string, db: Transaction): Promise<Player[]> {
-    const rows = await db.player.findMany({
-      where: { boardId, removedAt: null },
-      orderBy: standingOrder,
-      select: playerSelect,
-    });
-    return rankPlayers(rows).map(toPlayer);
+  private async rankedPlayers(boardId: string, sql: Sql): Promise<Player[]> {
+    return rankPlayers(await sql.all(rankedPlayers({ id: boardId }))).map(toPlayer);
   }
 
-  private async withRank(row: PlayerRecord, db: Reader): Promise<Player> {
-    if (db instanceof SqliteStatements) {
-      const { higher } = db.get<{ higher: number }>(
-        'SELECT COUNT(*) AS higher FROM Player WHERE boardId = ? AND removedAt IS NULL AND score > ?',
-        row.boardId,
-        row.score,
-      )!;
-      return toPlayer({ ...row, rank: higher + 1 });
-    }
-    const higher = await db.player.count({
-      where: { boardId: row.boardId, removedAt: null, score: { gt: row.score } },
-    });
-    return toPlayer({ ...row, rank: higher + 1 });
+  private async withRank(row: PlayerRecord, sql: Sql): Promise<Player> {
+    const { higher } = (await sql.first(playersAbove({ boardId: row.boardId, score: row.score })))!;
+    return toPlayer({ ...row, rank: Number(higher) + 1 });
   }
 
-  private log(context: DirectWriteContext, boardId: string, event: BoardFact, fact: Record<string, unknown>) {
+  private log(context: UnitOfWork, boardId: string, event: BoardFact, fact: Record<string, unknown>) {
     return this.changeLog.append(context, {
       namespace: Namespace.Scoreboard,
       stream: rooms.board(boardId),

@@ -9,8 +9,8 @@ import {
   type User,
 } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
-import type { Reader } from '../db/database.service.js';
-import { IdempotentWrites } from '../db/idempotent-writes.js';
+import type { Sql } from '../db/sql.js';
+import { UnitsOfWork } from '../db/units-of-work.js';
 import { ScoreboardRepository, type BoardRecord, type PlayerRecord } from './scoreboard.repository.js';
 import { inviteCodeFor } from '../common/invite-code.js';
 
@@ -23,7 +23,7 @@ import { inviteCodeFor } from '../common/invite-code.js';
 export class ScoreboardService {
   constructor(
     private readonly boards: ScoreboardRepository,
-    private readonly writes: IdempotentWrites,
+    private readonly writes: UnitsOfWork,
   ) {}
 
   async createBoard(
@@ -32,7 +32,9 @@ export class ScoreboardService {
   ): Promise<ScoreboardCommandResults['board:create']> {
     const visibility = input.visibility ?? 'public';
     const inviteCode = inviteCodeFor(visibility);
-    const record = await this.boards.createBoard({ name: input.name, visibility, inviteCode, ownerId: user.id });
+    const record = await this.writes.write((context) =>
+      this.boards.createBoard(context, { name: input.name, visibility, inviteCode, ownerId: user.id }),
+    );
     return { board: this.boards.toBoard(record, { seq: 0, players: [] }, true) };
   }
 
@@ -55,7 +57,7 @@ export class ScoreboardService {
     if (!isMember && record.visibility === 'private' && input.inviteCode !== record.inviteCode) {
       throw DomainError.forbidden('this board is private: a valid invite code is needed to join');
     }
-    if (!isMember) await this.boards.addMember(record.id, user.id);
+    if (!isMember) await this.writes.write((context) => this.boards.addMember(context, record.id, user.id));
     subscribe();
     const board = await this.boards.readBoard(record.id);
     if (!board) throw DomainError.notFound('board');
@@ -77,14 +79,14 @@ export class ScoreboardService {
 
   addPlayer(user: User, input: ScoreboardInput<'player:add'>): Promise<ScoreboardCommandResults['player:add']> {
     return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerAdd, async (context) => {
-      await this.requireAccess(user, input.boardId, context.tx);
+      await this.requireAccess(user, input.boardId, context.sql);
       if (input.userId !== undefined) {
-        if (!(await this.boards.userExists(input.userId, context.tx))) throw DomainError.notFound('user');
-        if (await this.boards.hasPlayerFor(input.boardId, input.userId, context.tx)) {
+        if (!(await this.boards.userExists(input.userId, context.sql))) throw DomainError.notFound('user');
+        if (await this.boards.hasPlayerFor(input.boardId, input.userId, context.sql)) {
           throw new DomainError(ErrorCode.Conflict, 'this user already has a player on the board');
         }
       }
-      if ((await this.boards.countActivePlayers(input.boardId, context.tx)) >= ScoreboardLimits.playersPerBoard) {
+      if ((await this.boards.countActivePlayers(input.boardId, context.sql)) >= ScoreboardLimits.playersPerBoard) {
         throw new DomainError(ErrorCode.Conflict, `a board holds at most ${ScoreboardLimits.playersPerBoard} players`);
       }
       return { player: await this.boards.addPlayer(context, input) };
@@ -92,10 +94,9 @@ export class ScoreboardService {
   }
 
   addScore(user: User, input: ScoreboardInput<'score:add'>): Promise<ScoreboardCommandResults['score:add']> {
-    // The scoreboard's most frequent command: a direct write (prepared statements on SQLite).
-    return this.writes.onceDirect(user.id, input.opId, ScoreboardCommand.ScoreAdd, async (context) => {
-      const board = await this.requireAccess(user, input.boardId, context.db);
-      const player = await this.requirePlayer(input.boardId, input.playerId, context.db);
+    return this.writes.once(user.id, input.opId, ScoreboardCommand.ScoreAdd, async (context) => {
+      const board = await this.requireAccess(user, input.boardId, context.sql);
+      const player = await this.requirePlayer(input.boardId, input.playerId, context.sql);
       // Writes are serialized, so this bound check holds at the increment; the addition itself is the database's.
       if (Math.abs(player.score + input.delta) > ScoreboardLimits.maxScore) {
         throw new DomainError(ErrorCode.Conflict, `a score stays within ±${ScoreboardLimits.maxScore}`, {
@@ -118,8 +119,8 @@ export class ScoreboardService {
     input: ScoreboardInput<'player:rename'>,
   ): Promise<ScoreboardCommandResults['player:rename']> {
     return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerRename, async (context) => {
-      this.requireOwner(user, await this.requireAccess(user, input.boardId, context.tx), 'rename players');
-      await this.requirePlayer(input.boardId, input.playerId, context.tx);
+      this.requireOwner(user, await this.requireAccess(user, input.boardId, context.sql), 'rename players');
+      await this.requirePlayer(input.boardId, input.playerId, context.sql);
       return { player: await this.boards.renamePlayer(context, input) };
     });
   }
@@ -129,8 +130,8 @@ export class ScoreboardService {
     input: ScoreboardInput<'player:remove'>,
   ): Promise<ScoreboardCommandResults['player:remove']> {
     return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerRemove, async (context) => {
-      this.requireOwner(user, await this.requireAccess(user, input.boardId, context.tx), 'remove players');
-      await this.requirePlayer(input.boardId, input.playerId, context.tx);
+      this.requireOwner(user, await this.requireAccess(user, input.boardId, context.sql), 'remove players');
+      await this.requirePlayer(input.boardId, input.playerId, context.sql);
       await this.boards.removePlayer(context, input);
       return { boardId: input.boardId, playerId: input.playerId };
     });
@@ -141,24 +142,24 @@ export class ScoreboardService {
     return this.writes.once(user.id, input.opId, ScoreboardCommand.BoardReset, async (context) => {
       const record = this.requireOwner(
         user,
-        await this.requireAccess(user, input.boardId, context.tx),
+        await this.requireAccess(user, input.boardId, context.sql),
         'reset the board',
       );
       const next = await this.boards.resetBoard(context, record);
-      return { board: this.boards.toBoard(next, await this.boards.boardInWrite(context, next), true) };
+      return { board: this.boards.toBoard(next, await this.boards.boardIn(context.sql, next), true) };
     });
   }
 
-  private async requireBoard(boardId: string, db?: Reader): Promise<BoardRecord> {
-    const record = await this.boards.findBoard(boardId, db);
+  private async requireBoard(boardId: string, sql?: Sql): Promise<BoardRecord> {
+    const record = await this.boards.findBoard(boardId, sql);
     if (!record) throw DomainError.notFound('board');
     return record;
   }
 
   /** A public board, or a private one the user is a member of. */
-  private async requireAccess(user: User, boardId: string, db?: Reader): Promise<BoardRecord> {
-    const record = await this.requireBoard(boardId, db);
-    if (record.visibility === 'private' && !(await this.boards.isMember(record.id, user.id, db))) {
+  private async requireAccess(user: User, boardId: string, sql?: Sql): Promise<BoardRecord> {
+    const record = await this.requireBoard(boardId, sql);
+    if (record.visibility === 'private' && !(await this.boards.isMember(record.id, user.id, sql))) {
       throw DomainError.forbidden('this board is private: join it with its invite code first');
     }
     return record;
@@ -169,8 +170,8 @@ export class ScoreboardService {
     return record;
   }
 
-  private async requirePlayer(boardId: string, playerId: string, db: Reader): Promise<PlayerRecord> {
-    const player = await this.boards.findActivePlayer(boardId, playerId, db);
+  private async requirePlayer(boardId: string, playerId: string, sql: Sql): Promise<PlayerRecord> {
+    const player = await this.boards.findActivePlayer(boardId, playerId, sql);
     if (!player) throw DomainError.notFound('player');
     return player;
   }

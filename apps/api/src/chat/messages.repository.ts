@@ -1,0 +1,315 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ChatBroadcast,
+  Namespace,
+  rooms,
+  timeOrderedId,
+  type Message,
+  type MessageChanged,
+  type MessageKind,
+  type Reaction,
+  type SystemAction,
+  type User,
+} from '@tandem/contract';
+import { ChangeLogRepository } from '../db/change-log.repository.js';
+import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
+import { isoTimestamp, timestamp } from '../db/dialect.js';
+import { prepare, type Sql } from '../db/sql.js';
+
+/** What the rules need to know about a message. */
+export interface MessageRecord {
+  id: string;
+  roomId: string;
+  seq: number;
+  authorId: string;
+  kind: MessageKind;
+  deletedAt: string | null;
+}
+
+/** A message to store: a user's, or a system message about `author`. */
+export interface NewMessage {
+  roomId: string;
+  author: User;
+  text: string;
+  mentions?: User[];
+  system?: SystemAction;
+}
+
+const insertMessage = prepare(
+  (
+    db,
+    row: {
+      id: string;
+      roomId: string;
+      seq: number;
+      authorId: string;
+      text: string;
+      kind: string;
+      action: string | null;
+      createdAt: string;
+    },
+  ) =>
+    db.insertInto('Message').values({
+      id: row.id,
+      roomId: row.roomId,
+      seq: row.seq,
+      authorId: row.authorId,
+      text: row.text,
+      kind: row.kind,
+      action: row.action,
+      createdAt: row.createdAt,
+    }),
+);
+
+const insertMention = prepare((db, mention: { messageId: string; userId: string; name: string }) =>
+  db.insertInto('MessageMention').values({ messageId: mention.messageId, userId: mention.userId, name: mention.name }),
+);
+
+const findMessage = prepare((db, message: { id: string }) =>
+  db
+    .selectFrom('Message')
+    .select(['id', 'roomId', 'seq', 'authorId', 'kind', 'deletedAt'])
+    .where('id', '=', message.id),
+);
+
+/** Messages, their reactions and mentions; rows become contract types here. */
+@Injectable()
+export class MessagesRepository {
+  constructor(
+    private readonly database: DatabaseService,
+    private readonly changeLog: ChangeLogRepository,
+  ) {}
+
+  /** Stores the message and its `message:created` change in the caller's transaction. */
+  async appendMessage(context: UnitOfWork, message: NewMessage): Promise<Message> {
+    const id = timeOrderedId();
+    const createdAt = new Date();
+    const mentions = message.mentions ?? [];
+    const kind: MessageKind = message.system ? 'system' : 'user';
+    const { data } = await this.changeLog.append<MessageChanged>(context, {
+      namespace: Namespace.Chat,
+      stream: rooms.chat(message.roomId),
+      event: ChatBroadcast.MessageCreated,
+      data: (seq) => ({
+        roomId: message.roomId,
+        seq,
+        message: {
+          id,
+          roomId: message.roomId,
+          seq,
+          author: message.author,
+          text: message.text,
+          kind,
+          ...(message.system ? { action: message.system } : {}),
+          createdAt: createdAt.toISOString(),
+          reactions: [],
+          mentions,
+        },
+      }),
+    });
+    await context.sql.run(
+      insertMessage({
+        id,
+        roomId: message.roomId,
+        seq: data.seq,
+        authorId: message.author.id,
+        text: message.text,
+        kind,
+        action: message.system ?? null,
+        createdAt: timestamp(createdAt),
+      }),
+    );
+    await this.addMentions(context.sql, id, mentions);
+    return data.message;
+  }
+
+  async findMessage(messageId: string, sql: Sql = this.database.reader): Promise<MessageRecord | null> {
+    return ((await sql.first(findMessage({ id: messageId }))) as MessageRecord | undefined) ?? null;
+  }
+
+  /** Replaces the text and its mentions, and marks the message edited now. */
+  async editMessage({ sql }: UnitOfWork, messageId: string, text: string, mentions: User[]): Promise<void> {
+    await sql.run(sql.db.updateTable('Message').set({ text, editedAt: timestamp() }).where('id', '=', messageId));
+    await sql.run(sql.db.deleteFrom('MessageMention').where('messageId', '=', messageId));
+    await this.addMentions(sql, messageId, mentions);
+  }
+
+  private async addMentions(sql: Sql, messageId: string, mentions: User[]): Promise<void> {
+    for (const user of mentions) await sql.run(insertMention({ messageId, userId: user.id, name: user.name }));
+  }
+
+  /**
+   * Soft delete: the row keeps its id and seq with `deletedAt` set, and loses its text, reactions
+   * and mentions. The payloads already logged for the message (its creation, edits, reactions)
+   * are emptied the same way, so that a resync never replays the text either.
+   */
+  async deleteMessage({ sql }: UnitOfWork, message: MessageRecord): Promise<void> {
+    await sql.run(sql.db.updateTable('Message').set({ text: '', deletedAt: timestamp() }).where('id', '=', message.id));
+    await sql.run(sql.db.deleteFrom('Reaction').where('messageId', '=', message.id));
+    await sql.run(sql.db.deleteFrom('MessageMention').where('messageId', '=', message.id));
+    const streamKey = rooms.chat(message.roomId);
+    // A message only appears in changes from its own seq on.
+    const logged = await sql.all(
+      sql.db
+        .selectFrom('Change')
+        .select(['seq', 'data'])
+        .where('streamKey', '=', streamKey)
+        .where('seq', '>=', message.seq)
+        .where('data', 'like', `%"id":"${message.id}"%`),
+    );
+    for (const change of logged) {
+      const data = JSON.parse(change.data) as Partial<MessageChanged>;
+      if (data.message?.id !== message.id) continue;
+      data.message = { ...data.message, text: '', mentions: [] };
+      await sql.run(
+        sql.db
+          .updateTable('Change')
+          .set({ data: JSON.stringify(data) })
+          .where('streamKey', '=', streamKey)
+          .where('seq', '=', change.seq),
+      );
+    }
+  }
+
+  async hasReaction(messageId: string, userId: string, emoji: string, sql: Sql): Promise<boolean> {
+    const row = await sql.first(
+      sql.db
+        .selectFrom('Reaction')
+        .select('emoji')
+        .where('messageId', '=', messageId)
+        .where('userId', '=', userId)
+        .where('emoji', '=', emoji),
+    );
+    return row !== undefined;
+  }
+
+  /** The distinct emoji used on the message. */
+  async reactionEmoji(messageId: string, sql: Sql): Promise<string[]> {
+    const rows = await sql.all(
+      sql.db.selectFrom('Reaction').select('emoji').distinct().where('messageId', '=', messageId),
+    );
+    return rows.map((row) => row.emoji);
+  }
+
+  async addReaction({ sql }: UnitOfWork, messageId: string, userId: string, emoji: string): Promise<void> {
+    await sql.run(sql.db.insertInto('Reaction').values({ messageId, userId, emoji, createdAt: timestamp() }));
+  }
+
+  async removeReaction({ sql }: UnitOfWork, messageId: string, userId: string, emoji: string): Promise<void> {
+    await sql.run(
+      sql.db
+        .deleteFrom('Reaction')
+        .where('messageId', '=', messageId)
+        .where('userId', '=', userId)
+        .where('emoji', '=', emoji),
+    );
+  }
+
+  /** Logs and broadcasts the message as it now is, as `message:updated` or `message:deleted`. */
+  async appendMessageChange(
+    context: UnitOfWork,
+    event: typeof ChatBroadcast.MessageUpdated | typeof ChatBroadcast.MessageDeleted,
+    messageId: string,
+  ): Promise<Message> {
+    const [message] = await this.messages(context.sql, (query) => query.where('Message.id', '=', messageId));
+    await this.changeLog.append<MessageChanged>(context, {
+      namespace: Namespace.Chat,
+      stream: rooms.chat(message.roomId),
+      event,
+      data: (seq) => ({ roomId: message.roomId, seq, message }),
+    });
+    return message;
+  }
+
+  /** Up to `limit` messages before `beforeSeq` (or the newest), oldest first, and whether older ones remain. */
+  async messagesBefore(
+    roomId: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<{ messages: Message[]; more: boolean }> {
+    const newestFirst = await this.messages(this.database.reader, (query) => {
+      const inRoom = query
+        .where('roomId', '=', roomId)
+        .orderBy('seq', 'desc')
+        .limit(limit + 1);
+      return beforeSeq === undefined ? inRoom : inRoom.where('seq', '<', beforeSeq);
+    });
+    const more = newestFirst.length > limit;
+    return { messages: newestFirst.slice(0, limit).reverse(), more };
+  }
+
+  /** Messages as the contract has them: with their author, reactions and mentions. */
+  private async messages(
+    sql: Sql,
+    which: (query: ReturnType<MessagesRepository['messageQuery']>) => ReturnType<MessagesRepository['messageQuery']>,
+  ): Promise<Message[]> {
+    const rows = await sql.all(which(this.messageQuery(sql)));
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    const [reactions, mentions] = [
+      await sql.all(
+        sql.db
+          .selectFrom('Reaction')
+          .select(['messageId', 'emoji', 'userId'])
+          .where('messageId', 'in', ids)
+          .orderBy('createdAt')
+          .orderBy('userId'),
+      ),
+      await sql.all(
+        sql.db
+          .selectFrom('MessageMention')
+          .select(['messageId', 'userId', 'name'])
+          .where('messageId', 'in', ids)
+          .orderBy('name')
+          .orderBy('userId'),
+      ),
+    ];
+    return rows.map((row) => ({
+      id: row.id,
+      roomId: row.roomId,
+      seq: row.seq,
+      author: { id: row.authorId, name: row.authorName },
+      text: row.text,
+      kind: row.kind as MessageKind,
+      ...(row.action ? { action: row.action as SystemAction } : {}),
+      createdAt: isoTimestamp(row.createdAt),
+      ...(row.editedAt ? { editedAt: isoTimestamp(row.editedAt) } : {}),
+      ...(row.deletedAt ? { deletedAt: isoTimestamp(row.deletedAt) } : {}),
+      reactions: groupReactions(reactions.filter((reaction) => reaction.messageId === row.id)),
+      mentions: mentions
+        .filter((mention) => mention.messageId === row.id)
+        .map((mention) => ({ id: mention.userId, name: mention.name })),
+    }));
+  }
+
+  private messageQuery(sql: Sql) {
+    return sql.db
+      .selectFrom('Message')
+      .innerJoin('User', 'User.id', 'Message.authorId')
+      .select([
+        'Message.id',
+        'roomId',
+        'seq',
+        'authorId',
+        'User.name as authorName',
+        'text',
+        'kind',
+        'action',
+        'Message.createdAt',
+        'editedAt',
+        'deletedAt',
+      ]);
+  }
+}
+
+function groupReactions(rows: { emoji: string; userId: string }[]): Reaction[] {
+  const byEmoji = new Map<string, Reaction>();
+  for (const { emoji, userId } of rows) {
+    const reaction = byEmoji.get(emoji);
+    if (reaction) {
+      reaction.count += 1;
+      reaction.userIds.push(userId);
+    } else byEmoji.set(emoji, { emoji, count: 1, userIds: [userId] });
+  }
+  return [...byEmoji.values()];
+}

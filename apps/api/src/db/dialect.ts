@@ -1,0 +1,123 @@
+import {
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type Driver,
+  type TransactionSettings,
+} from 'kysely';
+import type { DB } from '../generated/kysely/database.js';
+
+export type DialectName = 'sqlite' | 'postgresql';
+
+/**
+ * Everything that differs between SQLite and PostgreSQL, in one place. Repositories write each
+ * query once with the builder; the dialect compiles it, and the connections (./connections.ts)
+ * read both databases into the same shapes: timestamps as ISO strings (`timestamp`), booleans as
+ * 0/1, counts as numbers — the types generated from the Prisma schema's SQLite models.
+ */
+export interface Dialect {
+  readonly name: DialectName;
+  /** Builds and compiles queries only: they run through `Sql` (./sql.ts), never through Kysely. */
+  readonly builder: Kysely<DB>;
+  /** Opens a write transaction. */
+  readonly begin: string;
+  /** Opens a read-only transaction that sees one snapshot. */
+  readonly beginSnapshot: string;
+}
+
+/** Kysely's execution is not used: a query run through it by mistake fails loudly. */
+class CompileOnlyDriver implements Driver {
+  async init(): Promise<void> {}
+  acquireConnection(): Promise<DatabaseConnection> {
+    return Promise.reject(new Error('queries run through Sql (apps/api/src/db/sql.ts), not through Kysely'));
+  }
+  async beginTransaction(_connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {}
+  async commitTransaction(): Promise<void> {}
+  async rollbackTransaction(): Promise<void> {}
+  async releaseConnection(): Promise<void> {}
+  async destroy(): Promise<void> {}
+}
+
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  builder: new Kysely<DB>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new CompileOnlyDriver(),
+      createIntrospector: (db) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+  }),
+  // The write lock is taken at once, so a transaction cannot fail half-way on a busy database.
+  begin: 'BEGIN IMMEDIATE',
+  // A read transaction sees one snapshot of the WAL.
+  beginSnapshot: 'BEGIN',
+};
+
+export const postgresDialect: Dialect = {
+  name: 'postgresql',
+  builder: new Kysely<DB>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new CompileOnlyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  }),
+  begin: 'BEGIN',
+  beginSnapshot: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+};
+
+/** SQLite's connection set-up, for every connection Tandem opens on the file. */
+export const sqlitePragmas = [
+  'journal_mode = WAL',
+  // WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last ones.
+  'synchronous = NORMAL',
+  'foreign_keys = ON',
+  // Checkpoints run on a thread of their own (see `WalCheckpointer`).
+  'wal_autocheckpoint = 0',
+  // 64 MB of pages (the default is 2 MB): the indexes that every command reads stay in memory.
+  'cache_size = -65536',
+];
+
+let lastTimestamp = { ms: Number.NaN, text: '' };
+
+/**
+ * A moment as both databases store it: ISO 8601 with `+00:00`, the format of Prisma's SQLite
+ * adapter, so that Prisma and the builder read each other's rows. PostgreSQL's `timestamp`
+ * columns take it as is and are read back into it.
+ */
+export function timestamp(date = new Date()): string {
+  const ms = date.getTime();
+  // The commands of one batch mostly share their millisecond: format it once.
+  if (ms !== lastTimestamp.ms) lastTimestamp = { ms, text: date.toISOString().replace('Z', '+00:00') };
+  return lastTimestamp.text;
+}
+
+/** A stored timestamp back into a `Date` (also SQLite's `CURRENT_TIMESTAMP` format, from column defaults). */
+export function fromTimestamp(value: string): Date {
+  return new Date(value.includes('T') ? value : `${value.replace(' ', 'T')}Z`);
+}
+
+/** `fromTimestamp` as the contract's ISO string. */
+export function isoTimestamp(value: string): string {
+  return fromTimestamp(value).toISOString();
+}
+
+/** A key already taken: SQLite's and PostgreSQL's codes, and Prisma's. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, meta } = error as { code?: unknown; meta?: { code?: unknown } };
+  return (
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === '23505' ||
+    code === 'P2002' ||
+    (code === 'P2010' && (meta?.code === '23505' || meta?.code === '1555' || meta?.code === '2067'))
+  );
+}
