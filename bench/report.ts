@@ -32,6 +32,8 @@ export interface TargetCheck {
 
 export interface Report {
   machine: MachineInfo & { loadAverageAtStart: number };
+  /** What Tandem ran on: `sqlite` (a fresh file per run) or the PostgreSQL server (a fresh database per run). */
+  database: string;
   when: string;
   mode: 'quick' | 'full';
   repetitions: number;
@@ -202,6 +204,7 @@ const labels: [string, string][] = [
   ['ackErrors', 'ack errors'],
   ['conflictRate', 'conflict rate'],
   ['conflictsPerSec', 'conflicts/s'],
+  ['processedPerSec', 'processed commands/s (accepted + conflicts)'],
   ['broadcastsPerSecPerBoard', 'board:state/s per board'],
   ['finalStateExact', 'final total exact (1=yes)'],
   ['finalStateLagMs', 'final state after last ack ms'],
@@ -296,7 +299,7 @@ export function formatTable(report: Report): string {
   const lines: string[] = [];
   const m = report.machine;
   lines.push(
-    `Tandem benchmark (${report.mode}, ${report.repetitions} run${report.repetitions > 1 ? 's' : ''}, median [min–max]) — ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${report.when}`,
+    `Tandem benchmark on ${report.database} (${report.mode}, ${report.repetitions} run${report.repetitions > 1 ? 's' : ''}, median [min–max]) — ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${report.when}`,
   );
   for (const scenario of report.scenarios) {
     lines.push('');

@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick] [--only a,b] [--runs N] [--profile DIR] [--markdown FILE]`
+ * `npm run bench [-- --quick] [--only a,b] [--runs N] [--profile DIR] [--markdown FILE] [--database URL]`
  *
  * Runs every scenario against Tandem (built, started as `npm start` does, on a temporary SQLite
- * file) and against the plain Socket.IO baseline, one server at a time on core 0, with load
+ * file, or on a fresh database of the PostgreSQL server named by `--database`, dropped after each
+ * run) and against the plain Socket.IO baseline, one server at a time on core 0, with load
  * generators on core 1; repetitions interleave the two servers. Prints the table and writes
  * `bench/results/latest.json`.
  */
@@ -20,7 +21,11 @@ import {
   type Cells,
   type Report,
 } from './report.js';
+import { describeDatabase } from './database.js';
 import { allScenarios, type Cell } from './scenarios.js';
+
+/** The scenarios that measure the database: those `--database` runs unless `--only` says otherwise. */
+const databaseScenarios = ['chat-persist', 'scoreboard-increments', 'lists-updates'];
 import { projectRoot, type ServerKind } from './servers.js';
 
 const { values } = parseArgs({
@@ -33,6 +38,7 @@ const { values } = parseArgs({
     retries: { type: 'string' },
     heap: { type: 'string' },
     out: { type: 'string' },
+    database: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   allowPositionals: false,
@@ -47,7 +53,9 @@ scenarios: ${every.map((scenario) => scenario.name).join(', ')}
   --profile D  run Tandem with --cpu-prof, profiles written into D
   --markdown F also write the table as Markdown into F
   --heap D     write heap snapshots of both servers at each idle-memory plateau into D
-  --retries N  re-run a cell up to N times while other processes load the machine (default 1, 0 with --quick)`);
+  --retries N  re-run a cell up to N times while other processes load the machine (default 1, 0 with --quick)
+  --database U run Tandem on PostgreSQL (postgres://USER@HOST:PORT/DB: a fresh database per run is
+               created there and dropped afterwards); by default only ${databaseScenarios.join(', ')}`);
   process.exit(0);
 }
 
@@ -62,7 +70,14 @@ if (unknown.length) {
   );
   process.exit(2);
 }
-const scenarios = wanted ? every.filter((scenario) => wanted.includes(scenario.name)) : every;
+const postgresUrl = values.database;
+if (postgresUrl !== undefined && !/^postgres(ql)?:\/\//.test(postgresUrl)) {
+  console.error('--database must be a postgres:// URL');
+  process.exit(2);
+}
+const scenarios = every.filter((scenario) =>
+  wanted ? wanted.includes(scenario.name) : postgresUrl === undefined || databaseScenarios.includes(scenario.name),
+);
 const repetitions = Math.max(1, Number(values.runs ?? (values.quick ? 1 : 3)));
 if (!Number.isInteger(repetitions) || repetitions > 20) {
   console.error('--runs must be an integer from 1 to 20');
@@ -73,6 +88,7 @@ const context = {
   quick: values.quick ?? false,
   profileDir: values.profile ? path.resolve(values.profile) : undefined,
   heapDir: values.heap ? path.resolve(values.heap) : undefined,
+  postgresUrl,
 };
 if (context.profileDir) mkdirSync(context.profileDir, { recursive: true });
 if (context.heapDir) mkdirSync(context.heapDir, { recursive: true });
@@ -178,6 +194,7 @@ for (let run = 0; run < repetitions; run++) {
 const scenarioReports = buildScenarioReports(scenarios, cells);
 const report: Report = {
   machine,
+  database: describeDatabase(postgresUrl),
   when: new Date().toISOString(),
   mode: context.quick ? 'quick' : 'full',
   repetitions,

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { databaseUrl, dropDatabase, freshDatabase, type BenchDatabase } from './database.js';
 import { pinned } from './machine.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -33,14 +34,16 @@ export interface ServerStats {
 export interface StartOptions {
   /** Write a V8 CPU profile of the server into this folder (`--cpu-prof`). */
   profileDir?: string;
+  /** Run Tandem on a fresh database on this PostgreSQL server instead of a SQLite file. */
+  postgresUrl?: string;
 }
 
 export interface ServerHandle {
   kind: ServerKind;
   url: string;
   pid: number;
-  /** Tandem's SQLite file (absent for the baseline). */
-  databaseFile?: string;
+  /** Tandem's database (absent for the baseline). */
+  database?: BenchDatabase;
   /** Memory, CPU time and event-loop delay, read through the side channel (not the sockets under test). */
   stats(options?: { gc?: boolean; resetDelay?: boolean }): Promise<ServerStats>;
   /** Starts a CPU profile of the server, or stops it and writes it into `file`. */
@@ -49,16 +52,16 @@ export interface ServerHandle {
   heapSnapshot(file: string): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL after the limit); resolves once it has exited. */
   stop(): Promise<void>;
-  /** Removes the server's temporary folder (after any check of its database). */
-  cleanup(): void;
+  /** Removes the server's temporary folder and database (after any check of its database). */
+  cleanup(): Promise<void>;
 }
 
 /** Environment Tandem runs with in every benchmark. */
-export function tandemEnvironment(port: number, databaseFile: string): Record<string, string> {
+export function tandemEnvironment(port: number, database: BenchDatabase): Record<string, string> {
   return {
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: `file:${databaseFile}`,
+    DATABASE_URL: databaseUrl(database),
     LOG_LEVEL: 'warn',
     // The limiter still runs on every command; its budgets are raised so that it refuses none of
     // the benchmark's load (each simulated sender stays within the default 50/s anyway).
@@ -108,12 +111,12 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   if (options.profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
   let script: string[];
   let env: NodeJS.ProcessEnv = { ...process.env };
-  let databaseFile: string | undefined;
+  let database: BenchDatabase | undefined;
   if (kind === 'tandem') {
     if (!existsSync(tandemMain)) throw new Error(`${tandemMain} is missing: run "npm run build" first`);
-    databaseFile = path.join(dir, 'tandem.db');
+    database = await freshDatabase(dir, options.postgresUrl);
     script = [tandemMain];
-    env = { ...env, ...tandemEnvironment(port, databaseFile) };
+    env = { ...env, ...tandemEnvironment(port, database) };
   } else {
     if (!existsSync(baselineScript)) throw new Error(`${baselineScript} is missing`);
     script = [baselineScript, '--port', String(port)];
@@ -146,7 +149,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     () => (exited ? exitReason : undefined),
     () => (stopping = true),
     dir,
-    databaseFile,
+    database,
     options,
   );
   try {
@@ -159,7 +162,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     );
   } catch (error) {
     await handle.stop();
-    handle.cleanup();
+    await handle.cleanup();
     throw error;
   }
   return handle;
@@ -199,7 +202,7 @@ function makeHandle(
   exited: () => string | undefined,
   markStopping: () => void,
   dir: string,
-  databaseFile: string | undefined,
+  database: BenchDatabase | undefined,
   options: StartOptions,
 ): ServerHandle {
   let nextId = 1;
@@ -234,7 +237,7 @@ function makeHandle(
     kind,
     url,
     pid: child.pid ?? -1,
-    databaseFile,
+    database,
     stats: ({ gc = false, resetDelay = false } = {}) =>
       new Promise<ServerStats>((resolve, reject) => {
         const gone = exited();
@@ -268,6 +271,9 @@ function makeHandle(
       await exit;
       clearTimeout(timer);
     },
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: async () => {
+      rmSync(dir, { recursive: true, force: true });
+      if (database) await dropDatabase(database, options.postgresUrl);
+    },
   };
 }

@@ -1,49 +1,44 @@
 /**
- * Checks made on Tandem's SQLite file after the server has stopped, through a separate read-only
- * connection: what was acknowledged must be there, exactly once.
+ * Checks made on Tandem's database (SQLite or PostgreSQL) after the server has stopped, through a
+ * separate connection: what was acknowledged must be there, exactly once.
  */
-import Database from 'better-sqlite3';
+import { withQuery, type BenchDatabase } from './database.js';
 
 export interface Verification {
   ok: boolean;
   detail: string;
 }
 
-function withDatabase<T>(file: string, check: (db: Database.Database) => T): T {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return check(db);
-  } finally {
-    db.close();
-  }
-}
-
 /**
  * Every acked message is stored once in its room, and each room's `seq` runs 1..n without a gap
  * (over every message, the system messages announcing joins included).
  */
-export function verifyMessages(file: string, acked: [string, string][]): Verification {
-  return withDatabase(file, (db) => {
+export function verifyMessages(database: BenchDatabase, acked: [string, string][]): Promise<Verification> {
+  return withQuery(database, async (query) => {
     const rooms = new Map<string, number>();
     for (const [roomId] of acked) rooms.set(roomId, (rooms.get(roomId) ?? 0) + 1);
-    const byId = db.prepare('SELECT roomId, COUNT(*) AS n FROM Message WHERE id = ? GROUP BY roomId');
+    // Ids are the primary key: a message is stored once or not at all; it may be in another room.
+    const stored = new Map<string, string>();
+    for (const { id, roomId } of await query<{ id: string; roomId: string }>(
+      `SELECT "id", "roomId" FROM "Message" WHERE "kind" = 'user'`,
+    ))
+      stored.set(id, roomId);
     let missing = 0;
     let misplaced = 0;
-    const read = db.transaction(() => {
-      for (const [roomId, id] of acked) {
-        const rows = byId.all(id) as { roomId: string; n: number }[];
-        if (rows.length === 0) missing++;
-        else if (rows.length !== 1 || rows[0].n !== 1 || rows[0].roomId !== roomId) misplaced++;
-      }
-    });
-    read();
-    const roomStats = db.prepare(
-      "SELECT COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi, SUM(kind = 'user') AS sent FROM Message WHERE roomId = ?",
-    );
+    for (const [roomId, id] of acked) {
+      const room = stored.get(id);
+      if (room === undefined) missing++;
+      else if (room !== roomId) misplaced++;
+    }
     let extra = 0;
     let gaps = 0;
     for (const [roomId, count] of rooms) {
-      const { n, lo, hi, sent } = roomStats.get(roomId) as { n: number; lo: number; hi: number; sent: number };
+      const [{ n, lo, hi, sent }] = await query<{ n: number; lo: number; hi: number; sent: number }>(
+        `SELECT COUNT(*) AS n, MIN("seq") AS lo, MAX("seq") AS hi,
+                SUM(CASE WHEN "kind" = 'user' THEN 1 ELSE 0 END) AS sent
+         FROM "Message" WHERE "roomId" = ?`,
+        [roomId],
+      );
       if (sent > count) extra += sent - count;
       if (n > 0 && (lo !== 1 || hi !== n)) gaps++;
     }
@@ -58,24 +53,29 @@ export function verifyMessages(file: string, acked: [string, string][]): Verific
 }
 
 /** The number of messages sent to one room (system messages aside) equals the number acked. */
-export function verifyRoomCount(file: string, roomId: string, acked: number): Verification {
-  return withDatabase(file, (db) => {
-    const { n } = db.prepare("SELECT COUNT(*) AS n FROM Message WHERE roomId = ? AND kind = 'user'").get(roomId) as {
-      n: number;
-    };
+export function verifyRoomCount(database: BenchDatabase, roomId: string, acked: number): Promise<Verification> {
+  return withQuery(database, async (query) => {
+    const [{ n }] = await query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM "Message" WHERE "roomId" = ? AND "kind" = 'user'`,
+      [roomId],
+    );
     return { ok: n === acked, detail: `${acked} acked, ${n} stored` };
   });
 }
 
 /** Σ scores of the board's players equals the acked deltas, one score event per acked increment. */
-export function verifyBoard(file: string, boardId: string, ackedDeltaSum: number, ackedCount: number): Verification {
-  return withDatabase(file, (db) => {
-    const { total } = db
-      .prepare('SELECT COALESCE(SUM(score), 0) AS total FROM Player WHERE boardId = ?')
-      .get(boardId) as {
-      total: number;
-    };
-    const { n } = db.prepare('SELECT COUNT(*) AS n FROM ScoreEvent WHERE boardId = ?').get(boardId) as { n: number };
+export function verifyBoard(
+  database: BenchDatabase,
+  boardId: string,
+  ackedDeltaSum: number,
+  ackedCount: number,
+): Promise<Verification> {
+  return withQuery(database, async (query) => {
+    const [{ total }] = await query<{ total: number }>(
+      `SELECT COALESCE(SUM("score"), 0) AS total FROM "Player" WHERE "boardId" = ?`,
+      [boardId],
+    );
+    const [{ n }] = await query<{ n: number }>(`SELECT COUNT(*) AS n FROM "ScoreEvent" WHERE "boardId" = ?`, [boardId]);
     return {
       ok: total === ackedDeltaSum && n === ackedCount,
       detail: `stored total ${total} vs acked ${ackedDeltaSum}; ${n} score events vs ${ackedCount} acked increments`,
@@ -84,13 +84,12 @@ export function verifyBoard(file: string, boardId: string, ackedDeltaSum: number
 }
 
 /** Σ (version − 1) over the list's items equals the accepted updates. */
-export function verifyListVersions(file: string, listId: string, accepted: number): Verification {
-  return withDatabase(file, (db) => {
-    const { sum } = db
-      .prepare('SELECT COALESCE(SUM(version - 1), 0) AS sum FROM Item WHERE listId = ?')
-      .get(listId) as {
-      sum: number;
-    };
+export function verifyListVersions(database: BenchDatabase, listId: string, accepted: number): Promise<Verification> {
+  return withQuery(database, async (query) => {
+    const [{ sum }] = await query<{ sum: number }>(
+      `SELECT COALESCE(SUM("version" - 1), 0) AS sum FROM "Item" WHERE "listId" = ?`,
+      [listId],
+    );
     return { ok: sum === accepted, detail: `stored Σ(version − 1) = ${sum} vs ${accepted} accepted updates` };
   });
 }

@@ -212,6 +212,7 @@ export class MessagesRepository {
     messageId: string,
   ): Promise<Message> {
     const [message] = await this.messages(context.sql, (query) => query.where('Message.id', '=', messageId));
+    if (!message) throw new Error(`message ${messageId} vanished inside its own transaction`);
     await this.changeLog.append<MessageChanged>(context, {
       namespace: Namespace.Chat,
       stream: rooms.chat(message.roomId),

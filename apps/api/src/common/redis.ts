@@ -32,7 +32,9 @@ export async function connectRedis(url: string): Promise<RedisClient> {
  */
 export async function redisKeyPrefix(configured: string | undefined, database: DatabaseService): Promise<string> {
   if (configured) return configured;
-  const deployment = await database.client.deployment.findFirstOrThrow();
+  const { reader } = database;
+  const deployment = await reader.first(reader.db.selectFrom('Deployment').select('id'));
+  if (!deployment) throw new Error('the database has no deployment id: are its migrations applied?');
   return `tandem:${deployment.id}:`;
 }
 

@@ -56,26 +56,21 @@ export class SqliteConnection implements SqlConnection {
 }
 
 /** PostgreSQL values read as SQLite gives them (see `Dialect`): timestamps as strings, booleans as 0/1, int8 as numbers. */
+const { builtins } = pg.types;
+const sameShapeParsers = new Map<number, (value: string) => unknown>([
+  [builtins.TIMESTAMP, (value) => timestamp(new Date(`${value.replace(' ', 'T')}Z`))],
+  [builtins.TIMESTAMPTZ, (value) => timestamp(new Date(value))],
+  [builtins.BOOL, (value) => (value === 't' ? 1 : 0)],
+  [builtins.INT8, Number],
+]);
 const sameShapes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    switch (oid) {
-      case pg.types.builtins.TIMESTAMP:
-        return (value: string) => timestamp(new Date(`${value.replace(' ', 'T')}Z`));
-      case pg.types.builtins.TIMESTAMPTZ:
-        return (value: string) => timestamp(new Date(value));
-      case pg.types.builtins.BOOL:
-        return (value: string) => (value === 't' ? 1 : 0);
-      case pg.types.builtins.INT8:
-        return Number;
-      default:
-        return pg.types.getTypeParser(oid, format);
-    }
-  },
-} as pg.CustomTypesConfig;
+  getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
+    sameShapeParsers.get(oid) ?? pg.types.getTypeParser(oid, format),
+};
 
-/** Parameters as PostgreSQL reads them: 0/1 stand for booleans in the shared types, and go as text. */
+/** Parameters go as text: PostgreSQL reads 0/1 (booleans in the shared types) into `boolean` columns. */
 function query(sql: string, parameters: readonly unknown[], name: string | undefined): pg.QueryConfig {
-  return { text: sql, values: parameters as unknown[], ...(name ? { name } : {}) };
+  return { text: sql, values: [...parameters], ...(name ? { name } : {}) };
 }
 
 /**

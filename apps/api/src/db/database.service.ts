@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { DomainEvents, type ChangeCommitted } from '../common/domain-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PostgresConnection, SqliteConnection, postgresPool } from './connections.js';
-import { postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
+import { DatabaseUnreachable, postgresDialect, sqliteDialect, unreachable, type Dialect } from './dialect.js';
 import { Sql } from './sql.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
@@ -126,7 +126,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
       });
     }
     return new Promise<T>((resolve, reject) =>
-      batch.items.push({ work: work as Work, resolve: resolve as (value: unknown) => void, reject }),
+      batch.items.push({ work, resolve: resolve as (value: unknown) => void, reject }),
     );
   }
 
@@ -191,7 +191,12 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
           item.resolve(value);
         });
         return;
-      } catch {
+      } catch (error) {
+        // Without a database, running each write alone would only fail it again, slower.
+        if (error instanceof DatabaseUnreachable) {
+          for (const item of items) item.reject(error);
+          return;
+        }
         // Some write of the batch refused or failed: retry each alone below.
       }
     }
@@ -239,9 +244,21 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async pooledSession(): Promise<Session> {
-    const client = await this.pool!.connect();
+    const client = await this.pool!.connect().catch((error: unknown) => {
+      throw unreachable(error);
+    });
+    // A connection lost while checked out fails its next query; this keeps it from also crashing the process.
+    const ignore = () => undefined;
+    client.on('error', ignore);
     const sql = new Sql(this.dialect, new PostgresConnection(client));
-    return { sql, rollback: () => sql.execute('ROLLBACK'), release: (failed) => client.release(failed) };
+    return {
+      sql,
+      rollback: () => sql.execute('ROLLBACK'),
+      release: (failed) => {
+        client.off('error', ignore);
+        client.release(failed);
+      },
+    };
   }
 
   private publish(changes: ChangeCommitted[]): void {

@@ -10,6 +10,8 @@ import {
   type Driver,
   type TransactionSettings,
 } from 'kysely';
+import { ErrorCode } from '@tandem/contract';
+import { DomainError } from '../common/domain-error.js';
 import type { DB } from '../generated/kysely/database.js';
 
 export type DialectName = 'sqlite' | 'postgresql';
@@ -120,4 +122,33 @@ export function isUniqueViolation(error: unknown): boolean {
     code === 'P2002' ||
     (code === 'P2010' && (meta?.code === '23505' || meta?.code === '1555' || meta?.code === '2067'))
   );
+}
+
+/** Network errors, and PostgreSQL's "connection exception" (08…) and "operator intervention" (57P…) codes. */
+const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+
+/** Whether the database could not be reached (as opposed to refusing a statement). */
+export function isUnreachable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (unreachableCodes.has(code) || code.startsWith('08') || code.startsWith('57P')))
+    return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+      message,
+    )
+  );
+}
+
+/** What a command answers while the database is away: nothing was applied, and a retry may succeed. */
+export class DatabaseUnreachable extends DomainError {
+  constructor() {
+    super(ErrorCode.Internal, 'the database is unreachable: the command was not applied, retry later');
+  }
+}
+
+/** `error`, or `DatabaseUnreachable` if it says that the database could not be reached. */
+export function unreachable(error: unknown): unknown {
+  return isUnreachable(error) ? new DatabaseUnreachable() : error;
 }

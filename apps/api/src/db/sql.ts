@@ -1,7 +1,7 @@
 import type { Compilable, Kysely } from 'kysely';
 import type { DB } from '../generated/kysely/database.js';
 import type { SqlConnection } from './connections.js';
-import type { Dialect, DialectName } from './dialect.js';
+import { unreachable, type Dialect, type DialectName } from './dialect.js';
 
 /** A query built once per dialect, with named parameters (see `prepare`). */
 export interface Prepared<R> {
@@ -64,7 +64,11 @@ export class Sql {
 
   async all<R>(query: Query<R>): Promise<R[]> {
     const { sql, parameters, name } = this.compile(query);
-    return (await this.connection.rows(sql, parameters, name)) as R[];
+    try {
+      return (await this.connection.rows(sql, parameters, name)) as R[];
+    } catch (error) {
+      throw unreachable(error);
+    }
   }
 
   async first<R>(query: Query<R>): Promise<R | undefined> {
@@ -74,12 +78,20 @@ export class Sql {
   /** Runs a statement; the number of rows it changed. */
   async run(query: Query<unknown>): Promise<number> {
     const { sql, parameters, name } = this.compile(query);
-    return this.connection.changes(sql, parameters, name);
+    try {
+      return await this.connection.changes(sql, parameters, name);
+    } catch (error) {
+      throw unreachable(error);
+    }
   }
 
   /** Runs SQL that takes no parameters (transaction control). */
   async execute(sql: string): Promise<void> {
-    await this.connection.changes(sql, []);
+    try {
+      await this.connection.changes(sql, []);
+    } catch (error) {
+      throw unreachable(error);
+    }
   }
 
   private compile(query: Query<unknown>): { sql: string; parameters: readonly unknown[]; name?: string } {

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
+import { chatCases } from '../support/conformance/chat.cases.js';
+import { scoreboardAndListsCases } from '../support/conformance/scoreboard-lists.cases.js';
+import { unitsOfWorkCases } from '../support/conformance/units-of-work.cases.js';
+import { postgresDataLayer, type DataLayerDatabase, type DataLayerNode } from '../support/data-layer.js';
+import { postgresAdminUrl, describeWithServices } from '../support/services.js';
+import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+
+// The data layer's conformance suite on PostgreSQL (the same cases as test/data-layer.e2e-spec.ts
+// on SQLite); here two nodes, two writers, share the database.
+const describeWhenServicesRun = await describeWithServices('the data layer suite on PostgreSQL');
+
+describeWhenServicesRun('data layer on PostgreSQL', () => {
+  describeWhenServicesRun('units of work', () => unitsOfWorkCases(() => postgresDataLayer()));
+  describeWhenServicesRun('chat', () => chatCases(() => postgresDataLayer()));
+  describeWhenServicesRun('scoreboard and lists', () => scoreboardAndListsCases(() => postgresDataLayer()));
+
+  describeWhenServicesRun('when PostgreSQL goes away', () => {
+    let proxy: TcpProxy;
+    let database: DataLayerDatabase;
+    let node: DataLayerNode;
+
+    beforeAll(async () => {
+      const server = new URL(postgresAdminUrl);
+      proxy = await tcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+      database = await postgresDataLayer(proxy.port);
+      node = await database.node();
+    });
+    afterAll(async () => {
+      await database.drop();
+      await proxy.close();
+    });
+
+    const append = (stream: string) =>
+      node.units.once(timeOrderedId(), timeOrderedId(), 'test:append', (context) =>
+        node.changeLog.append(context, {
+          namespace: Namespace.Chat,
+          stream,
+          event: 'test:appended',
+          data: (seq) => ({ seq }),
+        }),
+      );
+
+    it('answers writes and reads with an error that says so, applies nothing, and resumes without a restart', async () => {
+      const stream = `test:${timeOrderedId()}`;
+      expect(await append(stream)).toMatchObject({ seq: 1 });
+      await proxy.cut();
+      const refused = {
+        code: ErrorCode.Internal,
+        message: expect.stringContaining('database is unreachable') as unknown as string,
+      };
+      await expect(append(stream)).rejects.toMatchObject(refused);
+      await expect(Promise.all([append(stream), append(stream)])).rejects.toMatchObject(refused);
+      await expect(node.changeLog.currentSeq(stream)).rejects.toMatchObject(refused);
+      await proxy.restore();
+      expect(await append(stream)).toMatchObject({ seq: 2 });
+      expect((await node.changeLog.since(stream, 0, 10)).map((change) => change.seq)).toEqual([1, 2]);
+    });
+  });
+});

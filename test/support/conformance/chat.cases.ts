@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ChatBroadcast, type User } from '@tandem/contract';
+import type { RoomRecord } from '../../../apps/api/src/chat/chat.repository.js';
+import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
+
+/** Every query of the chat's repositories, on every database. */
+export function chatCases(open: () => Promise<DataLayerDatabase>): void {
+  let database: DataLayerDatabase;
+  let node: DataLayerNode;
+  let ann: User;
+  let bob: User;
+  let room: RoomRecord;
+
+  beforeAll(async () => {
+    database = await open();
+    node = await database.node();
+    ann = await node.users.create('ann');
+    bob = await node.users.create('bob');
+    room = await node.units.write((context) =>
+      node.chat.createRoom(context, { name: 'den', visibility: 'private', inviteCode: 'code', createdById: ann.id }),
+    );
+  });
+  afterAll(() => database.drop());
+
+  describe('rooms and members', () => {
+    it('creates a room with its creator as a member, and finds it', async () => {
+      expect(await node.users.exists(ann.id)).toBe(true);
+      const found = await node.chat.findRoom(room.id);
+      expect(found).toEqual(room);
+      expect(node.chat.toRoom(found!, 0, true)).toMatchObject({ name: 'den', createdBy: ann.id, inviteCode: 'code' });
+      expect(await node.chat.findRoom('missing')).toBeNull();
+      expect(await node.chat.findMembership(room.id, ann.id)).toEqual({ readSeq: 0 });
+      expect(await node.chat.isMember(room.id, bob.id)).toBe(false);
+    });
+
+    it('renames, rotates the invite code, adds and removes members', async () => {
+      await node.units.write(async (context) => {
+        const renamed = await node.chat.renameRoom(context, room, 'lair');
+        await node.chat.appendRoomUpdated(context, renamed);
+        await node.chat.setInviteCode(context, renamed, 'other');
+        await node.chat.addMember(context, room.id, bob.id, 1);
+      });
+      expect(await node.chat.findRoom(room.id)).toMatchObject({ name: 'lair', inviteCode: 'other' });
+      expect(await node.chat.currentSeq(room.id)).toBe(1);
+      expect((await node.chat.changesSince(room.id, 0, 10))[0]).toMatchObject({ event: ChatBroadcast.RoomUpdated });
+      expect(await node.chat.memberUsers(room.id)).toEqual(expect.arrayContaining([ann, bob]));
+      expect(await node.units.write((context) => node.chat.removeMember(context, room.id, bob.id))).toBe(true);
+      expect(await node.units.write((context) => node.chat.removeMember(context, room.id, bob.id))).toBe(false);
+      await node.units.write((context) => node.chat.addMember(context, room.id, bob.id, 1));
+    });
+
+    it('moves read markers only forward, and lists the markers with last-seen times', async () => {
+      expect(await node.units.write((context) => node.chat.advanceReadSeq(context, room.id, bob.id, 3))).toBe(true);
+      expect(await node.units.write((context) => node.chat.advanceReadSeq(context, room.id, bob.id, 2))).toBe(false);
+      const seen = new Date('2026-01-02T03:04:05.678Z');
+      await node.units.write((context) => node.chat.markSeen(context, bob.id, seen));
+      const markers = await node.chat.readMarkers(room.id);
+      expect(markers).toEqual([
+        { user: ann, readSeq: 0, lastSeenAt: null },
+        { user: bob, readSeq: 3, lastSeenAt: seen.toISOString() },
+      ]);
+    });
+  });
+
+  describe('messages', () => {
+    it('appends messages with mentions, counts unread ones, and lists the visible rooms', async () => {
+      const first = await node.units.write((context) =>
+        node.messages.appendMessage(context, { roomId: room.id, author: ann, text: 'hi @bob', mentions: [bob] }),
+      );
+      await node.units.write((context) =>
+        node.messages.appendMessage(context, { roomId: room.id, author: ann, text: 'again' }),
+      );
+      expect(first).toMatchObject({ seq: 2, text: 'hi @bob', kind: 'user', mentions: [bob], reactions: [] });
+      expect(await node.messages.findMessage(first.id)).toMatchObject({ id: first.id, seq: 2, deletedAt: null });
+      const counts = await node.chat.unreadCounts(bob.id, [{ roomId: room.id, readSeq: 1 }]);
+      expect(counts.get(room.id)).toEqual({ unread: 2, mentions: 1 });
+      const visible = await node.chat.listRoomsVisibleTo(bob.id);
+      expect(visible.find((entry) => entry.id === room.id)).toMatchObject({ member: true, readSeq: 3, seq: 3 });
+      expect((await node.chat.listRoomsVisibleTo(`${bob.id}x`)).some((entry) => entry.id === room.id)).toBe(false);
+    });
+
+    it('edits, reacts, and pages history oldest first', async () => {
+      const { messages } = await node.messages.messagesBefore(room.id, undefined, 10);
+      const target = messages.at(-1)!;
+      await node.units.write(async (context) => {
+        await node.messages.editMessage(context, target.id, 'edited @ann', [ann]);
+        await node.messages.addReaction(context, target.id, bob.id, '👍');
+        await node.messages.addReaction(context, target.id, ann.id, '👍');
+        await node.messages.addReaction(context, target.id, ann.id, '🎉');
+        await node.messages.removeReaction(context, target.id, ann.id, '🎉');
+        expect(await node.messages.hasReaction(target.id, bob.id, '👍', context.sql)).toBe(true);
+        expect(await node.messages.reactionEmoji(target.id, context.sql)).toEqual(['👍']);
+        const changed = await node.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, target.id);
+        expect(changed).toMatchObject({ text: 'edited @ann', mentions: [ann], editedAt: expect.any(String) });
+        // Reactions of the same millisecond go by user id: compare as sets.
+        expect(changed.reactions).toEqual([
+          { emoji: '👍', count: 2, userIds: expect.arrayContaining([bob.id, ann.id]) as unknown as string[] },
+        ]);
+      });
+      const older = await node.messages.messagesBefore(room.id, target.seq, 1);
+      expect(older).toMatchObject({ more: false, messages: [{ seq: 2 }] });
+    });
+
+    it('deletes a message: no text, reactions or mentions left, in the row or in the logged changes', async () => {
+      const { messages } = await node.messages.messagesBefore(room.id, undefined, 10);
+      const target = messages.find((message) => message.seq === 2)!;
+      await node.units.write(async (context) => {
+        const record = (await node.messages.findMessage(target.id, context.sql))!;
+        await node.messages.deleteMessage(context, record);
+        await node.messages.appendMessageChange(context, ChatBroadcast.MessageDeleted, target.id);
+      });
+      const after = await node.messages.messagesBefore(room.id, undefined, 10);
+      expect(after.messages.find((message) => message.id === target.id)).toMatchObject({
+        text: '',
+        mentions: [],
+        reactions: [],
+        deletedAt: expect.any(String),
+      });
+      const logged = JSON.stringify(await node.chat.changesSince(room.id, 0, 100));
+      expect(logged).not.toContain('hi @bob');
+    });
+  });
+}

@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ListsBroadcast, timeOrderedId, type User } from '@tandem/contract';
+import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
+
+/** Every query of the scoreboard's and the lists' repositories, on every database. */
+export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>): void {
+  let database: DataLayerDatabase;
+  let node: DataLayerNode;
+  let ann: User;
+  let bob: User;
+
+  beforeAll(async () => {
+    database = await open();
+    node = await database.node();
+    ann = await node.users.create('ann');
+    bob = await node.users.create('bob');
+  });
+  afterAll(() => database.drop());
+
+  describe('scoreboard', () => {
+    it('creates a board, players and scores; ranks them; resets the round and keeps its history', async () => {
+      const board = await node.units.write((context) =>
+        node.boards.createBoard(context, { name: 'quiz', visibility: 'private', inviteCode: 'code', ownerId: ann.id }),
+      );
+      expect(await node.boards.findBoard(board.id)).toEqual(board);
+      expect(await node.boards.isMember(board.id, ann.id)).toBe(true);
+      await node.units.write((context) => node.boards.addMember(context, board.id, bob.id));
+      await node.units.write((context) => node.boards.addMember(context, board.id, bob.id));
+      expect(await node.boards.isMember(board.id, bob.id)).toBe(true);
+      const [first, second] = await node.units.write(async (context) => [
+        await node.boards.addPlayer(context, { boardId: board.id, name: 'one', userId: bob.id }),
+        await node.boards.addPlayer(context, { boardId: board.id, name: 'two' }),
+      ]);
+      await node.units.write(async (context) => {
+        expect(await node.boards.userExists(bob.id, context.sql)).toBe(true);
+        expect(await node.boards.userExists('nobody', context.sql)).toBe(false);
+        expect(await node.boards.hasPlayerFor(board.id, bob.id, context.sql)).toBe(true);
+        expect(await node.boards.countActivePlayers(board.id, context.sql)).toBe(2);
+        expect(await node.boards.findActivePlayer(board.id, second.id, context.sql)).toMatchObject({ score: 0 });
+      });
+      const scored = await node.units.write((context) =>
+        node.boards.addScore(context, {
+          boardId: board.id,
+          round: 1,
+          playerId: second.id,
+          delta: 5,
+          userId: ann.id,
+          opId: timeOrderedId(),
+        }),
+      );
+      expect(scored).toMatchObject({ seq: 3, player: { id: second.id, score: 5, rank: 1 } });
+      await node.units.write(async (context) => {
+        expect(
+          await node.boards.renamePlayer(context, { boardId: board.id, playerId: first.id, name: 'uno' }),
+        ).toMatchObject({ name: 'uno', rank: 2 });
+      });
+      const read = await node.boards.readBoard(board.id);
+      expect(read).toMatchObject({
+        seq: 4,
+        players: [
+          { name: 'two', rank: 1 },
+          { name: 'uno', rank: 2 },
+        ],
+      });
+      const next = await node.units.write((context) => node.boards.resetBoard(context, board));
+      expect(next.round).toBe(2);
+      expect(await node.boards.readState(board.id)).toMatchObject({ round: 2, players: [{ score: 0 }, { score: 0 }] });
+      expect(await node.boards.history(board.id, 5)).toMatchObject([
+        {
+          round: 1,
+          standings: [
+            { name: 'two', score: 5 },
+            { name: 'uno', score: 0 },
+          ],
+        },
+      ]);
+      await node.units.write((context) => node.boards.removePlayer(context, { boardId: board.id, playerId: first.id }));
+      expect((await node.boards.readState(board.id))!.players).toHaveLength(1);
+      const visible = await node.boards.listBoardsVisibleTo(bob.id);
+      expect(visible.find((entry) => entry.id === board.id)).toMatchObject({ playerCount: 1, inviteCode: 'code' });
+      expect((await node.boards.listBoardsVisibleTo(timeOrderedId())).some((entry) => entry.id === board.id)).toBe(
+        false,
+      );
+    });
+  });
+
+  describe('lists', () => {
+    it('creates a list and items, writes them at the version read, and refuses a stale write', async () => {
+      const list = await node.units.write((context) =>
+        node.lists.createList(context, { title: 'food', visibility: 'public', inviteCode: null, ownerId: ann.id }),
+      );
+      expect(await node.lists.findList(list.id)).toEqual(list);
+      await node.units.write((context) => node.lists.addMember(context, list.id, bob.id));
+      await node.units.write((context) => node.lists.addMember(context, list.id, bob.id));
+      expect(await node.lists.isMember(list.id, bob.id)).toBe(true);
+      const item = await node.units.write((context) =>
+        node.lists.createItem(context, { listId: list.id, text: 'milk', position: 'a0', user: ann }),
+      );
+      expect(item).toMatchObject({ version: 1, done: false, createdBy: ann });
+      const state = (await node.lists.itemState(item.id))!;
+      const updated = await node.units.write((context) =>
+        node.lists.writeItemIfCurrent(context, {
+          state,
+          changes: { done: true, text: 'oat milk' },
+          user: bob,
+          event: ListsBroadcast.ItemUpdated,
+        }),
+      );
+      expect(updated).toMatchObject({ version: 2, done: true, text: 'oat milk', updatedBy: bob });
+      expect(await node.lists.findItem(item.id)).toEqual(updated);
+      const stale = await node.units.write((context) =>
+        node.lists.writeItemIfCurrent(context, {
+          state,
+          changes: { text: 'lost' },
+          user: ann,
+          event: ListsBroadcast.ItemUpdated,
+        }),
+      );
+      expect(stale).toBeNull();
+      const deleted = await node.units.write(async (context) =>
+        node.lists.writeItemIfCurrent(context, {
+          state: (await node.lists.itemState(item.id, context.sql))!,
+          changes: { deleted: true },
+          user: ann,
+          event: ListsBroadcast.ItemDeleted,
+        }),
+      );
+      expect(deleted).toMatchObject({ version: 3, deletedAt: expect.any(String) });
+      expect(await node.lists.liveItems(list.id)).toEqual([]);
+      await node.units.write(async (context) => {
+        expect((await node.lists.liveOrder(list.id, context.sql)).last()).toBeNull();
+      });
+      expect((await node.lists.changesSince(list.id, 0, 10)).map((change) => change.event)).toEqual([
+        ListsBroadcast.ItemCreated,
+        ListsBroadcast.ItemUpdated,
+        ListsBroadcast.ItemDeleted,
+      ]);
+    });
+
+    it('renames and deletes a list, and lists what a user may see', async () => {
+      const list = await node.units.write((context) =>
+        node.lists.createList(context, { title: 'todo', visibility: 'private', inviteCode: 'code', ownerId: ann.id }),
+      );
+      const renamed = await node.units.write((context) => node.lists.renameList(context, list, 'chores'));
+      expect(renamed).toMatchObject({ title: 'chores', seq: 1, inviteCode: 'code' });
+      expect((await node.lists.listListsVisibleTo(ann.id)).find((entry) => entry.id === list.id)).toMatchObject({
+        title: 'chores',
+        seq: 1,
+      });
+      expect((await node.lists.listListsVisibleTo(bob.id)).some((entry) => entry.id === list.id)).toBe(false);
+      await node.units.write((context) => node.lists.deleteList(context, list.id));
+      expect((await node.lists.findList(list.id))?.deletedAt).toEqual(expect.any(String));
+      expect((await node.lists.listListsVisibleTo(ann.id)).some((entry) => entry.id === list.id)).toBe(false);
+      expect(await node.lists.currentSeq(list.id)).toBe(2);
+    });
+  });
+}

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
+import { DomainError } from '../../../apps/api/src/common/domain-error.js';
+import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
+
+/** The unit of work, the change log and their races: the same cases on every database. */
+export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
+  let database: DataLayerDatabase;
+  let nodeA: DataLayerNode;
+  let nodeB: DataLayerNode;
+
+  beforeAll(async () => {
+    database = await open();
+    nodeA = await database.node();
+    nodeB = await database.node();
+  });
+  afterAll(() => database.drop());
+
+  const append = (node: DataLayerNode, stream: string) =>
+    node.units.write((context) =>
+      node.changeLog.append(context, {
+        namespace: Namespace.Chat,
+        stream,
+        event: 'test:appended',
+        data: (seq) => ({ seq }),
+      }),
+    );
+
+  describe('change log', () => {
+    it('appends gap-free seqs, records them, and replays them in order', async () => {
+      const stream = `test:${timeOrderedId()}`;
+      for (let i = 0; i < 5; i++) await append(nodeA, stream);
+      expect(await nodeA.changeLog.currentSeq(stream)).toBe(5);
+      expect(await nodeA.changeLog.currentSeqs([stream, 'test:none'])).toEqual(new Map([[stream, 5]]));
+      const replay = await nodeA.changeLog.since(stream, 2, 10);
+      expect(replay.map((change) => change.seq)).toEqual([3, 4, 5]);
+      expect(replay[0]).toEqual({ seq: 3, event: 'test:appended', data: { seq: 3 } });
+      expect(await nodeA.changeLog.since(stream, 0, 2)).toHaveLength(2);
+    });
+
+    it('keeps seq gap-free with writers on two nodes at once', async () => {
+      const stream = `test:${timeOrderedId()}`;
+      const appended = await Promise.all(Array.from({ length: 60 }, (_, i) => append(i % 2 ? nodeB : nodeA, stream)));
+      const seqs = appended.map((change) => change.seq).sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      expect(await nodeB.changeLog.currentSeq(stream)).toBe(60);
+      expect((await nodeB.changeLog.since(stream, 0, 100)).map((change) => change.seq)).toEqual(seqs);
+    });
+
+    it('publishes a change only after its commit, and a latest change is not recorded', async () => {
+      const stream = `test:${timeOrderedId()}`;
+      const { seq } = await nodeA.units.write((context) =>
+        nodeA.changeLog.append(context, {
+          namespace: Namespace.Scoreboard,
+          stream,
+          event: 'test.latest',
+          data: (seq) => ({ seq }),
+          delivery: 'latest',
+        }),
+      );
+      expect(seq).toBe(1);
+      expect(nodeA.published.filter((change) => change.stream === stream)).toHaveLength(1);
+      expect(await nodeA.changeLog.since(stream, 0, 10)).toEqual([]);
+    });
+  });
+
+  describe('group commit', () => {
+    it('fails only the refused write of a batch; the others commit and publish', async () => {
+      const stream = `test:${timeOrderedId()}`;
+      const outcomes = await Promise.allSettled([
+        append(nodeA, stream),
+        nodeA.units.write(async (context) => {
+          await nodeA.changeLog.append(context, {
+            namespace: Namespace.Chat,
+            stream,
+            event: 'test:refused',
+            data: (seq) => ({ seq }),
+          });
+          throw new DomainError(ErrorCode.Conflict, 'refused on purpose');
+        }),
+        append(nodeA, stream),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: ErrorCode.Conflict });
+      const replay = await nodeA.changeLog.since(stream, 0, 10);
+      expect(replay.map((change) => [change.seq, change.event])).toEqual([
+        [1, 'test:appended'],
+        [2, 'test:appended'],
+      ]);
+      expect(nodeA.published.filter((change) => change.stream === stream).map((change) => change.seq)).toEqual([1, 2]);
+    });
+
+    it('fails a write that breaks a constraint without failing the batch around it', async () => {
+      const user = await nodeA.users.create('constraint');
+      const outcomes = await Promise.allSettled([
+        nodeA.units.write(({ sql }) =>
+          sql.run(sql.db.insertInto('User').values({ id: user.id, name: 'again', createdAt: '' })),
+        ),
+        nodeA.users.create('after'),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
+      expect(await nodeA.users.exists((outcomes[1] as PromiseFulfilledResult<{ id: string }>).value.id)).toBe(true);
+    });
+  });
+
+  describe('opId', () => {
+    it('applies a command once and answers a retry with the stored result', async () => {
+      const userId = timeOrderedId();
+      const opId = timeOrderedId();
+      let runs = 0;
+      const work = async () => ({ run: ++runs });
+      expect(await nodeA.units.once(userId, opId, 'test:command', work)).toEqual({ run: 1 });
+      expect(await nodeA.units.once(userId, opId, 'test:command', work)).toEqual({ run: 1 });
+      expect(runs).toBe(1);
+      await expect(nodeA.units.once(userId, opId, 'test:other', work)).rejects.toMatchObject({
+        code: ErrorCode.Conflict,
+      });
+    });
+
+    it('applies the same opId sent to two nodes at once exactly once; both get the same answer', async () => {
+      const userId = timeOrderedId();
+      const opId = timeOrderedId();
+      const stream = `test:${timeOrderedId()}`;
+      const send = (node: DataLayerNode) =>
+        node.units.once(userId, opId, 'test:append', async (context) => {
+          const { seq } = await node.changeLog.append(context, {
+            namespace: Namespace.Chat,
+            stream,
+            event: 'test:appended',
+            data: (seq) => ({ seq }),
+          });
+          return { seq };
+        });
+      const answers = await Promise.all([send(nodeA), send(nodeB), send(nodeA), send(nodeB)]);
+      expect(new Set(answers.map((answer) => answer.seq))).toEqual(new Set([1]));
+      expect(await nodeA.changeLog.currentSeq(stream)).toBe(1);
+    });
+
+    it('answers a replay through `replay`, in a transaction of its own', async () => {
+      const userId = timeOrderedId();
+      const opId = timeOrderedId();
+      await nodeA.units.once(userId, opId, 'test:command', async () => ({ text: 'first' }));
+      const replayed = await nodeA.units.once(
+        userId,
+        opId,
+        'test:command',
+        async () => ({ text: 'never' }),
+        async (stored) => ({ text: `${stored.text}, replayed` }),
+      );
+      expect(replayed).toEqual({ text: 'first, replayed' });
+    });
+  });
+
+  describe('snapshot', () => {
+    it('reads one committed moment', async () => {
+      const stream = `test:${timeOrderedId()}`;
+      await append(nodeA, stream);
+      const seen = await nodeB.database.snapshot(async (sql) => [
+        await nodeB.changeLog.currentSeq(stream, sql),
+        (await nodeB.changeLog.since(stream, 0, 10, sql)).length,
+      ]);
+      expect(seen).toEqual([1, 1]);
+    });
+  });
+}
