@@ -4,7 +4,8 @@ import { APP_CONFIG, type AppConfig } from '../config.js';
 import { DomainEvents, type ChangeCommitted } from '../common/domain-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PostgresConnection, SqliteConnection, postgresPool } from './connections.js';
-import { DatabaseUnreachable, postgresDialect, sqliteDialect, unreachable, type Dialect } from './dialect.js';
+import { inTransaction, pooledSession, sqliteSession, type Session } from './sessions.js';
+import { DatabaseUnreachable, postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
 import { Sql } from './sql.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
@@ -25,13 +26,6 @@ interface BatchItem {
 }
 interface Batch {
   items: BatchItem[];
-}
-
-/** A transaction's connection, while it is held. */
-interface Session {
-  sql: Sql;
-  rollback(): Promise<void>;
-  release(failed?: Error): void;
 }
 
 /** How long a SQLite connection waits for another one's lock. */
@@ -135,34 +129,16 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * transaction of their own (on SQLite, one at a time on the readers' connection).
    */
   snapshot<T>(read: (sql: Sql) => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      const session = await this.readerSession();
-      try {
-        await session.sql.execute(this.dialect.beginSnapshot);
-        const result = await read(session.sql);
-        await session.sql.execute('COMMIT');
-        session.release();
-        return result;
-      } catch (error) {
-        await session.rollback().then(
-          () => session.release(),
-          (failure: Error) => session.release(failure),
-        );
-        throw error;
-      }
-    };
+    const run = async () => inTransaction(await this.readerSession(), this.dialect.beginSnapshot, read);
     if (!this.sqliteReader) return run();
     const next = this.snapshots.then(run, run);
     this.snapshots = next.catch(() => undefined);
     return next;
   }
 
-  private async readerSession(): Promise<Session> {
-    if (this.sqliteReader) {
-      const reader = this.sqliteReader;
-      return { sql: this.reader, rollback: async () => reader.rollback(), release: () => undefined };
-    }
-    return this.pooledSession();
+  private readerSession(): Promise<Session> | Session {
+    if (this.sqliteReader) return sqliteSession(this.dialect, this.sqliteReader, this.reader);
+    return pooledSession(this.dialect, this.pool!);
   }
 
   /** Runs reads that must not interleave with a write (a snapshot and its seq). */
@@ -213,53 +189,15 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
 
   private readonly transaction = async (works: Work[]): Promise<Outcome[]> => {
     const endTimer = this.metrics.databaseWrites.startTimer();
-    const session = await this.writerSession();
     try {
-      await session.sql.execute(this.dialect.begin);
-      const outcomes = await runWorks(works, session.sql);
-      await session.sql.execute('COMMIT');
-      session.release();
-      return outcomes;
-    } catch (error) {
-      await session.rollback().then(
-        () => session.release(),
-        (failure: Error) => session.release(failure),
-      );
-      throw error;
+      const session = this.sqliteWriter
+        ? sqliteSession(this.dialect, this.sqliteWriter)
+        : await pooledSession(this.dialect, this.pool!);
+      return await inTransaction(session, this.dialect.begin, (sql) => runWorks(works, sql));
     } finally {
       endTimer();
     }
   };
-
-  private async writerSession(): Promise<Session> {
-    if (this.sqliteWriter) {
-      const writer = this.sqliteWriter;
-      return {
-        sql: new Sql(this.dialect, writer),
-        rollback: async () => writer.rollback(),
-        release: () => undefined,
-      };
-    }
-    return this.pooledSession();
-  }
-
-  private async pooledSession(): Promise<Session> {
-    const client = await this.pool!.connect().catch((error: unknown) => {
-      throw unreachable(error);
-    });
-    // A connection lost while checked out fails its next query; this keeps it from also crashing the process.
-    const ignore = () => undefined;
-    client.on('error', ignore);
-    const sql = new Sql(this.dialect, new PostgresConnection(client));
-    return {
-      sql,
-      rollback: () => sql.execute('ROLLBACK'),
-      release: (failed) => {
-        client.off('error', ignore);
-        client.release(failed);
-      },
-    };
-  }
 
   private publish(changes: ChangeCommitted[]): void {
     for (const change of changes) this.events.publish('change.committed', change);
