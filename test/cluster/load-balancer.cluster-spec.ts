@@ -207,7 +207,8 @@ describeThroughNginx('clients of every transport through nginx (deploy/nginx), a
         `${acked.size} messages from ${senders.length} senders, node A killed at ${new Date(killedAt).toISOString()}; ` +
         `${reconnects.length} reconnects in ${reconnects[0]}–${reconnects.at(-1)} ms ` +
         `(median ${reconnects[Math.floor(reconnects.length / 2)]}); ` +
-        `resyncs on a gap: ${sum(followers.map(({ follower }) => follower.gapResyncs))}; ` +
+        `messages that came early: ${sum(followers.map(({ follower }) => follower.heldEarly))}, ` +
+        `gaps still open after the reorder wait (resyncs): ${sum(followers.map(({ follower }) => follower.gapResyncs))}; ` +
         `already-seen broadcasts dropped: ${sum(followers.map(({ follower }) => follower.staleDrops))}; lost: 0, applied twice: 0`,
     );
   });

@@ -1,11 +1,13 @@
 import { ChatBroadcast, ChatCommand, type Ack, type MessageCreated, type RoomJoined } from '@tandem/contract';
 import type { Socket } from 'socket.io-client';
+import { SeqReorder } from '../../apps/web/src/lib/seq-reorder.js';
 
 /**
  * A chat client that follows one room as the protocol asks (docs/protocol.md): it applies
- * messages in `seq` order, drops what it already has, and on a gap or after a reconnect rejoins
- * with `sinceSeq`. It counts what it dropped, its resyncs, and how long each reconnect took, from
- * the disconnect to the rejoin's ack.
+ * messages in `seq` order, drops what it already has, holds one that came early as the web app
+ * does (`SeqReorder`), and rejoins with `sinceSeq` when a gap stays open or after a reconnect. It
+ * counts what it dropped, held and resynced, and how long each reconnect took, from the
+ * disconnect to the rejoin's ack.
  */
 export class RoomFollower {
   /** Every message applied after the first join, by seq: its id. */
@@ -14,6 +16,9 @@ export class RoomFollower {
   startSeq: number | undefined;
   lastSeq = 0;
   staleDrops = 0;
+  /** Messages that arrived before one of their predecessors. */
+  heldEarly = 0;
+  /** Gaps still open after the reorder wait. */
   gapResyncs = 0;
   readonly reconnectMs: number[] = [];
   /** What went against the protocol (a seq applied twice, a resync answered by a snapshot). */
@@ -21,6 +26,14 @@ export class RoomFollower {
   private disconnectedAt: number | undefined;
   private syncing = false;
   private syncAgain = false;
+  private readonly reorder = new SeqReorder<{ seq: number; id: string }>({
+    lastSeq: () => this.lastSeq,
+    apply: ({ seq, id }) => this.apply(seq, id),
+    resync: () => {
+      this.gapResyncs++;
+      void this.sync();
+    },
+  });
 
   constructor(
     readonly socket: Socket,
@@ -38,11 +51,8 @@ export class RoomFollower {
   private onMessage(event: MessageCreated): void {
     if (event.roomId !== this.roomId || this.startSeq === undefined) return;
     if (event.seq <= this.lastSeq) this.staleDrops++;
-    else if (event.seq === this.lastSeq + 1) this.apply(event.seq, event.message.id);
-    else {
-      this.gapResyncs++;
-      void this.sync();
-    }
+    else if (event.seq > this.lastSeq + 1) this.heldEarly++;
+    this.reorder.push({ seq: event.seq, id: event.message.id });
   }
 
   private apply(seq: number, id: string): void {
@@ -86,6 +96,7 @@ export class RoomFollower {
         } else {
           this.problems.push(`resync from ${this.lastSeq} answered by a snapshot`);
         }
+        this.reorder.drain();
         if (this.disconnectedAt !== undefined) {
           this.reconnectMs.push(Date.now() - this.disconnectedAt);
           this.disconnectedAt = undefined;

@@ -86,9 +86,12 @@ export class ChatRepository {
     };
   }
 
-  /** Reads that must see one consistent moment (a snapshot and its seq). */
-  consistently<T>(read: () => Promise<T>): Promise<T> {
-    return this.database.serialized(read);
+  /**
+   * Reads that must see one committed moment (a snapshot and its seq), each given `sql`: one read
+   * transaction, so other nodes' commits meanwhile cannot slip in between two of its statements.
+   */
+  consistently<T>(read: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.database.snapshot(read);
   }
 
   // ---- rooms ----------------------------------------------------------------------------------
@@ -237,7 +240,7 @@ export class ChatRepository {
     return this.changeLog.currentSeq(rooms.chat(roomId), sql);
   }
 
-  changesSince(roomId: string, sinceSeq: number, limit: number): Promise<Change[]> {
-    return this.changeLog.since(rooms.chat(roomId), sinceSeq, limit);
+  changesSince(roomId: string, sinceSeq: number, limit: number, sql?: Sql): Promise<Change[]> {
+    return this.changeLog.since(rooms.chat(roomId), sinceSeq, limit, sql);
   }
 }

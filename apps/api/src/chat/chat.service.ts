@@ -98,15 +98,20 @@ export class ChatService {
 
   /** The room as of one moment: its seq, and the changes since `sinceSeq` or a snapshot. */
   private snapshotOrChanges(record: RoomRecord, sinceSeq: number | undefined) {
-    return this.chat.consistently(async () => {
-      const seq = await this.chat.currentSeq(record.id);
-      const current = (await this.chat.findRoom(record.id)) ?? record;
+    return this.chat.consistently(async (sql) => {
+      const seq = await this.chat.currentSeq(record.id, sql);
+      const current = (await this.chat.findRoom(record.id, sql)) ?? record;
       const room = this.chat.toRoom(current, seq, true);
       if (sinceSeq !== undefined && sinceSeq <= seq && seq - sinceSeq <= Limits.resyncMaxChanges) {
-        const changes = (await this.chat.changesSince(record.id, sinceSeq, Limits.resyncMaxChanges)) as ChatChange[];
+        const changes = (await this.chat.changesSince(
+          record.id,
+          sinceSeq,
+          Limits.resyncMaxChanges,
+          sql,
+        )) as ChatChange[];
         return { room, seq, changes };
       }
-      const { messages } = await this.messages.messagesBefore(record.id, undefined, Limits.snapshotMessages);
+      const { messages } = await this.messages.messagesBefore(record.id, undefined, Limits.snapshotMessages, sql);
       return sinceSeq === undefined ? { room, seq, messages } : { room, seq, messages, snapshot: true as const };
     });
   }

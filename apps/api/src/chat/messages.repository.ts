@@ -227,8 +227,9 @@ export class MessagesRepository {
     roomId: string,
     beforeSeq: number | undefined,
     limit: number,
+    sql: Sql = this.database.reader,
   ): Promise<{ messages: Message[]; more: boolean }> {
-    const newestFirst = await this.messages(this.database.reader, (query) => {
+    const newestFirst = await this.messages(sql, (query) => {
       const inRoom = query
         .where('roomId', '=', roomId)
         .orderBy('seq', 'desc')

@@ -141,13 +141,6 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     return pooledSession(this.dialect, this.pool!);
   }
 
-  /** Runs reads that must not interleave with a write (a snapshot and its seq). */
-  serialized<T>(work: () => Promise<T>): Promise<T> {
-    // Writes queued after this read go to a new batch, after it.
-    this.openBatch = undefined;
-    return this.enqueue(work);
-  }
-
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = this.tail.then(work, work);
     // The queue goes on after a failed write; the caller gets the failure.

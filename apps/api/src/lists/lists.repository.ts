@@ -266,13 +266,16 @@ export class ListsRepository {
     return this.changeLog.currentSeq(rooms.list(listId), sql);
   }
 
-  changesSince(listId: string, sinceSeq: number, limit: number): Promise<Change[]> {
-    return this.changeLog.since(rooms.list(listId), sinceSeq, limit);
+  changesSince(listId: string, sinceSeq: number, limit: number, sql?: Sql): Promise<Change[]> {
+    return this.changeLog.since(rooms.list(listId), sinceSeq, limit, sql);
   }
 
-  /** Reads that must see one consistent moment (a snapshot and its seq). */
-  consistently<T>(read: () => Promise<T>): Promise<T> {
-    return this.database.serialized(read);
+  /**
+   * Reads that must see one committed moment (a snapshot and its seq), each given `sql`: one read
+   * transaction, so other nodes' commits meanwhile cannot slip in between two of its statements.
+   */
+  consistently<T>(read: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.database.snapshot(read);
   }
 
   private async logItem(context: UnitOfWork, event: ItemEvent, row: ItemRow): Promise<Item> {

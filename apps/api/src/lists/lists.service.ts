@@ -73,17 +73,22 @@ export class ListsService {
     }
     if (!isMember) await this.writes.write((context) => this.lists.addMember(context, record.id, user.id));
     subscribe();
-    return this.lists.consistently(async () => {
+    return this.lists.consistently(async (sql) => {
       // Read again: the list may have been renamed or deleted since the check above.
-      const current = await this.requireList(record.id);
-      const seq = await this.lists.currentSeq(current.id);
+      const current = await this.requireList(record.id, sql);
+      const seq = await this.lists.currentSeq(current.id, sql);
       const list = this.lists.toList(current, seq, true);
       const { sinceSeq } = input;
       if (sinceSeq !== undefined && sinceSeq <= seq && seq - sinceSeq <= Limits.resyncMaxChanges) {
-        const changes = (await this.lists.changesSince(current.id, sinceSeq, Limits.resyncMaxChanges)) as ListChange[];
+        const changes = (await this.lists.changesSince(
+          current.id,
+          sinceSeq,
+          Limits.resyncMaxChanges,
+          sql,
+        )) as ListChange[];
         return { list, seq, changes };
       }
-      const items = await this.lists.liveItems(current.id);
+      const items = await this.lists.liveItems(current.id, sql);
       return sinceSeq === undefined ? { list, seq, items } : { list, seq, items, snapshot: true };
     });
   }
@@ -93,10 +98,14 @@ export class ListsService {
     const record = await this.requireList(listId);
     const isMember = await this.lists.isMember(record.id, user.id);
     if (record.visibility === 'private' && !isMember) throw DomainError.forbidden('this list is private');
-    return this.lists.consistently(async () => {
-      const current = await this.requireList(record.id);
-      const seq = await this.lists.currentSeq(current.id);
-      return { list: this.lists.toList(current, seq, isMember), seq, items: await this.lists.liveItems(current.id) };
+    return this.lists.consistently(async (sql) => {
+      const current = await this.requireList(record.id, sql);
+      const seq = await this.lists.currentSeq(current.id, sql);
+      return {
+        list: this.lists.toList(current, seq, isMember),
+        seq,
+        items: await this.lists.liveItems(current.id, sql),
+      };
     });
   }
 

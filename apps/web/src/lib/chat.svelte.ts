@@ -22,6 +22,7 @@ import {
 import { NamespaceManager, newOpId } from './namespace-manager.svelte.js';
 import { notices } from './notices.svelte.js';
 import type { Kept } from './outbox.js';
+import { SeqReorder } from './seq-reorder.js';
 import type { SessionLink } from './session.svelte.js';
 import type { CommandOutcome } from './sockets.js';
 
@@ -116,7 +117,8 @@ function insertMessage(messages: Message[], message: Message): void {
  *
  * Consistency rule: a room's broadcasts carry `seq`. While a join is in flight they are held
  * (the server subscribes before it reads, so some are also in the answer); afterwards, and for
- * every live broadcast, only `seq` above the room's known `seq` is applied.
+ * every live broadcast, only `seq` above the room's known `seq` is applied, in order: one that
+ * came early waits briefly for the missing ones before the room rejoins (`SeqReorder`).
  */
 export class ChatManager extends NamespaceManager<typeof Namespace.Chat, OutgoingMessage, ChatLastSeen> {
   rooms = $state<Room[]>([]);
@@ -146,6 +148,7 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
   /** Broadcasts received while a room's join is in flight, by room id. */
   private readonly held = new Map<string, { changes: ChatChange[]; presence: PresenceChanged | null }>();
   private readonly joins = new Map<string, Promise<boolean>>();
+  private readonly reorders = new Map<string, SeqReorder<ChatChange>>();
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingSent = new Map<string, { at: number; idle: ReturnType<typeof setTimeout> }>();
   private activitySentAt = 0;
@@ -186,6 +189,7 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
     for (const sent of this.typingSent.values()) clearTimeout(sent.idle);
     for (const sent of this.readSent.values()) if (sent.timer) clearTimeout(sent.timer);
+    for (const reorder of this.reorders.values()) reorder.clear();
   }
 
   // ---- rooms --------------------------------------------------------------------------------
@@ -253,6 +257,8 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
 
   private forget(roomId: string): void {
     this.forgetTyping(roomId);
+    this.reorders.get(roomId)?.clear();
+    this.reorders.delete(roomId);
     this.drafts.delete(roomId);
     delete this.views[roomId];
     if (this.currentRoomId === roomId) {
@@ -619,7 +625,9 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     if (!view) return false;
     view.readMarkers = data.readMarkers;
     this.moveReadMarker(view, data.readSeq);
-    for (const change of held.changes) this.applyChange(view, change);
+    const reorder = this.reorderOf(roomId);
+    for (const change of held.changes) reorder.push(change);
+    reorder.drain();
     // A presence held during the join is newer than the answer's if it already lists us.
     if (held.presence?.members.some((member) => member.id === this.me.id)) view.members = held.presence.members;
     view.status = 'joined';
@@ -713,15 +721,24 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
       held.changes.push(change);
       return;
     }
-    const view = this.views[roomId];
-    if (!view || change.seq <= view.seq) return;
-    if (change.seq > view.seq + 1) {
-      // A change went missing on the way: replay from the known seq, holding this one meanwhile.
-      void this.join(roomId);
-      this.held.get(roomId)?.changes.push(change);
-      return;
+    if (this.views[roomId]) this.reorderOf(roomId).push(change);
+  }
+
+  /** A room's broadcasts in `seq` order; a gap still open after a short wait rejoins with `sinceSeq`. */
+  private reorderOf(roomId: string): SeqReorder<ChatChange> {
+    let reorder = this.reorders.get(roomId);
+    if (!reorder) {
+      reorder = new SeqReorder<ChatChange>({
+        lastSeq: () => this.views[roomId]?.seq ?? Number.POSITIVE_INFINITY,
+        apply: (change) => {
+          const view = this.views[roomId];
+          if (view) this.applyChange(view, change);
+        },
+        resync: () => void this.join(roomId),
+      });
+      this.reorders.set(roomId, reorder);
     }
-    this.applyChange(view, change);
+    return reorder;
   }
 
   private onPresence(payload: PresenceChanged): void {

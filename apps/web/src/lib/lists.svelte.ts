@@ -16,6 +16,7 @@ import {
 import { NamespaceManager, newOpId, type JoinResult } from './namespace-manager.svelte.js';
 import { notices } from './notices.svelte.js';
 import type { Kept } from './outbox.js';
+import { SeqReorder } from './seq-reorder.js';
 import type { SessionLink } from './session.svelte.js';
 import type { CommandOutcome } from './sockets.js';
 
@@ -69,6 +70,10 @@ export interface UndoOffer {
 }
 
 type ListsEvent = keyof ListsChangeEvents;
+interface ListBroadcast {
+  event: ListsEvent;
+  data: ItemChanged | ListUpdated | ListDeleted;
+}
 
 const highlightMs = 1_600;
 const undoMs = 8_000;
@@ -151,7 +156,15 @@ export class ListsManager extends NamespaceManager<typeof Namespace.Lists, Pendi
   /** The last `seq` applied to `confirmed` (state: it is kept with them, see `lastSeen`). */
   private seq = $state(0);
   /** Broadcasts that arrived while a join was in flight, applied after its answer. */
-  private held: { event: ListsEvent; data: ItemChanged | ListUpdated | ListDeleted }[] = [];
+  private held: ListBroadcast[] = [];
+  /** The open list's broadcasts in `seq` order; a gap still open after a short wait rejoins with `sinceSeq`. */
+  private readonly reorder = new SeqReorder<ListBroadcast & { seq: number }>({
+    lastSeq: () => this.seq,
+    apply: ({ event, data }) => this.apply(event, data, true),
+    resync: () => {
+      if (this.currentListId) void this.join(this.currentListId, { sinceSeq: this.seq, resuming: true });
+    },
+  });
   private pumping = false;
   private nextUndoId = 1;
   private undoTimer: ReturnType<typeof setTimeout> | null = null;
@@ -538,12 +551,7 @@ export class ListsManager extends NamespaceManager<typeof Namespace.Lists, Pendi
       this.held.push({ event, data });
       return;
     }
-    if (data.seq > this.seq + 1) {
-      // Something was missed: catch up from what is held.
-      void this.join(data.listId, { sinceSeq: this.seq, resuming: true });
-      return;
-    }
-    this.apply(event, data, true);
+    this.reorder.push({ seq: data.seq, event, data });
   }
 
   private apply(event: ListsEvent, data: ItemChanged | ListUpdated | ListDeleted, live: boolean): void {
@@ -612,7 +620,8 @@ export class ListsManager extends NamespaceManager<typeof Namespace.Lists, Pendi
       this.confirmed = Object.fromEntries(joined.items.map((item) => [item.id, item]));
       this.seq = joined.seq;
     }
-    for (const { event, data } of held) this.apply(event, data, true);
+    for (const { event, data } of held) this.reorder.push({ seq: data.seq, event, data });
+    this.reorder.drain();
     this.remember(listId);
     if (!this.lists.some((listed) => listed.id === listId)) void this.refreshCatalog(true);
     void this.pump();
@@ -641,6 +650,7 @@ export class ListsManager extends NamespaceManager<typeof Namespace.Lists, Pendi
     this.list = null;
     this.confirmed = {};
     this.seq = 0;
+    this.reorder.clear();
     this.conflicts = {};
     this.dismissUndo();
   }
