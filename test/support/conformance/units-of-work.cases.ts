@@ -103,6 +103,33 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
     });
   });
 
+  describe('overlapping works', () => {
+    it('give gap-free seqs, broadcast in seq order, and a refusal among them fails only itself', async () => {
+      const stream = `test:${timeOrderedId()}`;
+      const userId = timeOrderedId();
+      const send = (refuse: boolean) =>
+        nodeA.units.once(
+          userId,
+          timeOrderedId(),
+          'test:append',
+          async (context) => {
+            if (refuse) throw new DomainError(ErrorCode.Forbidden, 'refused before writing');
+            return nodeA.changeLog.append(context, {
+              namespace: Namespace.Chat,
+              stream,
+              event: 'test:appended',
+              data: (seq) => ({ seq }),
+            });
+          },
+          { overlaps: true },
+        );
+      const outcomes = await Promise.allSettled(Array.from({ length: 21 }, (_, i) => send(i === 10)));
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(1);
+      const published = nodeA.published.filter((change) => change.stream === stream).map((change) => change.seq);
+      expect(published).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+  });
+
   describe('opId', () => {
     it('applies a command once and answers a retry with the stored result', async () => {
       const userId = timeOrderedId();
@@ -140,13 +167,9 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
       const userId = timeOrderedId();
       const opId = timeOrderedId();
       await nodeA.units.once(userId, opId, 'test:command', async () => ({ text: 'first' }));
-      const replayed = await nodeA.units.once(
-        userId,
-        opId,
-        'test:command',
-        async () => ({ text: 'never' }),
-        async (stored) => ({ text: `${stored.text}, replayed` }),
-      );
+      const replayed = await nodeA.units.once(userId, opId, 'test:command', async () => ({ text: 'never' }), {
+        replay: async (stored) => ({ text: `${stored.text}, replayed` }),
+      });
       expect(replayed).toEqual({ text: 'first, replayed' });
     });
   });

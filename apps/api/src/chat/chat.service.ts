@@ -214,7 +214,8 @@ export class ChatService {
         });
         return { message };
       },
-      this.withCurrentText,
+      // Its checks are reads, its writes appends: safe beside other works of its transaction.
+      { replay: this.withCurrentText, overlaps: true },
     );
   }
 
@@ -282,7 +283,7 @@ export class ChatService {
     command: ChatCommand,
     work: (context: UnitOfWork) => Promise<T>,
   ): Promise<T> {
-    return this.writes.once(user.id, opId, command, work, this.withCurrentText);
+    return this.writes.once(user.id, opId, command, work, { replay: this.withCurrentText });
   }
 
   /** A retry answers the first result, but never the text of a message deleted since. */

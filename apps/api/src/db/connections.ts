@@ -100,6 +100,8 @@ export function postgresPool(url: string): pg.Pool {
     connectionString: url,
     max: postgresPoolSize,
     types: sameShapes,
+    // Statements sent without waiting for the previous one's answer (see `Dialect.overlappingWorks`).
+    pipeline: true,
     connectionTimeoutMillis: 5_000,
   });
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '../config.js';
+import { DomainError } from '../common/domain-error.js';
 import { DomainEvents, type ChangeCommitted } from '../common/domain-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PostgresConnection, SqliteConnection, postgresPool } from './connections.js';
@@ -19,8 +20,12 @@ export interface UnitOfWork {
 }
 
 type Work = (context: UnitOfWork) => Promise<unknown>;
-interface BatchItem {
+/** A unit of work, and whether it may overlap others of its transaction (see `DatabaseService.write`). */
+interface Job {
   work: Work;
+  overlaps: boolean;
+}
+interface BatchItem extends Job {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -102,11 +107,15 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * Runs `work` as one unit of work in a transaction after every earlier write, and resolves once
    * it has committed; its events are published right after that commit. Group commit: the writes
    * that arrive in the same tick of the event loop, or while a transaction runs, share the next
-   * one. If one of them fails, that transaction is rolled back and its writes are run again one
-   * by one, so a failure only ever fails its own command. The work must only read and write
+   * one. A work refused by a rule (`DomainError`) before it wrote anything is answered alone; if
+   * one fails otherwise, the transaction is rolled back and its writes run again one by one: a
+   * failure only ever fails its own command. The work must only read and write
    * through `context.sql` and await nothing else: its transaction holds the writer.
+   * `overlaps`: the work stays right while other works of its transaction run at the same time
+   * (the statement that writes repeats the checks it depends on, and a key taken twice fails the
+   * batch, which then runs each work alone); where the dialect allows, such works run at once.
    */
-  write<T>(work: (context: UnitOfWork) => Promise<T>): Promise<T> {
+  write<T>(work: (context: UnitOfWork) => Promise<T>, overlaps = false): Promise<T> {
     let batch = this.openBatch;
     if (!batch || batch.items.length >= maxBatchSize) {
       const next: Batch = { items: [] };
@@ -120,7 +129,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
       });
     }
     return new Promise<T>((resolve, reject) =>
-      batch.items.push({ work, resolve: resolve as (value: unknown) => void, reject }),
+      batch.items.push({ work, overlaps, resolve: resolve as (value: unknown) => void, reject }),
     );
   }
 
@@ -150,15 +159,9 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
 
   private async commitBatch({ items }: Batch): Promise<void> {
     this.metrics.writeBatchSize.observe(items.length);
-    const transaction = this.transaction;
     if (items.length > 1) {
       try {
-        const outcomes = await transaction(items.map((item) => item.work));
-        items.forEach((item, index) => {
-          const { value, changes } = outcomes[index]!;
-          this.publish(changes);
-          item.resolve(value);
-        });
+        this.settle(items, await this.transaction(items));
         return;
       } catch (error) {
         // Without a database, running each write alone would only fail it again, slower.
@@ -166,27 +169,39 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
           for (const item of items) item.reject(error);
           return;
         }
-        // Some write of the batch refused or failed: retry each alone below.
+        // Some write of the batch failed after writing: run each alone below.
       }
     }
     for (const item of items) {
       try {
-        const [{ value, changes }] = (await transaction([item.work])) as [Outcome];
-        this.publish(changes);
-        item.resolve(value);
+        this.settle([item], await this.transaction([item]));
       } catch (error) {
         item.reject(error);
       }
     }
   }
 
-  private readonly transaction = async (works: Work[]): Promise<Outcome[]> => {
+  /** Publishes the committed changes, then answers each item. */
+  private settle(items: BatchItem[], outcomes: Outcome[]): void {
+    // Overlapping works may have taken a stream's seqs out of their own order: broadcasts go in seq order.
+    const changes = outcomes.flatMap((outcome) => ('changes' in outcome ? outcome.changes : []));
+    this.publish(changes.sort((a, b) => a.seq - b.seq));
+    items.forEach((item, index) => {
+      const outcome = outcomes[index]!;
+      if ('refused' in outcome) item.reject(outcome.refused);
+      else item.resolve(outcome.value);
+    });
+  }
+
+  private readonly transaction = async (jobs: Job[]): Promise<Outcome[]> => {
     const endTimer = this.metrics.databaseWrites.startTimer();
     try {
       const session = this.sqliteWriter
         ? sqliteSession(this.dialect, this.sqliteWriter)
         : await pooledSession(this.dialect, this.pool!);
-      return await inTransaction(session, this.dialect.begin, (sql) => runWorks(works, sql));
+      return await inTransaction(session, this.dialect.begin, (sql) =>
+        runJobs(jobs, sql, this.dialect.overlappingWorks),
+      );
     } finally {
       endTimer();
     }
@@ -210,18 +225,35 @@ function endOfTick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-interface Outcome {
-  value: unknown;
-  changes: ChangeCommitted[];
-}
+/**
+ * Runs the works of one transaction, each collecting the changes it publishes: in order, or, for
+ * those that may overlap where the dialect allows it, at once.
+ */
+/** A work's result, or its refusal when it refused before writing anything (nothing to undo). */
+type Outcome = { value: unknown; changes: ChangeCommitted[] } | { refused: DomainError };
 
-/** Runs the works of one transaction in order, each collecting the changes it publishes. */
-async function runWorks(works: Work[], sql: Sql): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
-  for (const work of works) {
+async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean): Promise<Outcome[]> {
+  const outcomes = new Array<Outcome>(jobs.length);
+  const run = async (index: number): Promise<void> => {
     const changes: ChangeCommitted[] = [];
-    const context = { sql, publishAfterCommit: (change: ChangeCommitted) => changes.push(change) };
-    outcomes.push({ value: await work(context), changes });
+    let wrote = false;
+    const watched = sql.watchingWrites(() => (wrote = true));
+    try {
+      const value = await jobs[index]!.work({ sql: watched, publishAfterCommit: (change) => changes.push(change) });
+      outcomes[index] = { value, changes };
+    } catch (error) {
+      // A rule's refusal before any write leaves the transaction as it was: the batch goes on.
+      if (error instanceof DomainError && !wrote) outcomes[index] = { refused: error };
+      else throw error;
+    }
+  };
+  const indexes = jobs.map((_, index) => index);
+  const together = overlapping ? indexes.filter((index) => jobs[index]!.overlaps) : [];
+  if (together.length > 1) {
+    // Every work runs to its end before the transaction ends either way: none may write after a rollback.
+    const failed = (await Promise.allSettled(together.map(run))).find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
+  for (const index of together.length > 1 ? indexes.filter((i) => !jobs[i]!.overlaps) : indexes) await run(index);
   return outcomes;
 }

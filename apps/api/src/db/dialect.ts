@@ -30,6 +30,12 @@ export interface Dialect {
   readonly begin: string;
   /** Opens a read-only transaction that sees one snapshot. */
   readonly beginSnapshot: string;
+  /**
+   * Whether the units of work of one transaction run at once, their statements pipelined on its
+   * connection: where a statement costs a round trip to a server, a batch then costs a few round
+   * trips instead of a few per command. SQLite runs them one after another.
+   */
+  readonly overlappingWorks: boolean;
 }
 
 /** Kysely's execution is not used: a query run through it by mistake fails loudly. */
@@ -59,6 +65,7 @@ export const sqliteDialect: Dialect = {
   begin: 'BEGIN IMMEDIATE',
   // A read transaction sees one snapshot of the WAL.
   beginSnapshot: 'BEGIN',
+  overlappingWorks: false,
 };
 
 export const postgresDialect: Dialect = {
@@ -73,6 +80,7 @@ export const postgresDialect: Dialect = {
   }),
   begin: 'BEGIN',
   beginSnapshot: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+  overlappingWorks: true,
 };
 
 /** SQLite's connection set-up, for every connection Tandem opens on the file. */

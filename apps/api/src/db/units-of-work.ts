@@ -42,16 +42,19 @@ export class UnitsOfWork {
     return this.database.write(work);
   }
 
-  /** One unit of work (see `DatabaseService.write`) under the command's opId. */
+  /** One unit of work (see `DatabaseService.write`, also for `overlaps`) under the command's opId. */
   once<T>(
     userId: string,
     opId: string,
     command: string,
     work: (context: UnitOfWork) => Promise<T>,
-    replay?: Replay<T>,
+    options: { replay?: Replay<T>; overlaps?: boolean } = {},
   ): Promise<T> {
     return this.retryingOnRace(() =>
-      this.database.write((context) => this.attempt(context, { userId, opId, command }, work, replay)),
+      this.database.write(
+        (context) => this.attempt(context, { userId, opId, command }, work, options.replay),
+        options.overlaps,
+      ),
     );
   }
 

@@ -138,20 +138,20 @@ export class ListsService {
   }
 
   updateItem(user: User, input: ListsInput<'item:update'>): Promise<ListsCommandResults['item:update']> {
-    return this.versionedWrite(user, input, ListsCommand.ItemUpdate, false, async (context, state) => {
-      const { position, ...rest } = input.patch;
+    const { position, ...rest } = input.patch;
+    const plan = async (context: UnitOfWork, state: ItemState): Promise<PlannedWrite> => {
       const changes: ItemChanges = { ...rest };
       if (position !== undefined)
         changes.position = await this.freePosition(state.listId, position, input.itemId, context.sql);
       return { changes, event: ListsBroadcast.ItemUpdated };
-    });
+    };
+    // A new key depends on the other items' keys: placing one must not overlap another write.
+    return this.versionedWrite(user, input, ListsCommand.ItemUpdate, false, plan, position === undefined);
   }
 
   deleteItem(user: User, input: ListsInput<'item:delete'>): Promise<ListsCommandResults['item:delete']> {
-    return this.versionedWrite(user, input, ListsCommand.ItemDelete, false, async () => ({
-      changes: { deleted: true },
-      event: ListsBroadcast.ItemDeleted,
-    }));
+    const plan = async (): Promise<PlannedWrite> => ({ changes: { deleted: true }, event: ListsBroadcast.ItemDeleted });
+    return this.versionedWrite(user, input, ListsCommand.ItemDelete, false, plan, true);
   }
 
   /** Undoes a delete; the item goes back to its place, or right after it if that key was taken since. */
@@ -191,7 +191,8 @@ export class ListsService {
   /**
    * One versioned item write: the item must exist on a list the user belongs to, be at the
    * version the client names and in the expected deleted state; otherwise `CONFLICT` with the
-   * item as stored now, and nothing is written.
+   * item as stored now, and nothing is written. The write itself is conditional on the version:
+   * it may overlap other writes (`overlaps`) when its plan reads nothing else that they change.
    */
   private versionedWrite(
     user: User,
@@ -199,8 +200,9 @@ export class ListsService {
     command: ListsCommand,
     expectDeleted: boolean,
     plan: (context: UnitOfWork, state: ItemState) => Promise<PlannedWrite>,
+    overlaps = false,
   ): Promise<{ item: Item }> {
-    return this.writes.once(user.id, input.opId, command, async (context) => {
+    const work = async (context: UnitOfWork) => {
       const state = await this.lists.itemState(input.itemId, context.sql);
       if (!state) throw DomainError.notFound('item');
       await this.requireMember(await this.requireList(state.listId, context.sql), user, context.sql);
@@ -212,7 +214,8 @@ export class ListsService {
       const item = await this.lists.writeItemIfCurrent(context, { state, changes, user, event });
       if (!item) throw await this.conflict(input, expectDeleted, context.sql);
       return { item };
-    });
+    };
+    return this.writes.once(user.id, input.opId, command, work, { overlaps });
   }
 
   private async conflict(input: VersionedInput, expectDeleted: boolean, sql: Sql): Promise<DomainError> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   Namespace,
+  ScoreboardLimits,
   rooms,
   timeOrderedId,
   type ArchivedRound,
@@ -75,11 +76,13 @@ const findActivePlayer = prepare((db, player: { id: string; boardId: string }) =
 );
 
 /** `score = score + delta` in the database: nothing is read and written back from here. */
-const addToScore = prepare((db, change: { id: string; delta: number; at: string; seq: number }) =>
+/** Only within ±`max`, checked by the same statement: writes of one transaction may overlap (see `Dialect`). */
+const addToScore = prepare((db, change: { id: string; delta: number; at: string; seq: number; max: number }) =>
   db
     .updateTable('Player')
     .set((eb) => ({ score: eb('score', '+', change.delta), scoreChangedAt: change.at, scoreChangeSeq: change.seq }))
     .where('id', '=', change.id)
+    .where((eb) => eb(eb.fn<number>('abs', [eb('score', '+', change.delta)]), '<=', change.max))
     .returning(playerColumns),
 );
 
@@ -300,13 +303,14 @@ export class ScoreboardRepository {
   }
 
   /**
-   * Adds `delta` in the database, logs the score event it can be recomputed from, and takes the
+   * Adds `delta` in the database (null, having changed nothing of the player, when the score would
+   * leave ±`ScoreboardLimits.maxScore`), logs the score event it can be recomputed from, and takes the
    * change's seq as the moment the player reached the new score.
    */
   async addScore(
     context: UnitOfWork,
     change: { boardId: string; round: number; playerId: string; delta: number; userId: string; opId: string },
-  ): Promise<{ player: Player; seq: number }> {
+  ): Promise<{ player: Player; seq: number } | null> {
     const { seq } = await this.log(context, change.boardId, BoardFact.ScoreAdded, {
       playerId: change.playerId,
       round: change.round,
@@ -314,7 +318,10 @@ export class ScoreboardRepository {
     });
     const at = timestamp();
     const { sql } = context;
-    const row = (await sql.first(addToScore({ id: change.playerId, delta: change.delta, at, seq })))!;
+    const row = await sql.first(
+      addToScore({ id: change.playerId, delta: change.delta, at, seq, max: ScoreboardLimits.maxScore }),
+    );
+    if (!row) return null;
     await sql.run(recordScoreEvent({ ...change, createdAt: at }));
     return { player: await this.withRank(row, sql), seq };
   }

@@ -94,24 +94,32 @@ export class ScoreboardService {
   }
 
   addScore(user: User, input: ScoreboardInput<'score:add'>): Promise<ScoreboardCommandResults['score:add']> {
-    return this.writes.once(user.id, input.opId, ScoreboardCommand.ScoreAdd, async (context) => {
-      const board = await this.requireAccess(user, input.boardId, context.sql);
-      const player = await this.requirePlayer(input.boardId, input.playerId, context.sql);
-      // Writes are serialized, so this bound check holds at the increment; the addition itself is the database's.
-      if (Math.abs(player.score + input.delta) > ScoreboardLimits.maxScore) {
-        throw new DomainError(ErrorCode.Conflict, `a score stays within ±${ScoreboardLimits.maxScore}`, {
-          score: player.score,
+    return this.writes.once(
+      user.id,
+      input.opId,
+      ScoreboardCommand.ScoreAdd,
+      async (context) => {
+        const board = await this.requireAccess(user, input.boardId, context.sql);
+        const player = await this.requirePlayer(input.boardId, input.playerId, context.sql);
+        const outOfBounds = () =>
+          new DomainError(ErrorCode.Conflict, `a score stays within ±${ScoreboardLimits.maxScore}`, {
+            score: player.score,
+          });
+        if (Math.abs(player.score + input.delta) > ScoreboardLimits.maxScore) throw outOfBounds();
+        // The addition is the database's, bounded there too (another write of the transaction may have come first).
+        const added = await this.boards.addScore(context, {
+          boardId: board.id,
+          round: board.round,
+          playerId: player.id,
+          delta: input.delta,
+          userId: user.id,
+          opId: input.opId,
         });
-      }
-      return this.boards.addScore(context, {
-        boardId: board.id,
-        round: board.round,
-        playerId: player.id,
-        delta: input.delta,
-        userId: user.id,
-        opId: input.opId,
-      });
-    });
+        if (!added) throw outOfBounds();
+        return added;
+      },
+      { overlaps: true },
+    );
   }
 
   renamePlayer(
