@@ -47,7 +47,7 @@ describeWhenServicesRun('data layer on PostgreSQL', () => {
       expect(await append(stream)).toMatchObject({ seq: 1 });
       await proxy.cut();
       const refused = {
-        code: ErrorCode.Internal,
+        code: ErrorCode.Unavailable,
         message: expect.stringContaining('database is unreachable') as unknown as string,
       };
       await expect(append(stream)).rejects.toMatchObject(refused);

@@ -152,9 +152,14 @@ export function isUnreachable(error: unknown): boolean {
 /** What a command answers while the database is away: nothing was applied, and a retry may succeed. */
 export class DatabaseUnreachable extends DomainError {
   constructor() {
-    super(ErrorCode.Internal, 'the database is unreachable: the command was not applied, retry later');
+    super(ErrorCode.Unavailable, 'the database is unreachable: the command was not applied; retry later', {
+      retryAfterMs: unreachableRetryAfterMs,
+    });
   }
 }
+
+/** When a client may try again while the database is away. */
+const unreachableRetryAfterMs = 1_000;
 
 /** `error`, or `DatabaseUnreachable` if it says that the database could not be reached. */
 export function unreachable(error: unknown): unknown {
