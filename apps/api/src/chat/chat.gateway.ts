@@ -28,6 +28,7 @@ import { CommandGateway } from '../common/command-gateway.decorator.js';
 import { SocketUser, socketUser, type SocketData } from '../common/socket-user.decorator.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { ChatService } from './chat.service.js';
+import { MessagesService } from './messages.service.js';
 import { PresenceGrace, presenceMembers, type PresenceSource } from './presence.js';
 import { TypingThrottle } from './typing-throttle.js';
 
@@ -70,6 +71,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
 
   constructor(
     private readonly chat: ChatService,
+    private readonly messages: MessagesService,
     private readonly broadcaster: Broadcaster,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -181,27 +183,27 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
 
   @SubscribeMessage(ChatCommand.MessageSend)
   sendMessage(@SocketUser() user: User, @MessageBody() input: ChatInput<'message:send'>) {
-    return this.chat.sendMessage(user, input);
+    return this.messages.sendMessage(user, input);
   }
 
   @SubscribeMessage(ChatCommand.MessageEdit)
   editMessage(@SocketUser() user: User, @MessageBody() input: ChatInput<'message:edit'>) {
-    return this.chat.editMessage(user, input);
+    return this.messages.editMessage(user, input);
   }
 
   @SubscribeMessage(ChatCommand.MessageDelete)
   deleteMessage(@SocketUser() user: User, @MessageBody() input: ChatInput<'message:delete'>) {
-    return this.chat.deleteMessage(user, input);
+    return this.messages.deleteMessage(user, input);
   }
 
   @SubscribeMessage(ChatCommand.ReactionToggle)
   toggleReaction(@SocketUser() user: User, @MessageBody() input: ChatInput<'reaction:toggle'>) {
-    return this.chat.toggleReaction(user, input);
+    return this.messages.toggleReaction(user, input);
   }
 
   @SubscribeMessage(ChatCommand.MessageHistory)
   history(@SocketUser() user: User, @MessageBody() input: ChatInput<'message:history'>) {
-    return this.chat.history(user, input);
+    return this.messages.history(user, input);
   }
 
   /**

@@ -14,7 +14,8 @@ import {
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { isoTimestamp, timestamp } from '../db/dialect.js';
-import { prepare, type Sql } from '../db/sql.js';
+import type { Sql } from '../db/sql.js';
+import { findMessage, insertMention, insertMessage } from './messages.queries.js';
 
 /** What the rules need to know about a message. */
 export interface MessageRecord {
@@ -34,43 +35,6 @@ export interface NewMessage {
   mentions?: User[];
   system?: SystemAction;
 }
-
-const insertMessage = prepare(
-  (
-    db,
-    row: {
-      id: string;
-      roomId: string;
-      seq: number;
-      authorId: string;
-      text: string;
-      kind: string;
-      action: string | null;
-      createdAt: string;
-    },
-  ) =>
-    db.insertInto('Message').values({
-      id: row.id,
-      roomId: row.roomId,
-      seq: row.seq,
-      authorId: row.authorId,
-      text: row.text,
-      kind: row.kind,
-      action: row.action,
-      createdAt: row.createdAt,
-    }),
-);
-
-const insertMention = prepare((db, mention: { messageId: string; userId: string; name: string }) =>
-  db.insertInto('MessageMention').values({ messageId: mention.messageId, userId: mention.userId, name: mention.name }),
-);
-
-const findMessage = prepare((db, message: { id: string }) =>
-  db
-    .selectFrom('Message')
-    .select(['id', 'roomId', 'seq', 'authorId', 'kind', 'deletedAt'])
-    .where('id', '=', message.id),
-);
 
 /** Messages, their reactions and mentions; rows become contract types here. */
 @Injectable()

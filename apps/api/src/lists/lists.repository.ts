@@ -13,54 +13,14 @@ import {
   type User,
   type Visibility,
 } from '@tandem/contract';
-import type { Selectable } from 'kysely';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { isoTimestamp, timestamp } from '../db/dialect.js';
-import { prepare, type Sql } from '../db/sql.js';
-import type { Item as ItemTable, List as ListTable } from '../generated/kysely/database.js';
+import type { Sql } from '../db/sql.js';
+import { findItem, findList, isMember, liveOrder } from './lists.queries.js';
+
+import type { ItemChanges, ItemEvent, ItemRow, ItemState, ListRecord } from './list-records.js';
 import { ListOrder, byPosition } from './list-order.js';
-
-export type ItemRow = Selectable<ItemTable>;
-
-export interface ListRecord extends Omit<Selectable<ListTable>, 'visibility'> {
-  visibility: Visibility;
-}
-
-/** The broadcasts an item write can be logged as. */
-export type ItemEvent = Exclude<
-  (typeof ListsBroadcast)[keyof typeof ListsBroadcast],
-  typeof ListsBroadcast.ListUpdated | typeof ListsBroadcast.ListDeleted
->;
-
-/** What a versioned item write may change; `version`, `updatedById` and `updatedAt` follow. */
-export interface ItemChanges {
-  text?: string;
-  done?: boolean;
-  position?: string;
-  deleted?: boolean;
-}
-
-/** An item as a write finds it: what the rules look at, and the stored row the write starts from. */
-export interface ItemState {
-  listId: string;
-  version: number;
-  position: string;
-  deleted: boolean;
-  readonly stored: ItemRow;
-}
-
-const findList = prepare((db, list: { id: string }) => db.selectFrom('List').selectAll().where('id', '=', list.id));
-
-const isMember = prepare((db, member: { listId: string; userId: string }) =>
-  db.selectFrom('ListMember').select('userId').where('listId', '=', member.listId).where('userId', '=', member.userId),
-);
-
-const findItem = prepare((db, item: { id: string }) => db.selectFrom('Item').selectAll().where('id', '=', item.id));
-
-const liveOrder = prepare((db, list: { id: string }) =>
-  db.selectFrom('Item').select(['id', 'position']).where('listId', '=', list.id).where('deletedAt', 'is', null),
-);
 
 /** User names never change, so they are remembered rather than read back on every item. */
 const userNamesKept = 10_000;

@@ -6,7 +6,8 @@ import type { UnitOfWork } from '../db/database.service.js';
 import type { Sql } from '../db/sql.js';
 import type { UnitsOfWork } from '../db/units-of-work.js';
 import { ListOrder } from './list-order.js';
-import type { ItemChanges, ItemEvent, ItemRow, ItemState, ListRecord, ListsRepository } from './lists.repository.js';
+import type { ItemChanges, ItemEvent, ItemRow, ItemState, ListRecord } from './list-records.js';
+import type { ListsRepository } from './lists.repository.js';
 import { ListsService } from './lists.service.js';
 
 const ann: User = { id: randomUUID(), name: 'ann' };

@@ -18,13 +18,8 @@ import { DomainError } from '../common/domain-error.js';
 import type { UnitOfWork } from '../db/database.service.js';
 import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
-import {
-  ListsRepository,
-  type ItemChanges,
-  type ItemEvent,
-  type ItemState,
-  type ListRecord,
-} from './lists.repository.js';
+import type { ItemChanges, ItemEvent, ItemState, ListRecord } from './list-records.js';
+import { ListsRepository } from './lists.repository.js';
 import { inviteCodeFor } from '../common/invite-code.js';
 
 /** What a versioned item write changes, once its rules have been checked. */

@@ -14,133 +14,19 @@ import {
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { isoTimestamp, timestamp } from '../db/dialect.js';
-import { prepare, type Sql } from '../db/sql.js';
+import type { Sql } from '../db/sql.js';
+import { BoardFact, toPlayer, type BoardRecord, type PlayerRecord } from './board-records.js';
 import { rankPlayers } from './ranking.js';
-
-export interface BoardRecord {
-  id: string;
-  name: string;
-  visibility: Visibility;
-  inviteCode: string | null;
-  ownerId: string;
-  round: number;
-  createdAt: string;
-}
-
-export interface PlayerRecord {
-  id: string;
-  boardId: string;
-  name: string;
-  userId: string | null;
-  score: number;
-}
-
-/**
- * What the board's change stream logs. These facts give every change its `seq`, but are never
- * sent as they are: subscribers get coalesced `board:state` broadcasts instead (`delivery:
- * 'latest'`). Dotted names, because they are not wire events.
- */
-export const BoardFact = {
-  PlayerAdded: 'player.added',
-  PlayerRenamed: 'player.renamed',
-  PlayerRemoved: 'player.removed',
-  ScoreAdded: 'score.added',
-  BoardReset: 'board.reset',
-} as const;
-type BoardFact = (typeof BoardFact)[keyof typeof BoardFact];
-
-const playerColumns = ['id', 'boardId', 'name', 'userId', 'score'] as const;
-
-const findBoard = prepare((db, board: { id: string }) =>
-  db
-    .selectFrom('Board')
-    .select(['id', 'name', 'visibility', 'inviteCode', 'ownerId', 'round', 'createdAt'])
-    .where('id', '=', board.id),
-);
-
-const isMember = prepare((db, member: { boardId: string; userId: string }) =>
-  db
-    .selectFrom('BoardMember')
-    .select('userId')
-    .where('boardId', '=', member.boardId)
-    .where('userId', '=', member.userId),
-);
-
-const findActivePlayer = prepare((db, player: { id: string; boardId: string }) =>
-  db
-    .selectFrom('Player')
-    .select(playerColumns)
-    .where('id', '=', player.id)
-    .where('boardId', '=', player.boardId)
-    .where('removedAt', 'is', null),
-);
-
-/** `score = score + delta` in the database: nothing is read and written back from here. */
-/** Only within ±`max`, checked by the same statement: writes of one transaction may overlap (see `Dialect`). */
-const addToScore = prepare((db, change: { id: string; delta: number; at: string; seq: number; max: number }) =>
-  db
-    .updateTable('Player')
-    .set((eb) => ({ score: eb('score', '+', change.delta), scoreChangedAt: change.at, scoreChangeSeq: change.seq }))
-    .where('id', '=', change.id)
-    .where((eb) => eb(eb.fn<number>('abs', [eb('score', '+', change.delta)]), '<=', change.max))
-    .returning(playerColumns),
-);
-
-const recordScoreEvent = prepare(
-  (
-    db,
-    event: {
-      boardId: string;
-      playerId: string;
-      round: number;
-      delta: number;
-      userId: string;
-      opId: string;
-      createdAt: string;
-    },
-  ) =>
-    db.insertInto('ScoreEvent').values({
-      boardId: event.boardId,
-      playerId: event.playerId,
-      round: event.round,
-      delta: event.delta,
-      userId: event.userId,
-      opId: event.opId,
-      createdAt: event.createdAt,
-    }),
-);
-
-const playersAbove = prepare((db, player: { boardId: string; score: number }) =>
-  db
-    .selectFrom('Player')
-    .select((eb) => eb.fn.countAll<number>().as('higher'))
-    .where('boardId', '=', player.boardId)
-    .where('removedAt', 'is', null)
-    .where('score', '>', player.score),
-);
-
-/** Best first; inside a tie, whoever reached the score first (the earlier change of the board). */
-const rankedPlayers = prepare((db, board: { id: string }) =>
-  db
-    .selectFrom('Player')
-    .select(playerColumns)
-    .where('boardId', '=', board.id)
-    .where('removedAt', 'is', null)
-    .orderBy('score', 'desc')
-    .orderBy('scoreChangeSeq')
-    .orderBy('createdAt')
-    .orderBy('id'),
-);
-
-function toPlayer(row: PlayerRecord & { rank: number }): Player {
-  return {
-    id: row.id,
-    name: row.name,
-    score: row.score,
-    rank: row.rank,
-    ...(row.userId ? { userId: row.userId } : {}),
-  };
-}
+import {
+  addToScore,
+  findActivePlayer,
+  findBoard,
+  isMember,
+  playerColumns,
+  playersAbove,
+  rankedPlayers,
+  recordScoreEvent,
+} from './scoreboard.queries.js';
 
 /** Boards, players and scores; rows become contract types here. */
 @Injectable()

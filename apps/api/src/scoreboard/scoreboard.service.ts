@@ -11,7 +11,8 @@ import {
 import { DomainError } from '../common/domain-error.js';
 import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
-import { ScoreboardRepository, type BoardRecord, type PlayerRecord } from './scoreboard.repository.js';
+import type { BoardRecord, PlayerRecord } from './board-records.js';
+import { ScoreboardRepository } from './scoreboard.repository.js';
 import { inviteCodeFor } from '../common/invite-code.js';
 
 /**

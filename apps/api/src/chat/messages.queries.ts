@@ -1,0 +1,40 @@
+import { prepare } from '../db/sql.js';
+
+// The messages' queries on their hot paths, built and compiled once (see `prepare`).
+
+export const insertMessage = prepare(
+  (
+    db,
+    row: {
+      id: string;
+      roomId: string;
+      seq: number;
+      authorId: string;
+      text: string;
+      kind: string;
+      action: string | null;
+      createdAt: string;
+    },
+  ) =>
+    db.insertInto('Message').values({
+      id: row.id,
+      roomId: row.roomId,
+      seq: row.seq,
+      authorId: row.authorId,
+      text: row.text,
+      kind: row.kind,
+      action: row.action,
+      createdAt: row.createdAt,
+    }),
+);
+
+export const insertMention = prepare((db, mention: { messageId: string; userId: string; name: string }) =>
+  db.insertInto('MessageMention').values({ messageId: mention.messageId, userId: mention.userId, name: mention.name }),
+);
+
+export const findMessage = prepare((db, message: { id: string }) =>
+  db
+    .selectFrom('Message')
+    .select(['id', 'roomId', 'seq', 'authorId', 'kind', 'deletedAt'])
+    .where('id', '=', message.id),
+);

@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ChatBroadcast,
+  ChatCommand,
+  ErrorCode,
+  type ChatCommandResults,
+  type ChatInput,
+  type Message,
+  type User,
+} from '@tandem/contract';
+import { DomainError } from '../common/domain-error.js';
+import type { UnitOfWork } from '../db/database.service.js';
+import type { Sql } from '../db/sql.js';
+import { UnitsOfWork } from '../db/units-of-work.js';
+import { ChatRepository } from './chat.repository.js';
+import { ChatService } from './chat.service.js';
+import { findMentions } from './mentions.js';
+import { MessagesRepository, type MessageRecord } from './messages.repository.js';
+
+/** Distinct emoji one message may carry; a new one beyond this answers `CONFLICT`. */
+export const maxReactionEmojiPerMessage = 50;
+
+/** The messages' rules: who may write, change or react to a message, and what a retry answers. */
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly rooms: ChatService,
+    private readonly chat: ChatRepository,
+    private readonly messages: MessagesRepository,
+    private readonly writes: UnitsOfWork,
+  ) {}
+
+  sendMessage(user: User, input: ChatInput<'message:send'>): Promise<ChatCommandResults['message:send']> {
+    return this.writes.once(
+      user.id,
+      input.opId,
+      ChatCommand.MessageSend,
+      async (context) => {
+        await this.rooms.requireRoom(input.roomId, context.sql);
+        await this.rooms.requireMember(input.roomId, user, context.sql);
+        const mentions = await this.mentionsIn(input.text, input.roomId, context.sql);
+        const message = await this.messages.appendMessage(context, {
+          roomId: input.roomId,
+          author: user,
+          text: input.text,
+          mentions,
+        });
+        return { message };
+      },
+      // Its checks are reads, its writes appends: safe beside other works of its transaction.
+      { replay: this.withCurrentText, overlaps: true },
+    );
+  }
+
+  /** The author's own, not deleted, user messages only; the message is marked edited now. */
+  editMessage(user: User, input: ChatInput<'message:edit'>): Promise<ChatCommandResults['message:edit']> {
+    return this.onceWithMessage(user, input.opId, ChatCommand.MessageEdit, async (context) => {
+      const message = await this.requireOwnMessage(input.messageId, user, context.sql, 'edit');
+      const mentions = await this.mentionsIn(input.text, message.roomId, context.sql);
+      await this.messages.editMessage(context, message.id, input.text, mentions);
+      return { message: await this.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, message.id) };
+    });
+  }
+
+  /** The author's own messages only: a soft delete that keeps the message's id and seq. */
+  deleteMessage(user: User, input: ChatInput<'message:delete'>): Promise<ChatCommandResults['message:delete']> {
+    return this.onceWithMessage(user, input.opId, ChatCommand.MessageDelete, async (context) => {
+      const message = await this.requireOwnMessage(input.messageId, user, context.sql, 'delete');
+      await this.messages.deleteMessage(context, message);
+      return { message: await this.messages.appendMessageChange(context, ChatBroadcast.MessageDeleted, message.id) };
+    });
+  }
+
+  /** Adds the user's reaction with that emoji, or removes it if it is there. Members only. */
+  toggleReaction(user: User, input: ChatInput<'reaction:toggle'>): Promise<ChatCommandResults['reaction:toggle']> {
+    return this.onceWithMessage(user, input.opId, ChatCommand.ReactionToggle, async (context) => {
+      const { sql } = context;
+      const message = await this.requireMessage(input.messageId, sql);
+      await this.rooms.requireMember(message.roomId, user, sql);
+      if (await this.messages.hasReaction(message.id, user.id, input.emoji, sql)) {
+        await this.messages.removeReaction(context, message.id, user.id, input.emoji);
+      } else {
+        const used = await this.messages.reactionEmoji(message.id, sql);
+        if (!used.includes(input.emoji) && used.length >= maxReactionEmojiPerMessage) {
+          throw new DomainError(
+            ErrorCode.Conflict,
+            `a message carries at most ${maxReactionEmojiPerMessage} different emoji`,
+          );
+        }
+        await this.messages.addReaction(context, message.id, user.id, input.emoji);
+      }
+      return { message: await this.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, message.id) };
+    });
+  }
+
+  async history(user: User, input: ChatInput<'message:history'>): Promise<ChatCommandResults['message:history']> {
+    const record = await this.rooms.requireRoom(input.roomId);
+    if (record.visibility === 'private' && !(await this.chat.isMember(record.id, user.id))) {
+      throw DomainError.forbidden('this room is private');
+    }
+    const { messages, more } = await this.messages.messagesBefore(record.id, input.before, input.limit);
+    return { messages, nextCursor: more ? (messages[0]?.seq ?? null) : null };
+  }
+
+  /** `UnitsOfWork.once` for commands answering a message. */
+  private onceWithMessage<T extends { message: Message }>(
+    user: User,
+    opId: string,
+    command: ChatCommand,
+    work: (context: UnitOfWork) => Promise<T>,
+  ): Promise<T> {
+    return this.writes.once(user.id, opId, command, work, { replay: this.withCurrentText });
+  }
+
+  /** A retry answers the first result, but never the text of a message deleted since. */
+  private readonly withCurrentText = async <T extends { message: Message }>(
+    stored: T,
+    { sql }: UnitOfWork,
+  ): Promise<T> => {
+    if (stored.message.deletedAt) return stored;
+    const current = await this.messages.findMessage(stored.message.id, sql);
+    if (!current?.deletedAt) return stored;
+    const deletedAt = new Date(current.deletedAt).toISOString();
+    return { ...stored, message: { ...stored.message, text: '', mentions: [], reactions: [], deletedAt } };
+  };
+
+  /** Members named with `@name`; the members are read only when the text has an `@` at all. */
+  private async mentionsIn(text: string, roomId: string, sql: Sql): Promise<User[]> {
+    if (!text.includes('@')) return [];
+    return findMentions(text, await this.chat.memberUsers(roomId, sql));
+  }
+
+  /** A deleted message is gone as far as commands go: `NOT_FOUND`. */
+  private async requireMessage(messageId: string, sql: Sql): Promise<MessageRecord> {
+    const message = await this.messages.findMessage(messageId, sql);
+    if (!message || message.deletedAt) throw DomainError.notFound('message');
+    return message;
+  }
+
+  private async requireOwnMessage(
+    messageId: string,
+    user: User,
+    sql: Sql,
+    verb: 'edit' | 'delete',
+  ): Promise<MessageRecord> {
+    const message = await this.requireMessage(messageId, sql);
+    if (message.kind !== 'user' || message.authorId !== user.id) {
+      throw DomainError.forbidden(`only its author can ${verb} a message`);
+    }
+    await this.rooms.requireMember(message.roomId, user, sql);
+    return message;
+  }
+}

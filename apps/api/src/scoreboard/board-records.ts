@@ -1,0 +1,45 @@
+import type { Player, Visibility } from '@tandem/contract';
+
+// What the scoreboard's rules see of its rows, and the facts its change stream logs.
+
+export interface BoardRecord {
+  id: string;
+  name: string;
+  visibility: Visibility;
+  inviteCode: string | null;
+  ownerId: string;
+  round: number;
+  createdAt: string;
+}
+
+export interface PlayerRecord {
+  id: string;
+  boardId: string;
+  name: string;
+  userId: string | null;
+  score: number;
+}
+
+/**
+ * What the board's change stream logs. These facts give every change its `seq`, but are never
+ * sent as they are: subscribers get coalesced `board:state` broadcasts instead (`delivery:
+ * 'latest'`). Dotted names, because they are not wire events.
+ */
+export const BoardFact = {
+  PlayerAdded: 'player.added',
+  PlayerRenamed: 'player.renamed',
+  PlayerRemoved: 'player.removed',
+  ScoreAdded: 'score.added',
+  BoardReset: 'board.reset',
+} as const;
+export type BoardFact = (typeof BoardFact)[keyof typeof BoardFact];
+
+export function toPlayer(row: PlayerRecord & { rank: number }): Player {
+  return {
+    id: row.id,
+    name: row.name,
+    score: row.score,
+    rank: row.rank,
+    ...(row.userId ? { userId: row.userId } : {}),
+  };
+}

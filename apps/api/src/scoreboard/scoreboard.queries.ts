@@ -1,0 +1,86 @@
+import { prepare } from '../db/sql.js';
+
+// The scoreboard's queries on its hot paths, built and compiled once (see `prepare`).
+
+export const playerColumns = ['id', 'boardId', 'name', 'userId', 'score'] as const;
+
+export const findBoard = prepare((db, board: { id: string }) =>
+  db
+    .selectFrom('Board')
+    .select(['id', 'name', 'visibility', 'inviteCode', 'ownerId', 'round', 'createdAt'])
+    .where('id', '=', board.id),
+);
+
+export const isMember = prepare((db, member: { boardId: string; userId: string }) =>
+  db
+    .selectFrom('BoardMember')
+    .select('userId')
+    .where('boardId', '=', member.boardId)
+    .where('userId', '=', member.userId),
+);
+
+export const findActivePlayer = prepare((db, player: { id: string; boardId: string }) =>
+  db
+    .selectFrom('Player')
+    .select(playerColumns)
+    .where('id', '=', player.id)
+    .where('boardId', '=', player.boardId)
+    .where('removedAt', 'is', null),
+);
+
+/** `score = score + delta` in the database: nothing is read and written back from here. */
+/** Only within ±`max`, checked by the same statement: writes of one transaction may overlap (see `Dialect`). */
+export const addToScore = prepare((db, change: { id: string; delta: number; at: string; seq: number; max: number }) =>
+  db
+    .updateTable('Player')
+    .set((eb) => ({ score: eb('score', '+', change.delta), scoreChangedAt: change.at, scoreChangeSeq: change.seq }))
+    .where('id', '=', change.id)
+    .where((eb) => eb(eb.fn<number>('abs', [eb('score', '+', change.delta)]), '<=', change.max))
+    .returning(playerColumns),
+);
+
+export const recordScoreEvent = prepare(
+  (
+    db,
+    event: {
+      boardId: string;
+      playerId: string;
+      round: number;
+      delta: number;
+      userId: string;
+      opId: string;
+      createdAt: string;
+    },
+  ) =>
+    db.insertInto('ScoreEvent').values({
+      boardId: event.boardId,
+      playerId: event.playerId,
+      round: event.round,
+      delta: event.delta,
+      userId: event.userId,
+      opId: event.opId,
+      createdAt: event.createdAt,
+    }),
+);
+
+export const playersAbove = prepare((db, player: { boardId: string; score: number }) =>
+  db
+    .selectFrom('Player')
+    .select((eb) => eb.fn.countAll<number>().as('higher'))
+    .where('boardId', '=', player.boardId)
+    .where('removedAt', 'is', null)
+    .where('score', '>', player.score),
+);
+
+/** Best first; inside a tie, whoever reached the score first (the earlier change of the board). */
+export const rankedPlayers = prepare((db, board: { id: string }) =>
+  db
+    .selectFrom('Player')
+    .select(playerColumns)
+    .where('boardId', '=', board.id)
+    .where('removedAt', 'is', null)
+    .orderBy('score', 'desc')
+    .orderBy('scoreChangeSeq')
+    .orderBy('createdAt')
+    .orderBy('id'),
+);
