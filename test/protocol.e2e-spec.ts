@@ -127,7 +127,7 @@ describe('protocol edges', () => {
     });
   });
 
-  it('delivers every "stopped typing" of back-to-back start/stop pairs, so the last state is always false', async () => {
+  it('never leaves a typing indicator up after back-to-back start/stop pairs: the last state heard is "stopped"', async () => {
     const ann = await chatClient(server.url, 'ann');
     const bob = await chatClient(server.url, 'bob');
     const { room } = await commandOk<ChatCommandResults['room:create']>(ann.socket, ChatCommand.RoomCreate, {
@@ -140,10 +140,11 @@ describe('protocol edges', () => {
       ann.socket.emit(ChatSignal.Typing, { roomId: room.id, typing: true });
       ann.socket.emit(ChatSignal.Typing, { roomId: room.id, typing: false });
     }
-    await eventually(() => heard.filter((event) => !event.typing).length === 20, '20 stops');
+    const annTyping = () => heard.filter((event) => event.user.id === ann.session.user.id).map((event) => event.typing);
+    await eventually(() => annTyping().length > 0 && annTyping().at(-1) === false, 'a final "stopped typing"');
     await settle();
-    expect(heard.filter((event) => !event.typing)).toHaveLength(20);
-    expect(heard.at(-1)).toEqual({ roomId: room.id, user: ann.session.user, typing: false });
+    expect(annTyping().at(-1)).toBe(false);
+    expect(heard.at(-1)).toMatchObject({ roomId: room.id, user: ann.session.user, typing: false });
   });
 
   it('starts a new room, and a new list, at seq 0', async () => {
