@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import {
+  ErrorCode,
   ListsBroadcast,
   ListsCommand,
   Namespace,
@@ -129,7 +130,7 @@ async function run(args: { warmupMs: number; measureMs: number }): Promise<Lists
         if (inWindow) windowAccepted++;
         if ((updater.versions.get(itemId) ?? 0) < ack.data.item.version)
           updater.versions.set(itemId, ack.data.item.version);
-      } else if (ack.error.code === 'CONFLICT') {
+      } else if (ack.error.code === ErrorCode.Conflict) {
         conflicts++;
         if (inWindow) windowConflicts++;
         const current = (ack.error.details as ItemConflictDetails | undefined)?.current;

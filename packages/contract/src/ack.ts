@@ -12,8 +12,6 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-export const errorCodes: readonly ErrorCode[] = Object.values(ErrorCode);
-
 export interface AckError {
   code: ErrorCode;
   message: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AckCallback } from './ack.js';
+import type { AckCallback, ErrorCode } from './ack.js';
 import { displayName, type User } from './common.js';
 
 export const HttpRoute = {
@@ -36,12 +36,10 @@ export const AuthFailure = {
 export type AuthFailure = (typeof AuthFailure)[keyof typeof AuthFailure];
 
 export interface AuthFailureData {
-  code: 'UNAUTHORIZED';
+  code: typeof ErrorCode.Unauthorized;
   reason: AuthFailure;
   message: string;
 }
-
-export const handshakeAuth = z.object({ token: z.string().min(1).max(4096) });
 
 /** In-band session commands and events, on every namespace. */
 export const AuthCommand = {

@@ -218,16 +218,6 @@ type Schemas = typeof chatCommandSchemas;
 /** A command's payload as the server sees it after parsing (defaults applied). */
 export type ChatInput<C extends ChatCommand> = z.output<Schemas[C]>;
 export type ChatSignalInput<S extends ChatSignal> = z.output<(typeof chatSignalSchemas)[S]>;
-export type RoomCreateInput = z.input<Schemas['room:create']>;
-export type RoomJoinInput = z.input<Schemas['room:join']>;
-export type RoomRenameInput = z.input<Schemas['room:rename']>;
-export type RoomInviteRotateInput = z.input<Schemas['room:invite:rotate']>;
-export type RoomReadInput = z.input<Schemas['room:read']>;
-export type MessageSendInput = z.input<Schemas['message:send']>;
-export type MessageEditInput = z.input<Schemas['message:edit']>;
-export type MessageDeleteInput = z.input<Schemas['message:delete']>;
-export type MessageHistoryInput = z.input<Schemas['message:history']>;
-export type ReactionToggleInput = z.input<Schemas['reaction:toggle']>;
 export type TypingInput = z.input<(typeof chatSignalSchemas)['typing']>;
 export type ActivityInput = z.input<(typeof chatSignalSchemas)['activity']>;
 

@@ -141,13 +141,6 @@ type Schemas = typeof listsCommandSchemas;
 /** A command's payload as the server sees it after parsing. */
 export type ListsInput<C extends ListsCommand> = z.output<Schemas[C]>;
 export type ItemPatch = z.input<typeof itemPatch>;
-export type ListCreateInput = z.input<Schemas['list:create']>;
-export type ListJoinInput = z.input<Schemas['list:join']>;
-export type ItemCreateInput = z.input<Schemas['item:create']>;
-export type ItemUpdateInput = z.input<Schemas['item:update']>;
-export type ItemDeleteInput = z.input<Schemas['item:delete']>;
-export type ItemRestoreInput = z.input<Schemas['item:restore']>;
-export type ItemMoveInput = z.input<Schemas['item:move']>;
 
 // ---- broadcasts -----------------------------------------------------------------------------
 

@@ -104,10 +104,6 @@ export const scoreboardCommandSchemas = {
 type Schemas = typeof scoreboardCommandSchemas;
 /** A command's payload as the server sees it after parsing. */
 export type ScoreboardInput<C extends ScoreboardCommand> = z.output<Schemas[C]>;
-export type BoardCreateInput = z.input<Schemas['board:create']>;
-export type BoardJoinInput = z.input<Schemas['board:join']>;
-export type PlayerAddInput = z.input<Schemas['player:add']>;
-export type ScoreAddInput = z.input<Schemas['score:add']>;
 
 // ---- broadcasts -----------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ export class SessionExpiry {
         () => {
           if (data.tokenExpiresAt > Date.now()) return arm();
           const expired: AuthFailureData = {
-            code: 'UNAUTHORIZED',
+            code: ErrorCode.Unauthorized,
             reason: AuthFailure.Expired,
             message: 'the token has expired: sign in again',
           };

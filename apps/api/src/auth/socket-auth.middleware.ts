@@ -1,5 +1,5 @@
 import type { AuthFailureData } from '@tandem/contract';
-import { AuthFailure } from '@tandem/contract';
+import { AuthFailure, ErrorCode } from '@tandem/contract';
 import type { ExtendedError, Socket } from 'socket.io';
 import type { SocketData } from '../common/socket-user.decorator.js';
 import type { TokenService } from './token.service.js';
@@ -9,7 +9,7 @@ export type SocketMiddleware = (socket: Socket, next: (error?: ExtendedError) =>
 
 function refusal(reason: AuthFailureData['reason'], message: string): ExtendedError {
   const error: ExtendedError = new Error(reason);
-  error.data = { code: 'UNAUTHORIZED', reason, message } satisfies AuthFailureData;
+  error.data = { code: ErrorCode.Unauthorized, reason, message } satisfies AuthFailureData;
   return error;
 }
 

@@ -18,7 +18,7 @@ import { notices } from './notices.svelte.js';
 import type { Kept } from './outbox.js';
 import { SeqReorder } from './seq-reorder.js';
 import type { SessionLink } from './session.svelte.js';
-import type { CommandOutcome } from './sockets.js';
+import { ClientErrorCode, type CommandOutcome } from './sockets.js';
 
 /** A change made here and not yet acknowledged: shown at once, sent in order, dropped on its ack. */
 type Operation =
@@ -418,7 +418,8 @@ export class ListsManager extends NamespaceManager<typeof Namespace.Lists, Pendi
     }
     const { code, message, details } = outcome.error;
     // Unanswered: perhaps applied, perhaps not; the same opId is sent again, which is safe either way.
-    const plan = code === 'NO_ANSWER' && this.canSend() ? unansweredRetryMs : this.retryPlan(outcome.error);
+    const plan =
+      code === ClientErrorCode.NoAnswer && this.canSend() ? unansweredRetryMs : this.retryPlan(outcome.error);
     if (plan !== null) {
       operation.status = 'queued';
       if (plan !== 'reconnect') this.retryLater(plan, () => void this.pump());

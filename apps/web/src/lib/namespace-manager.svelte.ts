@@ -14,6 +14,7 @@ import { notices } from './notices.svelte.js';
 import { Outbox, type Kept } from './outbox.js';
 import type { SessionLink } from './session.svelte.js';
 import {
+  ClientErrorCode,
   createSocket,
   emitWithAck,
   type AnySocket,
@@ -213,7 +214,7 @@ export abstract class NamespaceManager<N extends Namespace, Q extends { opId: st
    * with the same `opId` once the connection is back), a wait in ms, or null (refused: give up).
    */
   protected retryPlan(error: CommandError): 'reconnect' | number | null {
-    if (error.code === 'NO_ANSWER' && !this.canSend()) return 'reconnect';
+    if (error.code === ClientErrorCode.NoAnswer && !this.canSend()) return 'reconnect';
     // A draining server refuses what it would have applied: the node reached next will apply it.
     if (error.code === ErrorCode.Unavailable) return 'reconnect';
     if (error.code !== ErrorCode.RateLimited) return null;

@@ -48,10 +48,15 @@ export type CommandPayload<N extends Namespace, C extends Command<N>> = Wires[N]
   : never;
 export type CommandResult<N extends Namespace, C extends Command<N>> = Wires[N]['results'][C];
 
+/** Codes the client gives itself, never sent by the server: not among the contract's `ErrorCode`s. */
+export const ClientErrorCode = {
+  NoAnswer: 'NO_ANSWER',
+} as const;
+
 /** A command that got no answer at all (timeout, or the connection dropped on the way). */
 export interface NoAnswer {
   ok: false;
-  error: { code: 'NO_ANSWER'; message: string; details?: undefined };
+  error: { code: typeof ClientErrorCode.NoAnswer; message: string; details?: undefined };
 }
 export type CommandOutcome<T> = Ack<T> | NoAnswer;
 export type CommandError = Extract<CommandOutcome<unknown>, { ok: false }>['error'];
@@ -70,7 +75,7 @@ export async function emitWithAck<T>(
 ): Promise<CommandOutcome<T>> {
   // Socket.IO would buffer the command until a reconnection; the caller decides instead.
   if (!socket.connected) {
-    return { ok: false, error: { code: 'NO_ANSWER', message: 'you are offline' } };
+    return { ok: false, error: { code: ClientErrorCode.NoAnswer, message: 'you are offline' } };
   }
   // Socket.IO's mapped event types cannot follow a generic command name; the typed `send` of
   // `createSocket` ties each command to its payload and result instead.
@@ -83,7 +88,7 @@ export async function emitWithAck<T>(
     const message = socket.connected
       ? 'the server did not answer in time'
       : 'the connection dropped before the server answered';
-    return { ok: false, error: { code: 'NO_ANSWER', message } };
+    return { ok: false, error: { code: ClientErrorCode.NoAnswer, message } };
   }
 }
 
