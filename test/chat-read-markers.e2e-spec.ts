@@ -36,7 +36,7 @@ describe('chat read markers', () => {
       // Not a member: nothing to count.
       const { socket: dave } = await chatClient(server.url, 'dave');
       expect(await listed(dave, room.id)).toMatchObject({ member: false, unread: 0, mentions: 0, readSeq: 0 });
-      // The room's creator had not read anything since creating it.
+      // The room's owner had not read anything since creating it.
       expect(await listed(ann.socket, room.id)).toMatchObject({ unread: 1, readSeq: 0 });
     });
 

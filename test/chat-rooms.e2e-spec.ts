@@ -161,7 +161,7 @@ describe('chat rooms', () => {
       expect((await join(again, room.id)).room.id).toBe(room.id);
     });
 
-    it('lets the creator rotate the invite code: the old one stops working, and others may not rotate', async () => {
+    it('lets the owner rotate the invite code: the old one stops working, and others may not rotate', async () => {
       const { socket: owner } = await chatClient(server.url, 'owner');
       const { socket: member } = await chatClient(server.url, 'member');
       const { socket: newcomer } = await chatClient(server.url, 'newcomer');
@@ -286,7 +286,7 @@ describe('chat rooms', () => {
       expect(server.tableCounts()).toEqual(beforeAgain);
     });
 
-    it('lets the creator rename the room, logged as room:updated and announced; others get FORBIDDEN', async () => {
+    it('lets the owner rename the room, logged as room:updated and announced; others get FORBIDDEN', async () => {
       const { ann, bob, room, heardByBob, heardByAnn } = await roomWithAnnAndBob();
       const before = server.tableCounts();
       await expectRefused(

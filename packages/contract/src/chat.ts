@@ -21,9 +21,9 @@ export const ChatCommand = {
   RoomList: 'room:list',
   RoomJoin: 'room:join',
   RoomLeave: 'room:leave',
-  /** Creator only: a new name, announced by a system message. */
+  /** Owner only: a new name, announced by a system message. */
   RoomRename: 'room:rename',
-  /** Creator of a private room only: a new invite code; the old one stops working. */
+  /** Owner of a private room only: a new invite code; the old one stops working. */
   RoomInviteRotate: 'room:invite:rotate',
   /** Moves the user's read marker forward. */
   RoomRead: 'room:read',
@@ -67,7 +67,8 @@ export interface Room {
   id: string;
   name: string;
   visibility: Visibility;
-  createdBy: string;
+  /** The user who created the room: the only one who may rename it or rotate its invite code. */
+  ownerId: string;
   createdAt: string;
   /** The last `seq` of the room's change stream. */
   seq: number;

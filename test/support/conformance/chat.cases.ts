@@ -17,17 +17,17 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
     ann = await node.users.create('ann');
     bob = await node.users.create('bob');
     room = await node.units.write((context) =>
-      node.chat.createRoom(context, { name: 'den', visibility: 'private', inviteCode: 'code', createdById: ann.id }),
+      node.chat.createRoom(context, { name: 'den', visibility: 'private', inviteCode: 'code', ownerId: ann.id }),
     );
   });
   afterAll(() => database.drop());
 
   describe('rooms and members', () => {
-    it('creates a room with its creator as a member, and finds it', async () => {
+    it('creates a room with its owner as a member, and finds it', async () => {
       expect(await node.users.exists(ann.id)).toBe(true);
       const found = await node.chat.findRoom(room.id);
       expect(found).toEqual(room);
-      expect(node.chat.toRoom(found!, 0, true)).toMatchObject({ name: 'den', createdBy: ann.id, inviteCode: 'code' });
+      expect(node.chat.toRoom(found!, 0, true)).toMatchObject({ name: 'den', ownerId: ann.id, inviteCode: 'code' });
       expect(await node.chat.findRoom('missing')).toBeNull();
       expect(await node.chat.findMembership(room.id, ann.id)).toEqual({ readSeq: 0 });
       expect(await node.chat.isMember(room.id, bob.id)).toBe(false);

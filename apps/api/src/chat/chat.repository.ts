@@ -23,14 +23,14 @@ export interface RoomRecord {
   name: string;
   visibility: Visibility;
   inviteCode: string | null;
-  createdById: string;
+  ownerId: string;
   createdAt: string;
 }
 
 const findRoom = prepare((db, room: { id: string }) =>
   db
     .selectFrom('Room')
-    .select(['id', 'name', 'visibility', 'inviteCode', 'createdById', 'createdAt'])
+    .select(['id', 'name', 'visibility', 'inviteCode', 'ownerId', 'createdAt'])
     .where('id', '=', room.id),
 );
 
@@ -79,7 +79,7 @@ export class ChatRepository {
       id: record.id,
       name: record.name,
       visibility: record.visibility,
-      createdBy: record.createdById,
+      ownerId: record.ownerId,
       createdAt: isoTimestamp(record.createdAt),
       seq,
       ...(withInviteCode && record.inviteCode ? { inviteCode: record.inviteCode } : {}),
@@ -98,12 +98,12 @@ export class ChatRepository {
 
   async createRoom(
     context: UnitOfWork,
-    room: { name: string; visibility: Visibility; inviteCode: string | null; createdById: string },
+    room: { name: string; visibility: Visibility; inviteCode: string | null; ownerId: string },
   ): Promise<RoomRecord> {
     const record: RoomRecord = { id: timeOrderedId(), ...room, createdAt: timestamp() };
     const { sql } = context;
     await sql.run(sql.db.insertInto('Room').values(record));
-    await sql.run(addMember({ roomId: record.id, userId: room.createdById, readSeq: 0, joinedAt: record.createdAt }));
+    await sql.run(addMember({ roomId: record.id, userId: room.ownerId, readSeq: 0, joinedAt: record.createdAt }));
     return record;
   }
 
@@ -121,7 +121,7 @@ export class ChatRepository {
         .leftJoin('Membership', (join) =>
           join.onRef('Membership.roomId', '=', 'Room.id').on('Membership.userId', '=', userId),
         )
-        .select(['Room.id', 'name', 'visibility', 'inviteCode', 'createdById', 'createdAt', 'Membership.readSeq'])
+        .select(['Room.id', 'name', 'visibility', 'inviteCode', 'ownerId', 'createdAt', 'Membership.readSeq'])
         .where((eb) => eb.or([eb('visibility', '=', 'public'), eb('Membership.userId', 'is not', null)]))
         .orderBy('createdAt')
         .orderBy('Room.id'),

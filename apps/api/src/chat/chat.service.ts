@@ -62,7 +62,7 @@ export class ChatService {
     const visibility = input.visibility ?? 'public';
     const inviteCode = inviteCodeFor(visibility);
     const record = await this.writes.write((context) =>
-      this.chat.createRoom(context, { name: input.name, visibility, inviteCode, createdById: user.id }),
+      this.chat.createRoom(context, { name: input.name, visibility, inviteCode, ownerId: user.id }),
     );
     return { room: this.chat.toRoom(record, 0, true) };
   }
@@ -141,11 +141,11 @@ export class ChatService {
     return { roomId: record.id };
   }
 
-  /** Creator only. The change is logged as `room:updated`, then announced by a system message. */
+  /** Owner only. The change is logged as `room:updated`, then announced by a system message. */
   renameRoom(user: User, input: ChatInput<'room:rename'>): Promise<ChatCommandResults['room:rename']> {
     return this.writes.once(user.id, input.opId, ChatCommand.RoomRename, async (context) => {
       const record = await this.requireRoom(input.roomId, context.sql);
-      if (record.createdById !== user.id) throw DomainError.forbidden("only the room's creator can rename it");
+      if (record.ownerId !== user.id) throw DomainError.forbidden("only the room's owner can rename it");
       const withInviteCode = await this.chat.isMember(record.id, user.id, context.sql);
       if (record.name === input.name) {
         return { room: this.chat.toRoom(record, await this.chat.currentSeq(record.id, context.sql), withInviteCode) };
@@ -157,15 +157,14 @@ export class ChatService {
     });
   }
 
-  /** Creator of a private room only: a new code, and the old one stops opening the room. */
+  /** Owner of a private room only: a new code, and the old one stops opening the room. */
   rotateInviteCode(
     user: User,
     input: ChatInput<'room:invite:rotate'>,
   ): Promise<ChatCommandResults['room:invite:rotate']> {
     return this.writes.once(user.id, input.opId, ChatCommand.RoomInviteRotate, async (context) => {
       const record = await this.requireRoom(input.roomId, context.sql);
-      if (record.createdById !== user.id)
-        throw DomainError.forbidden("only the room's creator can rotate its invite code");
+      if (record.ownerId !== user.id) throw DomainError.forbidden("only the room's owner can rotate its invite code");
       if (record.visibility !== 'private')
         throw new DomainError(ErrorCode.Conflict, 'a public room has no invite code');
       const rotated = await this.chat.setInviteCode(context, record, newInviteCode());

@@ -294,7 +294,7 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     return this.listedUnread[roomId] ?? { unread: 0, mentions: 0 };
   }
 
-  /** Creator only: renames the room (announced to its members by `room:updated`). */
+  /** Owner only: renames the room (announced to its members by `room:updated`). */
   async rename(roomId: string, name: string): Promise<boolean> {
     const outcome = await this.request(ChatCommand.RoomRename, { opId: newOpId(), roomId, name });
     if (!outcome.ok) {
@@ -305,7 +305,7 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     return true;
   }
 
-  /** Creator of a private room only: a new invite code; the old one stops working. */
+  /** Owner of a private room only: a new invite code; the old one stops working. */
   async rotateInvite(roomId: string): Promise<boolean> {
     const outcome = await this.request(ChatCommand.RoomInviteRotate, { opId: newOpId(), roomId });
     if (!outcome.ok) {

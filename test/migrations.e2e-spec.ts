@@ -1,0 +1,48 @@
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
+import { applyMigrations } from '../apps/api/src/db/migrations.js';
+
+const root = path.resolve(import.meta.dirname, '..');
+const schemaDir = path.join(root, 'prisma/schema');
+const migrationsDir = path.join(root, 'prisma/migrations');
+
+describe('SQLite migrations', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tandem-migrations-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The migrations folder as it was before `name` (and everything after it) was written. */
+  function migrationsBefore(name: string): string {
+    const copy = path.join(dir, `before-${name}`);
+    cpSync(migrationsDir, copy, { recursive: true });
+    const names = readdirSync(copy).filter((entry) => /^\d{14}_/.test(entry));
+    const cut = names.findIndex((entry) => entry.endsWith(`_${name}`));
+    if (cut < 0) throw new Error(`no migration named ${name}`);
+    for (const later of names.sort().slice(cut)) rmSync(path.join(copy, later), { recursive: true });
+    return copy;
+  }
+
+  it('keeps the owner of every room when Room.createdById becomes ownerId', async () => {
+    const file = path.join(dir, 'owner.db');
+    const database = { provider: 'sqlite' as const, url: `file:${file}`, file };
+    await applyMigrations({ database, schemaDir, migrationsDir: migrationsBefore('room_owner_id') });
+    const before = new Database(file);
+    before.prepare(`INSERT INTO User (id, name) VALUES ('u1', 'ann')`).run();
+    before.prepare(`INSERT INTO Room (id, name, createdById) VALUES ('r1', 'kept', 'u1')`).run();
+    before.close();
+
+    const applied = await applyMigrations({ database, schemaDir, migrationsDir });
+    expect(applied.some((name) => name.endsWith('_room_owner_id'))).toBe(true);
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare(`SELECT id, name, ownerId FROM Room WHERE id = 'r1'`).get()).toEqual({
+      id: 'r1',
+      name: 'kept',
+      ownerId: 'u1',
+    });
+    expect(after.prepare('PRAGMA foreign_key_list(Room)').all()).toMatchObject([{ table: 'User', from: 'ownerId' }]);
+    expect(after.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
+    after.close();
+  });
+});
