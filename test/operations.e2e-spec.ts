@@ -72,6 +72,31 @@ describe('logs', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("starts with one info line each for the database, migrations, adapter and address; Nest's own at debug", async () => {
+    const file = path.join(dir, 'startup.db');
+    const infoLines = (output: string) =>
+      output
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => JSON.parse(line) as { level: number; msg: string })
+        .filter((record) => record.level === 30)
+        .map((record) => record.msg);
+    const adapter = 'adapter: in-process, this node only (set REDIS_URL to run several)';
+    for (const migrations of [/^migrations: applied \d{14}_init, /, /^migrations: none pending/]) {
+      const started = await spawnServer(file, { LOG_LEVEL: 'info' });
+      started.child.kill('SIGTERM');
+      await started.exited;
+      expect(infoLines(started.output()).slice(0, 4)).toEqual([
+        `database: SQLite ${file}`,
+        expect.stringMatching(migrations),
+        adapter,
+        `listening on ${started.url}`,
+      ]);
+    }
+    // At debug, Nest's route and handler mapping is there.
+    expect(server.output()).toMatch(/"level":20,[^\n]*"msg":"Mapped \{\/health, GET\} route"/);
+  }, 60_000);
+
   it('writes one JSON object per line, with socket, user, command and duration for each command', async () => {
     const session = await signIn(server.url, 'logged');
     const socket = await connect(socketFor(server.url, Namespace.Chat, session.token));

@@ -15,6 +15,7 @@ import { TandemIoAdapter } from './common/tandem-io.adapter.js';
 import { JsonLogger } from './common/json-logger.js';
 import { clusterAdapter, connectRedis, redisKeyPrefix } from './common/redis.js';
 import { ServerLifecycle } from './common/server-lifecycle.js';
+import { logStartup } from './common/startup-log.js';
 import type { AppConfig } from './config.js';
 import { DatabaseService } from './db/database.service.js';
 import { applyMigrations } from './db/migrations.js';
@@ -38,14 +39,13 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.useBodyParser('json');
   app.useGlobalFilters(new HttpErrorFilter());
-  if (applied.length) Logger.log(`applied migrations: ${applied.join(', ')}`, 'Database');
   // No upgrade-insecure-requests: the app is often served over plain HTTP on a LAN address, where
   // that directive would send every script request to https and leave a blank page.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   if (config.corsOrigin) app.enableCors({ origin: config.corsOrigin.split(','), credentials: true });
   const sessionExpiry = app.get(SessionExpiry);
   const redisPrefix = redis ? await redisKeyPrefix(config.redisPrefix, app.get(DatabaseService)) : undefined;
-  if (redisPrefix) Logger.log(`Redis keys and channels start with ${redisPrefix}`, 'Redis');
+  logStartup(config, applied, redisPrefix);
   app.useWebSocketAdapter(
     new TandemIoAdapter(
       app,

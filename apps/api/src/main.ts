@@ -7,7 +7,7 @@ const config = loadConfig();
 const app = await createApp(config);
 await app.listen(config.port, config.host);
 const { port } = app.getHttpServer().address() as AddressInfo;
-Logger.log(`Tandem listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`, 'Main');
+Logger.log(`listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`, 'Startup');
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {

@@ -2,6 +2,19 @@ import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 
+/**
+ * Nest's own start-up lines (modules initialised, every route and message handler mapped): about
+ * forty of them, useful when debugging, noise to an operator. Their warnings and errors keep their level.
+ */
+const frameworkStartupContexts = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'WebSocketsController',
+  'NestApplication',
+]);
+
 /** Nest's logger, writing one JSON object per line through pino. */
 export class JsonLogger implements LoggerService {
   private readonly pino: Logger;
@@ -11,7 +24,7 @@ export class JsonLogger implements LoggerService {
   }
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    this.write(context !== undefined && frameworkStartupContexts.has(context) ? 'debug' : 'info', message, context);
   }
   error(message: unknown, traceOrContext?: string, context?: string): void {
     this.write('error', message, context ?? traceOrContext);
