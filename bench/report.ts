@@ -3,6 +3,7 @@
  * median of each repetition's own ratio: both sides measured minutes apart, never hours), the
  * target checks, the printed table and the JSON of `bench/results/latest.json`.
  */
+import { joinStormChecks, joinStormLabels } from './join-storm-report.js';
 import type { MachineInfo } from './machine.js';
 import type { Cell, Metrics, Scenario } from './scenarios.js';
 import type { ServerKind } from './servers.js';
@@ -183,6 +184,7 @@ export function checkTargets(reports: ScenarioReport[]): TargetCheck[] {
       });
     }
   }
+  checks.push(...joinStormChecks(find('join-storm')?.tandem));
   return checks;
 }
 
@@ -226,6 +228,7 @@ const labels: [string, string][] = [
   ['gcPauseMaxMs', 'longest GC pause ms'],
   ['gcTimePct', 'GC time % of window'],
   ['joinMs', 'join phase ms'],
+  ...joinStormLabels,
   ['clientCpuPct', 'load-gen CPU %'],
   ['failingClientCpuPct', 'load-gen CPU % at first failing'],
   ['machineCpuPct', 'machine CPU % of 200'],
@@ -237,6 +240,7 @@ const throughputUnits: Record<string, string> = {
   'scoreboard-increments': 'acked increments/s',
   'lists-updates': 'accepted updates/s',
   'idle-memory': 'connects/s',
+  'join-storm': 'joins/s (first joins)',
 };
 
 function unitOf(name: string): string {

@@ -13,6 +13,7 @@ import type { FanoutStepResult, FanoutTransport } from './load/fanout.js';
 import type { PersistResult } from './load/persist.js';
 import type { ScoreboardResult } from './load/scoreboard.js';
 import type { ListsResult } from './load/lists.js';
+import { joinStormScenario } from './join-storm.js';
 
 export type Metrics = Record<string, number | null>;
 
@@ -124,13 +125,13 @@ function measuredCell(metrics: Metrics, clientCpuPct: number, notes: string[]): 
   };
 }
 
-function errorsNote(errors: Record<string, number>): string[] {
+export function errorsNote(errors: Record<string, number>): string[] {
   const entries = Object.entries(errors);
   return entries.length ? [`errors: ${entries.map(([code, n]) => `${code} × ${n}`).join(', ')}`] : [];
 }
 
 /** Starts a server and a load generator, runs `body`, and always stops both. */
-async function withRig<T>(
+export async function withRig<T>(
   kind: ServerKind,
   load: LoadKind,
   context: RunContext,
@@ -716,5 +717,13 @@ export function allScenarios(quick: boolean): Scenario[] {
   const knees = quick
     ? [kneeScenario('chat-knee-500', 500, 40)]
     : [kneeScenario('chat-knee-500', 500, 60), kneeScenario('chat-knee-1000', 1_000, 30)];
-  return [...fanouts, ...knees, persistScenario(), scoreboardScenario(), listsScenario(), idleScenario()];
+  return [
+    ...fanouts,
+    ...knees,
+    persistScenario(),
+    scoreboardScenario(),
+    listsScenario(),
+    idleScenario(),
+    joinStormScenario(),
+  ];
 }

@@ -36,6 +36,8 @@ export interface StartOptions {
   profileDir?: string;
   /** Run Tandem on a fresh database on this PostgreSQL server instead of a SQLite file. */
   postgresUrl?: string;
+  /** Tandem only: start on this existing database (a SQLite file's folder keeps the token secret), as a restart does. */
+  database?: BenchDatabase;
 }
 
 export interface ServerHandle {
@@ -52,6 +54,8 @@ export interface ServerHandle {
   heapSnapshot(file: string): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL after the limit); resolves once it has exited. */
   stop(): Promise<void>;
+  /** Kills the server at once (SIGKILL), as a crash would; resolves once it has exited. */
+  kill(): Promise<void>;
   /** Removes the server's temporary folder and database (after any check of its database). */
   cleanup(): Promise<void>;
 }
@@ -105,7 +109,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Starts a fresh server process on core 0, with the side-channel preload, and waits until it serves. */
 export async function startServer(kind: ServerKind, options: StartOptions = {}): Promise<ServerHandle> {
   const port = await freePort();
-  const dir = mkdtempSync(path.join(tmpdir(), `tandem-bench-${kind}-`));
+  const dir =
+    options.database?.kind === 'sqlite'
+      ? path.dirname(options.database.file)
+      : mkdtempSync(path.join(tmpdir(), `tandem-bench-${kind}-`));
   const preload = pathToFileURL(path.join(here, 'preload.js')).href;
   const nodeArgs = ['--expose-gc', '--import', preload];
   if (options.profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
@@ -114,7 +121,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
   let database: BenchDatabase | undefined;
   if (kind === 'tandem') {
     if (!existsSync(tandemMain)) throw new Error(`${tandemMain} is missing: run "npm run build" first`);
-    database = await freshDatabase(dir, options.postgresUrl);
+    database = options.database ?? (await freshDatabase(dir, options.postgresUrl));
     script = [tandemMain];
     env = { ...env, ...tandemEnvironment(port, database) };
   } else {
@@ -270,6 +277,12 @@ function makeHandle(
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exit;
       clearTimeout(timer);
+    },
+    kill: async () => {
+      if (exited()) return;
+      markStopping();
+      child.kill('SIGKILL');
+      await exit;
     },
     cleanup: async () => {
       rmSync(dir, { recursive: true, force: true });

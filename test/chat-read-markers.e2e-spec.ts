@@ -82,9 +82,10 @@ describe('chat read markers', () => {
       expect(ahead.readSeq).toBe(second.seq);
 
       const joined = await join(ann.socket, room.id);
+      // The furthest first.
       expect(joined.readMarkers).toEqual([
-        { user: ann.session.user, readSeq: 0, lastSeenAt: null },
         { user: bob.session.user, readSeq: second.seq, lastSeenAt: null },
+        { user: ann.session.user, readSeq: 0, lastSeenAt: null },
       ]);
       expect(joined.readSeq).toBe(0);
       // "Seen by" for ann's last message: the members whose marker reached it.

@@ -10,7 +10,16 @@ import {
   type RoomResync,
 } from '@tandem/contract';
 import { chatScenes, createRoom, join, send } from './support/chat.js';
-import { chatClient, closeAllClients, commandOk, connect, socketFor, type ChatClient } from './support/clients.js';
+import {
+  chatClient,
+  closeAllClients,
+  commandOk,
+  connect,
+  eventually,
+  socketFor,
+  type ChatClient,
+} from './support/clients.js';
+import { PresenceView } from './support/presence.js';
 import { startServer, type TestServer } from './support/server.js';
 
 /**
@@ -78,7 +87,8 @@ describe('chat resync', () => {
         sinceSeq: resync.seq,
       });
       expect(upToDate).toMatchObject({ seq: resync.seq, changes: [] });
-      expect(upToDate.members.map((member) => member.name)).toEqual(['ann', 'bob']);
+      const seenByBob = new PresenceView(bobAgain, room.id).start(upToDate.presence);
+      await eventually(() => seenByBob.names().join() === 'ann,bob', 'both online');
     });
 
     it('answers a snapshot when the gap is beyond what is replayed', async () => {

@@ -9,7 +9,6 @@ import {
   systemUser,
   type ChatCommandResults,
   type MessageChanged,
-  type PresenceChanged,
   type RoomResync,
   type RoomUpdated,
 } from '@tandem/contract';
@@ -27,6 +26,7 @@ import {
   socketFor,
   type ChatClient,
 } from './support/clients.js';
+import { PresenceView } from './support/presence.js';
 import { startServer, type TestServer } from './support/server.js';
 
 describe('chat rooms', () => {
@@ -57,7 +57,8 @@ describe('chat rooms', () => {
       const joined = await join(ann, room.id);
       expect(joined.seq).toBe(1);
       expect(joined.messages.map((message) => message.text)).toEqual(['first']);
-      expect(joined.members.map((member) => member.name)).toEqual(['ann']);
+      expect(joined.presence.members.map((member) => member.name)).toEqual(['ann']);
+      expect(joined.presence).toMatchObject({ roomId: room.id, online: 1, nextCursor: null });
     });
 
     it('answers NOT_FOUND for a room that does not exist', async () => {
@@ -101,14 +102,15 @@ describe('chat rooms', () => {
       const bobSecondTab = socketFor<ChatClient>(server.url, '/chat', session.token);
       await connect(bobSecondTab);
       const room = await createRoom(ann);
-      await join(ann, room.id);
+      const seenByAnn = new PresenceView(ann, room.id).start((await join(ann, room.id)).presence);
       await join(bob, room.id);
       await join(bobSecondTab, room.id);
+      await eventually(() => seenByAnn.online === 2, 'bob online');
 
-      const leavePresence = nextEvent<PresenceChanged>(ann, ChatBroadcast.Presence, (p) => p.members.length === 1);
       const toldSecondTab = nextEvent(bobSecondTab, ChatBroadcast.RoomLeft);
       await commandOk(bob, ChatCommand.RoomLeave, { roomId: room.id });
-      expect((await leavePresence).members.map((member) => member.name)).toEqual(['ann']);
+      await eventually(() => seenByAnn.online === 1, 'bob gone');
+      expect(seenByAnn.member(session.user.id)).toBeUndefined();
       expect(await toldSecondTab).toEqual({ roomId: room.id });
       const heardByBob = [
         ...record(bob, ChatBroadcast.MessageCreated),

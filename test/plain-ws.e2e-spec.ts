@@ -12,6 +12,7 @@ import {
   type ListsCommandResults,
   type MessageCreated,
   type PresenceChanged,
+  type PresencePage,
   type RoomResync,
   type TypingChanged,
 } from '@tandem/contract';
@@ -27,6 +28,7 @@ import {
   signIn,
 } from './support/clients.js';
 import { PlainWsClient, closeAllPlainClients } from './support/plain-ws.js';
+import { onlineNames } from './support/presence.js';
 import { startServer, type TestServer } from './support/server.js';
 
 async function plainClient(server: TestServer, name: string) {
@@ -132,21 +134,27 @@ describe('/ws, the plain WebSocket endpoint', () => {
       name: 'sig',
     });
     await commandOk(cy.socket, ChatCommand.RoomJoin, { roomId: room.id });
-    const joined = await ann.client.commandOk<ChatCommandResults['room:join']>(Namespace.Chat, ChatCommand.RoomJoin, {
+    await ann.client.commandOk<ChatCommandResults['room:join']>(Namespace.Chat, ChatCommand.RoomJoin, {
       roomId: room.id,
     });
-    expect(joined.members.map((member) => member.name).sort()).toEqual(['ann', 'cy']);
+    const members = () =>
+      ann.client.commandOk<PresencePage>(Namespace.Chat, ChatCommand.RoomMembers, { roomId: room.id });
+    expect(await onlineNames(members, ['ann', 'cy'])).toEqual(['ann', 'cy']);
 
     const typed = nextEvent<TypingChanged>(cy.socket, ChatBroadcast.Typing);
     ann.client.send({ ns: Namespace.Chat, event: ChatSignal.Typing, data: { roomId: room.id, typing: true } });
-    expect(await typed).toEqual({ roomId: room.id, user: ann.session.user, typing: true });
-    const heardTyping = ann.client.nextEvent<TypingChanged>(Namespace.Chat, ChatBroadcast.Typing);
+    expect(await typed).toEqual({ roomId: room.id, users: [ann.session.user], count: 1, stopped: [] });
+    const heardTyping = ann.client.nextEvent<TypingChanged>(Namespace.Chat, ChatBroadcast.Typing, (event) =>
+      event.users.some((user) => user.id === cy.session.user.id),
+    );
     cy.socket.emit(ChatSignal.Typing, { roomId: room.id, typing: true });
-    expect(await heardTyping).toEqual({ roomId: room.id, user: cy.session.user, typing: true });
+    expect((await heardTyping).users).toContainEqual(cy.session.user);
 
-    const gone = nextEvent<PresenceChanged>(cy.socket, ChatBroadcast.Presence, (event) => event.members.length === 1);
+    const gone = nextEvent<PresenceChanged>(cy.socket, ChatBroadcast.Presence, (event) =>
+      event.removed.includes(ann.session.user.id),
+    );
     ann.client.close();
-    expect((await gone).members.map((member) => member.name)).toEqual(['cy']);
+    expect((await gone).online).toBe(1);
   });
 
   it('delivers the broadcasts of every namespace it joined', async () => {

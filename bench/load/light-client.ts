@@ -22,7 +22,11 @@ export class LightSocket {
   private readonly prefix: string;
   /** Called with every event frame (`42/<nsp>,[...]`) as received. */
   onEvent: ((frame: Buffer) => void) | undefined;
+  /** Called when the connection closes after it was open (whoever closed it). */
+  onClose: (() => void) | undefined;
   closed = false;
+  /** This side asked for the close (`close()`): not a disconnect to count. */
+  closing = false;
 
   private constructor(
     private readonly ws: WebSocket,
@@ -56,6 +60,7 @@ export class LightSocket {
       ws.on('error', (error) => settle(error));
       ws.on('close', () => {
         socket.closed = true;
+        if (settled) socket.onClose?.();
         settle(new Error('connection closed during connect'));
       });
       ws.on('message', (data: Buffer) => {
@@ -129,6 +134,7 @@ export class LightSocket {
   }
 
   close(): void {
+    this.closing = true;
     this.closed = true;
     this.ws.terminate();
   }

@@ -9,7 +9,7 @@ interface LoadModule {
   close(): Promise<void>;
 }
 
-const kinds = ['fanout', 'persist', 'scoreboard', 'lists', 'idle'];
+const kinds = ['fanout', 'persist', 'scoreboard', 'lists', 'idle', 'join-storm'];
 const kind = process.argv[2] ?? '';
 if (!kinds.includes(kind)) {
   console.error(`usage: worker.js <${kinds.join('|')}>`);

@@ -24,6 +24,7 @@ import {
   socketFor,
   type ChatClient,
 } from '../support/clients.js';
+import { PresenceView } from '../support/presence.js';
 import { spawnServer, type ServerProcess } from '../support/process.js';
 import {
   defaultRedisPrefix,
@@ -71,7 +72,7 @@ describeWhenServicesRun('two deployments on one Redis', () => {
     const messages = record<MessageCreated>(socket, ChatBroadcast.MessageCreated);
     return {
       socket,
-      joined,
+      seen: new PresenceView(socket, generalRoom.id).start(joined.presence),
       /** The texts of the people's messages heard (system messages announce joins). */
       said: () => messages.filter((event) => event.message.kind === 'user').map((event) => event.message.text),
       presence: record<PresenceChanged>(socket, ChatBroadcast.Presence),
@@ -91,8 +92,8 @@ describeWhenServicesRun('two deployments on one Redis', () => {
     const ann = await inGeneral(first.a, 'ann');
     const bob = await inGeneral(first.b, 'bob');
     const eve = await inGeneral(second.node, 'eve');
-    expect(bob.joined.members.map((member) => member.name)).toEqual(['ann', 'bob']);
-    expect(eve.joined.members.map((member) => member.name)).toEqual(['eve']);
+    await eventually(() => bob.seen.names().join() === 'ann,bob', 'ann and bob in presence');
+    expect(eve.seen.names()).toEqual(['eve']);
 
     // The second deployment talks and types in its `general` first ...
     await commandOk(eve.socket, ChatCommand.MessageSend, { opId: randomUUID(), roomId: generalRoom.id, text: 'eve' });
@@ -109,13 +110,15 @@ describeWhenServicesRun('two deployments on one Redis', () => {
 
     for (const client of [ann, bob]) {
       expect(client.said()).toEqual(['bob']);
-      expect(client.typing.map((event) => event.user.name)).not.toContain('eve');
+      expect(client.typing.flatMap((event) => event.users.map((user) => user.name))).not.toContain('eve');
       for (const event of client.presence) expect(event.members.map((member) => member.name)).not.toContain('eve');
+      expect(client.seen.names()).toEqual(['ann', 'bob']);
     }
-    expect(bob.typing.map((event) => event.user.name)).toEqual(['ann']);
+    expect(bob.typing.flatMap((event) => event.users.map((user) => user.name))).toEqual(['ann']);
     expect(eve.said()).toEqual(['eve']);
-    expect(eve.typing).toEqual([]);
-    for (const event of eve.presence) expect(event.members.map((member) => member.name)).toEqual(['eve']);
+    expect(eve.typing.flatMap((event) => event.users.map((user) => user.name))).toEqual(['eve']);
+    for (const event of eve.presence) expect(event.members.map((member) => member.name)).not.toContain('ann');
+    expect(eve.seen.names()).toEqual(['eve']);
 
     // Everything each deployment put in Redis sits under its own prefix.
     const redis = createClient({ url: redisUrl });

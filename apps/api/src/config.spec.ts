@@ -20,12 +20,31 @@ describe('loadConfig', () => {
     expect(sut.redisUrl).toBeUndefined();
     expect(sut.redisPrefix).toBeUndefined();
     expect(sut.migrationsDir).toBe(path.join(projectRoot, 'prisma/migrations'));
-    expect(sut.presence).toEqual({ graceMs: 5_000, awayMs: 180_000 });
+    expect(sut.presence).toEqual({
+      graceMs: 5_000,
+      awayMs: 180_000,
+      windowMs: 250,
+      maxWindowMs: 2_000,
+      pageSize: 100,
+      heartbeatMs: 5_000,
+      timeoutMs: 15_000,
+      joinNoticeMaxOnline: 100,
+    });
   });
 
   it('takes the presence delays', () => {
-    const sut = loadConfig({ PRESENCE_GRACE_MS: '0', PRESENCE_AWAY_MS: '60000' });
-    expect(sut.presence).toEqual({ graceMs: 0, awayMs: 60_000 });
+    const sut = loadConfig({
+      PRESENCE_GRACE_MS: '0',
+      PRESENCE_AWAY_MS: '60000',
+      PRESENCE_WINDOW_MS: '100',
+      PRESENCE_WINDOW_MAX_MS: '50',
+    });
+    // A max window below the window is the window.
+    expect(sut.presence).toMatchObject({ graceMs: 0, awayMs: 60_000, windowMs: 100, maxWindowMs: 100 });
+  });
+
+  it('refuses a presence window beyond 250 ms', () => {
+    expect(() => loadConfig({ PRESENCE_WINDOW_MS: '251' })).toThrow('PRESENCE_WINDOW_MS');
   });
 
   it('takes a PostgreSQL URL, with its own migrations', () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PresenceLimits } from '@tandem/contract';
 import { z } from 'zod';
 
 /** The repository's root: config.ts sits in apps/api/src (and config.js in apps/api/dist). */
@@ -35,7 +36,7 @@ const environment = z.object({
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
   /** A user's budget (all their sockets together) is this many times a socket's. */
   RATE_LIMIT_USER_FACTOR: z.coerce.number().positive().default(2),
-  /** Minimum time between two typing broadcasts of one socket in one room. */
+  /** A room's typing signals are sent together at most once per this window. */
   TYPING_THROTTLE_MS: z.coerce.number().int().min(0).default(1_000),
   /** How long a user whose last tab disconnected stays in a room's presence (a reload is not "offline"). */
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
@@ -45,6 +46,14 @@ const environment = z.object({
   PLAIN_WS_PING_INTERVAL_MS: z.coerce.number().int().min(50).max(600_000).default(25_000),
   /** `/ws` closes a connection that has not sent its auth frame by then (4401 `token_missing`). */
   PLAIN_WS_AUTH_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(10_000),
+  /** A quiet room's presence changes go out within this window; a busy room's window doubles up to the max. */
+  PRESENCE_WINDOW_MS: z.coerce.number().int().min(0).max(250).default(250),
+  PRESENCE_WINDOW_MAX_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** Several nodes: how often each says it is alive, and after how long without a word its members are dropped. */
+  PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  PRESENCE_NODE_TIMEOUT_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
+  /** A first join (or a leave) is announced by a system message only while fewer people than this are online in the room. */
+  JOIN_NOTICE_MAX_ONLINE: z.coerce.number().int().min(0).default(100),
 });
 
 /** The embedded SQLite file (the default), or a PostgreSQL server for several nodes. */
@@ -65,7 +74,7 @@ export interface AppConfig {
   corsOrigin: string | undefined;
   logLevel: z.infer<typeof environment>['LOG_LEVEL'];
   typingThrottleMs: number;
-  presence: { graceMs: number; awayMs: number };
+  presence: PresenceSettings;
   plainWs: { pingIntervalMs: number; authTimeoutMs: number };
   rateLimit: { burst: number; perSecond: number; userFactor: number };
   /** The folder of `.prisma` files (written for SQLite; derived for PostgreSQL). */
@@ -73,6 +82,18 @@ export interface AppConfig {
   /** The provider's migration folders. */
   migrationsDir: string;
   webDist: string;
+}
+
+export interface PresenceSettings {
+  graceMs: number;
+  awayMs: number;
+  windowMs: number;
+  maxWindowMs: number;
+  /** Members in the first page (the join's answer), the page presence deltas keep up to date. */
+  pageSize: number;
+  heartbeatMs: number;
+  timeoutMs: number;
+  joinNoticeMaxOnline: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -100,7 +121,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigin: values.CORS_ORIGIN,
     logLevel: values.LOG_LEVEL,
     typingThrottleMs: values.TYPING_THROTTLE_MS,
-    presence: { graceMs: values.PRESENCE_GRACE_MS, awayMs: values.PRESENCE_AWAY_MS },
+    presence: {
+      graceMs: values.PRESENCE_GRACE_MS,
+      awayMs: values.PRESENCE_AWAY_MS,
+      windowMs: values.PRESENCE_WINDOW_MS,
+      maxWindowMs: Math.max(values.PRESENCE_WINDOW_MS, values.PRESENCE_WINDOW_MAX_MS),
+      pageSize: PresenceLimits.pageDefault,
+      heartbeatMs: values.PRESENCE_HEARTBEAT_MS,
+      timeoutMs: values.PRESENCE_NODE_TIMEOUT_MS,
+      joinNoticeMaxOnline: values.JOIN_NOTICE_MAX_ONLINE,
+    },
     plainWs: { pingIntervalMs: values.PLAIN_WS_PING_INTERVAL_MS, authTimeoutMs: values.PLAIN_WS_AUTH_TIMEOUT_MS },
     rateLimit: {
       burst: values.RATE_LIMIT_BURST,

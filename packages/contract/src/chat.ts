@@ -14,6 +14,7 @@ import {
   type Visibility,
 } from './common.js';
 import { isSingleEmoji } from './emoji.js';
+import { roomMembersSchema, type PresenceChanged, type PresencePage, type TypingChanged } from './presence.js';
 
 /** Commands of the `/chat` namespace: client → server, each answered with an `Ack`. */
 export const ChatCommand = {
@@ -32,6 +33,8 @@ export const ChatCommand = {
   MessageDelete: 'message:delete',
   MessageHistory: 'message:history',
   ReactionToggle: 'reaction:toggle',
+  /** A page of the room's online users; for rooms the socket has joined. */
+  RoomMembers: 'room:members',
 } as const;
 export type ChatCommand = (typeof ChatCommand)[keyof typeof ChatCommand];
 
@@ -155,17 +158,6 @@ export interface ReadMarker {
   lastSeenAt: string | null;
 }
 
-export const presenceStatuses = ['online', 'away'] as const;
-/** `away`: connected, but no command or `activity` from any of the user's tabs for a while. */
-export type PresenceStatus = (typeof presenceStatuses)[number];
-
-/** One online user of a room, whatever their number of tabs. Members not listed are offline. */
-export interface PresenceMember extends User {
-  status: PresenceStatus;
-  /** The last activity (a command or an `activity` signal) of any of the user's tabs. */
-  lastSeenAt: string;
-}
-
 /**
  * The unread rule, shared by the server's counts and clients that keep badges live: a message
  * counts when it comes after the read marker, was written by someone else, is not deleted, and is
@@ -208,6 +200,7 @@ export const chatCommandSchemas = {
     before: seq.optional(),
     limit: z.int().min(1).max(Limits.historyPageMax).default(Limits.historyPageDefault),
   }),
+  [ChatCommand.RoomMembers]: roomMembersSchema,
 } as const;
 
 export const chatSignalSchemas = {
@@ -246,16 +239,6 @@ export interface ReadUpdated {
   /** The member's read marker now. */
   readSeq: number;
 }
-export interface PresenceChanged {
-  roomId: string;
-  /** One entry per online user, whatever their number of tabs, sorted by name. */
-  members: PresenceMember[];
-}
-export interface TypingChanged {
-  roomId: string;
-  user: User;
-  typing: boolean;
-}
 
 /** Persisted broadcasts, replayed by a resync: the `event` of a chat `Change`. */
 export interface ChatChangeEvents {
@@ -272,9 +255,12 @@ export type ChatChange = ChangeOf<ChatChangeEvents>;
 interface RoomJoinCommon {
   room: Room;
   seq: number;
-  /** Online users, with their status. */
-  members: PresenceMember[];
-  /** Every member's read marker (the user's own included), by name. */
+  /**
+   * The first page of the room's online users (`members`, sorted by name), their count and the
+   * presence version they are at; later `presence` deltas apply on top of it.
+   */
+  presence: PresencePage;
+  /** The furthest read markers, up to `Limits.readMarkers` (furthest first). */
   readMarkers: ReadMarker[];
   /** The user's own read marker (a first join sets it to the room's seq): where "new messages" begin. */
   readSeq: number;
@@ -308,6 +294,7 @@ export interface ChatCommandResults {
   [ChatCommand.MessageDelete]: { message: Message };
   [ChatCommand.MessageHistory]: { messages: Message[]; nextCursor: number | null };
   [ChatCommand.ReactionToggle]: { message: Message };
+  [ChatCommand.RoomMembers]: PresencePage;
 }
 
 // ---- typed Socket.IO event maps -------------------------------------------------------------

@@ -13,6 +13,8 @@ export const Limits = {
   /** A resync gap up to this many changes is served as changes, beyond it as a snapshot. */
   resyncMaxChanges: 1_000,
   inviteCodeLength: 64,
+  /** Read markers a join carries: the furthest ones ("seen by" needs no more). */
+  readMarkers: 100,
 } as const;
 
 export const id = z.uuid({ error: 'must be an id (UUID)' });

@@ -4,6 +4,7 @@ export * from './ids.js';
 export * from './rooms.js';
 export * from './auth.js';
 export * from './chat.js';
+export * from './presence.js';
 export * from './emoji.js';
 export * from './fractional-index.js';
 export * from './lists.js';

@@ -54,9 +54,12 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       expect(await node.units.write((context) => node.chat.advanceReadSeq(context, room.id, bob.id, 2))).toBe(false);
       const seen = new Date('2026-01-02T03:04:05.678Z');
       await node.units.write((context) => node.chat.markSeen(context, bob.id, seen));
-      const markers = await node.chat.readMarkers(room.id);
-      expect(markers).toEqual([
+      // The furthest first, up to the limit.
+      expect(await node.chat.readMarkers(room.id, 100)).toEqual([
+        { user: bob, readSeq: 3, lastSeenAt: seen.toISOString() },
         { user: ann, readSeq: 0, lastSeenAt: null },
+      ]);
+      expect(await node.chat.readMarkers(room.id, 1)).toEqual([
         { user: bob, readSeq: 3, lastSeenAt: seen.toISOString() },
       ]);
     });

@@ -12,27 +12,26 @@ import {
   ChatCommand,
   ChatSignal,
   Namespace,
+  PresenceLimits,
   rooms,
   type ChatClientEvents,
   type ChatCommandResults,
   type ChatInput,
   type ChatSignalInput,
   type ChatServerEvents,
-  type PresenceMember,
   type User,
 } from '@tandem/contract';
 import type { Namespace as IoNamespace, Socket } from 'socket.io';
 import { Broadcaster } from '../common/broadcaster.js';
-import { CoalescedRuns } from '../common/coalesced-runs.js';
 import { CommandGateway } from '../common/command-gateway.decorator.js';
 import { SocketUser, socketUser, type SocketData } from '../common/socket-user.decorator.js';
-import { APP_CONFIG, type AppConfig } from '../config.js';
+import { APP_CONFIG, type AppConfig, type PresenceSettings } from '../config.js';
 import { ChatService } from './chat.service.js';
 import { MessagesService } from './messages.service.js';
-import { PresenceGrace, presenceMembers, type PresenceSource } from './presence.js';
-import { TypingThrottle } from './typing-throttle.js';
+import { RoomPresence } from './presence/room-presence.js';
+import { TypingBatches } from './typing-batches.js';
 
-/** Per socket, besides the user: its activity, which presence reads on every node (`fetchSockets`). */
+/** Per socket, besides the user: its activity, which decides its part in presence. */
 interface ChatSocketData extends SocketData {
   activeAt: number;
   idle: boolean;
@@ -41,31 +40,24 @@ interface ChatSocketData extends SocketData {
 type ChatNamespace = IoNamespace<ChatClientEvents, ChatServerEvents, Record<string, never>, ChatSocketData>;
 type ChatSocket = Socket<ChatClientEvents, ChatServerEvents, Record<string, never>, ChatSocketData>;
 
-const chatRoomPrefix = rooms.chat('');
-
-/** The chat rooms a socket is in, by room id. */
-function chatRoomsOf(socket: ChatSocket): string[] {
-  return [...socket.rooms]
-    .filter((room) => room.startsWith(chatRoomPrefix))
-    .map((room) => room.slice(chatRoomPrefix.length));
-}
-
 /**
  * `/chat`: parses with the contract, calls the service, joins Socket.IO rooms, keeps presence.
  *
- * Presence is read from the Socket.IO rooms (every node's sockets), plus the users in their grace
- * period after a disconnect (this node's, see `PresenceGrace`). A socket with no incoming event
- * for the away delay is idle; a user whose sockets are all idle is `away`.
+ * Presence lives in `RoomPresence`: each join, leave, disconnect and idle change updates it, and
+ * it sends rooms coalesced deltas. A socket with no incoming event for the away delay is idle; a
+ * user whose sockets are all idle is `away`.
  */
 @CommandGateway(Namespace.Chat)
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
   @WebSocketServer() private readonly server!: ChatNamespace;
-  private readonly typing: TypingThrottle;
-  private readonly grace: PresenceGrace;
-  private readonly awayMs: number;
+  private typing!: TypingBatches;
+  private readonly typingWindowMs: number;
+  private presence!: RoomPresence;
+  private readonly presenceSettings: PresenceSettings;
+  private readonly clustered: boolean;
   private readonly idleTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** A burst of joins or leaves in one room shares its presence computations. */
-  private readonly presence = new CoalescedRuns((roomId) => this.sendPresence(roomId));
+  /** Per room, the joins in progress: a storm of them makes a big room before anyone is online. */
+  private readonly arriving = new Map<string, number>();
   private closing = false;
   private readonly logger = new Logger(ChatGateway.name);
 
@@ -75,49 +67,57 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     private readonly broadcaster: Broadcaster,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.typing = new TypingThrottle(config.typingThrottleMs);
-    this.grace = new PresenceGrace(config.presence.graceMs);
-    this.awayMs = config.presence.awayMs;
+    this.typingWindowMs = config.typingThrottleMs;
+    this.presenceSettings = config.presence;
+    this.clustered = config.redisUrl !== undefined;
   }
 
   afterInit(server: ChatNamespace): void {
     this.broadcaster.register(server);
+    this.typing = new TypingBatches(this.typingWindowMs, (event) => {
+      const toRoom = server.to(rooms.chat(event.roomId));
+      (event.stopped.length > 0 ? toRoom : toRoom.volatile).emit(ChatBroadcast.Typing, event);
+    });
+    // Each node tells its own sockets; the other nodes hear of changes through the adapter.
+    const peers = server as unknown as IoNamespace;
+    this.presence = new RoomPresence(
+      this.presenceSettings,
+      (delta) => server.local.to(rooms.chat(delta.roomId)).emit(ChatBroadcast.Presence, delta),
+      this.clustered
+        ? {
+            emit: (event, payload) => peers.serverSideEmit(event, payload),
+            on: (event, listener) => peers.on(event, listener as (payload: unknown) => void),
+          }
+        : undefined,
+    );
   }
 
   handleConnection(socket: ChatSocket): void {
     void socket.join(rooms.user(socket.data.user.id));
     socket.data.activeAt = Date.now();
     socket.data.idle = false;
-    const idleTimer = setTimeout(() => this.onIdle(socket), this.awayMs);
+    const idleTimer = setTimeout(() => this.onIdle(socket), this.presenceSettings.awayMs);
     idleTimer.unref();
     this.idleTimers.set(socket.id, idleTimer);
     // Any event from the client — a command, `typing`, `activity` — is a sign of the person.
     socket.onAny(() => this.onActivity(socket));
-    socket.on('disconnecting', () => {
-      const chatRooms = chatRoomsOf(socket);
-      this.typing.forgetSocket(socket.id);
+    socket.on('disconnect', () => {
       clearTimeout(this.idleTimers.get(socket.id));
       this.idleTimers.delete(socket.id);
       if (this.closing) return;
+      // The user stays listed for the grace period.
+      this.presence.disconnected(socket.id);
       const user = socketUser(socket);
-      const source: PresenceSource = { user, idle: socket.data.idle, activeAt: socket.data.activeAt };
-      // Presence is recomputed once the socket has left its rooms; the user stays listed for the grace period.
-      socket.once('disconnect', () => {
-        if (this.closing) return;
-        for (const roomId of chatRooms) {
-          this.grace.hold(roomId, source, () => this.announcePresence(roomId));
-          this.announcePresence(roomId);
-        }
-        this.chat
-          .noteSeen(user)
-          .catch((error: unknown) => this.logger.warn(`last seen of ${user.id} not stored: ${String(error)}`));
-      });
+      this.chat
+        .noteSeen(user)
+        .catch((error: unknown) => this.logger.warn(`last seen of ${user.id} not stored: ${String(error)}`));
     });
   }
 
   onModuleDestroy(): void {
     this.closing = true;
-    this.grace.clear();
+    this.presence.close();
+    this.typing.clear();
     for (const timer of this.idleTimers.values()) clearTimeout(timer);
     this.idleTimers.clear();
   }
@@ -138,22 +138,45 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     @SocketUser() user: User,
     @MessageBody() input: ChatInput<'room:join'>,
   ): Promise<ChatCommandResults['room:join']> {
-    const joined = await this.chat.joinRoom(user, input, () => void socket.join(rooms.chat(input.roomId)));
-    // Back within the grace period: the live socket now speaks for the user.
-    this.grace.release(input.roomId, user.id);
-    const members = await this.publishPresence(input.roomId);
-    return { ...joined, members };
+    this.arriving.set(input.roomId, (this.arriving.get(input.roomId) ?? 0) + 1);
+    const joined = await this.chat
+      .joinRoom(
+        user,
+        input,
+        () => void socket.join(rooms.chat(input.roomId)),
+        () => this.isSmall(input.roomId, 1),
+      )
+      .finally(() => {
+        const left = (this.arriving.get(input.roomId) ?? 1) - 1;
+        if (left > 0) this.arriving.set(input.roomId, left);
+        else this.arriving.delete(input.roomId);
+      });
+    // Gone while the join was read: its disconnect has already been counted.
+    if (socket.disconnected)
+      return { ...joined, presence: this.presence.page(input.roomId, undefined, PresenceLimits.pageDefault) };
+    const { activeAt, idle } = socket.data;
+    return { ...joined, presence: this.presence.joined(socket.id, user, input.roomId, { activeAt, idle }) };
   }
 
   @SubscribeMessage(ChatCommand.RoomLeave)
   async leaveRoom(@SocketUser() user: User, @MessageBody() input: ChatInput<'room:leave'>) {
-    const left = await this.chat.leaveRoom(user, input);
+    const left = await this.chat.leaveRoom(user, input, this.isSmall(input.roomId));
     // Leaving is per user: every tab of theirs stops hearing the room, at once (no grace).
     this.server.in(rooms.user(user.id)).socketsLeave(rooms.chat(input.roomId));
     this.server.to(rooms.user(user.id)).emit(ChatBroadcast.RoomLeft, { roomId: input.roomId });
-    this.grace.release(input.roomId, user.id);
-    await this.publishPresence(input.roomId);
+    this.presence.left(input.roomId, user);
     return left;
+  }
+
+  /** Pages of the room's online users, for sockets in the room. Writes nothing. */
+  @SubscribeMessage(ChatCommand.RoomMembers)
+  async members(
+    @ConnectedSocket() socket: ChatSocket,
+    @SocketUser() user: User,
+    @MessageBody() input: ChatInput<'room:members'>,
+  ): Promise<ChatCommandResults['room:members']> {
+    if (!socket.rooms.has(rooms.chat(input.roomId))) await this.chat.refuseMembers(user, input.roomId);
+    return this.presence.page(input.roomId, input.cursor, input.limit);
   }
 
   @SubscribeMessage(ChatCommand.RoomRename)
@@ -207,90 +230,41 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   }
 
   /**
-   * Not acked; dropped when the socket is not in the room. "Typing" is throttled and volatile (a
-   * busy connection skips it); "stopped typing" follows every forwarded "typing" and is sent
-   * reliably, so an indicator never sticks.
+   * Not acked; dropped when the socket is not in the room. Signals are coalesced per room (see
+   * `TypingBatches`); a batch that tells of someone stopping is sent reliably, so an indicator
+   * never sticks, the others are volatile (a busy connection skips them).
    */
   @SubscribeMessage(ChatSignal.Typing)
   typingSignal(@ConnectedSocket() socket: ChatSocket, @MessageBody() input: ChatSignalInput<'typing'>): void {
-    const room = rooms.chat(input.roomId);
-    if (!socket.rooms.has(room) || !this.typing.shouldForward(socket.id, input.roomId, input.typing)) return;
-    const toRoom = socket.to(room);
-    (input.typing ? toRoom.volatile : toRoom).emit(ChatBroadcast.Typing, {
-      roomId: input.roomId,
-      user: socketUser(socket),
-      typing: input.typing,
-    });
+    if (!socket.rooms.has(rooms.chat(input.roomId))) return;
+    this.typing.note(input.roomId, socketUser(socket), input.typing);
   }
 
   /** The person is here: the activity itself was noted when the event arrived (`onAny`). */
   @SubscribeMessage(ChatSignal.Activity)
   activitySignal(): void {}
 
+  /**
+   * Whether joins and leaves in the room are still announced by system messages: while fewer
+   * people are online or on their way in than the limit (a storm of 10,000 first joins would
+   * otherwise be 10,000 messages to each of 10,000 members). A newcomer does not count itself.
+   */
+  private isSmall(roomId: string, ownArrival = 0): boolean {
+    const size = this.presence.online(roomId) + (this.arriving.get(roomId) ?? 0) - ownArrival;
+    return size < this.presenceSettings.joinNoticeMaxOnline;
+  }
+
   private onActivity(socket: ChatSocket): void {
     socket.data.activeAt = Date.now();
     this.idleTimers.get(socket.id)?.refresh();
     if (!socket.data.idle) return;
     socket.data.idle = false;
-    // Another tab here was active already: the user was online, nothing changes.
-    if (this.hasOtherActiveSocket(socket)) return;
-    for (const roomId of chatRoomsOf(socket)) this.announcePresence(roomId);
+    this.presence.activity(socket.id, false, socket.data.activeAt);
   }
 
   private onIdle(socket: ChatSocket): void {
     if (socket.disconnected || socket.data.idle) return;
     socket.data.idle = true;
-    // Another tab here is still active: the user stays online, so there is no need to tell rooms.
-    if (this.hasOtherActiveSocket(socket)) return;
-    for (const roomId of chatRoomsOf(socket)) this.announcePresence(roomId);
-  }
-
-  /**
-   * Whether another socket of the same user, on this node, is active. Status changes are published
-   * only when this one decides them, so that many tabs of one user idling together make one
-   * presence update, not one each. (Tabs on other nodes are counted when presence is computed.)
-   */
-  private hasOtherActiveSocket(socket: ChatSocket): boolean {
-    const ids = this.server.adapter.rooms.get(rooms.user(socket.data.user.id)) ?? new Set<string>();
-    for (const id of ids) {
-      if (id !== socket.id && this.server.sockets.get(id)?.data.idle === false) return true;
-    }
-    return false;
-  }
-
-  /** `publishPresence` when nothing waits for it: from timers and socket events. */
-  private announcePresence(roomId: string): void {
-    if (this.closing) return;
-    this.publishPresence(roomId).catch((error: unknown) =>
-      this.logger.warn(`presence of ${roomId} not sent: ${String(error)}`),
-    );
-  }
-
-  /** Online members of a room, one entry per user whatever their tab count, sent to the room. */
-  private publishPresence(roomId: string): Promise<PresenceMember[]> {
-    return this.presence.request(roomId);
-  }
-
-  private async sendPresence(roomId: string): Promise<PresenceMember[]> {
-    const room = rooms.chat(roomId);
-    // Across nodes this asks every node; if that fails (Redis unreachable), this node's view is
-    // the best there is, and presence is corrected by the next change.
-    const sockets = await this.server
-      .in(room)
-      .fetchSockets()
-      .catch((error: unknown) => {
-        this.logger.warn(`presence of ${roomId} from this node only: ${String(error)}`);
-        return this.server.local.in(room).fetchSockets();
-      });
-    const live: PresenceSource[] = sockets.map(({ data }) => ({
-      user: data.user,
-      idle: data.idle,
-      activeAt: data.activeAt,
-    }));
-    const connected = new Set(live.map((source) => source.user.id));
-    const lingering = this.grace.lingering(roomId).filter((source) => !connected.has(source.user.id));
-    const members = presenceMembers([...live, ...lingering]);
-    this.server.to(room).emit(ChatBroadcast.Presence, { roomId, members });
-    return members;
+    this.presence.activity(socket.id, true, socket.data.activeAt);
   }
 }

@@ -201,8 +201,8 @@ export class ChatRepository {
     return (await context.sql.run(advanceReadSeq({ roomId, userId, seq }))) > 0;
   }
 
-  /** Every member's read marker, in the order they joined. */
-  async readMarkers(roomId: string): Promise<ReadMarker[]> {
+  /** The `limit` furthest read markers (a big room's join does not carry every member's). */
+  async readMarkers(roomId: string, limit: number): Promise<ReadMarker[]> {
     const sql = this.database.reader;
     const rows = await sql.all(
       sql.db
@@ -210,8 +210,10 @@ export class ChatRepository {
         .innerJoin('User', 'User.id', 'Membership.userId')
         .select(['User.id', 'User.name', 'User.lastSeenAt', 'Membership.readSeq'])
         .where('Membership.roomId', '=', roomId)
+        .orderBy('Membership.readSeq', 'desc')
         .orderBy('Membership.joinedAt')
-        .orderBy('Membership.userId'),
+        .orderBy('Membership.userId')
+        .limit(limit),
     );
     return rows.map(({ id, name, lastSeenAt, readSeq }) => ({
       user: { id, name },

@@ -73,20 +73,28 @@ export class ChatService {
 
   /**
    * Makes the user a member (a private room needs its invite code; a first join is announced by
-   * a system message), then calls `subscribe` so the socket hears broadcasts, and only then reads
+   * a system message when `announce()` says so at that moment: big rooms are not told of every
+   * newcomer), then calls `subscribe` so the socket hears broadcasts, and only then reads
    * the snapshot or the missed changes: nothing committed in between can fall through (a client
    * drops broadcasts whose seq it already has).
    */
-  async joinRoom(user: User, input: ChatInput<'room:join'>, subscribe: () => void): Promise<JoinOutcome> {
+  async joinRoom(
+    user: User,
+    input: ChatInput<'room:join'>,
+    subscribe: () => void,
+    announce: () => boolean,
+  ): Promise<JoinOutcome> {
     const record = await this.requireRoom(input.roomId);
     const membership = await this.chat.findMembership(record.id, user.id);
-    const readSeq = membership ? membership.readSeq : await this.becomeMember(user, record.id, input.inviteCode);
+    const readSeq = membership
+      ? membership.readSeq
+      : await this.becomeMember(user, record.id, input.inviteCode, announce);
     subscribe();
     // Markers are not part of the room's seq order (a later move arrives as `read:updated`), so
     // they are read alongside rather than inside the consistent read, which holds up writes.
     const [outcome, readMarkers] = await Promise.all([
       this.snapshotOrChanges(record, input.sinceSeq),
-      this.chat.readMarkers(record.id),
+      this.chat.readMarkers(record.id, Limits.readMarkers),
     ]);
     return { ...outcome, readMarkers, readSeq };
   }
@@ -114,9 +122,14 @@ export class ChatService {
   /**
    * The invite code is checked in the transaction that adds the member, against the code as
    * committed (a rotation just before is honoured). The new member has read up to their own
-   * "joined" message: a room's past is not "new" to someone who just arrived.
+   * "joined" message (or the room's last seq): a room's past is not "new" to someone who just arrived.
    */
-  private becomeMember(user: User, roomId: string, inviteCode: string | undefined): Promise<number> {
+  private becomeMember(
+    user: User,
+    roomId: string,
+    inviteCode: string | undefined,
+    announce: () => boolean,
+  ): Promise<number> {
     return this.writes.write(async (context) => {
       const record = await this.requireRoom(roomId, context.sql);
       const membership = await this.chat.findMembership(roomId, user.id, context.sql);
@@ -124,17 +137,23 @@ export class ChatService {
       if (record.visibility === 'private' && inviteCode !== record.inviteCode) {
         throw DomainError.forbidden('this room is private: a valid invite code is needed to join');
       }
-      const joined = await this.appendSystemMessage(context, roomId, SystemAction.Joined, user);
-      await this.chat.addMember(context, roomId, user.id, joined.seq);
-      return joined.seq;
+      const readSeq = announce()
+        ? (await this.appendSystemMessage(context, roomId, SystemAction.Joined, user)).seq
+        : await this.chat.currentSeq(roomId, context.sql);
+      await this.chat.addMember(context, roomId, user.id, readSeq);
+      return readSeq;
     });
   }
 
-  /** The user stops being a member; a member's leaving is announced by a system message. */
-  async leaveRoom(user: User, input: ChatInput<'room:leave'>): Promise<ChatCommandResults['room:leave']> {
+  /** The user stops being a member; a member's leaving is announced by a system message when `announce`. */
+  async leaveRoom(
+    user: User,
+    input: ChatInput<'room:leave'>,
+    announce: boolean,
+  ): Promise<ChatCommandResults['room:leave']> {
     const record = await this.requireRoom(input.roomId);
     await this.writes.write(async (context) => {
-      if (await this.chat.removeMember(context, record.id, user.id)) {
+      if ((await this.chat.removeMember(context, record.id, user.id)) && announce) {
         await this.appendSystemMessage(context, record.id, SystemAction.Left, user);
       }
     });
@@ -189,6 +208,17 @@ export class ChatService {
     return { roomId: record.id, readSeq: stored, unread: counts?.unread ?? 0, mentions: counts?.mentions ?? 0, moved };
   }
 
+  /**
+   * Who is online is shown to sockets that joined the room; this answers any other why not: a room
+   * that does not exist, or is private and not theirs, is `NOT_FOUND`; else `FORBIDDEN`.
+   */
+  async refuseMembers(user: User, roomId: string): Promise<never> {
+    const record = await this.chat.findRoom(roomId);
+    if (!record || (record.visibility === 'private' && !(await this.chat.isMember(record.id, user.id)))) {
+      throw DomainError.notFound('room');
+    }
+    throw DomainError.forbidden('join the room to see who is in it');
+  }
   /** Records when the user was last connected (one of their sockets just closed). */
   noteSeen(user: User, at = new Date()): Promise<void> {
     return this.writes.write((context) => this.chat.markSeen(context, user.id, at));

@@ -24,6 +24,7 @@ import { notices } from './notices.svelte.js';
 import type { Kept } from './outbox.js';
 import { SeqReorder } from './seq-reorder.js';
 import type { SessionLink } from './session.svelte.js';
+import { applyPresence, presenceFrom } from './presence.js';
 import type { CommandOutcome } from './sockets.js';
 
 /** A message written here and not yet acknowledged by the server. */
@@ -45,9 +46,15 @@ export interface RoomView {
   /** Oldest first. */
   messages: Message[];
   outbox: OutgoingMessage[];
-  /** Online members (kept as last seen: restored ones may lack `status`). */
+  /** The first page of online members (kept as last seen: restored ones may lack `status`). */
   members: PresenceMember[];
+  /** How many are online in all. */
+  online: number;
+  /** The presence version of `members`: a `presence` delta applies to the one before it. */
+  presenceVersion: number;
   typing: User[];
+  /** How many others type, as the last `typing` said (more than `typing` names in a big room). */
+  typingCount: number;
   /** `joining` while a (re)join is in flight; broadcasts are held until it answers. */
   status: 'joining' | 'joined';
   hasOlder: boolean;
@@ -90,7 +97,7 @@ function mentionsUser(message: Message, userId: string): boolean {
 /** The joined rooms as last seen (their latest messages), and the room list: shown after a reload until it connects. */
 export interface ChatLastSeen {
   rooms: Room[];
-  views: Pick<RoomView, 'room' | 'seq' | 'messages' | 'members' | 'hasOlder'>[];
+  views: Pick<RoomView, 'room' | 'seq' | 'messages' | 'members' | 'online' | 'hasOlder'>[];
 }
 
 /** Typing indicators disappear when nothing refreshes them for this long. */
@@ -146,7 +153,7 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
   readonly drafts = new Map<string, string>();
 
   /** Broadcasts received while a room's join is in flight, by room id. */
-  private readonly held = new Map<string, { changes: ChatChange[]; presence: PresenceChanged | null }>();
+  private readonly held = new Map<string, { changes: ChatChange[]; presence: PresenceChanged[] }>();
   private readonly joins = new Map<string, Promise<boolean>>();
   private readonly reorders = new Map<string, SeqReorder<ChatChange>>();
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -489,6 +496,7 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
         // The latest page is enough to show; "Load older" pages back from it.
         messages: view.messages.slice(-Limits.snapshotMessages),
         members: view.members,
+        online: view.online,
         hasOlder: view.hasOlder || view.messages.length > Limits.snapshotMessages,
       })),
     };
@@ -501,8 +509,11 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
       if (this.views[seen.room.id]) continue;
       this.views[seen.room.id] = {
         ...seen,
+        online: seen.online ?? seen.members.length,
+        presenceVersion: 0,
         outbox: [],
         typing: [],
+        typingCount: 0,
         status: 'joined',
         loadingOlder: false,
         unread: 0,
@@ -572,13 +583,13 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
   private async runJoin(roomId: string, inviteCode?: string): Promise<boolean> {
     const known = this.views[roomId];
     if (known) known.status = 'joining';
-    this.held.set(roomId, { changes: [], presence: null });
+    this.held.set(roomId, { changes: [], presence: [] });
     const outcome = await this.request(ChatCommand.RoomJoin, {
       roomId,
       ...(known ? { sinceSeq: known.seq } : {}),
       ...(inviteCode ? { inviteCode } : {}),
     });
-    const held = this.held.get(roomId) ?? { changes: [], presence: null };
+    const held = this.held.get(roomId) ?? { changes: [], presence: [] };
     this.held.delete(roomId);
 
     if (!outcome.ok) {
@@ -608,8 +619,9 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
         seq: data.seq,
         messages: data.messages,
         outbox: view?.outbox ?? [],
-        members: data.members,
+        ...presenceFrom(data.presence),
         typing: view?.typing ?? [],
+        typingCount: view?.typingCount ?? 0,
         status: 'joining',
         hasOlder: data.messages.length >= Limits.snapshotMessages,
         loadingOlder: false,
@@ -628,8 +640,9 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     const reorder = this.reorderOf(roomId);
     for (const change of held.changes) reorder.push(change);
     reorder.drain();
-    // A presence held during the join is newer than the answer's if it already lists us.
-    if (held.presence?.members.some((member) => member.id === this.me.id)) view.members = held.presence.members;
+    // Deltas heard during the join that are newer than the answer apply on top of it.
+    Object.assign(view, presenceFrom(data.presence));
+    for (const delta of held.presence.sort((a, b) => a.version - b.version)) this.onPresence(delta, view);
     view.status = 'joined';
     return true;
   }
@@ -741,28 +754,56 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     return reorder;
   }
 
-  private onPresence(payload: PresenceChanged): void {
-    const held = this.held.get(payload.roomId);
-    if (held) held.presence = payload;
-    const view = this.views[payload.roomId];
-    if (view) view.members = payload.members;
+  /** Deltas during a join wait for its answer; a missed one means fetching the first page again. */
+  private onPresence(payload: PresenceChanged, joined?: RoomView): void {
+    const held = joined ? undefined : this.held.get(payload.roomId);
+    if (held) {
+      held.presence.push(payload);
+      return;
+    }
+    const view = joined ?? this.views[payload.roomId];
+    if (view && applyPresence(view, payload) === 'gap') void this.refreshPresence(payload.roomId);
+  }
+
+  private async refreshPresence(roomId: string): Promise<void> {
+    const outcome = await this.membersPage(roomId);
+    const view = this.views[roomId];
+    if (outcome.ok && view && view.status === 'joined') Object.assign(view, presenceFrom(outcome.data));
+  }
+
+  /** A page of the room's online users (the first without a cursor), for the member list. */
+  membersPage(roomId: string, cursor?: string) {
+    return this.request(ChatCommand.RoomMembers, { roomId, ...(cursor ? { cursor } : {}) });
   }
 
   private onTyping(payload: TypingChanged): void {
     const view = this.views[payload.roomId];
-    if (!view || payload.user.id === this.me.id) return;
-    if (!payload.typing) {
-      this.clearTyping(view, payload.user.id);
-      return;
-    }
-    if (!view.typing.some((user) => user.id === payload.user.id)) view.typing.push(payload.user);
-    const key = `${payload.roomId}:${payload.user.id}`;
+    if (!view) return;
+    for (const userId of payload.stopped) this.clearTyping(view, userId);
+    for (const user of payload.users) if (user.id !== this.me.id) this.markTyping(view, user);
+    // The count includes this user while they type, named or not.
+    const mine = payload.users.some((user) => user.id === this.me.id) || this.typingSent.has(payload.roomId);
+    view.typingCount = Math.max(0, payload.count - (mine ? 1 : 0));
+    const key = `${payload.roomId}:count`;
     clearTimeout(this.typingTimers.get(key));
     this.typingTimers.set(
       key,
       setTimeout(() => {
         const current = this.views[payload.roomId];
-        if (current) this.clearTyping(current, payload.user.id);
+        if (current) current.typingCount = 0;
+      }, typingTimeoutMs),
+    );
+  }
+
+  private markTyping(view: RoomView, user: User): void {
+    if (!view.typing.some((known) => known.id === user.id)) view.typing.push(user);
+    const key = `${view.room.id}:${user.id}`;
+    clearTimeout(this.typingTimers.get(key));
+    this.typingTimers.set(
+      key,
+      setTimeout(() => {
+        const current = this.views[view.room.id];
+        if (current) this.clearTyping(current, user.id);
       }, typingTimeoutMs),
     );
   }
