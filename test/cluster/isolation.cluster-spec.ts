@@ -84,8 +84,8 @@ describeWhenServicesRun('two deployments on one Redis', () => {
     expect(first.prefix).toMatch(/^tandem:[0-9a-f]{32}:$/);
     expect(second.prefix).toMatch(/^tandem:[0-9a-f]{32}:$/);
     expect(second.prefix).not.toBe(first.prefix);
-    for (const node of [first.a, first.b]) expect(node.output()).toContain(`start with ${first.prefix}`);
-    expect(second.node.output()).toContain(`start with ${second.prefix}`);
+    for (const node of [first.a, first.b]) expect(node.output()).toContain(`keys and channels under ${first.prefix}`);
+    expect(second.node.output()).toContain(`keys and channels under ${second.prefix}`);
   });
 
   it('keeps messages, presence and typing within each deployment', async () => {

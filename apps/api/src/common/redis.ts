@@ -21,6 +21,16 @@ export async function connectRedis(url: string): Promise<RedisClient> {
   client.duplicate = (overrides?: object) => duplicate({ ...overrides, disableOfflineQueue: false });
   // node-redis reconnects by itself; errors are logged rather than crashing the process.
   client.on('error', (error: unknown) => logger.error(String(error)));
+  // The adapter sends server-side emits (the presence exchange) with PUBLISH and drops the promise:
+  // while Redis is unreachable its rejection would be unhandled and stop the process. Log it instead.
+  const publish = client.publish.bind(client) as (...args: unknown[]) => Promise<number>;
+  Object.assign(client, {
+    publish: (...args: unknown[]) =>
+      publish(...args).catch((error: unknown) => {
+        logger.warn(`a publish to Redis failed: ${String(error)}`);
+        return 0;
+      }),
+  });
   await client.connect();
   return client;
 }
