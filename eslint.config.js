@@ -14,7 +14,6 @@ export default tseslint.config(
       'bench/results/',
       'test/artifacts/',
       'data/',
-      'prisma/postgres/schema/',
       'coverage/',
     ],
   },
@@ -25,7 +24,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.node },
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'prisma/postgres/*.mjs', 'apps/web/*.js'] },
+        projectService: { allowDefaultProject: ['*.js', 'apps/web/*.js'] },
         tsconfigRootDir: import.meta.dirname,
         extraFileExtensions: ['.svelte'],
       },
