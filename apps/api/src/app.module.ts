@@ -13,6 +13,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { PlainWsModule } from './plain-ws/plain-ws.module.js';
 import { ListsModule } from './lists/lists.module.js';
 import { ScoreboardModule } from './scoreboard/scoreboard.module.js';
+import { SpacesModule } from './spaces/spaces.module.js';
 
 @Module({})
 export class AppModule {
@@ -20,7 +21,16 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [MetricsModule, DatabaseModule, AuthModule, ChatModule, ListsModule, ScoreboardModule, PlainWsModule],
+      imports: [
+        MetricsModule,
+        DatabaseModule,
+        AuthModule,
+        SpacesModule,
+        ChatModule,
+        ListsModule,
+        ScoreboardModule,
+        PlainWsModule,
+      ],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -9,12 +9,14 @@ import { SessionExpiry } from './auth/session-expiry.js';
 import { socketAuthMiddleware } from './auth/socket-auth.middleware.js';
 import { TokenService } from './auth/token.service.js';
 import { UsersRepository } from './auth/users.repository.js';
+import { rooms } from '@tandem/contract';
 import { CommandDoor } from './common/command-door.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { TandemIoAdapter } from './common/tandem-io.adapter.js';
 import { JsonLogger } from './common/json-logger.js';
 import { clusterAdapter, connectRedis, redisKeyPrefix } from './common/redis.js';
 import { ServerLifecycle } from './common/server-lifecycle.js';
+import type { SocketData } from './common/socket-user.decorator.js';
 import { logStartup } from './common/startup-log.js';
 import type { AppConfig } from './config.js';
 import { DatabaseService } from './db/database.service.js';
@@ -50,7 +52,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     new TandemIoAdapter(
       app,
       socketAuthMiddleware(app.get(TokenService), app.get(UsersRepository)),
-      (socket) => sessionExpiry.attach(socket),
+      (socket) => {
+        // Per-user fan-out in every namespace: "leave everywhere", a private space's directory changes.
+        void socket.join(rooms.user((socket.data as SocketData).user.id));
+        sessionExpiry.attach(socket);
+      },
       app.get(CommandDoor),
       config.corsOrigin,
       redis && redisPrefix ? clusterAdapter(redis, redisPrefix) : undefined,

@@ -14,6 +14,7 @@ import {
   type Visibility,
 } from './common.js';
 import { isSingleEmoji } from './emoji.js';
+import type { DirectoryServerEvents } from './spaces.js';
 import { roomMembersSchema, type PresenceChanged, type PresencePage, type TypingChanged } from './presence.js';
 
 /** Commands of the `/chat` namespace: client → server, each answered with an `Ack`. */
@@ -306,7 +307,7 @@ export type ChatClientEvents = SessionClientEvents & {
   [ChatSignal.Activity]: (payload: ActivityInput) => void;
 };
 
-export interface ChatServerEvents extends SessionServerEvents {
+export interface ChatServerEvents extends SessionServerEvents, DirectoryServerEvents {
   [ChatBroadcast.MessageCreated]: (payload: MessageCreated) => void;
   [ChatBroadcast.MessageUpdated]: (payload: MessageUpdated) => void;
   [ChatBroadcast.MessageDeleted]: (payload: MessageDeleted) => void;

@@ -2,6 +2,7 @@ export * from './ack.js';
 export * from './common.js';
 export * from './ids.js';
 export * from './rooms.js';
+export * from './spaces.js';
 export * from './auth.js';
 export * from './chat.js';
 export * from './presence.js';

@@ -13,6 +13,7 @@ import {
   type User,
   type Visibility,
 } from './common.js';
+import type { DirectoryServerEvents } from './spaces.js';
 import { isOrderKey } from './fractional-index.js';
 
 /** Commands of the `/lists` namespace: client → server, each answered with an `Ack`. */
@@ -208,6 +209,7 @@ export type ListsClientEvents = SessionClientEvents & {
   [C in ListsCommand]: (payload: z.input<Schemas[C]>, ack: AckCallback<ListsCommandResults[C]>) => void;
 };
 
-export type ListsServerEvents = SessionServerEvents & {
-  [E in ListsBroadcast]: (payload: ListsChangeEvents[E]) => void;
-};
+export type ListsServerEvents = SessionServerEvents &
+  DirectoryServerEvents & {
+    [E in ListsBroadcast]: (payload: ListsChangeEvents[E]) => void;
+  };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AckCallback } from './ack.js';
 import type { SessionClientEvents, SessionServerEvents } from './auth.js';
+import type { DirectoryServerEvents } from './spaces.js';
 import { displayName, id, inviteCode, opId, visibility, type Visibility } from './common.js';
 
 /** Commands of the `/scoreboard` namespace: client → server, each answered with an `Ack`. */
@@ -140,6 +141,6 @@ export type ScoreboardClientEvents = SessionClientEvents & {
   [C in ScoreboardCommand]: (payload: z.input<Schemas[C]>, ack: AckCallback<ScoreboardCommandResults[C]>) => void;
 };
 
-export interface ScoreboardServerEvents extends SessionServerEvents {
+export interface ScoreboardServerEvents extends SessionServerEvents, DirectoryServerEvents {
   [ScoreboardBroadcast.BoardState]: (payload: BoardState) => void;
 }

@@ -93,7 +93,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   }
 
   handleConnection(socket: ChatSocket): void {
-    void socket.join(rooms.user(socket.data.user.id));
     socket.data.activeAt = Date.now();
     socket.data.idle = false;
     const idleTimer = setTimeout(() => this.onIdle(socket), this.presenceSettings.awayMs);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   ChatCommand,
+  DirectoryChange,
   ErrorCode,
   Limits,
   SystemAction,
@@ -21,6 +22,8 @@ import { ChatRepository, type RoomRecord } from './chat.repository.js';
 import { MessagesRepository } from './messages.repository.js';
 import { advanceReadMarker } from './read-marker.js';
 import { inviteCodeFor, newInviteCode } from '../common/invite-code.js';
+import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpacesService } from '../spaces/spaces.service.js';
 
 /** What a join hands back besides presence, which the gateway adds. */
 export type JoinOutcome = { room: Room; seq: number; readMarkers: ReadMarker[]; readSeq: number } & (
@@ -54,6 +57,7 @@ export class ChatService {
     private readonly chat: ChatRepository,
     private readonly messages: MessagesRepository,
     private readonly writes: UnitsOfWork,
+    private readonly spaces: SpacesService,
   ) {}
 
   // ---- rooms ----------------------------------------------------------------------------------
@@ -64,6 +68,7 @@ export class ChatService {
     const record = await this.writes.write((context) =>
       this.chat.createRoom(context, { name: input.name, visibility, inviteCode, ownerId: user.id }),
     );
+    await this.spaces.announce(SpaceKinds.room, DirectoryChange.Created, record, 0);
     return { room: this.chat.toRoom(record, 0, true) };
   }
 
@@ -161,8 +166,8 @@ export class ChatService {
   }
 
   /** Owner only. The change is logged as `room:updated`, then announced by a system message. */
-  renameRoom(user: User, input: ChatInput<'room:rename'>): Promise<ChatCommandResults['room:rename']> {
-    return this.writes.once(user.id, input.opId, ChatCommand.RoomRename, async (context) => {
+  async renameRoom(user: User, input: ChatInput<'room:rename'>): Promise<ChatCommandResults['room:rename']> {
+    const renamed = await this.writes.once(user.id, input.opId, ChatCommand.RoomRename, async (context) => {
       const record = await this.requireRoom(input.roomId, context.sql);
       if (record.ownerId !== user.id) throw DomainError.forbidden("only the room's owner can rename it");
       const withInviteCode = await this.chat.isMember(record.id, user.id, context.sql);
@@ -174,6 +179,14 @@ export class ChatService {
       const announced = await this.appendSystemMessage(context, record.id, SystemAction.Renamed, user, input.name);
       return { room: this.chat.toRoom(renamed, announced.seq, withInviteCode) };
     });
+    const { room } = renamed;
+    await this.spaces.announce(
+      SpaceKinds.room,
+      DirectoryChange.Renamed,
+      { ...room, inviteCode: room.inviteCode ?? null },
+      room.seq,
+    );
+    return renamed;
   }
 
   /** Owner of a private room only: a new code, and the old one stops opening the room. */

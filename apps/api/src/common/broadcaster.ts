@@ -1,28 +1,41 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { DirectoryBroadcast, rooms } from '@tandem/contract';
 import type { Namespace } from 'socket.io';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { DomainEvents } from './domain-events.js';
 
 /**
  * Sends every committed change to the Socket.IO room of its stream, as the event and payload the
- * change log recorded: the one bridge from domain events to the wire for logged changes.
+ * change log recorded, and every directory change to those who may see the space: the one bridge
+ * from domain events to the wire. Each socket is in its user's room (`rooms.user`) in every
+ * namespace, which is how a private space's change reaches exactly its members.
  */
 @Injectable()
 export class Broadcaster implements OnModuleDestroy {
   private readonly namespaces = new Map<string, Namespace>();
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[];
 
   constructor(
     events: DomainEvents,
     private readonly metrics: MetricsService,
   ) {
-    this.unsubscribe = events.subscribe('change.committed', (change) => {
-      if (change.delivery === 'latest') return; // sent as a coalesced state by its feature
-      const namespace = this.namespaces.get(change.namespace);
-      if (!namespace) return;
-      namespace.to(change.stream).emit(change.event, change.data);
-      this.metrics.broadcasts.inc({ namespace: change.namespace });
-    });
+    this.unsubscribe = [
+      events.subscribe('change.committed', (change) => {
+        if (change.delivery === 'latest') return; // sent as a coalesced state by its feature
+        const namespace = this.namespaces.get(change.namespace);
+        if (!namespace) return;
+        namespace.to(change.stream).emit(change.event, change.data);
+        this.metrics.broadcasts.inc({ namespace: change.namespace });
+      }),
+      events.subscribe('directory.changed', ({ namespace: name, change, audience }) => {
+        const namespace = this.namespaces.get(name);
+        // `to([])` would mean every socket: a private space with no members left tells no one.
+        if (!namespace || (audience !== 'everyone' && audience.userIds.length === 0)) return;
+        const to = audience === 'everyone' ? namespace : namespace.to(audience.userIds.map(rooms.user));
+        to.emit(DirectoryBroadcast.Changed, change);
+        this.metrics.broadcasts.inc({ namespace: name });
+      }),
+    ];
   }
 
   /** Called by each gateway once its namespace exists. */
@@ -42,6 +55,6 @@ export class Broadcaster implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.unsubscribe();
+    for (const unsubscribe of this.unsubscribe) unsubscribe();
   }
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
-import type { Namespace } from '@tandem/contract';
+import type { DirectoryChanged, Namespace } from '@tandem/contract';
 
 /**
  * A committed change of an ordered stream, to be broadcast as it was logged. Services publish
@@ -22,8 +22,17 @@ export interface ChangeCommitted {
   delivery?: 'each' | 'latest';
 }
 
+/** A committed change of a namespace's directory of spaces, to tell the clients who may see the space. */
+export interface DirectoryAnnounced {
+  namespace: Namespace;
+  change: DirectoryChanged;
+  /** Who hears it: everyone connected to the namespace (a public space), or these users' sockets. */
+  audience: 'everyone' | { userIds: string[] };
+}
+
 interface DomainEventMap {
   'change.committed': [ChangeCommitted];
+  'directory.changed': [DirectoryAnnounced];
 }
 
 /** In-process domain events: services never import socket.io, they publish here. */

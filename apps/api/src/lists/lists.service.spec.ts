@@ -9,6 +9,9 @@ import { ListOrder } from './list-order.js';
 import type { ItemChanges, ItemEvent, ItemRow, ItemState, ListRecord } from './list-records.js';
 import type { ListsRepository } from './lists.repository.js';
 import { ListsService } from './lists.service.js';
+import { DomainEvents } from '../common/domain-events.js';
+import type { SpacesRepository } from '../spaces/spaces.repository.js';
+import { SpacesService } from '../spaces/spaces.service.js';
 
 const ann: User = { id: randomUUID(), name: 'ann' };
 const bob: User = { id: randomUUID(), name: 'bob' };
@@ -68,6 +71,10 @@ class FakeListsRepository {
   }
   async findList(listId: string) {
     return this.lists.get(listId) ?? null;
+  }
+  async find(_: unknown, listId: string) {
+    const record = this.lists.get(listId);
+    return record ? { ...record, name: record.title } : null;
   }
   async isMember(listId: string, userId: string) {
     return this.members.has(`${listId}/${userId}`);
@@ -183,7 +190,9 @@ describe(ListsService.name, () => {
 
   beforeEach(() => {
     repository = new FakeListsRepository();
-    sut = new ListsService(repository as unknown as ListsRepository, writes);
+    const spaceRecords = repository as unknown as SpacesRepository;
+    const spaces = new SpacesService(spaceRecords, writes, new DomainEvents());
+    sut = new ListsService(repository as unknown as ListsRepository, writes, spaces, spaceRecords);
   });
 
   describe('joinList', () => {
@@ -237,7 +246,8 @@ describe(ListsService.name, () => {
         ErrorCode.Forbidden,
       );
       expect(await sut.deleteList(ann, { opId: randomUUID(), listId: list.id })).toEqual({ listId: list.id });
-      expect(repository.log).toEqual([`deleteList ${list.id}`]);
+      // Then the directory is told, with the list's seq.
+      expect(repository.log).toEqual([`deleteList ${list.id}`, 'currentSeq']);
     });
   });
 

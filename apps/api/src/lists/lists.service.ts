@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  DirectoryChange,
   ErrorCode,
   Limits,
   ListsBroadcast,
@@ -21,6 +22,9 @@ import { UnitsOfWork } from '../db/units-of-work.js';
 import type { ItemChanges, ItemEvent, ItemState, ListRecord } from './list-records.js';
 import { ListsRepository } from './lists.repository.js';
 import { inviteCodeFor } from '../common/invite-code.js';
+import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpacesRepository } from '../spaces/spaces.repository.js';
+import { SpacesService } from '../spaces/spaces.service.js';
 
 /** What a versioned item write changes, once its rules have been checked. */
 interface PlannedWrite {
@@ -40,6 +44,8 @@ export class ListsService {
   constructor(
     private readonly lists: ListsRepository,
     private readonly writes: UnitsOfWork,
+    private readonly spaces: SpacesService,
+    private readonly spaceRecords: SpacesRepository,
   ) {}
 
   async createList(user: User, input: ListsInput<'list:create'>): Promise<ListsCommandResults['list:create']> {
@@ -48,6 +54,7 @@ export class ListsService {
     const record = await this.writes.write((context) =>
       this.lists.createList(context, { title: input.title, visibility, inviteCode, ownerId: user.id }),
     );
+    await this.spaces.announce(SpaceKinds.list, DirectoryChange.Created, { ...record, name: record.title }, 0);
     return { list: this.lists.toList(record, 0, true) };
   }
 
@@ -104,21 +111,31 @@ export class ListsService {
     });
   }
 
-  renameList(user: User, input: ListsInput<'list:rename'>): Promise<ListsCommandResults['list:rename']> {
-    return this.writes.once(user.id, input.opId, ListsCommand.ListRename, async (context) => {
+  async renameList(user: User, input: ListsInput<'list:rename'>): Promise<ListsCommandResults['list:rename']> {
+    const renamed = await this.writes.once(user.id, input.opId, ListsCommand.ListRename, async (context) => {
       const record = await this.requireList(input.listId, context.sql);
       await this.requireMember(record, user, context.sql);
       return { list: await this.lists.renameList(context, record, input.title) };
     });
+    const { list } = renamed;
+    const record = { ...list, name: list.title, inviteCode: list.inviteCode ?? null };
+    await this.spaces.announce(SpaceKinds.list, DirectoryChange.Renamed, record, list.seq);
+    return renamed;
   }
 
-  deleteList(user: User, input: ListsInput<'list:delete'>): Promise<ListsCommandResults['list:delete']> {
-    return this.writes.once(user.id, input.opId, ListsCommand.ListDelete, async (context) => {
+  async deleteList(user: User, input: ListsInput<'list:delete'>): Promise<ListsCommandResults['list:delete']> {
+    const deleted = await this.writes.once(user.id, input.opId, ListsCommand.ListDelete, async (context) => {
       const record = await this.requireList(input.listId, context.sql);
       if (record.ownerId !== user.id) throw DomainError.forbidden('only the owner can delete the list');
       await this.lists.deleteList(context, record.id);
       return { listId: record.id };
     });
+    const record = await this.spaceRecords.find(SpaceKinds.list, deleted.listId);
+    if (record) {
+      const seq = await this.spaceRecords.currentSeq(SpaceKinds.list, record.id);
+      await this.spaces.announce(SpaceKinds.list, DirectoryChange.Deleted, record, seq);
+    }
+    return deleted;
   }
 
   /** Appends the item at the end of the list. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  DirectoryChange,
   ErrorCode,
   ScoreboardCommand,
   ScoreboardLimits,
@@ -14,6 +15,8 @@ import { UnitsOfWork } from '../db/units-of-work.js';
 import type { BoardRecord, PlayerRecord } from './board-records.js';
 import { ScoreboardRepository } from './scoreboard.repository.js';
 import { inviteCodeFor } from '../common/invite-code.js';
+import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpacesService } from '../spaces/spaces.service.js';
 
 /**
  * The scoreboard's rules. A public board is open to any signed-in user who knows its id; a
@@ -25,6 +28,7 @@ export class ScoreboardService {
   constructor(
     private readonly boards: ScoreboardRepository,
     private readonly writes: UnitsOfWork,
+    private readonly spaces: SpacesService,
   ) {}
 
   async createBoard(
@@ -36,6 +40,7 @@ export class ScoreboardService {
     const record = await this.writes.write((context) =>
       this.boards.createBoard(context, { name: input.name, visibility, inviteCode, ownerId: user.id }),
     );
+    await this.spaces.announce(SpaceKinds.board, DirectoryChange.Created, record, 0);
     return { board: this.boards.toBoard(record, { seq: 0, players: [] }, true) };
   }
 

@@ -1,0 +1,163 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DirectoryChange,
+  ErrorCode,
+  Limits,
+  type Change,
+  type SpaceSummary,
+  type User,
+  type Visibility,
+} from '@tandem/contract';
+import { DomainError } from '../common/domain-error.js';
+import { DomainEvents } from '../common/domain-events.js';
+import { inviteCodeFor, newInviteCode } from '../common/invite-code.js';
+import type { UnitOfWork } from '../db/database.service.js';
+import { isoTimestamp } from '../db/dialect.js';
+import type { Sql } from '../db/sql.js';
+import { UnitsOfWork } from '../db/units-of-work.js';
+import type { SpaceKind } from './space-kinds.js';
+import { SpacesRepository, type SpaceRecord } from './spaces.repository.js';
+
+/** What a join or resync answers besides the space: its seq, and the missed changes or a snapshot. */
+export type CatchUp<S, C> = { seq: number } & ({ changes: C[] } | S | (S & { snapshot: true }));
+
+/**
+ * The rules every space shares, whether a chat room, a board or a list: who may see it (public,
+ * or private to its members), who may join (a private one needs its invite code), what only its
+ * owner may do, what a resync returns, and telling the directory of each space created, renamed
+ * or deleted. The features add their own rules on top.
+ */
+@Injectable()
+export class SpacesService {
+  constructor(
+    private readonly spaces: SpacesRepository,
+    private readonly writes: UnitsOfWork,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /** A new space owned by the user, their first member; public unless asked otherwise. */
+  async create(kind: SpaceKind, user: User, input: { name: string; visibility?: Visibility }): Promise<SpaceRecord> {
+    const visibility = input.visibility ?? 'public';
+    const record = await this.writes.write((context) =>
+      this.spaces.create(kind, context, {
+        name: input.name,
+        visibility,
+        inviteCode: inviteCodeFor(visibility),
+        ownerId: user.id,
+      }),
+    );
+    await this.announce(kind, DirectoryChange.Created, record, 0);
+    return record;
+  }
+
+  /** The space, or `NOT_FOUND` (a deleted one too). */
+  async require(kind: SpaceKind, spaceId: string, sql?: Sql): Promise<SpaceRecord> {
+    const record = await this.spaces.find(kind, spaceId, sql);
+    if (!record || record.deletedAt) throw DomainError.notFound(kind.noun);
+    return record;
+  }
+
+  /** A public space, or a private one the user is a member of. */
+  async requireAccess(kind: SpaceKind, user: User, spaceId: string, sql?: Sql): Promise<SpaceRecord> {
+    const record = await this.require(kind, spaceId, sql);
+    if (record.visibility === 'private' && !(await this.spaces.isMember(kind, record.id, user.id, sql))) {
+      throw DomainError.forbidden(`this ${kind.noun} is private: join it with its invite code first`);
+    }
+    return record;
+  }
+
+  /** `FORBIDDEN` unless the user is a member. */
+  async requireMember(kind: SpaceKind, spaceId: string, user: User, sql: Sql): Promise<void> {
+    if (!(await this.spaces.isMember(kind, spaceId, user.id, sql))) {
+      throw DomainError.forbidden(`join the ${kind.noun} first`);
+    }
+  }
+
+  /** `FORBIDDEN` unless the user owns the space; `action` says what they tried ("rename it"). */
+  requireOwner(kind: SpaceKind, record: SpaceRecord, user: User, action: string): SpaceRecord {
+    if (record.ownerId !== user.id) throw DomainError.forbidden(`only the ${kind.noun}'s owner can ${action}`);
+    return record;
+  }
+
+  /** A private space opens to its invite code only, as committed (a rotation just before is honoured). */
+  requireInvite(kind: SpaceKind, record: SpaceRecord, inviteCode: string | undefined): void {
+    if (record.visibility === 'private' && inviteCode !== record.inviteCode) {
+      throw DomainError.forbidden(`this ${kind.noun} is private: a valid invite code is needed to join`);
+    }
+  }
+
+  /** Makes the user a member (a private space needs its invite code); a member stays as they are. */
+  async join(kind: SpaceKind, user: User, spaceId: string, inviteCode: string | undefined): Promise<SpaceRecord> {
+    const record = await this.require(kind, spaceId);
+    if (await this.spaces.isMember(kind, record.id, user.id)) return record;
+    this.requireInvite(kind, record, inviteCode);
+    await this.writes.write((context) => this.spaces.addMember(kind, context, record.id, user.id));
+    return record;
+  }
+
+  /** Owner of a private space only: a new code, and the old one stops opening the space. */
+  async rotateInviteCode(kind: SpaceKind, context: UnitOfWork, user: User, spaceId: string): Promise<SpaceRecord> {
+    const record = this.requireOwner(
+      kind,
+      await this.require(kind, spaceId, context.sql),
+      user,
+      'rotate its invite code',
+    );
+    if (record.visibility !== 'private') {
+      throw new DomainError(ErrorCode.Conflict, `a public ${kind.noun} has no invite code`);
+    }
+    return this.spaces.setInviteCode(kind, context, record, newInviteCode());
+  }
+
+  /**
+   * The space as of one moment (`sql`, inside `SpacesRepository.consistently`): its seq, and the
+   * changes since `sinceSeq` when there are few enough, else `snapshot()` (marked as such when a
+   * resync asked for changes).
+   */
+  async catchUp<S extends object, C extends Change>(
+    kind: SpaceKind,
+    spaceId: string,
+    sinceSeq: number | undefined,
+    sql: Sql,
+    snapshot: () => Promise<S>,
+  ): Promise<CatchUp<S, C>> {
+    const seq = await this.spaces.currentSeq(kind, spaceId, sql);
+    if (sinceSeq !== undefined && sinceSeq <= seq && seq - sinceSeq <= Limits.resyncMaxChanges) {
+      const changes = (await this.spaces.changesSince(kind, spaceId, sinceSeq, Limits.resyncMaxChanges, sql)) as C[];
+      return { seq, changes };
+    }
+    const state = await snapshot();
+    return sinceSeq === undefined ? { seq, ...state } : { seq, ...state, snapshot: true as const };
+  }
+
+  /**
+   * Tells the namespace's directory, once the change has committed: a public space's change goes to
+   * every connected client, a private one's to its members only.
+   */
+  async announce(kind: SpaceKind, change: DirectoryChange, record: SpaceRecord, seq: number): Promise<void> {
+    const isPublic = record.visibility === 'public';
+    const audience = isPublic
+      ? ('everyone' as const)
+      : {
+          userIds: change === DirectoryChange.Created ? [record.ownerId] : await this.spaces.memberIds(kind, record.id),
+        };
+    this.events.publish('directory.changed', {
+      namespace: kind.namespace,
+      change: { kind: change, space: toSummary(record, seq, !isPublic) },
+      audience,
+    });
+  }
+}
+
+/** The space as a directory shows it; the invite code only for those who may hold it. */
+export function toSummary(record: SpaceRecord, seq: number, withInviteCode: boolean): SpaceSummary {
+  return {
+    id: record.id,
+    name: record.name,
+    visibility: record.visibility,
+    ownerId: record.ownerId,
+    createdAt: isoTimestamp(record.createdAt),
+    seq,
+    ...(withInviteCode && record.inviteCode ? { inviteCode: record.inviteCode } : {}),
+  };
+}
