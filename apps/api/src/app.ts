@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { AdminUi } from './admin-ui/admin-ui.js';
 import { AppModule } from './app.module.js';
 import { SessionExpiry } from './auth/session-expiry.js';
 import { socketAuthMiddleware } from './auth/socket-auth.middleware.js';
@@ -48,6 +49,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const sessionExpiry = app.get(SessionExpiry);
   const redisPrefix = redis ? await redisKeyPrefix(config.redisPrefix, app.get(DatabaseService)) : undefined;
   logStartup(config, applied, redisPrefix);
+  const adminUi = await AdminUi.configure(config);
   app.useWebSocketAdapter(
     new TandemIoAdapter(
       app,
@@ -60,8 +62,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       app.get(CommandDoor),
       config.corsOrigin,
       redis && redisPrefix ? clusterAdapter(redis, redisPrefix) : undefined,
+      (io) => adminUi?.instrument(io, redis && redisPrefix ? { client: redis, prefix: redisPrefix } : undefined),
     ),
   );
+  adminUi?.serve(app);
   if (existsSync(config.webDist)) app.useStaticAssets(config.webDist, { index: 'index.html' });
   else Logger.warn(`no web build at ${config.webDist}: run "npm run build"`, 'Web');
   return app;

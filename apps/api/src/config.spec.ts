@@ -59,7 +59,18 @@ describe('loadConfig', () => {
     expect(sut.redisPrefix).toBe('tandem:staging:');
   });
 
+  it('turns the Admin UI on only with a user name and a password', () => {
+    expect(loadConfig({}).adminUi).toBeUndefined();
+    expect(loadConfig({ ADMIN_UI_USERNAME: 'ops', ADMIN_UI_PASSWORD: 'long enough' }).adminUi).toEqual({
+      username: 'ops',
+      password: 'long enough',
+    });
+  });
+
   it.each([
+    [{ ADMIN_UI_USERNAME: 'ops' }, /ADMIN_UI_USERNAME and ADMIN_UI_PASSWORD are set together/],
+    [{ ADMIN_UI_PASSWORD: 'long enough' }, /ADMIN_UI_USERNAME and ADMIN_UI_PASSWORD are set together/],
+    [{ ADMIN_UI_USERNAME: 'ops', ADMIN_UI_PASSWORD: 'short' }, /ADMIN_UI_PASSWORD: must be at least 8 characters/],
     [{ PORT: 'eighty' }, /PORT/],
     [{ PORT: '70000' }, /PORT/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],

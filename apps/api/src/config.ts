@@ -54,6 +54,10 @@ const environment = z.object({
   PRESENCE_NODE_TIMEOUT_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
   /** A first join (or a leave) is announced by a system message only while fewer people than this are online in the room. */
   JOIN_NOTICE_MAX_ONLINE: z.coerce.number().int().min(0).default(100),
+  /** Both set: Socket.IO's Admin UI at /admin/socket-io/, signing in with these. Unset: off. */
+  ADMIN_UI_USERNAME: z.string().min(1).max(100).optional(),
+  /** The password itself (hashed with bcrypt at start-up), or a bcrypt hash of it (`$2a$`, `$2b$`, `$2y$`). */
+  ADMIN_UI_PASSWORD: z.string().min(8, 'must be at least 8 characters').max(72).optional(),
 });
 
 /** The embedded SQLite file (the default), or a PostgreSQL server for several nodes. */
@@ -82,6 +86,8 @@ export interface AppConfig {
   /** The provider's migration folders. */
   migrationsDir: string;
   webDist: string;
+  /** Set when ADMIN_UI_USERNAME and ADMIN_UI_PASSWORD are: the Socket.IO Admin UI's sign-in. */
+  adminUi: { username: string; password: string } | undefined;
 }
 
 export interface PresenceSettings {
@@ -106,6 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new Error(`invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed.data;
+  if ((values.ADMIN_UI_USERNAME === undefined) !== (values.ADMIN_UI_PASSWORD === undefined)) {
+    throw new Error('invalid configuration: ADMIN_UI_USERNAME and ADMIN_UI_PASSWORD are set together or not at all');
+  }
   const database: DatabaseTarget = values.DATABASE_URL.startsWith('file:')
     ? { provider: 'sqlite', url: values.DATABASE_URL, file: path.resolve(values.DATABASE_URL.slice('file:'.length)) }
     : { provider: 'postgresql', url: values.DATABASE_URL };
@@ -143,5 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       database.provider === 'sqlite' ? 'prisma/migrations' : 'prisma/postgres/migrations',
     ),
     webDist: path.join(projectRoot, 'apps/web/dist'),
+    adminUi:
+      values.ADMIN_UI_USERNAME !== undefined && values.ADMIN_UI_PASSWORD !== undefined
+        ? { username: values.ADMIN_UI_USERNAME, password: values.ADMIN_UI_PASSWORD }
+        : undefined,
   };
 }

@@ -24,13 +24,15 @@ export class TandemIoAdapter extends IoAdapter {
     private readonly corsOrigin: string | undefined,
     /** Set when several nodes share Redis: broadcasts, rooms and fetchSockets span them all. */
     private readonly clusterAdapter: ServerOptions['adapter'] | undefined,
+    /** Told of the server once it exists (the Admin UI instruments it). */
+    private readonly onServer: (server: Server) => void = () => {},
   ) {
     super(app);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const allowedOrigins = this.corsOrigin?.split(',');
-    return super.createIOServer(port, {
+    const server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: maxFrameBytes,
       cors: allowedOrigins ? { origin: allowedOrigins, credentials: true } : undefined,
@@ -39,6 +41,8 @@ export class TandemIoAdapter extends IoAdapter {
       serveClient: false,
       ...(this.clusterAdapter ? { adapter: this.clusterAdapter } : {}),
     } as ServerOptions);
+    this.onServer(server);
+    return server;
   }
 
   /** Per namespace, where each event's handler sits in the list Nest hands to every socket. */
