@@ -1,12 +1,7 @@
 import { expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { describeInBrowser, screenshot, signIn, until, useBrowsers, waitMs } from './support/harness.js';
-
-function row(page: Page, name: string) {
-  return page
-    .getByTestId('player-row')
-    .filter({ has: page.getByTestId('player-name').getByText(name, { exact: true }) });
-}
+import { playerRow as row } from './support/locators.js';
+import { describeInBrowser, pointerAway, screenshot, signIn, until, useBrowsers, waitMs } from './support/harness.js';
 
 /** Waits until the ranking shows exactly these names in this order, with these ranks. */
 function ranking(page: Page, expected: [name: string, rank: number][]): Promise<void> {
@@ -50,6 +45,7 @@ describeInBrowser('web app: a live scoreboard in two browsers', () => {
     // Ada's increments reorder Grace's table.
     await row(ada, 'Charlie').getByTestId('score-plus-5').click();
     await row(ada, 'Bravo').getByTestId('score-plus-1').click();
+    await pointerAway(ada);
     await ranking(grace, [
       ['Charlie', 1],
       ['Bravo', 2],
@@ -62,6 +58,7 @@ describeInBrowser('web app: a live scoreboard in two browsers', () => {
     await row(grace, 'Alpha').getByTestId('score-plus-5').click();
     await row(grace, 'Bravo').getByTestId('score-custom').fill('4');
     await row(grace, 'Bravo').getByTestId('score-custom-submit').click();
+    await pointerAway(grace);
     for (const page of [ada, grace]) {
       await ranking(page, [
         ['Alpha', 1],

@@ -134,6 +134,14 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), timeout: waitMs });
 }
 
+/**
+ * Moves the pointer to the page's bottom-left corner, away from any table: a scoreboard holds its
+ * rows in place while the pointer is over them.
+ */
+export async function pointerAway(page: Page): Promise<void> {
+  await page.mouse.move(5, (page.viewportSize()?.height ?? 800) - 10);
+}
+
 /** Polls `read` until it returns `expected` (compared as JSON), failing with what was seen last. */
 export async function until<T>(page: Page, what: string, read: () => Promise<T>, expected: T): Promise<void> {
   const deadline = Date.now() + waitMs;

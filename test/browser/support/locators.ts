@@ -14,3 +14,10 @@ export function roomItem(page: Page, name: string): Locator {
 export function item(page: Page, text: string): Locator {
   return page.getByTestId('item').filter({ has: page.getByTestId('item-text').getByText(text, { exact: true }) });
 }
+
+/** A scoreboard row whose player is named exactly `name`. */
+export function playerRow(page: Page, name: string): Locator {
+  return page
+    .getByTestId('player-row')
+    .filter({ has: page.getByTestId('player-name').getByText(name, { exact: true }) });
+}
