@@ -18,6 +18,12 @@ import { isoTimestamp, timestamp } from '../db/dialect.js';
 import { prepare, type Sql } from '../db/sql.js';
 import { UnreadCounts } from './unread-counts.js';
 
+/** A read marker, and when its member joined (the order's second key). */
+export interface MarkerRow {
+  marker: ReadMarker;
+  joinedAt: string;
+}
+
 export interface RoomRecord {
   id: string;
   name: string;
@@ -32,6 +38,15 @@ const findRoom = prepare((db, room: { id: string }) =>
     .selectFrom('Room')
     .select(['id', 'name', 'visibility', 'inviteCode', 'ownerId', 'createdAt'])
     .where('id', '=', room.id),
+);
+
+/** The room and its stream's seq, in one statement: one committed moment without a transaction. */
+const findRoomWithSeq = prepare((db, room: { id: string; streamKey: string }) =>
+  db
+    .selectFrom('Room')
+    .leftJoin('ChangeStream', (join) => join.on('ChangeStream.key', '=', room.streamKey))
+    .select(['Room.id', 'name', 'visibility', 'inviteCode', 'ownerId', 'createdAt', 'ChangeStream.seq'])
+    .where('Room.id', '=', room.id),
 );
 
 const findMembership = prepare((db, member: { roomId: string; userId: string }) =>
@@ -53,6 +68,19 @@ const addMember = prepare((db, member: { roomId: string; userId: string; readSeq
     readSeq: member.readSeq,
     joinedAt: member.joinedAt,
   }),
+);
+
+/** In the order of the index on (roomId, readSeq desc, joinedAt, userId): no sort of the room's members. */
+const furthestReadMarkers = prepare((db, room: { roomId: string; limit: number }) =>
+  db
+    .selectFrom('Membership')
+    .innerJoin('User', 'User.id', 'Membership.userId')
+    .select(['User.id', 'User.name', 'User.lastSeenAt', 'Membership.readSeq', 'Membership.joinedAt'])
+    .where('Membership.roomId', '=', room.roomId)
+    .orderBy('Membership.readSeq', 'desc')
+    .orderBy('Membership.joinedAt')
+    .orderBy('Membership.userId')
+    .limit(room.limit),
 );
 
 /** Moves the marker only forward, in the database, so racing reads cannot move it back. */
@@ -110,6 +138,14 @@ export class ChatRepository {
   /** Reads take the caller's transaction when they decide a write. */
   async findRoom(roomId: string, sql: Sql = this.database.reader): Promise<RoomRecord | null> {
     return ((await sql.first(findRoom({ id: roomId }))) as RoomRecord | undefined) ?? null;
+  }
+
+  /** The room and its seq as of one moment, or null. */
+  async findRoomWithSeq(roomId: string): Promise<{ record: RoomRecord; seq: number } | null> {
+    const row = await this.database.reader.first(findRoomWithSeq({ id: roomId, streamKey: rooms.chat(roomId) }));
+    if (!row) return null;
+    const { seq, ...record } = row;
+    return { record: record as RoomRecord, seq: seq ?? 0 };
   }
 
   /** Public rooms and the private rooms the user is a member of, with their last seq and the user's unread counts. */
@@ -178,9 +214,11 @@ export class ChatRepository {
     return (await sql.first(findMembership({ roomId, userId }))) ?? null;
   }
 
-  /** Makes the user a member with their read marker at `readSeq`. */
-  async addMember(context: UnitOfWork, roomId: string, userId: string, readSeq: number): Promise<void> {
-    await context.sql.run(addMember({ roomId, userId, readSeq, joinedAt: timestamp() }));
+  /** Makes the user a member with their read marker at `readSeq`; when they joined. */
+  async addMember(context: UnitOfWork, roomId: string, userId: string, readSeq: number): Promise<string> {
+    const joinedAt = timestamp();
+    await context.sql.run(addMember({ roomId, userId, readSeq, joinedAt }));
+    return joinedAt;
   }
 
   /** Whether the user was a member. */
@@ -201,24 +239,12 @@ export class ChatRepository {
     return (await context.sql.run(advanceReadSeq({ roomId, userId, seq }))) > 0;
   }
 
-  /** The `limit` furthest read markers (a big room's join does not carry every member's). */
-  async readMarkers(roomId: string, limit: number): Promise<ReadMarker[]> {
-    const sql = this.database.reader;
-    const rows = await sql.all(
-      sql.db
-        .selectFrom('Membership')
-        .innerJoin('User', 'User.id', 'Membership.userId')
-        .select(['User.id', 'User.name', 'User.lastSeenAt', 'Membership.readSeq'])
-        .where('Membership.roomId', '=', roomId)
-        .orderBy('Membership.readSeq', 'desc')
-        .orderBy('Membership.joinedAt')
-        .orderBy('Membership.userId')
-        .limit(limit),
-    );
-    return rows.map(({ id, name, lastSeenAt, readSeq }) => ({
-      user: { id, name },
-      readSeq,
-      lastSeenAt: lastSeenAt === null ? null : isoTimestamp(lastSeenAt),
+  /** The `limit` furthest read markers (a big room's join does not carry every member's), with when each member joined. */
+  async readMarkers(roomId: string, limit: number, sql: Sql = this.database.reader): Promise<MarkerRow[]> {
+    const rows = await sql.all(furthestReadMarkers({ roomId, limit }));
+    return rows.map(({ id, name, lastSeenAt, readSeq, joinedAt }) => ({
+      marker: { user: { id, name }, readSeq, lastSeenAt: lastSeenAt === null ? null : isoTimestamp(lastSeenAt) },
+      joinedAt,
     }));
   }
 

@@ -3,7 +3,6 @@ import {
   ChatCommand,
   DirectoryChange,
   ErrorCode,
-  Limits,
   SystemAction,
   type ChatChange,
   type ChatCommandResults,
@@ -20,7 +19,9 @@ import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
 import { ChatRepository, type RoomRecord } from './chat.repository.js';
 import { MessagesRepository } from './messages.repository.js';
+import { FurthestMarkers } from './furthest-markers.js';
 import { advanceReadMarker } from './read-marker.js';
+import { RecentHistory, type History } from './recent-history.js';
 import { inviteCodeFor, newInviteCode } from '../common/invite-code.js';
 import { SpaceKinds } from '../spaces/space-kinds.js';
 import { SpacesService } from '../spaces/spaces.service.js';
@@ -32,6 +33,13 @@ export type JoinOutcome = { room: Room; seq: number; readMarkers: ReadMarker[]; 
 
 /** `room:read`'s answer, and whether the marker moved (then the gateway tells the room). */
 export type ReadOutcome = RoomReadResult & { moved: boolean };
+
+/** A join's room and history; a rejoin whose `sinceSeq` is out of reach is told it got a snapshot. */
+function answer(room: Room, seq: number, sinceSeq: number | undefined, history: History) {
+  if ('changes' in history) return { room, seq, changes: history.changes };
+  const { messages } = history;
+  return sinceSeq === undefined ? { room, seq, messages } : { room, seq, messages, snapshot: true as const };
+}
 
 /** The text of a system message about `actor`. */
 export function systemText(action: SystemAction, actor: User, roomName?: string): string {
@@ -56,6 +64,8 @@ export class ChatService {
   constructor(
     private readonly chat: ChatRepository,
     private readonly messages: MessagesRepository,
+    private readonly history: RecentHistory,
+    private readonly markers: FurthestMarkers,
     private readonly writes: UnitsOfWork,
     private readonly spaces: SpacesService,
   ) {}
@@ -99,28 +109,24 @@ export class ChatService {
     // they are read alongside rather than inside the consistent read, which holds up writes.
     const [outcome, readMarkers] = await Promise.all([
       this.snapshotOrChanges(record, input.sinceSeq),
-      this.chat.readMarkers(record.id, Limits.readMarkers),
+      this.markers.of(record.id),
     ]);
     return { ...outcome, readMarkers, readSeq };
   }
 
-  /** The room as of one moment: its seq, and the changes since `sinceSeq` or a snapshot. */
-  private snapshotOrChanges(record: RoomRecord, sinceSeq: number | undefined) {
+  /**
+   * The room as of one moment: its seq, and the changes since `sinceSeq` or a snapshot. Most joins
+   * of a storm need one statement: the history at the room's seq is kept (see `RecentHistory`);
+   * the others read in one transaction.
+   */
+  private async snapshotOrChanges(record: RoomRecord, sinceSeq: number | undefined) {
+    const now = await this.chat.findRoomWithSeq(record.id);
+    const kept = now && this.history.kept(record.id, now.seq, sinceSeq);
+    if (kept) return answer(this.chat.toRoom(now.record, now.seq, true), now.seq, sinceSeq, await kept);
     return this.chat.consistently(async (sql) => {
       const seq = await this.chat.currentSeq(record.id, sql);
-      const current = (await this.chat.findRoom(record.id, sql)) ?? record;
-      const room = this.chat.toRoom(current, seq, true);
-      if (sinceSeq !== undefined && sinceSeq <= seq && seq - sinceSeq <= Limits.resyncMaxChanges) {
-        const changes = (await this.chat.changesSince(
-          record.id,
-          sinceSeq,
-          Limits.resyncMaxChanges,
-          sql,
-        )) as ChatChange[];
-        return { room, seq, changes };
-      }
-      const { messages } = await this.messages.messagesBefore(record.id, undefined, Limits.snapshotMessages, sql);
-      return sinceSeq === undefined ? { room, seq, messages } : { room, seq, messages, snapshot: true as const };
+      const room = this.chat.toRoom((await this.chat.findRoom(record.id, sql)) ?? record, seq, true);
+      return answer(room, seq, sinceSeq, await this.history.read(record.id, seq, sinceSeq, sql));
     });
   }
 
@@ -129,25 +135,26 @@ export class ChatService {
    * committed (a rotation just before is honoured). The new member has read up to their own
    * "joined" message (or the room's last seq): a room's past is not "new" to someone who just arrived.
    */
-  private becomeMember(
+  private async becomeMember(
     user: User,
     roomId: string,
     inviteCode: string | undefined,
     announce: () => boolean,
   ): Promise<number> {
-    return this.writes.write(async (context) => {
+    const joined = await this.writes.write(async (context) => {
       const record = await this.requireRoom(roomId, context.sql);
       const membership = await this.chat.findMembership(roomId, user.id, context.sql);
-      if (membership) return membership.readSeq;
+      if (membership) return { readSeq: membership.readSeq };
       if (record.visibility === 'private' && inviteCode !== record.inviteCode) {
         throw DomainError.forbidden('this room is private: a valid invite code is needed to join');
       }
       const readSeq = announce()
         ? (await this.appendSystemMessage(context, roomId, SystemAction.Joined, user)).seq
         : await this.chat.currentSeq(roomId, context.sql);
-      await this.chat.addMember(context, roomId, user.id, readSeq);
-      return readSeq;
+      return { readSeq, joinedAt: await this.chat.addMember(context, roomId, user.id, readSeq) };
     });
+    if (joined.joinedAt !== undefined) this.markers.placed(roomId, user.id, joined.readSeq, joined.joinedAt);
+    return joined.readSeq;
   }
 
   /** The user stops being a member; a member's leaving is announced by a system message when `announce`. */
@@ -162,6 +169,7 @@ export class ChatService {
         await this.appendSystemMessage(context, record.id, SystemAction.Left, user);
       }
     });
+    this.markers.left(record.id, user.id);
     return { roomId: record.id };
   }
 
@@ -216,6 +224,7 @@ export class ChatService {
     const moved =
       seq > membership.readSeq &&
       (await this.writes.write((context) => this.chat.advanceReadSeq(context, record.id, user.id, seq)));
+    if (moved) this.markers.placed(record.id, user.id, seq);
     const stored = moved ? seq : ((await this.chat.findMembership(record.id, user.id))?.readSeq ?? seq);
     const counts = (await this.chat.unreadCounts(user.id, [{ roomId: record.id, readSeq: stored }])).get(record.id);
     return { roomId: record.id, readSeq: stored, unread: counts?.unread ?? 0, mentions: counts?.mentions ?? 0, moved };
@@ -233,8 +242,9 @@ export class ChatService {
     throw DomainError.forbidden('join the room to see who is in it');
   }
   /** Records when the user was last connected (one of their sockets just closed). */
-  noteSeen(user: User, at = new Date()): Promise<void> {
-    return this.writes.write((context) => this.chat.markSeen(context, user.id, at));
+  async noteSeen(user: User, at = new Date()): Promise<void> {
+    await this.writes.write((context) => this.chat.markSeen(context, user.id, at));
+    this.markers.seen(user.id);
   }
 
   // ---- helpers --------------------------------------------------------------------------------
