@@ -72,7 +72,7 @@ describe('chat join answers', () => {
 
     await commandOk(ann.socket, ChatCommand.MessageEdit, { opId: randomUUID(), messageId: first.id, text: 'edited' });
     await expectJoinMatchesDatabase(observer, room.id);
-    await commandOk(members[0]!.socket, ChatCommand.ReactionToggle, {
+    await commandOk(members[0].socket, ChatCommand.ReactionToggle, {
       opId: randomUUID(),
       messageId: first.id,
       emoji: '👍',
@@ -83,14 +83,14 @@ describe('chat join answers', () => {
     const listed = () =>
       members.filter((member) => markersInDatabase(room.id).some((marker) => marker.user.id === member.id));
     const leaving = listed()[0];
-    leaving!.socket.disconnect();
+    leaving.socket.disconnect();
     const seen = () =>
-      server.db.prepare('SELECT lastSeenAt FROM User WHERE id = ?').get(leaving!.id) as { lastSeenAt: string | null };
+      server.db.prepare('SELECT lastSeenAt FROM User WHERE id = ?').get(leaving.id) as { lastSeenAt: string | null };
     await eventually(() => seen().lastSeenAt !== null, 'last seen stored');
     await expectJoinMatchesDatabase(observer, room.id);
 
     // A listed member leaves the room; a newcomer joins.
-    await commandOk(listed()[1]!.socket, ChatCommand.RoomLeave, { roomId: room.id });
+    await commandOk(listed()[1].socket, ChatCommand.RoomLeave, { roomId: room.id });
     await expectJoinMatchesDatabase(observer, room.id);
     const { socket: newcomer } = await chatClient(server.url, 'newcomer');
     await join(newcomer, room.id);
