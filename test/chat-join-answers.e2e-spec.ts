@@ -106,8 +106,11 @@ describe('chat join answers', () => {
       .all(`chat:${room.id}`, before.seq) as { seq: number; event: string; data: string }[];
     expect(changes.length).toBeGreaterThan(0);
     for (let again = 0; again < 3; again++) {
-      const rejoined = await join(observer, room.id, { sinceSeq: before.seq });
-      expect(rejoined.changes).toEqual(
+      const rejoined = await commandOk<ChatCommandResults['room:join']>(observer, ChatCommand.RoomJoin, {
+        roomId: room.id,
+        sinceSeq: before.seq,
+      });
+      expect('changes' in rejoined && rejoined.changes).toEqual(
         changes.map((change) => ({ seq: change.seq, event: change.event, data: JSON.parse(change.data) as unknown })),
       );
       expect(await join(observer, room.id, { sinceSeq: after.seq })).toMatchObject({ seq: after.seq, changes: [] });
