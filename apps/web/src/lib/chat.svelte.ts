@@ -244,7 +244,8 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     this.currentRoomId = roomId;
     const joined = await this.join(roomId, inviteCode);
     if (joined) {
-      this.makeCurrent(roomId);
+      // Unless another room was opened while this one joined.
+      if (this.currentRoomId === roomId) this.makeCurrent(roomId);
       if (!this.rooms.some((listed) => listed.id === roomId)) void this.refreshCatalog(true);
     } else if (this.currentRoomId === roomId) {
       this.currentRoomId = previous;
@@ -812,7 +813,10 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     const key = `${view.room.id}:${userId}`;
     clearTimeout(this.typingTimers.get(key));
     this.typingTimers.delete(key);
-    if (view.typing.some((user) => user.id === userId)) view.typing = view.typing.filter((user) => user.id !== userId);
+    if (!view.typing.some((user) => user.id === userId)) return;
+    view.typing = view.typing.filter((user) => user.id !== userId);
+    // The count includes them: a message that ends their typing ends it in the count too.
+    view.typingCount = Math.max(view.typing.length, view.typingCount - 1);
   }
 
   private forgetTyping(roomId: string): void {
