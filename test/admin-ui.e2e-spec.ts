@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import bcrypt from 'bcryptjs';
 import type { Socket } from 'socket.io-client';
-import { closeAllClients, connect, nextEvent, socketFor } from './support/clients.js';
-import { startServer, type TestServer } from './support/server.js';
+import { connect, nextEvent, socketFor } from './support/clients.js';
+import { useServer } from './support/server.js';
 
 const adminNamespace = '/admin';
 const username = 'operator';
@@ -15,22 +15,6 @@ function adminSocket(url: string, auth: Record<string, string>): Socket {
   return socket;
 }
 
-/** A server of its own for each `describe`, started with `env`. */
-function serverWith(env: () => Promise<Record<string, string>> | Record<string, string>): () => TestServer {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startServer(await env());
-  });
-  afterEach(() => closeAllClients());
-  afterAll(async () => {
-    await server?.close();
-  });
-  return () => {
-    if (!server) throw new Error('the server is not up');
-    return server;
-  };
-}
-
 interface ServerStats {
   serverId: string;
   namespaces: { name: string; socketsCount: number }[];
@@ -38,7 +22,7 @@ interface ServerStats {
 
 describe('Socket.IO Admin UI', () => {
   describe('when not configured', () => {
-    const server = serverWith(() => ({}));
+    const server = useServer();
 
     it('serves no page and has no admin namespace', async () => {
       expect((await fetch(`${server().url}/admin/socket-io/`)).status).toBe(404);
@@ -47,7 +31,7 @@ describe('Socket.IO Admin UI', () => {
   });
 
   describe('when configured', () => {
-    const server = serverWith(() => ({ ADMIN_UI_USERNAME: username, ADMIN_UI_PASSWORD: password }));
+    const server = useServer(() => ({ ADMIN_UI_USERNAME: username, ADMIN_UI_PASSWORD: password }));
 
     it('serves the UI shipped in the package, with nothing loaded from another site', async () => {
       const redirect = await fetch(`${server().url}/admin/socket-io`, { redirect: 'manual' });
@@ -93,7 +77,7 @@ describe('Socket.IO Admin UI', () => {
   });
 
   describe('with a bcrypt hash as the password', () => {
-    const server = serverWith(async () => ({
+    const server = useServer(async () => ({
       ADMIN_UI_USERNAME: username,
       ADMIN_UI_PASSWORD: await bcrypt.hash(password, 4),
     }));

@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import Database from 'better-sqlite3';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../apps/api/src/app.js';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config.js';
+import { closeAllClients } from './clients.js';
 
 export const testTokenSecret = 'test-secret-that-is-long-enough-to-be-accepted-0123456789';
 
@@ -57,5 +59,26 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
       await app.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Registers a `describe`'s hooks: a server of its own started with `env` before its tests, every
+ * client closed after each test, the server closed after them all. Returns the server's getter.
+ */
+export function useServer(
+  env: () => Promise<Record<string, string>> | Record<string, string> = () => ({}),
+): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(await env());
+  });
+  afterEach(() => closeAllClients());
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (!server) throw new Error('the server is not up: use it inside a test');
+    return server;
   };
 }

@@ -36,6 +36,9 @@ const environment = z.object({
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
   /** A user's budget (all their sockets together) is this many times a socket's. */
   RATE_LIMIT_USER_FACTOR: z.coerce.number().positive().default(2),
+  /** `message:search` has its own budget, per user (all their sockets together). */
+  SEARCH_RATE_BURST: z.coerce.number().int().positive().default(5),
+  SEARCH_RATE_PER_SECOND: z.coerce.number().positive().default(2),
   /** A room's typing signals are sent together at most once per this window. */
   TYPING_THROTTLE_MS: z.coerce.number().int().min(0).default(1_000),
   /** How long a user whose last tab disconnected stays in a room's presence (a reload is not "offline"). */
@@ -81,6 +84,7 @@ export interface AppConfig {
   presence: PresenceSettings;
   plainWs: { pingIntervalMs: number; authTimeoutMs: number };
   rateLimit: { burst: number; perSecond: number; userFactor: number };
+  searchRateLimit: { burst: number; perSecond: number; userFactor: number };
   /** The folder of `.prisma` files (written for SQLite; derived for PostgreSQL). */
   schemaDir: string;
   /** The provider's migration folders. */
@@ -145,6 +149,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       burst: values.RATE_LIMIT_BURST,
       perSecond: values.RATE_LIMIT_PER_SECOND,
       userFactor: values.RATE_LIMIT_USER_FACTOR,
+    },
+    searchRateLimit: {
+      burst: values.SEARCH_RATE_BURST,
+      perSecond: values.SEARCH_RATE_PER_SECOND,
+      userFactor: 1,
     },
     schemaDir: path.join(projectRoot, 'prisma/schema'),
     migrationsDir: path.join(

@@ -16,6 +16,7 @@ import {
 import { isSingleEmoji } from './emoji.js';
 import type { DirectoryServerEvents } from './spaces.js';
 import { roomMembersSchema, type PresenceChanged, type PresencePage, type TypingChanged } from './presence.js';
+import { messageSearchSchema, type MessageSearchResult } from './search.js';
 
 /** Commands of the `/chat` namespace: client → server, each answered with an `Ack`. */
 export const ChatCommand = {
@@ -33,6 +34,8 @@ export const ChatCommand = {
   MessageEdit: 'message:edit',
   MessageDelete: 'message:delete',
   MessageHistory: 'message:history',
+  /** Full-text search over the rooms the user may read, newest first (see search.ts). */
+  MessageSearch: 'message:search',
   ReactionToggle: 'reaction:toggle',
   /** A page of the room's online users; for rooms the socket has joined. */
   RoomMembers: 'room:members',
@@ -202,6 +205,7 @@ export const chatCommandSchemas = {
     limit: z.int().min(1).max(Limits.historyPageMax).default(Limits.historyPageDefault),
   }),
   [ChatCommand.RoomMembers]: roomMembersSchema,
+  [ChatCommand.MessageSearch]: messageSearchSchema,
 } as const;
 
 export const chatSignalSchemas = {
@@ -296,6 +300,7 @@ export interface ChatCommandResults {
   [ChatCommand.MessageHistory]: { messages: Message[]; nextCursor: number | null };
   [ChatCommand.ReactionToggle]: { message: Message };
   [ChatCommand.RoomMembers]: PresencePage;
+  [ChatCommand.MessageSearch]: MessageSearchResult;
 }
 
 // ---- typed Socket.IO event maps -------------------------------------------------------------

@@ -6,6 +6,7 @@ export * from './spaces.js';
 export * from './auth.js';
 export * from './chat.js';
 export * from './presence.js';
+export * from './search.js';
 export * from './emoji.js';
 export * from './fractional-index.js';
 export * from './lists.js';

@@ -28,6 +28,7 @@ import { SocketUser, socketUser, type SocketData } from '../common/socket-user.d
 import { APP_CONFIG, type AppConfig, type PresenceSettings } from '../config.js';
 import { ChatService } from './chat.service.js';
 import { MessagesService } from './messages.service.js';
+import { SearchService } from './search/search.service.js';
 import { RoomPresence } from './presence/room-presence.js';
 import { TypingBatches } from './typing-batches.js';
 
@@ -64,6 +65,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   constructor(
     private readonly chat: ChatService,
     private readonly messages: MessagesService,
+    private readonly search: SearchService,
     private readonly broadcaster: Broadcaster,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -226,6 +228,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   @SubscribeMessage(ChatCommand.MessageHistory)
   history(@SocketUser() user: User, @MessageBody() input: ChatInput<'message:history'>) {
     return this.messages.history(user, input);
+  }
+
+  @SubscribeMessage(ChatCommand.MessageSearch)
+  searchMessages(@SocketUser() user: User, @MessageBody() input: ChatInput<'message:search'>) {
+    return this.search.find(user, input);
   }
 
   /**

@@ -6,6 +6,8 @@ import { FurthestMarkers } from './furthest-markers.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessagesService } from './messages.service.js';
 import { RecentHistory } from './recent-history.js';
+import { SearchRepository } from './search/search.repository.js';
+import { SearchService } from './search/search.service.js';
 import { UnreadCounts } from './unread-counts.js';
 
 @Module({
@@ -18,6 +20,8 @@ import { UnreadCounts } from './unread-counts.js';
     MessagesRepository,
     RecentHistory,
     UnreadCounts,
+    SearchService,
+    SearchRepository,
   ],
 })
 export class ChatModule {}

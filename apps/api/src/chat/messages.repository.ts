@@ -204,6 +204,18 @@ export class MessagesRepository {
     return { messages: newestFirst.slice(0, limit).reverse(), more };
   }
 
+  /** The messages with these ids, in the order of `ids`. */
+  async messagesWithIds(ids: string[], sql: Sql = this.database.reader): Promise<Message[]> {
+    if (ids.length === 0) return [];
+    const byId = new Map(
+      (await this.messages(sql, (query) => query.where('Message.id', 'in', ids))).map((message) => [
+        message.id,
+        message,
+      ]),
+    );
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
   /** Messages as the contract has them: with their author, reactions and mentions. */
   private async messages(
     sql: Sql,

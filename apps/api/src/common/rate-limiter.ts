@@ -38,6 +38,7 @@ export class TokenBucket {
 export function commandClass(event: string): string {
   if (event === 'typing') return 'signal';
   if (event.endsWith(':join') || event.endsWith(':leave')) return 'join';
+  if (event === 'message:search') return 'search';
   if (event.endsWith(':list') || event.endsWith(':history')) return 'read';
   return `write:${event.slice(0, event.indexOf(':'))}`;
 }
@@ -60,8 +61,9 @@ export class RateLimiter {
     event: string,
     now = Date.now(),
   ): { ok: true } | { ok: false; retryAfterMs: number } {
-    const { burst, perSecond, userFactor } = this.config.rateLimit;
     const kind = commandClass(event);
+    // Searches are costly reads: their class has a budget of its own, per user as per socket.
+    const { burst, perSecond, userFactor } = kind === 'search' ? this.config.searchRateLimit : this.config.rateLimit;
     let buckets = this.bySocket.get(socket);
     if (!buckets) this.bySocket.set(socket, (buckets = new Map<string, TokenBucket>()));
     let socketBucket = buckets.get(kind);

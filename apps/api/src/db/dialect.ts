@@ -1,5 +1,6 @@
 import {
   Kysely,
+  sql,
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
@@ -7,6 +8,8 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
   type DatabaseConnection,
+  type RawBuilder,
+  type SqlBool,
   type Driver,
   type TransactionSettings,
 } from 'kysely';
@@ -36,6 +39,12 @@ export interface Dialect {
    * trips instead of a few per command. SQLite runs them one after another.
    */
   readonly overlappingWorks: boolean;
+  /**
+   * Whether the `Message` row's text holds every term, each as a word or the start of one (full-text
+   * search; see the `message_search` migrations). Terms are letters and digits only (`searchTerms`
+   * in the contract), so they are quoted here without any escaping to get wrong.
+   */
+  readonly messageTextMatches: (terms: string[]) => RawBuilder<SqlBool>;
 }
 
 /** Kysely's execution is not used: a query run through it by mistake fails loudly. */
@@ -66,6 +75,11 @@ export const sqliteDialect: Dialect = {
   // A read transaction sees one snapshot of the WAL.
   beginSnapshot: 'BEGIN',
   overlappingWorks: false,
+  // The FTS5 index's rows are the messages' rowids.
+  messageTextMatches: (terms) =>
+    sql<SqlBool>`"Message".rowid IN (SELECT rowid FROM "MessageSearch" WHERE "MessageSearch" MATCH ${terms
+      .map((term) => `"${term}"*`)
+      .join(' ')})`,
 };
 
 export const postgresDialect: Dialect = {
@@ -81,6 +95,11 @@ export const postgresDialect: Dialect = {
   begin: 'BEGIN',
   beginSnapshot: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
   overlappingWorks: true,
+  // The expression of the GIN index, so that the planner uses it.
+  messageTextMatches: (terms) =>
+    sql<SqlBool>`to_tsvector('simple', "Message"."text") @@ to_tsquery('simple', ${terms
+      .map((term) => `'${term}':*`)
+      .join(' & ')})`,
 };
 
 /** SQLite's connection set-up, for every connection Tandem opens on the file. */

@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { DatabaseTarget } from '../config.js';
 import { openSchemaEngine, readSchemaFiles } from './schema-engine.js';
 
-const filters = { externalTables: [], externalEnums: [] };
+/**
+ * Tables that hand-written migrations create and Prisma's schema cannot describe: a diff leaves
+ * them alone instead of dropping them. SQLite's full-text index of messages (FTS5) and the
+ * tables FTS5 keeps beside it.
+ */
+const externalTables = ['', '_config', '_data', '_docsize', '_idx'].map((suffix) => `MessageSearch${suffix}`);
+const filters = { externalTables, externalEnums: [] };
 const lockfileName = 'migration_lock.toml';
 
 export interface MigrationPaths {
