@@ -5,6 +5,7 @@ import type { Namespace, Server, ServerOptions } from 'socket.io';
 import type { Socket } from 'socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { SocketMiddleware } from '../auth/socket-auth.middleware.js';
+import { coalesceWrites } from './coalesced-writes.js';
 import type { CommandDoor } from './command-door.js';
 
 /** Frames above this close the offending connection; strings have far smaller contract limits. */
@@ -41,6 +42,7 @@ export class TandemIoAdapter extends IoAdapter {
       serveClient: false,
       ...(this.clusterAdapter ? { adapter: this.clusterAdapter } : {}),
     } as ServerOptions);
+    coalesceWrites(server);
     this.onServer(server);
     return server;
   }
