@@ -26,7 +26,7 @@ export function coalesceWrites(server: Server): void {
       const tcp = connection.transport?.socket?._socket;
       tcp?.cork();
       try {
-        Object.getPrototypeOf(connection).flush.call(connection);
+        (Object.getPrototypeOf(connection) as EngineConnection).flush.call(connection);
       } finally {
         tcp?.uncork();
       }
