@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
 import { chatCases } from '../support/conformance/chat.cases.js';
 import { scoreboardAndListsCases } from '../support/conformance/scoreboard-lists.cases.js';
+import { spacesCases } from '../support/conformance/spaces.cases.js';
 import { unitsOfWorkCases } from '../support/conformance/units-of-work.cases.js';
 import { postgresDataLayer, type DataLayerDatabase, type DataLayerNode } from '../support/data-layer.js';
 import { postgresAdminUrl, describeWithServices } from '../support/services.js';
@@ -13,6 +14,7 @@ const describeWhenServicesRun = await describeWithServices('the data layer suite
 
 describeWhenServicesRun('data layer on PostgreSQL', () => {
   describeWhenServicesRun('units of work', () => unitsOfWorkCases(() => postgresDataLayer()));
+  describeWhenServicesRun('spaces', () => spacesCases(() => postgresDataLayer()));
   describeWhenServicesRun('chat', () => chatCases(() => postgresDataLayer()));
   describeWhenServicesRun('scoreboard and lists', () => scoreboardAndListsCases(() => postgresDataLayer()));
 

@@ -14,6 +14,7 @@ import { UnitsOfWork } from '../../apps/api/src/db/units-of-work.js';
 import { ListsRepository } from '../../apps/api/src/lists/lists.repository.js';
 import { MetricsService } from '../../apps/api/src/metrics/metrics.service.js';
 import { ScoreboardRepository } from '../../apps/api/src/scoreboard/scoreboard.repository.js';
+import { SpacesRepository } from '../../apps/api/src/spaces/spaces.repository.js';
 import { freshPostgresDatabase } from './services.js';
 
 /** One node's data layer: the real services and repositories on one database, without the server around them. */
@@ -22,6 +23,7 @@ export interface DataLayerNode {
   units: UnitsOfWork;
   changeLog: ChangeLogRepository;
   users: UsersRepository;
+  spaces: SpacesRepository;
   chat: ChatRepository;
   messages: MessagesRepository;
   boards: ScoreboardRepository;
@@ -60,6 +62,7 @@ async function migrated(url: string): Promise<DataLayerDatabase> {
         units: new UnitsOfWork(database),
         changeLog,
         users: new UsersRepository(database),
+        spaces: new SpacesRepository(database, changeLog),
         chat: new ChatRepository(database, changeLog, new UnreadCounts(database)),
         messages: new MessagesRepository(database, changeLog),
         boards: new ScoreboardRepository(database, changeLog),

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ChatBroadcast, type User } from '@tandem/contract';
-import type { RoomRecord } from '../../../apps/api/src/chat/chat.repository.js';
+import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
+import type { SpaceRecord } from '../../../apps/api/src/spaces/spaces.repository.js';
+import { toSummary } from '../../../apps/api/src/spaces/spaces.service.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 
 /** Every query of the chat's repositories, on every database. */
@@ -9,7 +11,7 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
   let node: DataLayerNode;
   let ann: User;
   let bob: User;
-  let room: RoomRecord;
+  let room: SpaceRecord;
 
   beforeAll(async () => {
     database = await open();
@@ -17,7 +19,12 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
     ann = await node.users.create('ann');
     bob = await node.users.create('bob');
     room = await node.units.write((context) =>
-      node.chat.createRoom(context, { name: 'den', visibility: 'private', inviteCode: 'code', ownerId: ann.id }),
+      node.spaces.create(SpaceKinds.room, context, {
+        name: 'den',
+        visibility: 'private',
+        inviteCode: 'code',
+        ownerId: ann.id,
+      }),
     );
   });
   afterAll(() => database.drop());
@@ -25,28 +32,34 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
   describe('rooms and members', () => {
     it('creates a room with its owner as a member, and finds it', async () => {
       expect(await node.users.exists(ann.id)).toBe(true);
-      const found = await node.chat.findRoom(room.id);
+      const found = await node.spaces.find(SpaceKinds.room, room.id);
       expect(found).toEqual(room);
-      expect(node.chat.toRoom(found!, 0, true)).toMatchObject({ name: 'den', ownerId: ann.id, inviteCode: 'code' });
-      expect(await node.chat.findRoom('missing')).toBeNull();
+      expect(toSummary(found!, 0, true)).toMatchObject({ name: 'den', ownerId: ann.id, inviteCode: 'code' });
+      expect(await node.spaces.find(SpaceKinds.room, 'missing')).toBeNull();
       expect(await node.chat.findMembership(room.id, ann.id)).toEqual({ readSeq: 0 });
-      expect(await node.chat.isMember(room.id, bob.id)).toBe(false);
+      expect(await node.spaces.isMember(SpaceKinds.room, room.id, bob.id)).toBe(false);
     });
 
     it('renames, rotates the invite code, adds and removes members', async () => {
       await node.units.write(async (context) => {
-        const renamed = await node.chat.renameRoom(context, room, 'lair');
+        const renamed = await node.spaces.rename(SpaceKinds.room, context, room, 'lair');
         await node.chat.appendRoomUpdated(context, renamed);
-        await node.chat.setInviteCode(context, renamed, 'other');
-        await node.chat.addMember(context, room.id, bob.id, 1);
+        await node.spaces.setInviteCode(SpaceKinds.room, context, renamed, 'other');
+        await node.spaces.addMember(SpaceKinds.room, context, room.id, bob.id, 1);
       });
-      expect(await node.chat.findRoom(room.id)).toMatchObject({ name: 'lair', inviteCode: 'other' });
-      expect(await node.chat.currentSeq(room.id)).toBe(1);
-      expect((await node.chat.changesSince(room.id, 0, 10))[0]).toMatchObject({ event: ChatBroadcast.RoomUpdated });
+      expect(await node.spaces.find(SpaceKinds.room, room.id)).toMatchObject({ name: 'lair', inviteCode: 'other' });
+      expect(await node.spaces.currentSeq(SpaceKinds.room, room.id)).toBe(1);
+      expect((await node.spaces.changesSince(SpaceKinds.room, room.id, 0, 10))[0]).toMatchObject({
+        event: ChatBroadcast.RoomUpdated,
+      });
       expect(await node.chat.memberUsers(room.id)).toEqual(expect.arrayContaining([ann, bob]));
-      expect(await node.units.write((context) => node.chat.removeMember(context, room.id, bob.id))).toBe(true);
-      expect(await node.units.write((context) => node.chat.removeMember(context, room.id, bob.id))).toBe(false);
-      await node.units.write((context) => node.chat.addMember(context, room.id, bob.id, 1));
+      expect(
+        await node.units.write((context) => node.spaces.removeMember(SpaceKinds.room, context, room.id, bob.id)),
+      ).toBe(true);
+      expect(
+        await node.units.write((context) => node.spaces.removeMember(SpaceKinds.room, context, room.id, bob.id)),
+      ).toBe(false);
+      await node.units.write((context) => node.spaces.addMember(SpaceKinds.room, context, room.id, bob.id, 1));
     });
 
     it('moves read markers only forward, and lists the markers with last-seen times', async () => {
@@ -77,9 +90,11 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       expect(await node.messages.findMessage(first.id)).toMatchObject({ id: first.id, seq: 2, deletedAt: null });
       const counts = await node.chat.unreadCounts(bob.id, [{ roomId: room.id, readSeq: 1 }]);
       expect(counts.get(room.id)).toEqual({ unread: 2, mentions: 1 });
-      const visible = await node.chat.listRoomsVisibleTo(bob.id);
+      const visible = await node.chat.roomList(bob.id, await node.spaces.visibleTo(SpaceKinds.room, bob.id));
       expect(visible.find((entry) => entry.id === room.id)).toMatchObject({ member: true, readSeq: 3, seq: 3 });
-      expect((await node.chat.listRoomsVisibleTo(`${bob.id}x`)).some((entry) => entry.id === room.id)).toBe(false);
+      const stranger = `${bob.id}x`;
+      const hidden = await node.chat.roomList(stranger, await node.spaces.visibleTo(SpaceKinds.room, stranger));
+      expect(hidden.some((entry) => entry.id === room.id)).toBe(false);
     });
 
     it('edits, reacts, and pages history oldest first', async () => {
@@ -119,7 +134,7 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
         reactions: [],
         deletedAt: expect.any(String),
       });
-      const logged = JSON.stringify(await node.chat.changesSince(room.id, 0, 100));
+      const logged = JSON.stringify(await node.spaces.changesSince(SpaceKinds.room, room.id, 0, 100));
       expect(logged).not.toContain('hi @bob');
     });
   });

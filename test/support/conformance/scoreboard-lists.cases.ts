@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ListsBroadcast, timeOrderedId, type User } from '@tandem/contract';
+import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 
 /** Every query of the scoreboard's and the lists' repositories, on every database. */
@@ -19,14 +20,17 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
 
   describe('scoreboard', () => {
     it('creates a board, players and scores; ranks them; resets the round and keeps its history', async () => {
-      const board = await node.units.write((context) =>
-        node.boards.createBoard(context, { name: 'quiz', visibility: 'private', inviteCode: 'code', ownerId: ann.id }),
+      const space = await node.units.write((context) =>
+        node.spaces.create(SpaceKinds.board, context, {
+          name: 'quiz',
+          visibility: 'private',
+          inviteCode: 'code',
+          ownerId: ann.id,
+        }),
       );
+      const board = { ...space, round: 1 };
       expect(await node.boards.findBoard(board.id)).toEqual(board);
-      expect(await node.boards.isMember(board.id, ann.id)).toBe(true);
-      await node.units.write((context) => node.boards.addMember(context, board.id, bob.id));
-      await node.units.write((context) => node.boards.addMember(context, board.id, bob.id));
-      expect(await node.boards.isMember(board.id, bob.id)).toBe(true);
+      await node.units.write((context) => node.spaces.addMember(SpaceKinds.board, context, board.id, bob.id));
       const [first, second] = await node.units.write(async (context) => [
         await node.boards.addPlayer(context, { boardId: board.id, name: 'one', userId: bob.id }),
         await node.boards.addPlayer(context, { boardId: board.id, name: 'two' }),
@@ -76,23 +80,22 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
       ]);
       await node.units.write((context) => node.boards.removePlayer(context, { boardId: board.id, playerId: first.id }));
       expect((await node.boards.readState(board.id))!.players).toHaveLength(1);
-      const visible = await node.boards.listBoardsVisibleTo(bob.id);
+      const visible = await node.boards.boardList(await node.spaces.visibleTo(SpaceKinds.board, bob.id));
       expect(visible.find((entry) => entry.id === board.id)).toMatchObject({ playerCount: 1, inviteCode: 'code' });
-      expect((await node.boards.listBoardsVisibleTo(timeOrderedId())).some((entry) => entry.id === board.id)).toBe(
-        false,
-      );
+      expect(await node.boards.boardList([])).toEqual([]);
     });
   });
 
   describe('lists', () => {
     it('creates a list and items, writes them at the version read, and refuses a stale write', async () => {
       const list = await node.units.write((context) =>
-        node.lists.createList(context, { title: 'food', visibility: 'public', inviteCode: null, ownerId: ann.id }),
+        node.spaces.create(SpaceKinds.list, context, {
+          name: 'food',
+          visibility: 'public',
+          inviteCode: null,
+          ownerId: ann.id,
+        }),
       );
-      expect(await node.lists.findList(list.id)).toEqual(list);
-      await node.units.write((context) => node.lists.addMember(context, list.id, bob.id));
-      await node.units.write((context) => node.lists.addMember(context, list.id, bob.id));
-      expect(await node.lists.isMember(list.id, bob.id)).toBe(true);
       const item = await node.units.write((context) =>
         node.lists.createItem(context, { listId: list.id, text: 'milk', position: 'a0', user: ann }),
       );
@@ -130,28 +133,31 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
       await node.units.write(async (context) => {
         expect((await node.lists.liveOrder(list.id, context.sql)).last()).toBeNull();
       });
-      expect((await node.lists.changesSince(list.id, 0, 10)).map((change) => change.event)).toEqual([
+      expect((await node.spaces.changesSince(SpaceKinds.list, list.id, 0, 10)).map((change) => change.event)).toEqual([
         ListsBroadcast.ItemCreated,
         ListsBroadcast.ItemUpdated,
         ListsBroadcast.ItemDeleted,
       ]);
     });
 
-    it('renames and deletes a list, and lists what a user may see', async () => {
+    it('logs a rename and a delete of a list', async () => {
       const list = await node.units.write((context) =>
-        node.lists.createList(context, { title: 'todo', visibility: 'private', inviteCode: 'code', ownerId: ann.id }),
+        node.spaces.create(SpaceKinds.list, context, {
+          name: 'todo',
+          visibility: 'private',
+          inviteCode: 'code',
+          ownerId: ann.id,
+        }),
       );
-      const renamed = await node.units.write((context) => node.lists.renameList(context, list, 'chores'));
+      const renamed = await node.units.write(async (context) =>
+        node.lists.appendListUpdated(context, await node.spaces.rename(SpaceKinds.list, context, list, 'chores')),
+      );
       expect(renamed).toMatchObject({ title: 'chores', seq: 1, inviteCode: 'code' });
-      expect((await node.lists.listListsVisibleTo(ann.id)).find((entry) => entry.id === list.id)).toMatchObject({
-        title: 'chores',
-        seq: 1,
-      });
-      expect((await node.lists.listListsVisibleTo(bob.id)).some((entry) => entry.id === list.id)).toBe(false);
-      await node.units.write((context) => node.lists.deleteList(context, list.id));
-      expect((await node.lists.findList(list.id))?.deletedAt).toEqual(expect.any(String));
-      expect((await node.lists.listListsVisibleTo(ann.id)).some((entry) => entry.id === list.id)).toBe(false);
-      expect(await node.lists.currentSeq(list.id)).toBe(2);
+      await node.units.write((context) => node.lists.appendListDeleted(context, list.id));
+      expect((await node.spaces.changesSince(SpaceKinds.list, list.id, 0, 10)).map((change) => change.event)).toEqual([
+        ListsBroadcast.ListUpdated,
+        ListsBroadcast.ListDeleted,
+      ]);
     });
   });
 }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import {
   ChatCommand,
   DirectoryChange,
-  ErrorCode,
   SystemAction,
   type ChatChange,
   type ChatCommandResults,
@@ -15,16 +14,15 @@ import {
 } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
 import type { UnitOfWork } from '../db/database.service.js';
-import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
-import { ChatRepository, type RoomRecord } from './chat.repository.js';
+import { ChatRepository } from './chat.repository.js';
 import { MessagesRepository } from './messages.repository.js';
 import { FurthestMarkers } from './furthest-markers.js';
 import { advanceReadMarker } from './read-marker.js';
 import { RecentHistory, type History } from './recent-history.js';
-import { inviteCodeFor, newInviteCode } from '../common/invite-code.js';
 import { SpaceKinds } from '../spaces/space-kinds.js';
-import { SpacesService } from '../spaces/spaces.service.js';
+import { SpacesRepository, type SpaceRecord } from '../spaces/spaces.repository.js';
+import { SpacesService, toSummary } from '../spaces/spaces.service.js';
 
 /** What a join hands back besides presence, which the gateway adds. */
 export type JoinOutcome = { room: Room; seq: number; readMarkers: ReadMarker[]; readSeq: number } & (
@@ -56,8 +54,9 @@ export function systemText(action: SystemAction, actor: User, roomName?: string)
 }
 
 /**
- * The chat's rules: who may see, join and write to a room, who may change a message, what a
- * resync returns, and where read markers stand.
+ * The chat's rules on top of the rooms' as spaces (`SpacesService`): who may write to a room, what
+ * a join and a resync return, how joins, leaves and renames are announced, and where read markers
+ * stand.
  */
 @Injectable()
 export class ChatService {
@@ -68,22 +67,17 @@ export class ChatService {
     private readonly markers: FurthestMarkers,
     private readonly writes: UnitsOfWork,
     private readonly spaces: SpacesService,
+    private readonly spaceRecords: SpacesRepository,
   ) {}
 
   // ---- rooms ----------------------------------------------------------------------------------
 
   async createRoom(user: User, input: ChatInput<'room:create'>): Promise<ChatCommandResults['room:create']> {
-    const visibility = input.visibility ?? 'public';
-    const inviteCode = inviteCodeFor(visibility);
-    const record = await this.writes.write((context) =>
-      this.chat.createRoom(context, { name: input.name, visibility, inviteCode, ownerId: user.id }),
-    );
-    await this.spaces.announce(SpaceKinds.room, DirectoryChange.Created, record, 0);
-    return { room: this.chat.toRoom(record, 0, true) };
+    return { room: toSummary(await this.spaces.create(SpaceKinds.room, user, input), 0, true) };
   }
 
   async listRooms(user: User): Promise<ChatCommandResults['room:list']> {
-    return { rooms: await this.chat.listRoomsVisibleTo(user.id) };
+    return { rooms: await this.chat.roomList(user.id, await this.spaceRecords.visibleTo(SpaceKinds.room, user.id)) };
   }
 
   /**
@@ -99,7 +93,7 @@ export class ChatService {
     subscribe: () => void,
     announce: () => boolean,
   ): Promise<JoinOutcome> {
-    const record = await this.requireRoom(input.roomId);
+    const record = await this.spaces.require(SpaceKinds.room, input.roomId);
     const membership = await this.chat.findMembership(record.id, user.id);
     const readSeq = membership
       ? membership.readSeq
@@ -119,14 +113,19 @@ export class ChatService {
    * of a storm need one statement: the history at the room's seq is kept (see `RecentHistory`);
    * the others read in one transaction.
    */
-  private async snapshotOrChanges(record: RoomRecord, sinceSeq: number | undefined) {
-    const now = await this.chat.findRoomWithSeq(record.id);
+  private async snapshotOrChanges(record: SpaceRecord, sinceSeq: number | undefined) {
+    const now = await this.spaceRecords.findWithSeq(SpaceKinds.room, record.id);
     const kept = now && this.history.kept(record.id, now.seq, sinceSeq);
-    if (kept) return answer(this.chat.toRoom(now.record, now.seq, true), now.seq, sinceSeq, await kept);
-    return this.chat.consistently(async (sql) => {
-      const seq = await this.chat.currentSeq(record.id, sql);
-      const room = this.chat.toRoom((await this.chat.findRoom(record.id, sql)) ?? record, seq, true);
-      return answer(room, seq, sinceSeq, await this.history.read(record.id, seq, sinceSeq, sql));
+    if (kept) return answer(toSummary(now.record, now.seq, true), now.seq, sinceSeq, await kept);
+    return this.spaceRecords.consistently(async (sql) => {
+      const seq = await this.spaceRecords.currentSeq(SpaceKinds.room, record.id, sql);
+      const current = (await this.spaceRecords.find(SpaceKinds.room, record.id, sql)) ?? record;
+      return answer(
+        toSummary(current, seq, true),
+        seq,
+        sinceSeq,
+        await this.history.read(record.id, seq, sinceSeq, sql),
+      );
     });
   }
 
@@ -142,16 +141,17 @@ export class ChatService {
     announce: () => boolean,
   ): Promise<number> {
     const joined = await this.writes.write(async (context) => {
-      const record = await this.requireRoom(roomId, context.sql);
+      const record = await this.spaces.require(SpaceKinds.room, roomId, context.sql);
       const membership = await this.chat.findMembership(roomId, user.id, context.sql);
       if (membership) return { readSeq: membership.readSeq };
-      if (record.visibility === 'private' && inviteCode !== record.inviteCode) {
-        throw DomainError.forbidden('this room is private: a valid invite code is needed to join');
-      }
+      this.spaces.requireInvite(SpaceKinds.room, record, inviteCode);
       const readSeq = announce()
         ? (await this.appendSystemMessage(context, roomId, SystemAction.Joined, user)).seq
-        : await this.chat.currentSeq(roomId, context.sql);
-      return { readSeq, joinedAt: await this.chat.addMember(context, roomId, user.id, readSeq) };
+        : await this.spaceRecords.currentSeq(SpaceKinds.room, roomId, context.sql);
+      return {
+        readSeq,
+        joinedAt: await this.spaceRecords.addMember(SpaceKinds.room, context, roomId, user.id, readSeq),
+      };
     });
     if (joined.joinedAt !== undefined) this.markers.placed(roomId, user.id, joined.readSeq, joined.joinedAt);
     return joined.readSeq;
@@ -163,9 +163,9 @@ export class ChatService {
     input: ChatInput<'room:leave'>,
     announce: boolean,
   ): Promise<ChatCommandResults['room:leave']> {
-    const record = await this.requireRoom(input.roomId);
+    const record = await this.spaces.require(SpaceKinds.room, input.roomId);
     await this.writes.write(async (context) => {
-      if ((await this.chat.removeMember(context, record.id, user.id)) && announce) {
+      if ((await this.spaceRecords.removeMember(SpaceKinds.room, context, record.id, user.id)) && announce) {
         await this.appendSystemMessage(context, record.id, SystemAction.Left, user);
       }
     });
@@ -173,27 +173,22 @@ export class ChatService {
     return { roomId: record.id };
   }
 
-  /** Owner only. The change is logged as `room:updated`, then announced by a system message. */
+  /** Owner only. The change is logged as `room:updated`, then announced by a system message and in the directory. */
   async renameRoom(user: User, input: ChatInput<'room:rename'>): Promise<ChatCommandResults['room:rename']> {
     const renamed = await this.writes.once(user.id, input.opId, ChatCommand.RoomRename, async (context) => {
-      const record = await this.requireRoom(input.roomId, context.sql);
-      if (record.ownerId !== user.id) throw DomainError.forbidden("only the room's owner can rename it");
-      const withInviteCode = await this.chat.isMember(record.id, user.id, context.sql);
+      const found = await this.spaces.require(SpaceKinds.room, input.roomId, context.sql);
+      const record = this.spaces.requireOwner(SpaceKinds.room, found, user, 'rename it');
+      const withInviteCode = await this.spaceRecords.isMember(SpaceKinds.room, record.id, user.id, context.sql);
       if (record.name === input.name) {
-        return { room: this.chat.toRoom(record, await this.chat.currentSeq(record.id, context.sql), withInviteCode) };
+        const seq = await this.spaceRecords.currentSeq(SpaceKinds.room, record.id, context.sql);
+        return { room: toSummary(record, seq, withInviteCode) };
       }
-      const renamed = await this.chat.renameRoom(context, record, input.name);
+      const renamed = await this.spaceRecords.rename(SpaceKinds.room, context, record, input.name);
       await this.chat.appendRoomUpdated(context, renamed);
       const announced = await this.appendSystemMessage(context, record.id, SystemAction.Renamed, user, input.name);
-      return { room: this.chat.toRoom(renamed, announced.seq, withInviteCode) };
+      return { room: toSummary(renamed, announced.seq, withInviteCode) };
     });
-    const { room } = renamed;
-    await this.spaces.announce(
-      SpaceKinds.room,
-      DirectoryChange.Renamed,
-      { ...room, inviteCode: room.inviteCode ?? null },
-      room.seq,
-    );
+    await this.spaces.announceChange(SpaceKinds.room, DirectoryChange.Renamed, input.roomId);
     return renamed;
   }
 
@@ -203,12 +198,10 @@ export class ChatService {
     input: ChatInput<'room:invite:rotate'>,
   ): Promise<ChatCommandResults['room:invite:rotate']> {
     return this.writes.once(user.id, input.opId, ChatCommand.RoomInviteRotate, async (context) => {
-      const record = await this.requireRoom(input.roomId, context.sql);
-      if (record.ownerId !== user.id) throw DomainError.forbidden("only the room's owner can rotate its invite code");
-      if (record.visibility !== 'private')
-        throw new DomainError(ErrorCode.Conflict, 'a public room has no invite code');
-      const rotated = await this.chat.setInviteCode(context, record, newInviteCode());
-      return { room: this.chat.toRoom(rotated, await this.chat.currentSeq(record.id, context.sql), true) };
+      const rotated = await this.spaces.rotateInviteCode(SpaceKinds.room, context, user, input.roomId);
+      return {
+        room: toSummary(rotated, await this.spaceRecords.currentSeq(SpaceKinds.room, rotated.id, context.sql), true),
+      };
     });
   }
 
@@ -217,10 +210,14 @@ export class ChatService {
    * and what is left unread. Members only. A marker already there writes nothing.
    */
   async markRead(user: User, input: ChatInput<'room:read'>): Promise<ReadOutcome> {
-    const record = await this.requireRoom(input.roomId);
+    const record = await this.spaces.require(SpaceKinds.room, input.roomId);
     const membership = await this.chat.findMembership(record.id, user.id);
     if (!membership) throw DomainError.forbidden('join the room before marking it read');
-    const seq = advanceReadMarker(membership.readSeq, input.seq, await this.chat.currentSeq(record.id));
+    const seq = advanceReadMarker(
+      membership.readSeq,
+      input.seq,
+      await this.spaceRecords.currentSeq(SpaceKinds.room, record.id),
+    );
     const moved =
       seq > membership.readSeq &&
       (await this.writes.write((context) => this.chat.advanceReadSeq(context, record.id, user.id, seq)));
@@ -235,12 +232,16 @@ export class ChatService {
    * that does not exist, or is private and not theirs, is `NOT_FOUND`; else `FORBIDDEN`.
    */
   async refuseMembers(user: User, roomId: string): Promise<never> {
-    const record = await this.chat.findRoom(roomId);
-    if (!record || (record.visibility === 'private' && !(await this.chat.isMember(record.id, user.id)))) {
+    const record = await this.spaceRecords.find(SpaceKinds.room, roomId);
+    if (
+      !record ||
+      (record.visibility === 'private' && !(await this.spaceRecords.isMember(SpaceKinds.room, record.id, user.id)))
+    ) {
       throw DomainError.notFound('room');
     }
     throw DomainError.forbidden('join the room to see who is in it');
   }
+
   /** Records when the user was last connected (one of their sockets just closed). */
   async noteSeen(user: User, at = new Date()): Promise<void> {
     await this.writes.write((context) => this.chat.markSeen(context, user.id, at));
@@ -262,17 +263,5 @@ export class ChatService {
       text: systemText(action, actor, roomName),
       system: action,
     });
-  }
-
-  /** The room, or `NOT_FOUND`. */
-  async requireRoom(roomId: string, sql?: Sql): Promise<RoomRecord> {
-    const record = await this.chat.findRoom(roomId, sql);
-    if (!record) throw DomainError.notFound('room');
-    return record;
-  }
-
-  /** `FORBIDDEN` unless the user is a member of the room. */
-  async requireMember(roomId: string, user: User, sql: Sql): Promise<void> {
-    if (!(await this.chat.isMember(roomId, user.id, sql))) throw DomainError.forbidden('join the room first');
   }
 }

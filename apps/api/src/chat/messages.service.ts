@@ -13,7 +13,8 @@ import type { UnitOfWork } from '../db/database.service.js';
 import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
 import { ChatRepository } from './chat.repository.js';
-import { ChatService } from './chat.service.js';
+import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpacesService } from '../spaces/spaces.service.js';
 import { findMentions } from './mentions.js';
 import { MessagesRepository, type MessageRecord } from './messages.repository.js';
 
@@ -24,7 +25,7 @@ export const maxReactionEmojiPerMessage = 50;
 @Injectable()
 export class MessagesService {
   constructor(
-    private readonly rooms: ChatService,
+    private readonly spaces: SpacesService,
     private readonly chat: ChatRepository,
     private readonly messages: MessagesRepository,
     private readonly writes: UnitsOfWork,
@@ -36,8 +37,8 @@ export class MessagesService {
       input.opId,
       ChatCommand.MessageSend,
       async (context) => {
-        await this.rooms.requireRoom(input.roomId, context.sql);
-        await this.rooms.requireMember(input.roomId, user, context.sql);
+        await this.spaces.require(SpaceKinds.room, input.roomId, context.sql);
+        await this.spaces.requireMember(SpaceKinds.room, input.roomId, user, context.sql);
         const mentions = await this.mentionsIn(input.text, input.roomId, context.sql);
         const message = await this.messages.appendMessage(context, {
           roomId: input.roomId,
@@ -76,7 +77,7 @@ export class MessagesService {
     return this.onceWithMessage(user, input.opId, ChatCommand.ReactionToggle, async (context) => {
       const { sql } = context;
       const message = await this.requireMessage(input.messageId, sql);
-      await this.rooms.requireMember(message.roomId, user, sql);
+      await this.spaces.requireMember(SpaceKinds.room, message.roomId, user, sql);
       if (await this.messages.hasReaction(message.id, user.id, input.emoji, sql)) {
         await this.messages.removeReaction(context, message.id, user.id, input.emoji);
       } else {
@@ -94,10 +95,8 @@ export class MessagesService {
   }
 
   async history(user: User, input: ChatInput<'message:history'>): Promise<ChatCommandResults['message:history']> {
-    const record = await this.rooms.requireRoom(input.roomId);
-    if (record.visibility === 'private' && !(await this.chat.isMember(record.id, user.id))) {
-      throw DomainError.forbidden('this room is private');
-    }
+    const record = await this.spaces.require(SpaceKinds.room, input.roomId);
+    await this.spaces.requireAccess(SpaceKinds.room, user, record);
     const { messages, more } = await this.messages.messagesBefore(record.id, input.before, input.limit);
     return { messages, nextCursor: more ? (messages[0]?.seq ?? null) : null };
   }
@@ -147,7 +146,7 @@ export class MessagesService {
     if (message.kind !== 'user' || message.authorId !== user.id) {
       throw DomainError.forbidden(`only its author can ${verb} a message`);
     }
-    await this.rooms.requireMember(message.roomId, user, sql);
+    await this.spaces.requireMember(SpaceKinds.room, message.roomId, user, sql);
     return message;
   }
 }

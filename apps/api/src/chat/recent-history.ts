@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Limits, type ChatChange, type Message } from '@tandem/contract';
 import type { Sql } from '../db/sql.js';
-import { ChatRepository } from './chat.repository.js';
+import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpacesRepository } from '../spaces/spaces.repository.js';
+import { resyncs } from '../spaces/spaces.service.js';
 import { MessagesRepository } from './messages.repository.js';
 
 /** What a join answers besides the room: the changes since its `sinceSeq`, or the newest messages. */
@@ -17,11 +19,6 @@ interface Kept {
   changes: Map<number, Promise<History>>;
 }
 
-/** Whether a rejoin at `sinceSeq` gets the changes since (else the newest messages). */
-export function resyncs(sinceSeq: number | undefined, seq: number): sinceSeq is number {
-  return sinceSeq !== undefined && sinceSeq <= seq && seq - sinceSeq <= Limits.resyncMaxChanges;
-}
-
 /**
  * A room's history as of its seq, read once per seq and node: every change to a room's messages
  * (send, edit, delete, reaction) takes the room's next seq, so what a join at one seq is answered
@@ -33,7 +30,7 @@ export class RecentHistory {
   private readonly rooms = new Map<string, Kept>();
 
   constructor(
-    private readonly chat: ChatRepository,
+    private readonly spaces: SpacesRepository,
     private readonly messages: MessagesRepository,
   ) {}
 
@@ -53,8 +50,8 @@ export class RecentHistory {
     const hit = this.kept(roomId, seq, sinceSeq);
     if (hit) return hit;
     const history: Promise<History> = resyncs(sinceSeq, seq)
-      ? this.chat
-          .changesSince(roomId, sinceSeq, Limits.resyncMaxChanges, sql)
+      ? this.spaces
+          .changesSince(SpaceKinds.room, roomId, sinceSeq, Limits.resyncMaxChanges, sql)
           .then((changes) => ({ changes: changes as ChatChange[] }))
       : this.messages
           .messagesBefore(roomId, undefined, Limits.snapshotMessages, sql)

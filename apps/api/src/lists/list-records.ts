@@ -1,14 +1,10 @@
-import type { ListsBroadcast, Visibility } from '@tandem/contract';
+import type { ListsBroadcast } from '@tandem/contract';
 import type { Selectable } from 'kysely';
-import type { Item as ItemTable, List as ListTable } from '../generated/kysely/database.js';
+import type { Item as ItemTable } from '../generated/kysely/database.js';
 
 // What the lists' rules see of their rows, and what an item write may change.
 
 export type ItemRow = Selectable<ItemTable>;
-
-export interface ListRecord extends Omit<Selectable<ListTable>, 'visibility'> {
-  visibility: Visibility;
-}
 
 /** The broadcasts an item write can be logged as. */
 export type ItemEvent = Exclude<

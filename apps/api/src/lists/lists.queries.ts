@@ -2,14 +2,6 @@ import { prepare } from '../db/sql.js';
 
 // The lists' queries on their hot paths, built and compiled once (see `prepare`).
 
-export const findList = prepare((db, list: { id: string }) =>
-  db.selectFrom('List').selectAll().where('id', '=', list.id),
-);
-
-export const isMember = prepare((db, member: { listId: string; userId: string }) =>
-  db.selectFrom('ListMember').select('userId').where('listId', '=', member.listId).where('userId', '=', member.userId),
-);
-
 export const findItem = prepare((db, item: { id: string }) =>
   db.selectFrom('Item').selectAll().where('id', '=', item.id),
 );

@@ -4,22 +4,21 @@ import {
   Namespace,
   rooms,
   timeOrderedId,
-  type Change,
   type Item,
   type ItemChanged,
   type List,
   type ListDeleted,
   type ListUpdated,
   type User,
-  type Visibility,
 } from '@tandem/contract';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { isoTimestamp, timestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
-import { findItem, findList, isMember, liveOrder } from './lists.queries.js';
-
-import type { ItemChanges, ItemEvent, ItemRow, ItemState, ListRecord } from './list-records.js';
+import { toSummary } from '../spaces/spaces.service.js';
+import type { SpaceRecord } from '../spaces/spaces.repository.js';
+import { findItem, liveOrder } from './lists.queries.js';
+import type { ItemChanges, ItemEvent, ItemRow, ItemState } from './list-records.js';
 import { ListOrder, byPosition } from './list-order.js';
 
 /** User names never change, so they are remembered rather than read back on every item. */
@@ -35,90 +34,28 @@ export class ListsRepository {
     private readonly changeLog: ChangeLogRepository,
   ) {}
 
-  toList(record: ListRecord, seq: number, withInviteCode: boolean): List {
-    return {
-      id: record.id,
-      title: record.title,
-      ownerId: record.ownerId,
-      visibility: record.visibility,
-      seq,
-      createdAt: isoTimestamp(record.createdAt),
-      ...(withInviteCode && record.inviteCode ? { inviteCode: record.inviteCode } : {}),
-    };
+  /** The list as the contract has it: a space whose name is its title. */
+  toList(record: SpaceRecord, seq: number, withInviteCode: boolean): List {
+    const { name, ...space } = toSummary(record, seq, withInviteCode);
+    return { ...space, title: name };
   }
 
   // ---- lists --------------------------------------------------------------------------------
 
-  async createList(
-    { sql }: UnitOfWork,
-    list: { title: string; visibility: Visibility; inviteCode: string | null; ownerId: string },
-  ): Promise<ListRecord> {
-    const now = timestamp();
-    const record: ListRecord = { id: timeOrderedId(), ...list, createdAt: now, updatedAt: now, deletedAt: null };
-    await sql.run(sql.db.insertInto('List').values(record));
-    await sql.run(sql.db.insertInto('ListMember').values({ listId: record.id, userId: list.ownerId, joinedAt: now }));
-    return record;
-  }
-
-  /** A list, deleted or not. Reads take the caller's transaction when they decide a write. */
-  async findList(listId: string, sql: Sql = this.database.reader): Promise<ListRecord | null> {
-    return ((await sql.first(findList({ id: listId }))) as ListRecord | undefined) ?? null;
-  }
-
-  /** Lists not deleted that the user may see: public ones and private ones they belong to. */
-  async listListsVisibleTo(userId: string): Promise<List[]> {
-    const sql = this.database.reader;
-    const records = (await sql.all(
-      sql.db
-        .selectFrom('List')
-        .leftJoin('ListMember', (join) =>
-          join.onRef('ListMember.listId', '=', 'List.id').on('ListMember.userId', '=', userId),
-        )
-        .selectAll('List')
-        .select('ListMember.userId as member')
-        .where('deletedAt', 'is', null)
-        .where((eb) => eb.or([eb('visibility', '=', 'public'), eb('ListMember.userId', 'is not', null)]))
-        .orderBy('createdAt')
-        .orderBy('List.id'),
-    )) as (ListRecord & { member: string | null })[];
-    const seqs = await this.changeLog.currentSeqs(records.map((record) => rooms.list(record.id)));
-    return records.map((record) => this.toList(record, seqs.get(rooms.list(record.id)) ?? 0, record.member !== null));
-  }
-
-  async isMember(listId: string, userId: string, sql: Sql = this.database.reader): Promise<boolean> {
-    return (await sql.first(isMember({ listId, userId }))) !== undefined;
-  }
-
-  async addMember({ sql }: UnitOfWork, listId: string, userId: string): Promise<void> {
-    await sql.run(
-      sql.db
-        .insertInto('ListMember')
-        .values({ listId, userId, joinedAt: timestamp() })
-        .onConflict((conflict) => conflict.columns(['listId', 'userId']).doNothing()),
-    );
-  }
-
-  /** Renames the list and logs `list:updated` in the caller's transaction. */
-  async renameList(context: UnitOfWork, record: ListRecord, title: string): Promise<List> {
-    const { sql } = context;
-    const updatedAt = timestamp();
-    await sql.run(sql.db.updateTable('List').set({ title, updatedAt }).where('id', '=', record.id));
-    const renamed = { ...record, title, updatedAt };
+  /** Logs `list:updated` (after a rename) in the caller's transaction. */
+  async appendListUpdated(context: UnitOfWork, record: SpaceRecord): Promise<List> {
     const { data } = await this.changeLog.append<ListUpdated>(context, {
       namespace: Namespace.Lists,
       stream: rooms.list(record.id),
       event: ListsBroadcast.ListUpdated,
       // Only the list's subscribers hear it, and they are all members.
-      data: (seq) => ({ listId: record.id, seq, list: this.toList(renamed, seq, true) }),
+      data: (seq) => ({ listId: record.id, seq, list: this.toList(record, seq, true) }),
     });
     return data.list;
   }
 
-  /** Marks the list deleted and logs `list:deleted` in the caller's transaction. */
-  async deleteList(context: UnitOfWork, listId: string): Promise<void> {
-    const { sql } = context;
-    const now = timestamp();
-    await sql.run(sql.db.updateTable('List').set({ deletedAt: now, updatedAt: now }).where('id', '=', listId));
+  /** Logs `list:deleted` in the caller's transaction. */
+  async appendListDeleted(context: UnitOfWork, listId: string): Promise<void> {
     await this.changeLog.append<ListDeleted>(context, {
       namespace: Namespace.Lists,
       stream: rooms.list(listId),
@@ -218,24 +155,6 @@ export class ListsRepository {
     this.rememberName(write.user);
     // Every write bumps the version, so the row matched at `stored.version` was exactly `stored`.
     return this.logItem(context, write.event, { ...stored, ...written, version: stored.version + 1 });
-  }
-
-  // ---- change stream ------------------------------------------------------------------------
-
-  currentSeq(listId: string, sql?: Sql): Promise<number> {
-    return this.changeLog.currentSeq(rooms.list(listId), sql);
-  }
-
-  changesSince(listId: string, sinceSeq: number, limit: number, sql?: Sql): Promise<Change[]> {
-    return this.changeLog.since(rooms.list(listId), sinceSeq, limit, sql);
-  }
-
-  /**
-   * Reads that must see one committed moment (a snapshot and its seq), each given `sql`: one read
-   * transaction, so other nodes' commits meanwhile cannot slip in between two of its statements.
-   */
-  consistently<T>(read: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.database.snapshot(read);
   }
 
   private async logItem(context: UnitOfWork, event: ItemEvent, row: ItemRow): Promise<Item> {

@@ -1,172 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { ErrorCode, keyBetween, type Change, type Item, type List, type User } from '@tandem/contract';
+import { ErrorCode, keyBetween, type Item } from '@tandem/contract';
 import type { DomainError } from '../common/domain-error.js';
 import type { UnitOfWork } from '../db/database.service.js';
 import type { Sql } from '../db/sql.js';
 import type { UnitsOfWork } from '../db/units-of-work.js';
-import { ListOrder } from './list-order.js';
-import type { ItemChanges, ItemEvent, ItemRow, ItemState, ListRecord } from './list-records.js';
+import type { ItemRow } from './list-records.js';
+import { InMemoryLists, ann, bob } from './lists.fake.js';
 import type { ListsRepository } from './lists.repository.js';
 import { ListsService } from './lists.service.js';
 import { DomainEvents } from '../common/domain-events.js';
 import type { SpacesRepository } from '../spaces/spaces.repository.js';
 import { SpacesService } from '../spaces/spaces.service.js';
-
-const ann: User = { id: randomUUID(), name: 'ann' };
-const bob: User = { id: randomUUID(), name: 'bob' };
-
-/** The repository's contract, kept in memory: enough to check the service's rules alone. */
-class FakeListsRepository {
-  readonly lists = new Map<string, ListRecord>();
-  readonly members = new Set<string>();
-  readonly rows = new Map<string, ItemRow>();
-  readonly names = new Map([ann, bob].map((user) => [user.id, user.name]));
-  readonly log: string[] = [];
-  seq = 0;
-
-  addList(owner: User, visibility: 'public' | 'private' = 'public'): ListRecord {
-    const record: ListRecord = {
-      id: randomUUID(),
-      title: 'groceries',
-      visibility,
-      inviteCode: visibility === 'private' ? 'code' : null,
-      ownerId: owner.id,
-      createdAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      deletedAt: null,
-    };
-    this.lists.set(record.id, record);
-    this.members.add(`${record.id}/${owner.id}`);
-    return record;
-  }
-
-  addItem(listId: string, text: string, position: string, deleted = false): ItemRow {
-    const row: ItemRow = {
-      id: randomUUID(),
-      listId,
-      text,
-      done: 0,
-      position,
-      version: 1,
-      createdById: ann.id,
-      updatedById: ann.id,
-      createdAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      deletedAt: deleted ? new Date().toISOString() : null,
-    };
-    this.rows.set(row.id, row);
-    return row;
-  }
-
-  toList(record: ListRecord, seq: number): List {
-    return {
-      id: record.id,
-      title: record.title,
-      ownerId: record.ownerId,
-      visibility: record.visibility,
-      seq,
-      createdAt: '',
-    };
-  }
-  async findList(listId: string) {
-    return this.lists.get(listId) ?? null;
-  }
-  async find(_: unknown, listId: string) {
-    const record = this.lists.get(listId);
-    return record ? { ...record, name: record.title } : null;
-  }
-  async isMember(listId: string, userId: string) {
-    return this.members.has(`${listId}/${userId}`);
-  }
-  async addMember(_: UnitOfWork, listId: string, userId: string) {
-    this.log.push('addMember');
-    this.members.add(`${listId}/${userId}`);
-  }
-  async consistently<T>(read: () => Promise<T>) {
-    return read();
-  }
-  async currentSeq() {
-    this.log.push('currentSeq');
-    return this.seq;
-  }
-  async changesSince(_: string, sinceSeq: number): Promise<Change[]> {
-    return Array.from({ length: this.seq - sinceSeq }, (__, i) => ({
-      seq: sinceSeq + i + 1,
-      event: 'item:created',
-      data: {},
-    }));
-  }
-  async liveItems(listId: string) {
-    return this.live(listId).map((row) => this.toItem(row));
-  }
-  async deleteList(_: UnitOfWork, listId: string) {
-    this.log.push(`deleteList ${listId}`);
-  }
-  async itemState(itemId: string): Promise<ItemState | null> {
-    const row = this.rows.get(itemId);
-    return row
-      ? {
-          listId: row.listId,
-          version: row.version,
-          position: row.position,
-          deleted: row.deletedAt !== null,
-          stored: row,
-        }
-      : null;
-  }
-  async findItem(itemId: string) {
-    const row = this.rows.get(itemId);
-    return row ? this.toItem(row) : null;
-  }
-  async liveOrder(listId: string) {
-    return new ListOrder(this.live(listId));
-  }
-  async createItem(_: UnitOfWork, item: { listId: string; text: string; position: string; user: User }) {
-    return this.toItem(this.addItem(item.listId, item.text, item.position));
-  }
-  async writeItemIfCurrent(
-    _: UnitOfWork,
-    write: { state: ItemState; changes: ItemChanges; user: User; event: ItemEvent },
-  ): Promise<Item | null> {
-    const row = this.rows.get(write.state.stored.id);
-    if (!row || row.version !== write.state.version) return null;
-    const { text, done, position, deleted } = write.changes;
-    Object.assign(row, {
-      ...(text !== undefined ? { text } : {}),
-      ...(done !== undefined ? { done: done ? 1 : 0 } : {}),
-      ...(position !== undefined ? { position } : {}),
-      ...(deleted !== undefined ? { deletedAt: deleted ? new Date().toISOString() : null } : {}),
-      version: row.version + 1,
-      updatedById: write.user.id,
-    });
-    this.log.push(write.event);
-    return this.toItem(row);
-  }
-
-  private live(listId: string): ItemRow[] {
-    return [...this.rows.values()]
-      .filter((row) => row.listId === listId && row.deletedAt === null)
-      .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
-  }
-
-  private toItem(row: ItemRow): Item {
-    const user = (id: string) => ({ id, name: this.names.get(id) ?? 'someone' });
-    return {
-      id: row.id,
-      listId: row.listId,
-      text: row.text,
-      done: row.done === 1,
-      position: row.position,
-      version: row.version,
-      createdBy: user(row.createdById),
-      updatedBy: user(row.updatedById),
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      ...(row.deletedAt ? { deletedAt: row.deletedAt } : {}),
-    };
-  }
-}
 
 /** Runs the work at once, as the real one does inside a transaction (retries are its own spec). */
 const context: UnitOfWork = { sql: {} as Sql, publishAfterCommit: () => undefined };
@@ -185,11 +30,11 @@ async function refusal(promise: Promise<unknown>): Promise<DomainError> {
 }
 
 describe(ListsService.name, () => {
-  let repository: FakeListsRepository;
+  let repository: InMemoryLists;
   let sut: ListsService;
 
   beforeEach(() => {
-    repository = new FakeListsRepository();
+    repository = new InMemoryLists();
     const spaceRecords = repository as unknown as SpacesRepository;
     const spaces = new SpacesService(spaceRecords, writes, new DomainEvents());
     sut = new ListsService(repository as unknown as ListsRepository, writes, spaces, spaceRecords);
@@ -211,7 +56,7 @@ describe(ListsService.name, () => {
       const list = repository.addList(ann, 'private');
       await sut.joinList(bob, { listId: list.id, inviteCode: 'code' }, () => repository.log.push('subscribe'));
       expect(repository.log).toEqual(['addMember', 'subscribe', 'currentSeq']);
-      expect(await repository.isMember(list.id, bob.id)).toBe(true);
+      expect(repository.members.has(`${list.id}/${bob.id}`)).toBe(true);
     });
 
     it('answers the missed changes within the window, a snapshot beyond it or ahead of it', async () => {
@@ -247,7 +92,7 @@ describe(ListsService.name, () => {
       );
       expect(await sut.deleteList(ann, { opId: randomUUID(), listId: list.id })).toEqual({ listId: list.id });
       // Then the directory is told, with the list's seq.
-      expect(repository.log).toEqual([`deleteList ${list.id}`, 'currentSeq']);
+      expect(repository.log).toEqual([`markDeleted ${list.id}`, `appendListDeleted ${list.id}`, 'currentSeq']);
     });
   });
 

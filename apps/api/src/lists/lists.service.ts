@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import {
   DirectoryChange,
   ErrorCode,
-  Limits,
   ListsBroadcast,
   ListsCommand,
   keyBetween,
@@ -19,11 +18,10 @@ import { DomainError } from '../common/domain-error.js';
 import type { UnitOfWork } from '../db/database.service.js';
 import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
-import type { ItemChanges, ItemEvent, ItemState, ListRecord } from './list-records.js';
+import type { ItemChanges, ItemEvent, ItemState } from './list-records.js';
 import { ListsRepository } from './lists.repository.js';
-import { inviteCodeFor } from '../common/invite-code.js';
 import { SpaceKinds } from '../spaces/space-kinds.js';
-import { SpacesRepository } from '../spaces/spaces.repository.js';
+import { SpacesRepository, type SpaceRecord } from '../spaces/spaces.repository.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 
 /** What a versioned item write changes, once its rules have been checked. */
@@ -49,17 +47,13 @@ export class ListsService {
   ) {}
 
   async createList(user: User, input: ListsInput<'list:create'>): Promise<ListsCommandResults['list:create']> {
-    const visibility = input.visibility ?? 'public';
-    const inviteCode = inviteCodeFor(visibility);
-    const record = await this.writes.write((context) =>
-      this.lists.createList(context, { title: input.title, visibility, inviteCode, ownerId: user.id }),
-    );
-    await this.spaces.announce(SpaceKinds.list, DirectoryChange.Created, { ...record, name: record.title }, 0);
+    const record = await this.spaces.create(SpaceKinds.list, user, { name: input.title, visibility: input.visibility });
     return { list: this.lists.toList(record, 0, true) };
   }
 
   async listLists(user: User): Promise<ListsCommandResults['list:list']> {
-    return { lists: await this.lists.listListsVisibleTo(user.id) };
+    const visible = await this.spaceRecords.visibleTo(SpaceKinds.list, user.id);
+    return { lists: visible.map((space) => this.lists.toList(space, space.seq, space.member)) };
   }
 
   /**
@@ -68,41 +62,29 @@ export class ListsService {
    * committed in between can fall through (a client drops broadcasts whose seq it already has).
    */
   async joinList(user: User, input: ListsInput<'list:join'>, subscribe: () => void): Promise<ListJoined> {
-    const record = await this.requireList(input.listId);
-    const isMember = await this.lists.isMember(record.id, user.id);
-    if (!isMember && record.visibility === 'private' && input.inviteCode !== record.inviteCode) {
-      throw DomainError.forbidden('this list is private: a valid invite code is needed to join');
-    }
-    if (!isMember) await this.writes.write((context) => this.lists.addMember(context, record.id, user.id));
+    await this.spaces.join(SpaceKinds.list, user, await this.requireList(input.listId), input.inviteCode);
     subscribe();
-    return this.lists.consistently(async (sql) => {
+    return this.spaceRecords.consistently(async (sql) => {
       // Read again: the list may have been renamed or deleted since the check above.
-      const current = await this.requireList(record.id, sql);
-      const seq = await this.lists.currentSeq(current.id, sql);
-      const list = this.lists.toList(current, seq, true);
-      const { sinceSeq } = input;
-      if (sinceSeq !== undefined && sinceSeq <= seq && seq - sinceSeq <= Limits.resyncMaxChanges) {
-        const changes = (await this.lists.changesSince(
-          current.id,
-          sinceSeq,
-          Limits.resyncMaxChanges,
-          sql,
-        )) as ListChange[];
-        return { list, seq, changes };
-      }
-      const items = await this.lists.liveItems(current.id, sql);
-      return sinceSeq === undefined ? { list, seq, items } : { list, seq, items, snapshot: true };
+      const current = await this.requireList(input.listId, sql);
+      const caughtUp = await this.spaces.catchUp<{ items: Item[] }, ListChange>(
+        SpaceKinds.list,
+        current.id,
+        input.sinceSeq,
+        sql,
+        async () => ({ items: await this.lists.liveItems(current.id, sql) }),
+      );
+      return { list: this.lists.toList(current, caughtUp.seq, true), ...caughtUp };
     });
   }
 
   /** What `list:join` would answer, without joining: the read-only mirror for scripts. */
   async readList(user: User, listId: string): Promise<ListSnapshot> {
-    const record = await this.requireList(listId);
-    const isMember = await this.lists.isMember(record.id, user.id);
-    if (record.visibility === 'private' && !isMember) throw DomainError.forbidden('this list is private');
-    return this.lists.consistently(async (sql) => {
+    const record = await this.spaces.requireAccess(SpaceKinds.list, user, await this.requireList(listId));
+    const isMember = await this.spaceRecords.isMember(SpaceKinds.list, record.id, user.id);
+    return this.spaceRecords.consistently(async (sql) => {
       const current = await this.requireList(record.id, sql);
-      const seq = await this.lists.currentSeq(current.id, sql);
+      const seq = await this.spaceRecords.currentSeq(SpaceKinds.list, current.id, sql);
       return {
         list: this.lists.toList(current, seq, isMember),
         seq,
@@ -111,30 +93,28 @@ export class ListsService {
     });
   }
 
+  /** Members only; announced in the directory. */
   async renameList(user: User, input: ListsInput<'list:rename'>): Promise<ListsCommandResults['list:rename']> {
     const renamed = await this.writes.once(user.id, input.opId, ListsCommand.ListRename, async (context) => {
       const record = await this.requireList(input.listId, context.sql);
       await this.requireMember(record, user, context.sql);
-      return { list: await this.lists.renameList(context, record, input.title) };
+      const list = await this.spaceRecords.rename(SpaceKinds.list, context, record, input.title);
+      return { list: await this.lists.appendListUpdated(context, list) };
     });
-    const { list } = renamed;
-    const record = { ...list, name: list.title, inviteCode: list.inviteCode ?? null };
-    await this.spaces.announce(SpaceKinds.list, DirectoryChange.Renamed, record, list.seq);
+    await this.spaces.announceChange(SpaceKinds.list, DirectoryChange.Renamed, input.listId);
     return renamed;
   }
 
+  /** Owner only; announced in the directory. */
   async deleteList(user: User, input: ListsInput<'list:delete'>): Promise<ListsCommandResults['list:delete']> {
     const deleted = await this.writes.once(user.id, input.opId, ListsCommand.ListDelete, async (context) => {
-      const record = await this.requireList(input.listId, context.sql);
-      if (record.ownerId !== user.id) throw DomainError.forbidden('only the owner can delete the list');
-      await this.lists.deleteList(context, record.id);
+      const found = await this.requireList(input.listId, context.sql);
+      const record = this.spaces.requireOwner(SpaceKinds.list, found, user, 'delete the list');
+      await this.spaceRecords.markDeleted(SpaceKinds.list, context, record.id);
+      await this.lists.appendListDeleted(context, record.id);
       return { listId: record.id };
     });
-    const record = await this.spaceRecords.find(SpaceKinds.list, deleted.listId);
-    if (record) {
-      const seq = await this.spaceRecords.currentSeq(SpaceKinds.list, record.id);
-      await this.spaces.announce(SpaceKinds.list, DirectoryChange.Deleted, record, seq);
-    }
+    await this.spaces.announceChange(SpaceKinds.list, DirectoryChange.Deleted, input.listId);
     return deleted;
   }
 
@@ -272,15 +252,11 @@ export class ListsService {
     return order.isTaken(wanted, itemId) ? keyBetween(wanted, order.after(wanted, itemId)) : wanted;
   }
 
-  private async requireList(listId: string, sql?: Sql): Promise<ListRecord> {
-    const record = await this.lists.findList(listId, sql);
-    if (!record || record.deletedAt) throw DomainError.notFound('list');
-    return record;
+  private requireList(listId: string, sql?: Sql): Promise<SpaceRecord> {
+    return this.spaces.require(SpaceKinds.list, listId, sql);
   }
 
-  private async requireMember(record: ListRecord, user: User, sql: Sql): Promise<void> {
-    if (!(await this.lists.isMember(record.id, user.id, sql))) {
-      throw DomainError.forbidden('join the list before changing it');
-    }
+  private requireMember(record: SpaceRecord, user: User, sql: Sql): Promise<void> {
+    return this.spaces.requireMember(SpaceKinds.list, record.id, user, sql);
   }
 }

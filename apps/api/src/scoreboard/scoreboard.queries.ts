@@ -11,14 +11,6 @@ export const findBoard = prepare((db, board: { id: string }) =>
     .where('id', '=', board.id),
 );
 
-export const isMember = prepare((db, member: { boardId: string; userId: string }) =>
-  db
-    .selectFrom('BoardMember')
-    .select('userId')
-    .where('boardId', '=', member.boardId)
-    .where('userId', '=', member.userId),
-);
-
 export const findActivePlayer = prepare((db, player: { id: string; boardId: string }) =>
   db
     .selectFrom('Player')

@@ -9,10 +9,11 @@ import {
   type BoardState,
   type BoardSummary,
   type Player,
-  type Visibility,
 } from '@tandem/contract';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
+import type { VisibleSpace } from '../spaces/spaces.repository.js';
+import { toSummary } from '../spaces/spaces.service.js';
 import { isoTimestamp, timestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
 import { BoardFact, toPlayer, type BoardRecord, type PlayerRecord } from './board-records.js';
@@ -21,7 +22,6 @@ import {
   addToScore,
   findActivePlayer,
   findBoard,
-  isMember,
   playerColumns,
   playersAbove,
   rankedPlayers,
@@ -41,29 +41,8 @@ export class ScoreboardRepository {
   }
 
   private boardFields(record: BoardRecord, seq: number, withInviteCode: boolean): Omit<Board, 'players'> {
-    return {
-      id: record.id,
-      name: record.name,
-      ownerId: record.ownerId,
-      visibility: record.visibility,
-      round: record.round,
-      seq,
-      ...(withInviteCode && record.inviteCode ? { inviteCode: record.inviteCode } : {}),
-    };
-  }
-
-  async createBoard(
-    { sql }: UnitOfWork,
-    board: { name: string; visibility: Visibility; inviteCode: string | null; ownerId: string },
-  ): Promise<BoardRecord> {
-    const record: BoardRecord = { id: timeOrderedId(), ...board, round: 1, createdAt: timestamp() };
-    await sql.run(sql.db.insertInto('Board').values(record));
-    await sql.run(
-      sql.db
-        .insertInto('BoardMember')
-        .values({ boardId: record.id, userId: board.ownerId, joinedAt: record.createdAt }),
-    );
-    return record;
+    const { createdAt: _createdAt, ...space } = toSummary(record, seq, withInviteCode);
+    return { ...space, round: record.round };
   }
 
   /** Reads take the caller's transaction when they decide a write. */
@@ -71,24 +50,16 @@ export class ScoreboardRepository {
     return ((await sql.first(findBoard({ id: boardId }))) as BoardRecord | undefined) ?? null;
   }
 
-  /** Public boards and the private boards the user is a member of, oldest first. */
-  async listBoardsVisibleTo(userId: string): Promise<BoardSummary[]> {
+  /** The user's directory of boards (see `SpacesRepository.visibleTo`), with their players counted. */
+  async boardList(visible: VisibleSpace[]): Promise<BoardSummary[]> {
+    if (visible.length === 0) return [];
     const sql = this.database.reader;
-    const records = (await sql.all(
+    const boards = await sql.all(
       sql.db
         .selectFrom('Board')
-        .leftJoin('BoardMember', (join) =>
-          join.onRef('BoardMember.boardId', '=', 'Board.id').on('BoardMember.userId', '=', userId),
-        )
         .select((eb) => [
           'id',
-          'name',
-          'visibility',
-          'inviteCode',
-          'ownerId',
           'round',
-          'createdAt',
-          'BoardMember.userId as member',
           eb
             .selectFrom('Player')
             .select(eb.fn.countAll<number>().as('count'))
@@ -96,27 +67,17 @@ export class ScoreboardRepository {
             .where('Player.removedAt', 'is', null)
             .as('playerCount'),
         ])
-        .where((eb) => eb.or([eb('visibility', '=', 'public'), eb('BoardMember.userId', 'is not', null)]))
-        .orderBy('createdAt'),
-    )) as (BoardRecord & { member: string | null; playerCount: number | null })[];
-    const seqs = await this.changeLog.currentSeqs(records.map((record) => rooms.board(record.id)));
-    return records.map((record) => ({
-      ...this.boardFields(record, seqs.get(rooms.board(record.id)) ?? 0, record.member !== null),
-      playerCount: Number(record.playerCount ?? 0),
-    }));
-  }
-
-  async isMember(boardId: string, userId: string, sql: Sql = this.database.reader): Promise<boolean> {
-    return (await sql.first(isMember({ boardId, userId }))) !== undefined;
-  }
-
-  async addMember({ sql }: UnitOfWork, boardId: string, userId: string): Promise<void> {
-    await sql.run(
-      sql.db
-        .insertInto('BoardMember')
-        .values({ boardId, userId, joinedAt: timestamp() })
-        .onConflict((conflict) => conflict.columns(['boardId', 'userId']).doNothing()),
+        .where(
+          'id',
+          'in',
+          visible.map((space) => space.id),
+        ),
     );
+    const byId = new Map(boards.map((board) => [board.id, board]));
+    return visible.map((space) => ({
+      ...this.boardFields({ ...space, round: byId.get(space.id)?.round ?? 1 }, space.seq, space.member),
+      playerCount: Number(byId.get(space.id)?.playerCount ?? 0),
+    }));
   }
 
   /** The board, its seq and its ranked players as of one commit, without waiting for the queue of writes. */

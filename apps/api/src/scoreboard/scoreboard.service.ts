@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  DirectoryChange,
   ErrorCode,
   ScoreboardCommand,
   ScoreboardLimits,
@@ -14,8 +13,8 @@ import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
 import type { BoardRecord, PlayerRecord } from './board-records.js';
 import { ScoreboardRepository } from './scoreboard.repository.js';
-import { inviteCodeFor } from '../common/invite-code.js';
 import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpacesRepository } from '../spaces/spaces.repository.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 
 /**
@@ -29,23 +28,19 @@ export class ScoreboardService {
     private readonly boards: ScoreboardRepository,
     private readonly writes: UnitsOfWork,
     private readonly spaces: SpacesService,
+    private readonly spaceRecords: SpacesRepository,
   ) {}
 
   async createBoard(
     user: User,
     input: ScoreboardInput<'board:create'>,
   ): Promise<ScoreboardCommandResults['board:create']> {
-    const visibility = input.visibility ?? 'public';
-    const inviteCode = inviteCodeFor(visibility);
-    const record = await this.writes.write((context) =>
-      this.boards.createBoard(context, { name: input.name, visibility, inviteCode, ownerId: user.id }),
-    );
-    await this.spaces.announce(SpaceKinds.board, DirectoryChange.Created, record, 0);
-    return { board: this.boards.toBoard(record, { seq: 0, players: [] }, true) };
+    const record = await this.spaces.create(SpaceKinds.board, user, input);
+    return { board: this.boards.toBoard({ ...record, round: 1 }, { seq: 0, players: [] }, true) };
   }
 
   async listBoards(user: User): Promise<ScoreboardCommandResults['board:list']> {
-    return { boards: await this.boards.listBoardsVisibleTo(user.id) };
+    return { boards: await this.boards.boardList(await this.spaceRecords.visibleTo(SpaceKinds.board, user.id)) };
   }
 
   /**
@@ -58,14 +53,9 @@ export class ScoreboardService {
     input: ScoreboardInput<'board:join'>,
     subscribe: () => void,
   ): Promise<ScoreboardCommandResults['board:join']> {
-    const record = await this.requireBoard(input.boardId);
-    const isMember = await this.boards.isMember(record.id, user.id);
-    if (!isMember && record.visibility === 'private' && input.inviteCode !== record.inviteCode) {
-      throw DomainError.forbidden('this board is private: a valid invite code is needed to join');
-    }
-    if (!isMember) await this.writes.write((context) => this.boards.addMember(context, record.id, user.id));
+    await this.spaces.join(SpaceKinds.board, user, await this.requireBoard(input.boardId), input.inviteCode);
     subscribe();
-    const board = await this.boards.readBoard(record.id);
+    const board = await this.boards.readBoard(input.boardId);
     if (!board) throw DomainError.notFound('board');
     return { board: this.boards.toBoard(board.record, board, true) };
   }
@@ -133,7 +123,12 @@ export class ScoreboardService {
     input: ScoreboardInput<'player:rename'>,
   ): Promise<ScoreboardCommandResults['player:rename']> {
     return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerRename, async (context) => {
-      this.requireOwner(user, await this.requireAccess(user, input.boardId, context.sql), 'rename players');
+      this.spaces.requireOwner(
+        SpaceKinds.board,
+        await this.requireAccess(user, input.boardId, context.sql),
+        user,
+        'rename players',
+      );
       await this.requirePlayer(input.boardId, input.playerId, context.sql);
       return { player: await this.boards.renamePlayer(context, input) };
     });
@@ -144,7 +139,12 @@ export class ScoreboardService {
     input: ScoreboardInput<'player:remove'>,
   ): Promise<ScoreboardCommandResults['player:remove']> {
     return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerRemove, async (context) => {
-      this.requireOwner(user, await this.requireAccess(user, input.boardId, context.sql), 'remove players');
+      this.spaces.requireOwner(
+        SpaceKinds.board,
+        await this.requireAccess(user, input.boardId, context.sql),
+        user,
+        'remove players',
+      );
       await this.requirePlayer(input.boardId, input.playerId, context.sql);
       await this.boards.removePlayer(context, input);
       return { boardId: input.boardId, playerId: input.playerId };
@@ -154,11 +154,8 @@ export class ScoreboardService {
   /** Archives the round's standings and starts the next round with every score at zero. */
   resetBoard(user: User, input: ScoreboardInput<'board:reset'>): Promise<ScoreboardCommandResults['board:reset']> {
     return this.writes.once(user.id, input.opId, ScoreboardCommand.BoardReset, async (context) => {
-      const record = this.requireOwner(
-        user,
-        await this.requireAccess(user, input.boardId, context.sql),
-        'reset the board',
-      );
+      const found = await this.requireAccess(user, input.boardId, context.sql);
+      const record = this.spaces.requireOwner(SpaceKinds.board, found, user, 'reset the board');
       const next = await this.boards.resetBoard(context, record);
       return { board: this.boards.toBoard(next, await this.boards.boardIn(context.sql, next), true) };
     });
@@ -172,16 +169,7 @@ export class ScoreboardService {
 
   /** A public board, or a private one the user is a member of. */
   private async requireAccess(user: User, boardId: string, sql?: Sql): Promise<BoardRecord> {
-    const record = await this.requireBoard(boardId, sql);
-    if (record.visibility === 'private' && !(await this.boards.isMember(record.id, user.id, sql))) {
-      throw DomainError.forbidden('this board is private: join it with its invite code first');
-    }
-    return record;
-  }
-
-  private requireOwner(user: User, record: BoardRecord, what: string): BoardRecord {
-    if (record.ownerId !== user.id) throw DomainError.forbidden(`only the board's owner may ${what}`);
-    return record;
+    return this.spaces.requireAccess(SpaceKinds.board, user, await this.requireBoard(boardId, sql), sql);
   }
 
   private async requirePlayer(boardId: string, playerId: string, sql: Sql): Promise<PlayerRecord> {

@@ -49,6 +49,24 @@ const findSpace = perKind((db, space: { id: string }, kind) =>
     .where('id', '=', space.id),
 );
 
+/** The space and its stream's seq, in one statement: one committed moment without a transaction. */
+const findWithSeq = perKind((db, space: { id: string; streamKey: string }, kind) =>
+  db
+    .selectFrom('Space')
+    .leftJoin('ChangeStream', (join) => join.on('ChangeStream.key', '=', space.streamKey))
+    .select([
+      'Space.id',
+      'Space.spaceName as name',
+      'Space.visibility',
+      'Space.inviteCode',
+      'Space.ownerId',
+      'Space.createdAt',
+      'ChangeStream.seq',
+    ])
+    .$if(kind.softDeleted, (query) => query.select('Space.deletedAt'))
+    .where('Space.id', '=', space.id),
+);
+
 const isMember = perKind((db, member: { spaceId: string; userId: string }) =>
   db
     .selectFrom('SpaceMember')
@@ -107,6 +125,14 @@ export class SpacesRepository {
   /** The space, deleted or not. Reads take the caller's transaction when they decide a write. */
   async find(kind: SpaceKind, spaceId: string, sql: Sql = this.database.reader): Promise<SpaceRecord | null> {
     return ((await sql.first(findSpace(kind)({ id: spaceId }))) as SpaceRecord | undefined) ?? null;
+  }
+
+  /** The space and its seq as of one moment, or null. */
+  async findWithSeq(kind: SpaceKind, spaceId: string): Promise<{ record: SpaceRecord; seq: number } | null> {
+    const row = await this.database.reader.first(findWithSeq(kind)({ id: spaceId, streamKey: kind.stream(spaceId) }));
+    if (!row) return null;
+    const { seq, ...record } = row;
+    return { record: record as SpaceRecord, seq: seq ?? 0 };
   }
 
   /** Public spaces and the private ones the user is a member of (not deleted), oldest first, with their seq. */
@@ -177,9 +203,11 @@ export class SpacesRepository {
     return (await sql.first(isMember(kind)({ spaceId, userId }))) !== undefined;
   }
 
-  /** Makes the user a member (rooms: with their read marker at `readSeq`); a member stays as they are. */
-  async addMember(kind: SpaceKind, { sql }: UnitOfWork, spaceId: string, userId: string, readSeq = 0): Promise<void> {
-    await sql.run(addMember(kind)({ spaceId, userId, joinedAt: timestamp(), readSeq }));
+  /** Makes the user a member (rooms: with their read marker at `readSeq`); when they joined. A member stays as they are. */
+  async addMember(kind: SpaceKind, { sql }: UnitOfWork, spaceId: string, userId: string, readSeq = 0): Promise<string> {
+    const joinedAt = timestamp();
+    await sql.run(addMember(kind)({ spaceId, userId, joinedAt, readSeq }));
+    return joinedAt;
   }
 
   /** Whether the user was a member. */

@@ -57,9 +57,8 @@ export class SpacesService {
     return record;
   }
 
-  /** A public space, or a private one the user is a member of. */
-  async requireAccess(kind: SpaceKind, user: User, spaceId: string, sql?: Sql): Promise<SpaceRecord> {
-    const record = await this.require(kind, spaceId, sql);
+  /** `record` if it is public, or private and the user is a member. */
+  async requireAccess<R extends SpaceRecord>(kind: SpaceKind, user: User, record: R, sql?: Sql): Promise<R> {
     if (record.visibility === 'private' && !(await this.spaces.isMember(kind, record.id, user.id, sql))) {
       throw DomainError.forbidden(`this ${kind.noun} is private: join it with its invite code first`);
     }
@@ -74,7 +73,7 @@ export class SpacesService {
   }
 
   /** `FORBIDDEN` unless the user owns the space; `action` says what they tried ("rename it"). */
-  requireOwner(kind: SpaceKind, record: SpaceRecord, user: User, action: string): SpaceRecord {
+  requireOwner<R extends SpaceRecord>(kind: SpaceKind, record: R, user: User, action: string): R {
     if (record.ownerId !== user.id) throw DomainError.forbidden(`only the ${kind.noun}'s owner can ${action}`);
     return record;
   }
@@ -87,12 +86,10 @@ export class SpacesService {
   }
 
   /** Makes the user a member (a private space needs its invite code); a member stays as they are. */
-  async join(kind: SpaceKind, user: User, spaceId: string, inviteCode: string | undefined): Promise<SpaceRecord> {
-    const record = await this.require(kind, spaceId);
-    if (await this.spaces.isMember(kind, record.id, user.id)) return record;
+  async join(kind: SpaceKind, user: User, record: SpaceRecord, inviteCode: string | undefined): Promise<void> {
+    if (await this.spaces.isMember(kind, record.id, user.id)) return;
     this.requireInvite(kind, record, inviteCode);
     await this.writes.write((context) => this.spaces.addMember(kind, context, record.id, user.id));
-    return record;
   }
 
   /** Owner of a private space only: a new code, and the old one stops opening the space. */
@@ -122,12 +119,18 @@ export class SpacesService {
     snapshot: () => Promise<S>,
   ): Promise<CatchUp<S, C>> {
     const seq = await this.spaces.currentSeq(kind, spaceId, sql);
-    if (sinceSeq !== undefined && sinceSeq <= seq && seq - sinceSeq <= Limits.resyncMaxChanges) {
+    if (resyncs(sinceSeq, seq)) {
       const changes = (await this.spaces.changesSince(kind, spaceId, sinceSeq, Limits.resyncMaxChanges, sql)) as C[];
       return { seq, changes };
     }
     const state = await snapshot();
     return sinceSeq === undefined ? { seq, ...state } : { seq, ...state, snapshot: true as const };
+  }
+
+  /** `announce` for a change that has committed, with the space and its seq as they are now. */
+  async announceChange(kind: SpaceKind, change: DirectoryChange, spaceId: string): Promise<void> {
+    const record = await this.spaces.find(kind, spaceId);
+    if (record) await this.announce(kind, change, record, await this.spaces.currentSeq(kind, spaceId));
   }
 
   /**
@@ -147,6 +150,11 @@ export class SpacesService {
       audience,
     });
   }
+}
+
+/** Whether a rejoin at `sinceSeq` gets the changes since (else a snapshot): within the resync window, not ahead. */
+export function resyncs(sinceSeq: number | undefined, seq: number): sinceSeq is number {
+  return sinceSeq !== undefined && sinceSeq <= seq && seq - sinceSeq <= Limits.resyncMaxChanges;
 }
 
 /** The space as a directory shows it; the invite code only for those who may hold it. */

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { Change, Item, List, User } from '@tandem/contract';
+import type { UnitOfWork } from '../db/database.service.js';
+import type { SpaceKind } from '../spaces/space-kinds.js';
+import type { SpaceRecord } from '../spaces/spaces.repository.js';
+import { ListOrder } from './list-order.js';
+import type { ItemChanges, ItemEvent, ItemRow, ItemState } from './list-records.js';
+
+export const ann: User = { id: randomUUID(), name: 'ann' };
+export const bob: User = { id: randomUUID(), name: 'bob' };
+
+/**
+ * The lists' and the spaces' repositories for lists, kept in memory: enough to check the lists'
+ * rules alone (`lists.service.spec.ts`).
+ */
+export class InMemoryLists {
+  readonly lists = new Map<string, SpaceRecord>();
+  readonly members = new Set<string>();
+  readonly rows = new Map<string, ItemRow>();
+  readonly names = new Map([ann, bob].map((user) => [user.id, user.name]));
+  readonly log: string[] = [];
+  seq = 0;
+
+  addList(owner: User, visibility: 'public' | 'private' = 'public'): SpaceRecord {
+    const record: SpaceRecord = {
+      id: randomUUID(),
+      name: 'groceries',
+      visibility,
+      inviteCode: visibility === 'private' ? 'code' : null,
+      ownerId: owner.id,
+      createdAt: new Date().toISOString(),
+      deletedAt: null,
+    };
+    this.lists.set(record.id, record);
+    this.members.add(`${record.id}/${owner.id}`);
+    return record;
+  }
+
+  addItem(listId: string, text: string, position: string, deleted = false): ItemRow {
+    const row: ItemRow = {
+      id: randomUUID(),
+      listId,
+      text,
+      done: 0,
+      position,
+      version: 1,
+      createdById: ann.id,
+      updatedById: ann.id,
+      createdAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      deletedAt: deleted ? new Date().toISOString() : null,
+    };
+    this.rows.set(row.id, row);
+    return row;
+  }
+
+  toList(record: SpaceRecord, seq: number): List {
+    return {
+      id: record.id,
+      title: record.name,
+      ownerId: record.ownerId,
+      visibility: record.visibility,
+      seq,
+      createdAt: '',
+    };
+  }
+  async find(_: SpaceKind, listId: string) {
+    return this.lists.get(listId) ?? null;
+  }
+  async isMember(_: SpaceKind, listId: string, userId: string) {
+    return this.members.has(`${listId}/${userId}`);
+  }
+  async addMember(_: SpaceKind, __: UnitOfWork, listId: string, userId: string) {
+    this.log.push('addMember');
+    this.members.add(`${listId}/${userId}`);
+  }
+  async consistently<T>(read: () => Promise<T>) {
+    return read();
+  }
+  async currentSeq() {
+    this.log.push('currentSeq');
+    return this.seq;
+  }
+  async changesSince(_: SpaceKind, __: string, sinceSeq: number): Promise<Change[]> {
+    return Array.from({ length: this.seq - sinceSeq }, (__, i) => ({
+      seq: sinceSeq + i + 1,
+      event: 'item:created',
+      data: {},
+    }));
+  }
+  async liveItems(listId: string) {
+    return this.live(listId).map((row) => this.toItem(row));
+  }
+  async markDeleted(_: SpaceKind, __: UnitOfWork, listId: string) {
+    this.log.push(`markDeleted ${listId}`);
+  }
+  async appendListDeleted(_: UnitOfWork, listId: string) {
+    this.log.push(`appendListDeleted ${listId}`);
+  }
+  async itemState(itemId: string): Promise<ItemState | null> {
+    const row = this.rows.get(itemId);
+    return row
+      ? {
+          listId: row.listId,
+          version: row.version,
+          position: row.position,
+          deleted: row.deletedAt !== null,
+          stored: row,
+        }
+      : null;
+  }
+  async findItem(itemId: string) {
+    const row = this.rows.get(itemId);
+    return row ? this.toItem(row) : null;
+  }
+  async liveOrder(listId: string) {
+    return new ListOrder(this.live(listId));
+  }
+  async createItem(_: UnitOfWork, item: { listId: string; text: string; position: string; user: User }) {
+    return this.toItem(this.addItem(item.listId, item.text, item.position));
+  }
+  async writeItemIfCurrent(
+    _: UnitOfWork,
+    write: { state: ItemState; changes: ItemChanges; user: User; event: ItemEvent },
+  ): Promise<Item | null> {
+    const row = this.rows.get(write.state.stored.id);
+    if (!row || row.version !== write.state.version) return null;
+    const { text, done, position, deleted } = write.changes;
+    Object.assign(row, {
+      ...(text !== undefined ? { text } : {}),
+      ...(done !== undefined ? { done: done ? 1 : 0 } : {}),
+      ...(position !== undefined ? { position } : {}),
+      ...(deleted !== undefined ? { deletedAt: deleted ? new Date().toISOString() : null } : {}),
+      version: row.version + 1,
+      updatedById: write.user.id,
+    });
+    this.log.push(write.event);
+    return this.toItem(row);
+  }
+
+  private live(listId: string): ItemRow[] {
+    return [...this.rows.values()]
+      .filter((row) => row.listId === listId && row.deletedAt === null)
+      .sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+  }
+
+  private toItem(row: ItemRow): Item {
+    const user = (id: string) => ({ id, name: this.names.get(id) ?? 'someone' });
+    return {
+      id: row.id,
+      listId: row.listId,
+      text: row.text,
+      done: row.done === 1,
+      position: row.position,
+      version: row.version,
+      createdBy: user(row.createdById),
+      updatedBy: user(row.updatedById),
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      ...(row.deletedAt ? { deletedAt: row.deletedAt } : {}),
+    };
+  }
+}
