@@ -5,6 +5,7 @@ export * from './rooms.js';
 export * from './spaces.js';
 export * from './auth.js';
 export * from './chat.js';
+export * from './messages.js';
 export * from './presence.js';
 export * from './search.js';
 export * from './emoji.js';

@@ -32,8 +32,8 @@ export class Broadcaster implements OnModuleDestroy {
         // `to([])` would mean every socket: a private space with no members left tells no one.
         if (!namespace || (audience !== 'everyone' && audience.userIds.length === 0)) return;
         const to = audience === 'everyone' ? namespace : namespace.to(audience.userIds.map(rooms.user));
+        // Not counted in `broadcasts`, which counts the changes of spaces' streams.
         to.emit(DirectoryBroadcast.Changed, change);
-        this.metrics.broadcasts.inc({ namespace: name });
       }),
     ];
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { countsAsUnread, emoji, type Message } from './chat.js';
+import { countsAsUnread, emoji, type Message } from './messages.js';
 
 const me = 'u-me';
 
