@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Message } from './chat.js';
+import type { Message } from './messages.js';
 import { id } from './common.js';
 
 /** Message search (`message:search`): the limits of a query and of a page. */

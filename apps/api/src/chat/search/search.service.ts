@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { searchTerms, type ChatCommandResults, type ChatInput, type User } from '@tandem/contract';
-import { DomainError } from '../../common/domain-error.js';
-import { ChatRepository } from '../chat.repository.js';
-import { ChatService } from '../chat.service.js';
+import { SpaceKinds } from '../../spaces/space-kinds.js';
+import { SpacesService } from '../../spaces/spaces.service.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { highlight } from './highlight.js';
 import { SearchRepository } from './search.repository.js';
@@ -11,8 +10,7 @@ import { SearchRepository } from './search.repository.js';
 @Injectable()
 export class SearchService {
   constructor(
-    private readonly rooms: ChatService,
-    private readonly chat: ChatRepository,
+    private readonly spaces: SpacesService,
     private readonly messages: MessagesRepository,
     private readonly search: SearchRepository,
   ) {}
@@ -24,10 +22,8 @@ export class SearchService {
    */
   async find(user: User, input: ChatInput<'message:search'>): Promise<ChatCommandResults['message:search']> {
     if (input.roomId !== undefined) {
-      const record = await this.rooms.requireRoom(input.roomId);
-      if (record.visibility === 'private' && !(await this.chat.isMember(record.id, user.id))) {
-        throw DomainError.forbidden('this room is private');
-      }
+      const record = await this.spaces.require(SpaceKinds.room, input.roomId);
+      await this.spaces.requireAccess(SpaceKinds.room, user, record);
     }
     const terms = searchTerms(input.query);
     const page = await this.search.search({
