@@ -4,6 +4,7 @@ import type { UnitOfWork } from '../db/database.service.js';
 import type { SpaceKind } from '../spaces/space-kinds.js';
 import type { SpaceRecord } from '../spaces/spaces.repository.js';
 import { ListOrder } from './list-order.js';
+import { changedColumns, itemStateOf, toItem } from './list-records.js';
 import type { ItemChanges, ItemEvent, ItemRow, ItemState } from './list-records.js';
 
 export const ann: User = { id: randomUUID(), name: 'ann' };
@@ -99,15 +100,7 @@ export class InMemoryLists {
   }
   async itemState(itemId: string): Promise<ItemState | null> {
     const row = this.rows.get(itemId);
-    return row
-      ? {
-          listId: row.listId,
-          version: row.version,
-          position: row.position,
-          deleted: row.deletedAt !== null,
-          stored: row,
-        }
-      : null;
+    return row ? itemStateOf(row) : null;
   }
   async findItem(itemId: string) {
     const row = this.rows.get(itemId);
@@ -125,12 +118,8 @@ export class InMemoryLists {
   ): Promise<Item | null> {
     const row = this.rows.get(write.state.stored.id);
     if (!row || row.version !== write.state.version) return null;
-    const { text, done, position, deleted } = write.changes;
     Object.assign(row, {
-      ...(text !== undefined ? { text } : {}),
-      ...(done !== undefined ? { done: done ? 1 : 0 } : {}),
-      ...(position !== undefined ? { position } : {}),
-      ...(deleted !== undefined ? { deletedAt: deleted ? new Date().toISOString() : null } : {}),
+      ...changedColumns(write.changes, new Date().toISOString()),
       version: row.version + 1,
       updatedById: write.user.id,
     });
@@ -145,19 +134,6 @@ export class InMemoryLists {
   }
 
   private toItem(row: ItemRow): Item {
-    const user = (id: string) => ({ id, name: this.names.get(id) ?? 'someone' });
-    return {
-      id: row.id,
-      listId: row.listId,
-      text: row.text,
-      done: row.done === 1,
-      position: row.position,
-      version: row.version,
-      createdBy: user(row.createdById),
-      updatedBy: user(row.updatedById),
-      createdAt: row.createdAt,
-      updatedAt: row.updatedAt,
-      ...(row.deletedAt ? { deletedAt: row.deletedAt } : {}),
-    };
+    return toItem(row, (id) => ({ id, name: this.names.get(id) ?? 'someone' }));
   }
 }

@@ -13,12 +13,20 @@ import {
 } from '@tandem/contract';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
-import { isoTimestamp, timestamp } from '../db/dialect.js';
+import { timestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
 import { toSummary } from '../spaces/spaces.service.js';
 import type { SpaceRecord } from '../spaces/spaces.repository.js';
 import { findItem, liveOrder } from './lists.queries.js';
-import type { ItemChanges, ItemEvent, ItemRow, ItemState } from './list-records.js';
+import {
+  changedColumns,
+  itemStateOf,
+  toItem,
+  type ItemChanges,
+  type ItemEvent,
+  type ItemRow,
+  type ItemState,
+} from './list-records.js';
 import { ListOrder, byPosition } from './list-order.js';
 
 /** User names never change, so they are remembered rather than read back on every item. */
@@ -69,15 +77,7 @@ export class ListsRepository {
   /** Where an item is and whether it is deleted: what the rules need before a write. */
   async itemState(itemId: string, sql: Sql = this.database.reader): Promise<ItemState | null> {
     const row = await sql.first(findItem({ id: itemId }));
-    return row
-      ? {
-          listId: row.listId,
-          version: row.version,
-          position: row.position,
-          deleted: row.deletedAt !== null,
-          stored: row,
-        }
-      : null;
+    return row ? itemStateOf(row) : null;
   }
 
   async findItem(itemId: string, sql: Sql = this.database.reader): Promise<Item | null> {
@@ -132,13 +132,9 @@ export class ListsRepository {
     write: { state: ItemState; changes: ItemChanges; user: User; event: ItemEvent },
   ): Promise<Item | null> {
     const { stored } = write.state;
-    const { text, done, position, deleted } = write.changes;
     const now = timestamp();
     const written: Partial<ItemRow> = {
-      ...(text !== undefined ? { text } : {}),
-      ...(done !== undefined ? { done: done ? 1 : 0 } : {}),
-      ...(position !== undefined ? { position } : {}),
-      ...(deleted !== undefined ? { deletedAt: deleted ? now : null } : {}),
+      ...changedColumns(write.changes, now),
       updatedById: write.user.id,
       updatedAt: now,
     };
@@ -177,19 +173,7 @@ export class ListsRepository {
       for (const user of users) this.rememberName(user);
     }
     const user = (userId: string): User => ({ id: userId, name: this.userNames.get(userId) ?? 'someone' });
-    return rows.map((row) => ({
-      id: row.id,
-      listId: row.listId,
-      text: row.text,
-      done: row.done === 1,
-      position: row.position,
-      version: row.version,
-      createdBy: user(row.createdById),
-      updatedBy: user(row.updatedById),
-      createdAt: isoTimestamp(row.createdAt),
-      updatedAt: isoTimestamp(row.updatedAt),
-      ...(row.deletedAt ? { deletedAt: isoTimestamp(row.deletedAt) } : {}),
-    }));
+    return rows.map((row) => toItem(row, user));
   }
 
   private rememberName(user: User): void {

@@ -9,6 +9,7 @@ import {
   type User,
 } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
+import type { UnitOfWork } from '../db/database.service.js';
 import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
 import type { BoardRecord, PlayerRecord } from './board-records.js';
@@ -122,32 +123,34 @@ export class ScoreboardService {
     user: User,
     input: ScoreboardInput<'player:rename'>,
   ): Promise<ScoreboardCommandResults['player:rename']> {
-    return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerRename, async (context) => {
-      this.spaces.requireOwner(
-        SpaceKinds.board,
-        await this.requireAccess(user, input.boardId, context.sql),
-        user,
-        'rename players',
-      );
-      await this.requirePlayer(input.boardId, input.playerId, context.sql);
-      return { player: await this.boards.renamePlayer(context, input) };
-    });
+    return this.playerWrite(user, input, ScoreboardCommand.PlayerRename, 'rename players', async (context) => ({
+      player: await this.boards.renamePlayer(context, input),
+    }));
   }
 
   removePlayer(
     user: User,
     input: ScoreboardInput<'player:remove'>,
   ): Promise<ScoreboardCommandResults['player:remove']> {
-    return this.writes.once(user.id, input.opId, ScoreboardCommand.PlayerRemove, async (context) => {
-      this.spaces.requireOwner(
-        SpaceKinds.board,
-        await this.requireAccess(user, input.boardId, context.sql),
-        user,
-        'remove players',
-      );
-      await this.requirePlayer(input.boardId, input.playerId, context.sql);
+    return this.playerWrite(user, input, ScoreboardCommand.PlayerRemove, 'remove players', async (context) => {
       await this.boards.removePlayer(context, input);
       return { boardId: input.boardId, playerId: input.playerId };
+    });
+  }
+
+  /** An owner's change to one player of the board, under its opId. */
+  private playerWrite<T>(
+    user: User,
+    input: { opId: string; boardId: string; playerId: string },
+    command: ScoreboardCommand,
+    action: string,
+    work: (context: UnitOfWork) => Promise<T>,
+  ): Promise<T> {
+    return this.writes.once(user.id, input.opId, command, async (context) => {
+      const record = await this.requireAccess(user, input.boardId, context.sql);
+      this.spaces.requireOwner(SpaceKinds.board, record, user, action);
+      await this.requirePlayer(input.boardId, input.playerId, context.sql);
+      return work(context);
     });
   }
 

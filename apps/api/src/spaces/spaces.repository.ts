@@ -41,12 +41,22 @@ function perKind<P extends Record<string, unknown>, R>(
   return (kind) => byKind.get(kind)!;
 }
 
+/** What `SpaceRecord` holds (and `deletedAt`, for the kinds that keep deleted spaces). */
+const spaceColumns = [
+  'Space.id',
+  'Space.spaceName as name',
+  'Space.visibility',
+  'Space.inviteCode',
+  'Space.ownerId',
+  'Space.createdAt',
+] as const;
+
 const findSpace = perKind((db, space: { id: string }, kind) =>
   db
     .selectFrom('Space')
-    .select(['id', 'spaceName as name', 'visibility', 'inviteCode', 'ownerId', 'createdAt'])
-    .$if(kind.softDeleted, (query) => query.select('deletedAt'))
-    .where('id', '=', space.id),
+    .select(spaceColumns)
+    .$if(kind.softDeleted, (query) => query.select('Space.deletedAt'))
+    .where('Space.id', '=', space.id),
 );
 
 /** The space and its stream's seq, in one statement: one committed moment without a transaction. */
@@ -54,15 +64,7 @@ const findWithSeq = perKind((db, space: { id: string; streamKey: string }, kind)
   db
     .selectFrom('Space')
     .leftJoin('ChangeStream', (join) => join.on('ChangeStream.key', '=', space.streamKey))
-    .select([
-      'Space.id',
-      'Space.spaceName as name',
-      'Space.visibility',
-      'Space.inviteCode',
-      'Space.ownerId',
-      'Space.createdAt',
-      'ChangeStream.seq',
-    ])
+    .select([...spaceColumns, 'ChangeStream.seq'])
     .$if(kind.softDeleted, (query) => query.select('Space.deletedAt'))
     .where('Space.id', '=', space.id),
 );
@@ -95,15 +97,7 @@ function visibleTo(db: Kysely<SpaceTables>, kind: SpaceKind, userId: string) {
     .leftJoin('SpaceMember', (join) =>
       join.onRef('SpaceMember.spaceId', '=', 'Space.id').on('SpaceMember.userId', '=', userId),
     )
-    .select([
-      'Space.id',
-      'Space.spaceName as name',
-      'Space.visibility',
-      'Space.inviteCode',
-      'Space.ownerId',
-      'Space.createdAt',
-      'SpaceMember.userId as memberId',
-    ])
+    .select([...spaceColumns, 'SpaceMember.userId as memberId'])
     .$if(kind.readMarkers, (query) => query.select('SpaceMember.readSeq'))
     .$if(kind.softDeleted, (query) => query.where('Space.deletedAt', 'is', null))
     .where((eb) => eb.or([eb('Space.visibility', '=', 'public'), eb('SpaceMember.userId', 'is not', null)]))
