@@ -295,6 +295,28 @@ export class ChatManager extends NamespaceManager<typeof Namespace.Chat, Outgoin
     view.hasOlder = outcome.data.nextCursor !== null;
   }
 
+  /** One page of `message:search` over the rooms the user may read; `cursor` asks for the next. */
+  search(query: string, cursor?: string) {
+    return this.request(ChatCommand.MessageSearch, { query, ...(cursor ? { cursor } : {}) });
+  }
+
+  /**
+   * Opens the room with the message at `seq` held, older pages loaded until it is there (with
+   * everything after it, as a room shows): where a search result jumps to.
+   */
+  async reveal(roomId: string, seq: number): Promise<boolean> {
+    if (!(await this.open(roomId))) return false;
+    for (;;) {
+      const view = this.views[roomId];
+      if (!view) return false;
+      if (view.messages.some((message) => message.seq === seq)) return true;
+      const held = view.messages.length;
+      if (!view.hasOlder || (view.messages[0]?.seq ?? 0) < seq) return false;
+      await this.loadOlder(roomId);
+      if (this.views[roomId]?.messages.length === held) return false;
+    }
+  }
+
   /** The room's unread counts: live for joined rooms, as listed for the others. */
   unreadOf(roomId: string): UnreadCounts {
     const view = this.views[roomId];
