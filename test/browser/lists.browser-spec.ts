@@ -62,7 +62,7 @@ describeInBrowser('web app: a shared list in two browsers', () => {
     const conflict = grace.getByTestId('conflict-message');
     await conflict.waitFor();
     const said = await conflict.innerText();
-    expect(said).toContain('changed by Ada');
+    expect(said).toContain('Changed by Ada');
     expect(said).toContain('showing the current text');
     expect(said).toContain('oat milk');
     expect(said).toContain('reapply');

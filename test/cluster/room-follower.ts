@@ -1,6 +1,6 @@
 import { ChatBroadcast, ChatCommand, type Ack, type MessageCreated, type RoomJoined } from '@tandem/contract';
 import type { Socket } from 'socket.io-client';
-import { SeqReorder } from '../../apps/web/src/lib/seq-reorder.js';
+import { SeqReorder } from '@tandem/client';
 
 /**
  * A chat client that follows one room as the protocol asks (docs/protocol.md): it applies

@@ -1,7 +1,6 @@
 import {
-  type AuthCommand,
-  type Namespace,
   type Ack,
+  type AuthCommand,
   type AuthRefreshed,
   type ChatClientEvents,
   type ChatCommandResults,
@@ -9,13 +8,14 @@ import {
   type ListsClientEvents,
   type ListsCommandResults,
   type ListsServerEvents,
+  type Namespace,
   type ScoreboardClientEvents,
   type ScoreboardCommandResults,
   type ScoreboardServerEvents,
   type SessionClientEvents,
   type SessionServerEvents,
 } from '@tandem/contract';
-import { io, type Socket } from 'socket.io-client';
+import { Manager, type Socket } from 'socket.io-client';
 
 /**
  * One namespace's side of the contract. The server attaches the session events to every
@@ -78,7 +78,7 @@ export async function emitWithAck<T>(
     return { ok: false, error: { code: ClientErrorCode.NoAnswer, message: 'you are offline' } };
   }
   // Socket.IO's mapped event types cannot follow a generic command name; the typed `send` of
-  // `createSocket` ties each command to its payload and result instead.
+  // `openSocket` ties each command to its payload and result instead.
   const timed = socket.timeout(timeoutMs) as unknown as {
     emitWithAck(event: string, payload: unknown): Promise<Ack<T>>;
   };
@@ -92,7 +92,7 @@ export async function emitWithAck<T>(
   }
 }
 
-export interface NamespaceConnection<N extends Namespace> {
+export interface SocketChannel<N extends Namespace> {
   readonly socket: NamespaceSocket<N>;
   /** Sends one command and waits for its ack; never throws (see `emitWithAck`). */
   send<C extends Command<N>>(
@@ -102,13 +102,24 @@ export interface NamespaceConnection<N extends Namespace> {
   ): Promise<CommandOutcome<CommandResult<N, C>>>;
 }
 
-/** The socket of one namespace, not connected until `connect()` is called, and its typed `send`. */
-export function createSocket<N extends Namespace>(namespace: N, token: () => string | null): NamespaceConnection<N> {
-  const socket: NamespaceSocket<N> = io(namespace, {
+/**
+ * The engine (one WebSocket) that the three namespaces of one client share. `baseUrl` is empty in
+ * a page served by the server itself (same origin). Each client has its own: two clients in one
+ * process (two bots, say) never share a socket.
+ */
+export function openEngine(baseUrl: string): Manager {
+  return new Manager(baseUrl || undefined, { transports: ['websocket', 'polling'], autoConnect: false });
+}
+
+/** The socket of one namespace on `engine`, not connected until `connect()` is called, and its typed `send`. */
+export function openSocket<N extends Namespace>(
+  engine: Manager,
+  namespace: N,
+  token: () => string | null,
+): SocketChannel<N> {
+  const socket: NamespaceSocket<N> = engine.socket(namespace, {
     // Read at every (re)connection, so a reconnect presents the latest refreshed token.
     auth: (callback) => callback({ token: token() ?? '' }),
-    transports: ['websocket', 'polling'],
-    autoConnect: false,
   });
   return {
     socket,
