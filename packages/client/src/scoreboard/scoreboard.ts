@@ -6,11 +6,12 @@ import {
   type BoardState,
   type BoardSummary,
   type Namespace,
+  type Player,
 } from '@tandem/contract';
 import type { Connection } from '../connection.js';
 import { Feature, newOpId, type FeatureContext, type JoinResult } from '../feature.js';
 import type { OutboxEntry } from '../outbox-entry.js';
-import { adoptBoard, applyBoardState, stillAwaited, summarize, type PendingScore } from './board.js';
+import { adoptBoard, applyBoardState, projectPlayers, stillAwaited, summarize, type PendingScore } from './board.js';
 
 type ScoreboardNamespace = typeof Namespace.Scoreboard;
 
@@ -92,6 +93,16 @@ export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardSt
         status: entry.status === 'sending' ? ('sending' as const) : ('queued' as const),
       }));
     return [...this.state.get().awaiting, ...queued];
+  }
+
+  /** The open board's players, ranked, with this user's unconfirmed changes applied. */
+  players(entries: readonly OutboxEntry[] = this.outbox.entries.get()): Player[] {
+    const { board } = this.state.get();
+    if (!board) return [];
+    return projectPlayers(
+      board.players,
+      this.pending(entries).filter((entry) => entry.boardId === board.id),
+    );
   }
 
   protected override subscribe(): void {
