@@ -31,7 +31,9 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 const ids = (entries: readonly OutboxEntry[]) => entries.map((entry) => entry.opId);
 
 describe(Outbox.name, () => {
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('sends each namespace in order once it can, and keeps what waits in the storage', async () => {
     const storage = new MemoryOutboxStorage();
