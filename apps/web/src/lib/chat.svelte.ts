@@ -149,6 +149,10 @@ export class ChatManager extends FeatureBinding<typeof Namespace.Chat, ChatState
     void this.view.current;
     return this.chat.messages.lastEditable(roomId);
   }
+  /** "New messages" start after `seq` in the room. */
+  moveDivider(roomId: string, seq: number): void {
+    this.chat.updateView(roomId, (view) => ({ ...view, dividerSeq: seq }));
+  }
   markRead(roomId: string): void {
     this.chat.messages.markRead(roomId);
   }
