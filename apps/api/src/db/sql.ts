@@ -1,27 +1,63 @@
 import type { Compilable, Kysely } from 'kysely';
 import type { DB } from '../generated/kysely/database.js';
 import type { SqlConnection } from './connections.js';
-import { unreachable, type Dialect, type DialectName } from './dialect.js';
+import { unreachable, type Dialect } from './dialect.js';
 
-/** A query built once per dialect, with named parameters (see `prepare`). */
+/** A query built once per dialect (and shape, see `prepareShapes`), with named parameters (see `prepare`). */
 export interface Prepared<R> {
-  readonly compiled: (dialect: Dialect) => PreparedSql;
+  readonly source: PreparedSource;
+  readonly shape: unknown;
   readonly values: Record<string, unknown>;
   /** Carries the row type only. */
   readonly row?: R;
 }
 
-type Slot = { parameter: string } | { constant: unknown };
-interface PreparedSql {
+/** One compiled statement: its SQL, its name on servers that keep prepared statements, and where each value goes. */
+interface CompiledStatement {
   sql: string;
-  slots: Slot[];
   name: string;
   writes: boolean;
+  /** Per position: the name of the parameter there, or undefined for a constant of the query. */
+  parameterNames: (string | undefined)[];
+  constants: unknown[];
 }
 
 /** A parameter stands in the built query as this marker followed by its name. */
 const marker = '\u0000:';
-let preparedCount = 0;
+let statementCount = 0;
+
+/** Stand-ins for the parameters: each property read gives the marker and the property's name. */
+const standIns = new Proxy({}, { get: (_target, key) => `${marker}${String(key)}` });
+
+/** Builds and compiles a query once per dialect and shape. */
+class PreparedSource {
+  private readonly statements = new Map<string, CompiledStatement>();
+
+  constructor(
+    private readonly build: (db: Kysely<DB>, parameters: never, shape: never) => Compilable<unknown>,
+    private readonly keyOf: (shape: never) => string,
+  ) {}
+
+  compiled(dialect: Dialect, shape: unknown): CompiledStatement {
+    const key = `${dialect.name}:${this.keyOf(shape as never)}`;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      const { sql, parameters, query } = this.build(dialect.builder, standIns as never, shape as never).compile();
+      const parameterNames = parameters.map((value) =>
+        typeof value === 'string' && value.startsWith(marker) ? value.slice(marker.length) : undefined,
+      );
+      statement = {
+        sql,
+        name: `tandem_${++statementCount}`,
+        writes: query.kind !== 'SelectQueryNode',
+        parameterNames,
+        constants: parameters.map((value, index) => (parameterNames[index] === undefined ? value : undefined)),
+      };
+      this.statements.set(key, statement);
+    }
+    return statement;
+  }
+}
 
 /**
  * A query whose SQL is built and compiled once per dialect, then run with new values: the
@@ -32,24 +68,21 @@ let preparedCount = 0;
 export function prepare<P extends Record<string, unknown>, R>(
   build: (db: Kysely<DB>, parameters: P) => Compilable<R>,
 ): (values: P) => Prepared<R> {
-  const name = `tandem_${++preparedCount}`;
-  const byDialect = new Map<DialectName, PreparedSql>();
-  const standIns = new Proxy({} as P, { get: (_target, key) => `${marker}${String(key)}` });
-  const compiled = (dialect: Dialect) => {
-    let query = byDialect.get(dialect.name);
-    if (!query) {
-      const { sql, parameters, query: node } = build(dialect.builder, standIns).compile();
-      const slots = parameters.map((value): Slot =>
-        typeof value === 'string' && value.startsWith(marker)
-          ? { parameter: value.slice(marker.length) }
-          : { constant: value },
-      );
-      query = { sql, slots, name, writes: node.kind !== 'SelectQueryNode' };
-      byDialect.set(dialect.name, query);
-    }
-    return query;
-  };
-  return (values) => ({ compiled, values });
+  const source = new PreparedSource(build, () => '');
+  return (values) => ({ source, shape: undefined, values });
+}
+
+/**
+ * `prepare` for a query of a few shapes (an update that sets some columns, not others): `build`
+ * also receives the shape, which may choose the query's form; each shape is compiled once, under
+ * the key `keyOf` gives it (equal keys: the same form).
+ */
+export function prepareShapes<S, P extends Record<string, unknown>, R>(
+  keyOf: (shape: S) => string,
+  build: (db: Kysely<DB>, parameters: P, shape: S) => Compilable<R>,
+): (shape: S, values: P) => Prepared<R> {
+  const source = new PreparedSource(build, keyOf);
+  return (shape, values) => ({ source, shape, values });
 }
 
 type Query<R> = Compilable<R> | Prepared<R>;
@@ -117,9 +150,13 @@ export class Sql {
     name?: string;
     writes: boolean;
   } {
-    if ('compiled' in query) {
-      const { sql, slots, name, writes } = query.compiled(this.dialect);
-      const parameters = slots.map((slot) => ('parameter' in slot ? query.values[slot.parameter] : slot.constant));
+    if ('source' in query) {
+      const { sql, name, writes, parameterNames, constants } = query.source.compiled(this.dialect, query.shape);
+      const parameters = new Array<unknown>(parameterNames.length);
+      for (let index = 0; index < parameters.length; index++) {
+        const parameter = parameterNames[index];
+        parameters[index] = parameter === undefined ? constants[index] : query.values[parameter];
+      }
       return { sql, parameters, name, writes };
     }
     const { sql, parameters, query: node } = query.compile();

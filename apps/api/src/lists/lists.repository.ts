@@ -17,7 +17,7 @@ import { timestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
 import { toSummary } from '../spaces/spaces.service.js';
 import type { SpaceRecord } from '../spaces/spaces.repository.js';
-import { findItem, liveOrder } from './lists.queries.js';
+import { findItem, liveOrder, updateItemAtVersion } from './lists.queries.js';
 import {
   changedColumns,
   itemStateOf,
@@ -138,14 +138,18 @@ export class ListsRepository {
       updatedById: write.user.id,
       updatedAt: now,
     };
-    const { sql } = context;
-    const count = await sql.run(
-      sql.db
-        .updateTable('Item')
-        .set((eb) => ({ ...written, version: eb('version', '+', 1) }))
-        .where('id', '=', stored.id)
-        .where('version', '=', stored.version)
-        .where('deletedAt', stored.deletedAt === null ? 'is' : 'is not', null),
+    const { text, done, position, deleted } = write.changes;
+    const count = await context.sql.run(
+      updateItemAtVersion(
+        {
+          text: text !== undefined,
+          done: done !== undefined,
+          position: position !== undefined,
+          deletedAt: deleted !== undefined,
+          deleted: stored.deletedAt !== null,
+        },
+        { ...stored, ...written },
+      ),
     );
     if (count === 0) return null;
     this.rememberName(write.user);
