@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       awayMs: 180_000,
       windowMs: 250,
       maxWindowMs: 2_000,
+      countWindowMs: 10_000,
       pageSize: 100,
       heartbeatMs: 5_000,
       timeoutMs: 15_000,

@@ -52,6 +52,8 @@ const environment = z.object({
   /** A quiet room's presence changes go out within this window; a busy room's window doubles up to the max. */
   PRESENCE_WINDOW_MS: z.coerce.number().int().min(0).max(250).default(250),
   PRESENCE_WINDOW_MAX_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** In a room bigger than the first page, a change of the online count alone goes out at most this often. */
+  PRESENCE_COUNT_WINDOW_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Several nodes: how often each says it is alive, and after how long without a word its members are dropped. */
   PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   PRESENCE_NODE_TIMEOUT_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
@@ -99,6 +101,7 @@ export interface PresenceSettings {
   awayMs: number;
   windowMs: number;
   maxWindowMs: number;
+  countWindowMs: number;
   /** Members in the first page (the join's answer), the page presence deltas keep up to date. */
   pageSize: number;
   heartbeatMs: number;
@@ -139,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       awayMs: values.PRESENCE_AWAY_MS,
       windowMs: values.PRESENCE_WINDOW_MS,
       maxWindowMs: Math.max(values.PRESENCE_WINDOW_MS, values.PRESENCE_WINDOW_MAX_MS),
+      countWindowMs: values.PRESENCE_COUNT_WINDOW_MS,
       pageSize: PresenceLimits.pageDefault,
       heartbeatMs: values.PRESENCE_HEARTBEAT_MS,
       timeoutMs: values.PRESENCE_NODE_TIMEOUT_MS,

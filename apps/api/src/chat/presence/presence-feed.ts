@@ -8,6 +8,8 @@ export interface PresenceFeedOptions {
   maxWindowMs: number;
   /** Members of the first page, the one deltas keep up to date. */
   pageSize: number;
+  /** A change of the online count alone (the first page as it was) goes out at most this often. */
+  countWindowMs: number;
 }
 
 interface RoomFeed {
@@ -17,8 +19,12 @@ interface RoomFeed {
   online: number;
   dirty: boolean;
   timer?: ReturnType<typeof setTimeout>;
+  /** When the timer fires. */
+  timerAt: number;
   flushedAt: number;
   windowMs: number;
+  /** When the last delta went out. */
+  sentAt: number;
 }
 
 /**
@@ -26,7 +32,9 @@ interface RoomFeed {
  * the first change of a quiet room goes out at once, the following ones at the end of a window
  * that doubles while the room stays busy (a storm of 10,000 joins makes a handful of deltas, not
  * 10,000). A delta is the difference between two first pages, so its size is bounded by the page
- * size whatever the room's; the online count travels with it.
+ * size whatever the room's; the online count travels with it. In a room bigger than its first
+ * page most joins and leaves change only the count: such a delta waits for the count window
+ * (say 10 s) since the last one, so a storm's members hear a few deltas whatever its length.
  */
 export class PresenceFeed {
   private readonly rooms = new Map<string, RoomFeed>();
@@ -44,10 +52,8 @@ export class PresenceFeed {
     if (this.closed) return;
     const feed = this.feed(roomId);
     feed.dirty = true;
-    if (feed.timer) return;
-    const delay = Math.max(0, feed.flushedAt + feed.windowMs - this.now());
-    feed.timer = setTimeout(() => this.flush(roomId), delay);
-    feed.timer.unref();
+    // A change waiting for the count window may change the page: the short window applies again.
+    this.schedule(roomId, feed, feed.flushedAt + feed.windowMs);
   }
 
   /**
@@ -87,12 +93,23 @@ export class PresenceFeed {
         published: [],
         online: 0,
         dirty: false,
+        timerAt: Infinity,
         flushedAt: -Infinity,
         windowMs: this.options.windowMs,
+        sentAt: -Infinity,
       };
       this.rooms.set(roomId, feed);
     }
     return feed;
+  }
+
+  /** Makes sure the room's changes are flushed by `at`. */
+  private schedule(roomId: string, feed: RoomFeed, at: number): void {
+    if (feed.timer && feed.timerAt <= at) return;
+    clearTimeout(feed.timer);
+    feed.timerAt = at;
+    feed.timer = setTimeout(() => this.flush(roomId), Math.max(0, at - this.now()));
+    feed.timer.unref();
   }
 
   private flush(roomId: string): void {
@@ -100,24 +117,30 @@ export class PresenceFeed {
     if (!feed) return;
     clearTimeout(feed.timer);
     feed.timer = undefined;
+    feed.timerAt = Infinity;
     if (!feed.dirty || this.closed) return;
-    feed.dirty = false;
     const now = this.now();
-    // Busy: the previous delta went out within two windows; quiet again: back to the short window.
-    const busy = now - feed.flushedAt < feed.windowMs * 2;
-    feed.windowMs = busy ? Math.min(feed.windowMs * 2, this.options.maxWindowMs) : this.options.windowMs;
-    feed.flushedAt = now;
-
     const { members: head } = this.index.page(roomId, undefined, this.options.pageSize);
     const online = this.index.online(roomId);
     const before = new Map(feed.published.map((member) => [member.id, member]));
     const changed = head.filter((member) => before.get(member.id)?.status !== member.status);
     const inHead = new Set(head.map((member) => member.id));
     const removed = feed.published.filter((member) => !inHead.has(member.id)).map((member) => member.id);
-    if (changed.length === 0 && removed.length === 0 && online === feed.online) return;
+    const countOnly = changed.length === 0 && removed.length === 0;
+    if (countOnly && online !== feed.online && online > 0 && now < feed.sentAt + this.options.countWindowMs) {
+      this.schedule(roomId, feed, feed.sentAt + this.options.countWindowMs);
+      return;
+    }
+    feed.dirty = false;
+    // Busy: the previous delta went out within two windows; quiet again: back to the short window.
+    const busy = now - feed.flushedAt < feed.windowMs * 2;
+    feed.windowMs = busy ? Math.min(feed.windowMs * 2, this.options.maxWindowMs) : this.options.windowMs;
+    feed.flushedAt = now;
+    if (countOnly && online === feed.online) return;
     feed.version += 1;
     feed.published = head;
     feed.online = online;
+    feed.sentAt = now;
     this.send({ roomId, version: feed.version, online, members: changed, removed });
     // Nobody is left to hold a version: the room's feed starts anew with its next member.
     if (online === 0) this.rooms.delete(roomId);

@@ -12,6 +12,7 @@ const settings: PresenceSettings = {
   awayMs: 60_000,
   windowMs: 250,
   maxWindowMs: 2_000,
+  countWindowMs: 10_000,
   pageSize: 2,
   heartbeatMs: 1_000,
   timeoutMs: 3_000,
@@ -56,11 +57,25 @@ describe(RoomPresence.name, () => {
         sut.joined(`s${i}`, { id: `u${i}`, name: `user ${String(i).padStart(4, '0')}` }, 'r1', active);
         jest.advanceTimersByTime(5);
       }
-      jest.advanceTimersByTime(5_000);
-      expect(sent.length).toBeLessThanOrEqual(6);
+      // The page filled within the first window; the count alone waits for the count window.
+      expect(sent.length).toBeLessThanOrEqual(2);
+      jest.advanceTimersByTime(settings.countWindowMs);
+      expect(sent.length).toBeLessThanOrEqual(3);
       for (const delta of sent) expect(delta.members.length + delta.removed.length).toBeLessThanOrEqual(4);
       expect(sent.at(-1)?.online).toBe(1_000);
       expect(sent.map((delta) => delta.version)).toEqual(sent.map((_, index) => index + 1));
+
+      // A change to the first page does not wait for the count window.
+      const before = sent.length;
+      sut.joined('s-first', { id: 'u-first', name: 'aaa' }, 'r1', active);
+      jest.advanceTimersByTime(settings.maxWindowMs);
+      expect(sent.slice(before)).toMatchObject([{ online: 1_001, members: [{ name: 'aaa' }], removed: ['u1'] }]);
+      // A change of the count alone waits for the count window since the last delta.
+      sut.joined('s-other', { id: 'u-other', name: 'zzz' }, 'r1', active);
+      jest.advanceTimersByTime(settings.maxWindowMs);
+      expect(sent.length).toBe(before + 1);
+      jest.advanceTimersByTime(settings.countWindowMs);
+      expect(sent.at(-1)).toMatchObject({ online: 1_002, members: [], removed: [] });
     });
   });
 
