@@ -21,8 +21,8 @@ function allDisconnected(client: TandemClient): Promise<unknown> {
 /** Sets up a board with two players and a list with one item, and opens `general`: what the tests change offline. */
 async function setUp(ada: TandemClient, stamp: string) {
   expect(await ada.scoreboard.createBoard(`Darts ${stamp}`, false)).toBe(true);
-  expect(await ada.scoreboard.addPlayer('Leader')).toBe(true);
-  expect(await ada.scoreboard.addPlayer('Chaser')).toBe(true);
+  expect(await ada.scoreboard.players.add('Leader')).toBe(true);
+  expect(await ada.scoreboard.players.add('Chaser')).toBe(true);
   const board = (await until(ada.scoreboard.state, (state) => state.board?.players.length === 2, 'two players')).board!;
   expect(await ada.lists.catalog.create(`Groceries ${stamp}`, false)).toBe(true);
   ada.lists.items.add('milk');
@@ -90,7 +90,7 @@ describe('@tandem/client against a real server', () => {
       ['/chat', 'queued'],
     ]);
     // Shown at once: the projections include what is queued.
-    const shown = Object.fromEntries(ada.scoreboard.players().map((player) => [player.name, player.score]));
+    const shown = Object.fromEntries(ada.scoreboard.ranked().map((player) => [player.name, player.score]));
     expect(shown).toEqual({ Leader: 2, Chaser: 10 });
 
     await restore();
@@ -104,7 +104,7 @@ describe('@tandem/client against a real server', () => {
     ).board!;
     await until(ada.scoreboard.state, (state) => state.awaiting.length === 0, 'the board to include every change');
     expect(seen.players.map(({ name, score, rank }) => ({ name, score, rank }))).toEqual(
-      ada.scoreboard.players().map(({ name, score, rank }) => ({ name, score, rank })),
+      ada.scoreboard.ranked().map(({ name, score, rank }) => ({ name, score, rank })),
     );
     expect(await grace.lists.open(list.id)).toBe(true);
     const items = (state: TandemClient) => state.lists.shown().map(({ text, done }) => ({ text, done }));
@@ -164,12 +164,12 @@ describe('@tandem/client against a real server', () => {
     const { board } = await setUp(ada, stamp);
     const leader = board.players[0];
     // A removed player can take no score: the server refuses, and the change leaves the view.
-    expect(await ada.scoreboard.removePlayer(leader.id)).toBe(true);
+    expect(await ada.scoreboard.players.remove(leader.id)).toBe(true);
     await until(ada.scoreboard.state, (state) => state.board?.players.length === 1, 'the player removed');
     ada.scoreboard.addScore(leader.id, 3);
     await ada.drained();
     expect(ada.scoreboard.pending()).toEqual([]);
-    expect(ada.scoreboard.players().map((player) => player.score)).toEqual([0]);
+    expect(ada.scoreboard.ranked().map((player) => player.score)).toEqual([0]);
     expect(notices).toEqual([expect.stringMatching(/^Could not add \+3 to /)]);
   });
 });

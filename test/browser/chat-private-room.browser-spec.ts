@@ -19,7 +19,6 @@ describeInBrowser('web app: chat in a private room, two browsers', () => {
     const roomId = await ada.getByTestId('current-room-id').innerText();
     const inviteCode = await ada.getByTestId('current-room-invite').innerText();
 
-    await grace.getByRole('button', { name: 'Refresh the room list' }).click();
     await roomItem(grace, 'general').waitFor({ timeout: waitMs });
     expect(await roomItem(grace, roomName).count()).toBe(0);
 

@@ -1,4 +1,13 @@
-import { ErrorCode, timeOrderedId, type Namespace, type User } from '@tandem/contract';
+import {
+  DirectoryBroadcast,
+  ErrorCode,
+  timeOrderedId,
+  type DirectoryChanged,
+  type DirectoryServerEvents,
+  type Namespace,
+  type User,
+} from '@tandem/contract';
+import type { Socket } from 'socket.io-client';
 import type { Connection } from './connection.js';
 import type { Outbox } from './outbox.js';
 import { retryPlan } from './retry.js';
@@ -79,8 +88,15 @@ export abstract class Feature<N extends Namespace, S> {
     if (lastSeen) this.restoreLastSeen(lastSeen);
     this.cleanups.push(this.state.subscribe((state) => this.outbox.keepLastSeen(this.namespace, this.lastSeen(state))));
     this.subscribe();
+    // Every namespace's directory is live: nothing polls it.
+    const directory = this.connection.socket as unknown as Socket<DirectoryServerEvents>;
+    directory.on(DirectoryBroadcast.Changed, (change) => this.directoryChanged(change));
     this.connection.start({
-      resync: (firstTime) => this.resync(firstTime),
+      resync: (firstTime) => {
+        // The directory may have changed while disconnected: it is read whole on every connection.
+        void this.loadDirectory(!firstTime);
+        return this.resync(firstTime);
+      },
       flush: () => this.outbox.flush(this.namespace),
       disconnected: () => this.disconnected(),
     });
@@ -99,6 +115,10 @@ export abstract class Feature<N extends Namespace, S> {
   /** The view to show after a reload until the connection is back (null: nothing). */
   protected abstract lastSeen(state: S): unknown;
   protected abstract restoreLastSeen(kept: unknown): void;
+  /** Reads the namespace's directory (rooms, boards, lists); `quiet` shows neither progress nor failure. */
+  protected abstract loadDirectory(quiet: boolean): Promise<void>;
+  /** A space of the namespace was created, renamed or deleted. */
+  protected abstract directoryChanged(change: DirectoryChanged): void;
   protected disconnected(): void {}
   protected dispose(): void {}
 

@@ -4,6 +4,7 @@ export * from './chat/room.js';
 export { typingTimeoutMs } from './chat/signals.js';
 export * from './client.js';
 export * from './connection.js';
+export * from './directory.js';
 export * from './environment.js';
 export * from './feature.js';
 export * from './lists/list.js';

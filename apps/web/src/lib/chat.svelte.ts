@@ -99,9 +99,6 @@ export class ChatManager extends FeatureBinding<typeof Namespace.Chat, ChatState
     return this.view.current.currentRoomId;
   }
 
-  refreshCatalog(quiet = false): Promise<void> {
-    return this.chat.rooms.refreshCatalog(quiet);
-  }
   createRoom(name: string, isPrivate: boolean): Promise<boolean> {
     return this.chat.rooms.create(name, isPrivate);
   }

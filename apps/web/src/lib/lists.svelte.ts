@@ -65,9 +65,6 @@ export class ListsManager extends FeatureBinding<typeof Namespace.Lists, ListsSt
     return this.list?.ownerId === this.me.id;
   }
 
-  refreshCatalog(quiet = false): Promise<void> {
-    return this.lists.catalog.refresh(quiet);
-  }
   createList(title: string, isPrivate: boolean): Promise<boolean> {
     return this.lists.catalog.create(title, isPrivate);
   }

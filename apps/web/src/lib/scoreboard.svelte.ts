@@ -62,9 +62,6 @@ export class ScoreboardManager extends FeatureBinding<typeof Namespace.Scoreboar
     return this.board?.ownerId === this.me.id;
   }
 
-  refreshCatalog(quiet = false): Promise<void> {
-    return this.scoreboard.refreshCatalog(quiet);
-  }
   createBoard(name: string, isPrivate: boolean): Promise<boolean> {
     return this.scoreboard.createBoard(name, isPrivate);
   }
@@ -78,13 +75,13 @@ export class ScoreboardManager extends FeatureBinding<typeof Namespace.Scoreboar
     return this.scoreboard.resetRound();
   }
   addPlayer(name: string, isMe = false): Promise<boolean> {
-    return this.scoreboard.addPlayer(name, isMe);
+    return this.scoreboard.players.add(name, isMe);
   }
   renamePlayer(playerId: string, name: string): Promise<boolean> {
-    return this.scoreboard.renamePlayer(playerId, name);
+    return this.scoreboard.players.rename(playerId, name);
   }
   removePlayer(playerId: string): Promise<boolean> {
-    return this.scoreboard.removePlayer(playerId);
+    return this.scoreboard.players.remove(playerId);
   }
   /** Shown at once; sent now, or when the connection is back. A refusal rolls it back. */
   addScore(playerId: string, delta: number): void {

@@ -3,6 +3,7 @@ import {
   ChatCommand,
   ErrorCode,
   type ChatChange,
+  type DirectoryChanged,
   type Namespace,
   type PresenceChanged,
   type Room,
@@ -270,6 +271,14 @@ export class ChatFeature extends Feature<ChatNamespace, ChatState> {
 
   protected override disconnected(): void {
     this.signals.disconnected();
+  }
+
+  protected override loadDirectory(quiet: boolean): Promise<void> {
+    return this.rooms.refreshCatalog(quiet);
+  }
+
+  protected override directoryChanged(change: DirectoryChanged): void {
+    this.rooms.directoryChanged(change);
   }
 
   protected override lastSeen(state: ChatState): ChatLastSeen {

@@ -1,5 +1,13 @@
-import { ChatCommand, Limits, type Namespace, type Room } from '@tandem/contract';
+import {
+  ChatCommand,
+  DirectoryChange,
+  Limits,
+  type DirectoryChanged,
+  type Namespace,
+  type Room,
+} from '@tandem/contract';
 import type { Connection } from '../connection.js';
+import { applyDirectoryChange, spaceFields } from '../directory.js';
 import { newOpId } from '../feature.js';
 import type { ChatFeature, ChatLastSeen, ChatState } from './chat.js';
 import { withInviteCode, type UnreadCounts } from './room.js';
@@ -155,6 +163,27 @@ export class ChatRooms {
         rooms: state.rooms.map((listed) =>
           listed.id === room.id ? { ...listed, ...withInviteCode(room, listed) } : listed,
         ),
+      };
+    });
+  }
+
+  /** The room list follows every room created, renamed or deleted; so do the joined rooms. */
+  directoryChanged(change: DirectoryChanged): void {
+    const { space } = change;
+    if (change.kind === DirectoryChange.Deleted && this.chat.state.get().views[space.id]) this.chat.forget(space.id);
+    this.chat.setState((state) => {
+      const view = state.views[space.id];
+      return {
+        ...state,
+        rooms: applyDirectoryChange(state.rooms, change, (summary, held) => ({
+          seq: summary.seq,
+          ...held,
+          ...spaceFields(summary, held),
+          name: summary.name,
+        })),
+        views: view
+          ? { ...state.views, [space.id]: { ...view, room: { ...view.room, name: space.name } } }
+          : state.views,
       };
     });
   }

@@ -1,5 +1,17 @@
-import { ListsBroadcast, ListsCommand, type Item, type List, type ListChange, type Namespace } from '@tandem/contract';
+import {
+  DirectoryChange,
+  ListsBroadcast,
+  ListsCommand,
+  type DirectoryChanged,
+  type Item,
+  type List,
+  type ListChange,
+  type Namespace,
+} from '@tandem/contract';
 import type { Connection } from '../connection.js';
+import { listsDirectory, listsLastSeen, restoreLists, type ListsLastSeen, type ListsState } from './lists-state.js';
+
+export type { ListsLastSeen, ListsState, UndoOffer } from './lists-state.js';
 import { Feature, newOpId, type FeatureContext, type JoinResult } from '../feature.js';
 import type { OutboxEntry } from '../outbox-entry.js';
 import { SeqReorder } from '../seq-reorder.js';
@@ -7,46 +19,10 @@ import { itemAcknowledged, itemRefused } from './answers.js';
 import { ListsCatalog } from './catalog.js';
 import { ListItems } from './items.js';
 import { ListMarks } from './marks.js';
-import {
-  confirmItem,
-  projectItems,
-  quote,
-  type ItemConflict,
-  type ItemView,
-  type Operation,
-  type PendingOperation,
-} from './list.js';
+import { confirmItem, projectItems, quote, type ItemView, type Operation, type PendingOperation } from './list.js';
 import { transmit } from './transmit.js';
 
 type ListsNamespace = typeof Namespace.Lists;
-
-/** A delete that can still be undone. */
-export interface UndoOffer {
-  item: Item;
-  id: number;
-}
-
-export interface ListsState {
-  lists: List[];
-  catalogLoading: boolean;
-  currentListId: string | null;
-  list: List | null;
-  joining: boolean;
-  /** The open list's items as the server last described them, by id. */
-  confirmed: Record<string, Item>;
-  /** The last `seq` applied to `confirmed`. */
-  seq: number;
-  conflicts: Record<string, ItemConflict>;
-  undo: UndoOffer | null;
-  /** Items just changed by somebody else, briefly marked. */
-  highlighted: Record<string, true>;
-}
-
-/** The lists, and the open list as last seen: shown after a reload until it connects. */
-export interface ListsLastSeen {
-  lists: List[];
-  open: { list: List; items: Item[]; seq: number } | null;
-}
 
 const operationName = 'item';
 
@@ -275,24 +251,21 @@ export class ListsFeature extends Feature<ListsNamespace, ListsState> {
     if ((result === 'gone' || result === 'refused') && this.state.get().currentListId === listId) this.close();
   }
 
+  protected override loadDirectory(quiet: boolean): Promise<void> {
+    return this.catalog.refresh(quiet);
+  }
+
+  /** The lists follow every list created, renamed or deleted; so does the open list. */
+  protected override directoryChanged(change: DirectoryChanged): void {
+    if (change.kind === DirectoryChange.Deleted) this.forget(change.space.id);
+    else this.update((state) => ({ ...state, ...listsDirectory(state, change) }));
+  }
+
   protected override lastSeen(state: ListsState): ListsLastSeen {
-    const { list } = state;
-    return { lists: state.lists, open: list ? { list, items: Object.values(state.confirmed), seq: state.seq } : null };
+    return listsLastSeen(state);
   }
 
   protected override restoreLastSeen(kept: unknown): void {
-    const { lists, open } = kept as ListsLastSeen;
-    this.update((state) => ({
-      ...state,
-      lists: state.lists.length === 0 ? lists : state.lists,
-      ...(open && state.currentListId === null
-        ? {
-            currentListId: open.list.id,
-            list: open.list,
-            confirmed: Object.fromEntries(open.items.map((item) => [item.id, item])),
-            seq: open.seq,
-          }
-        : {}),
-    }));
+    this.update((state) => restoreLists(state, kept as ListsLastSeen));
   }
 }

@@ -1,4 +1,5 @@
-import type { Board, BoardState, BoardSummary, Player } from '@tandem/contract';
+import type { Board, BoardState, BoardSummary, DirectoryChanged, Player } from '@tandem/contract';
+import { applyDirectoryChange, spaceFields } from '../directory.js';
 
 /** A score change made here: shown at once, sent (or queued while offline), dropped once the board includes it. */
 export interface PendingScore {
@@ -71,4 +72,41 @@ export function boardsShown(boards: readonly BoardSummary[], open: Board | null)
   const live = summarize(open);
   const listed = boards.some((board) => board.id === open.id);
   return listed ? boards.map((board) => (board.id === open.id ? { ...board, ...live } : board)) : [...boards, live];
+}
+
+/** A `directory:changed` applied to the board list and the open board. */
+export function boardsDirectory(
+  { boards, board }: { boards: readonly BoardSummary[]; board: Board | null },
+  change: DirectoryChanged,
+): { boards: BoardSummary[]; board: Board | null } {
+  const { space } = change;
+  return {
+    boards: applyDirectoryChange(boards, change, (summary, held) => ({
+      round: 1,
+      seq: summary.seq,
+      playerCount: 0,
+      ...held,
+      ...spaceFields(summary, held),
+      name: summary.name,
+    })),
+    board: board?.id === space.id ? { ...board, name: space.name } : board,
+  };
+}
+
+/** The boards, and the open board as last seen: shown after a reload until it connects. */
+export interface ScoreboardLastSeen {
+  boards: BoardSummary[];
+  board: Board | null;
+}
+
+/** The boards and the open board come back as last seen (the open board is reopened whole on connecting). */
+export function restoreBoards<S extends { boards: BoardSummary[]; board: Board | null; currentBoardId: string | null }>(
+  state: S,
+  { boards, board }: ScoreboardLastSeen,
+): S {
+  return {
+    ...state,
+    boards: state.boards.length === 0 ? boards : state.boards,
+    ...(board && state.currentBoardId === null ? { currentBoardId: board.id, board } : {}),
+  };
 }

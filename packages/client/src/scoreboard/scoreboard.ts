@@ -1,17 +1,32 @@
 import {
+  DirectoryChange,
   ScoreboardBroadcast,
   ScoreboardCommand,
   type ArchivedRound,
   type Board,
   type BoardState,
   type BoardSummary,
+  type DirectoryChanged,
   type Namespace,
   type Player,
 } from '@tandem/contract';
 import type { Connection } from '../connection.js';
 import { Feature, newOpId, type FeatureContext, type JoinResult } from '../feature.js';
 import type { OutboxEntry } from '../outbox-entry.js';
-import { adoptBoard, applyBoardState, projectPlayers, stillAwaited, summarize, type PendingScore } from './board.js';
+import { BoardPlayers } from './players.js';
+import {
+  adoptBoard,
+  applyBoardState,
+  boardsDirectory,
+  restoreBoards,
+  type ScoreboardLastSeen,
+  projectPlayers,
+  stillAwaited,
+  summarize,
+  type PendingScore,
+} from './board.js';
+
+export type { ScoreboardLastSeen } from './board.js';
 
 type ScoreboardNamespace = typeof Namespace.Scoreboard;
 
@@ -29,12 +44,6 @@ export interface ScoreboardState {
   awaiting: PendingScore[];
 }
 
-/** The boards, and the open board as last seen: shown after a reload until it connects. */
-export interface ScoreboardLastSeen {
-  boards: BoardSummary[];
-  board: Board | null;
-}
-
 type ScoreArgs = Pick<PendingScore, 'boardId' | 'playerId' | 'delta'>;
 const scoreAdd = 'score:add';
 
@@ -49,6 +58,8 @@ const scoreAdd = 'score:add';
  */
 export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardState> {
   private held: BoardState | null = null;
+  /** Adding, renaming and removing the open board's players. */
+  readonly players = new BoardPlayers(this);
 
   constructor(connection: Connection<ScoreboardNamespace>, context: FeatureContext) {
     super(
@@ -96,7 +107,7 @@ export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardSt
   }
 
   /** The open board's players, ranked, with this user's unconfirmed changes applied. */
-  players(entries: readonly OutboxEntry[] = this.outbox.entries.get()): Player[] {
+  ranked(entries: readonly OutboxEntry[] = this.outbox.entries.get()): Player[] {
     const { board } = this.state.get();
     if (!board) return [];
     return projectPlayers(
@@ -215,32 +226,6 @@ export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardSt
 
   // ---- players and scores -------------------------------------------------------------------
 
-  /** `isMe`: the player stands for the signed-in user. */
-  async addPlayer(name: string, isMe = false): Promise<boolean> {
-    const boardId = this.state.get().currentBoardId;
-    if (!boardId) return false;
-    const payload = { opId: newOpId(), boardId, name, ...(isMe ? { userId: this.me.id } : {}) };
-    return (await this.request(`add ${name}`, this.connection.send(ScoreboardCommand.PlayerAdd, payload))) !== null;
-  }
-
-  async renamePlayer(playerId: string, name: string): Promise<boolean> {
-    const boardId = this.state.get().currentBoardId;
-    if (!boardId) return false;
-    const payload = { opId: newOpId(), boardId, playerId, name };
-    return (
-      (await this.request('rename the player', this.connection.send(ScoreboardCommand.PlayerRename, payload))) !== null
-    );
-  }
-
-  async removePlayer(playerId: string): Promise<boolean> {
-    const boardId = this.state.get().currentBoardId;
-    if (!boardId) return false;
-    const payload = { opId: newOpId(), boardId, playerId };
-    return (
-      (await this.request('remove the player', this.connection.send(ScoreboardCommand.PlayerRemove, payload))) !== null
-    );
-  }
-
   /** Shown at once; sent now, or when the connection is back, whatever is shown then. */
   addScore(playerId: string, delta: number, boardId = this.state.get().currentBoardId): void {
     if (!boardId) return;
@@ -280,17 +265,22 @@ export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardSt
     if (result === 'gone' || result === 'refused') this.close(boardId);
   }
 
+  protected override loadDirectory(quiet: boolean): Promise<void> {
+    return this.refreshCatalog(quiet);
+  }
+
+  /** The board list follows every board created, renamed or deleted; so does the open board. */
+  protected override directoryChanged(change: DirectoryChanged): void {
+    this.update((state) => ({ ...state, ...boardsDirectory(state, change) }));
+    if (change.kind === DirectoryChange.Deleted) this.close(change.space.id);
+  }
+
   protected override lastSeen(state: ScoreboardState): ScoreboardLastSeen {
     return { boards: state.boards, board: state.board };
   }
 
   /** The open board comes back as last seen; connecting reopens it whole. */
   protected override restoreLastSeen(kept: unknown): void {
-    const { boards, board } = kept as ScoreboardLastSeen;
-    this.update((state) => ({
-      ...state,
-      boards: state.boards.length === 0 ? boards : state.boards,
-      ...(board && state.currentBoardId === null ? { currentBoardId: board.id, board } : {}),
-    }));
+    this.update((state) => restoreBoards(state, kept as ScoreboardLastSeen));
   }
 }
