@@ -19,7 +19,7 @@ function foundTexts(result: MessageSearchResult): string[] {
 }
 
 describe('message search', () => {
-  const server = useServer(() => ({ SEARCH_RATE_BURST: '100000', SEARCH_RATE_PER_SECOND: '100000' }));
+  const server = useServer();
   const { roomWithAnnAndBob } = chatScenes(server);
 
   it('finds messages by their words and by the start of a word, newest first, with the matches marked', async () => {

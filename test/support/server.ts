@@ -30,9 +30,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     DATABASE_URL: `file:${path.join(dir, 'tandem.db')}`,
     TOKEN_SECRET: testTokenSecret,
     LOG_LEVEL: 'error',
-    // Suites send hundreds of commands from one socket on purpose; rate limits have their own suite.
+    // Suites send hundreds of commands from one socket on purpose; rate limits have their own suites.
     RATE_LIMIT_BURST: '100000',
     RATE_LIMIT_PER_SECOND: '100000',
+    SEARCH_RATE_BURST: '100000',
+    SEARCH_RATE_PER_SECOND: '100000',
     ...env,
   });
   const app = await createApp(config);
