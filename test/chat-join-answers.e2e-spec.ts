@@ -1,24 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ChatCommand, Limits, type ChatCommandResults, type ReadMarker, type RoomSnapshot } from '@tandem/contract';
 import { createRoom, join, send } from './support/chat.js';
-import { chatClient, closeAllClients, commandOk, eventually, type ChatClient } from './support/clients.js';
-import { startServer, type TestServer } from './support/server.js';
+import { chatClient, commandOk, eventually, type ChatClient } from './support/clients.js';
+import { serverForSuite } from './support/server.js';
 
 /**
  * A join's history and read markers are kept per room between the changes that alter them; these
  * check that every join still answers exactly what the database holds at that moment.
  */
 describe('chat join answers', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startServer({ PRESENCE_GRACE_MS: '0' });
-  });
-  afterEach(() => closeAllClients());
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = serverForSuite({ PRESENCE_GRACE_MS: '0' });
 
   /** The furthest read markers as the database has them. */
   function markersInDatabase(roomId: string): ReadMarker[] {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   ChatBroadcast,
   ChatCommand,
@@ -10,29 +10,12 @@ import {
   type RoomResync,
 } from '@tandem/contract';
 import { chatScenes, createRoom, join, send } from './support/chat.js';
-import {
-  chatClient,
-  closeAllClients,
-  command,
-  commandOk,
-  eventually,
-  nextEvent,
-  record,
-  settle,
-} from './support/clients.js';
-import { startServer, type TestServer } from './support/server.js';
+import { chatClient, command, commandOk, eventually, nextEvent, record, settle } from './support/clients.js';
+import { serverForSuite } from './support/server.js';
 
 describe('chat messages', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    // A short presence grace, so that a closed tab leaves presence within the suite's waits.
-    server = await startServer({ PRESENCE_GRACE_MS: '100' });
-  });
-  afterEach(() => closeAllClients());
-  afterAll(async () => {
-    await server.close();
-  });
+  // A short presence grace, so that a closed tab leaves presence within the suite's waits.
+  const server = serverForSuite({ PRESENCE_GRACE_MS: '100' });
 
   const { roomWithAnnAndBob, expectRefused } = chatScenes(() => server);
 

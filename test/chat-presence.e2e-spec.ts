@@ -24,19 +24,11 @@ import {
   type ChatClient,
 } from './support/clients.js';
 import { PresenceView } from './support/presence.js';
-import { startServer, type TestServer } from './support/server.js';
+import { serverForSuite, startServer, type TestServer } from './support/server.js';
 
 describe('chat presence and typing', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    // A short presence grace, so that a closed tab leaves presence within the suite's waits.
-    server = await startServer({ PRESENCE_GRACE_MS: '100' });
-  });
-  afterEach(() => closeAllClients());
-  afterAll(async () => {
-    await server.close();
-  });
+  // A short presence grace, so that a closed tab leaves presence within the suite's waits.
+  const server = serverForSuite({ PRESENCE_GRACE_MS: '100' });
 
   describe('presence', () => {
     it('counts a user with two tabs once, until the last tab closes', async () => {

@@ -1,29 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ChatBroadcast, ChatCommand, type ChatCommandResults, type MessageChanged } from '@tandem/contract';
 import { chatScenes, send } from './support/chat.js';
-import {
-  chatClient,
-  closeAllClients,
-  command,
-  commandOk,
-  eventually,
-  settle,
-  type ChatClient,
-} from './support/clients.js';
-import { startServer, type TestServer } from './support/server.js';
+import { chatClient, command, commandOk, eventually, settle, type ChatClient } from './support/clients.js';
+import { serverForSuite } from './support/server.js';
 
 describe('chat reactions', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    // A short presence grace, so that a closed tab leaves presence within the suite's waits.
-    server = await startServer({ PRESENCE_GRACE_MS: '100' });
-  });
-  afterEach(() => closeAllClients());
-  afterAll(async () => {
-    await server.close();
-  });
+  // A short presence grace, so that a closed tab leaves presence within the suite's waits.
+  const server = serverForSuite({ PRESENCE_GRACE_MS: '100' });
 
   const { roomWithAnnAndBob, expectRefused } = chatScenes(() => server);
 

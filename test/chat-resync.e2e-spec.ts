@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   ChatBroadcast,
   ChatCommand,
@@ -10,17 +10,9 @@ import {
   type RoomResync,
 } from '@tandem/contract';
 import { chatScenes, createRoom, join, send } from './support/chat.js';
-import {
-  chatClient,
-  closeAllClients,
-  commandOk,
-  connect,
-  eventually,
-  socketFor,
-  type ChatClient,
-} from './support/clients.js';
+import { chatClient, commandOk, connect, eventually, socketFor, type ChatClient } from './support/clients.js';
 import { PresenceView } from './support/presence.js';
-import { startServer, type TestServer } from './support/server.js';
+import { serverForSuite } from './support/server.js';
 
 /**
  * A client's copy of a room's messages, kept the way a client that speaks only the protocol
@@ -48,16 +40,8 @@ class RoomCopy {
 }
 
 describe('chat resync', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    // A short presence grace, so that a closed tab leaves presence within the suite's waits.
-    server = await startServer({ PRESENCE_GRACE_MS: '100' });
-  });
-  afterEach(() => closeAllClients());
-  afterAll(async () => {
-    await server.close();
-  });
+  // A short presence grace, so that a closed tab leaves presence within the suite's waits.
+  const server = serverForSuite({ PRESENCE_GRACE_MS: '100' });
 
   const { tab, roomWithAnnAndBob } = chatScenes(() => server);
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   ChatBroadcast,
   ChatCommand,
@@ -15,7 +15,6 @@ import {
 import { chatScenes, createRoom, heardBy, join, listed, send } from './support/chat.js';
 import {
   chatClient,
-  closeAllClients,
   command,
   commandOk,
   connect,
@@ -27,19 +26,11 @@ import {
   type ChatClient,
 } from './support/clients.js';
 import { PresenceView } from './support/presence.js';
-import { startServer, type TestServer } from './support/server.js';
+import { serverForSuite } from './support/server.js';
 
 describe('chat rooms', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    // A short presence grace, so that a closed tab leaves presence within the suite's waits.
-    server = await startServer({ PRESENCE_GRACE_MS: '100' });
-  });
-  afterEach(() => closeAllClients());
-  afterAll(async () => {
-    await server.close();
-  });
+  // A short presence grace, so that a closed tab leaves presence within the suite's waits.
+  const server = serverForSuite({ PRESENCE_GRACE_MS: '100' });
 
   const { tab, roomWithAnnAndBob, expectRefused } = chatScenes(() => server);
 

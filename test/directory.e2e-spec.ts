@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   ChatCommand,
   DirectoryBroadcast,
@@ -14,29 +14,11 @@ import {
   type SessionCreated,
 } from '@tandem/contract';
 import type { Socket } from 'socket.io-client';
-import {
-  closeAllClients,
-  command,
-  commandOk,
-  connect,
-  nextEvent,
-  record,
-  settle,
-  signIn,
-  socketFor,
-} from './support/clients.js';
-import { startServer, type TestServer } from './support/server.js';
+import { command, commandOk, connect, nextEvent, record, settle, signIn, socketFor } from './support/clients.js';
+import { serverForSuite } from './support/server.js';
 
 describe('the live directory of rooms, boards and lists', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterEach(() => closeAllClients());
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = serverForSuite();
 
   /** Three people, each connected to `namespace`, nobody in any space yet. */
   async function people(namespace: string) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   Limits,
   ListsBroadcast,
@@ -21,7 +21,6 @@ import {
 } from '@tandem/contract';
 import type { Socket } from 'socket.io-client';
 import {
-  closeAllClients,
   command,
   commandOk,
   connect,
@@ -33,7 +32,7 @@ import {
   socketFor,
   type ListsClient,
 } from './support/clients.js';
-import { startServer, type TestServer } from './support/server.js';
+import { serverForSuite } from './support/server.js';
 
 /** Every broadcast a socket hears, in arrival order. */
 function heardBy(socket: Socket): { event: string; data: unknown }[] {
@@ -99,15 +98,7 @@ class ListCopy {
 }
 
 describe('lists', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterEach(() => closeAllClients());
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = serverForSuite();
 
   // ---- helpers --------------------------------------------------------------------------------
 

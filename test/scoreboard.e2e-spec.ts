@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   ScoreboardBroadcast,
   ScoreboardCommand,
@@ -12,7 +12,6 @@ import {
 } from '@tandem/contract';
 import type { Socket } from 'socket.io-client';
 import {
-  closeAllClients,
   command,
   commandOk,
   eventually,
@@ -21,20 +20,12 @@ import {
   settle,
   type ScoreboardClient,
 } from './support/clients.js';
-import { startServer, type TestServer } from './support/server.js';
+import { serverForSuite } from './support/server.js';
 
 type Results = ScoreboardCommandResults;
 
 describe('scoreboard', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterEach(() => closeAllClients());
-  afterAll(async () => {
-    await server.close();
-  });
+  const server = serverForSuite();
 
   // ---- helpers ------------------------------------------------------------------------------
 

@@ -7,12 +7,14 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import {
   ChatBroadcast,
   ChatCommand,
+  DirectoryBroadcast,
   Namespace,
   ScoreboardBroadcast,
   ScoreboardCommand,
   type Ack,
   type BoardState,
   type ChatCommandResults,
+  type DirectoryChanged,
   type MessageCreated,
   type PresenceChanged,
   type RoomResync,
@@ -135,6 +137,33 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
     );
     await commandOk(bob.socket, ChatCommand.MessageSend, { opId: randomUUID(), roomId, text: 'from B' });
     expect((await toAnn).message.text).toBe('from B');
+  });
+
+  it('tells the directory of a room created on node A to clients on node B; a private one to its members only', async () => {
+    const ann = await chatOn(nodeA, 'ann');
+    const bob = await chatOn(nodeB, 'bob');
+    const carol = await chatOn(nodeB, 'carol');
+    const toCarol = nextEvent<DirectoryChanged>(carol.socket, DirectoryBroadcast.Changed);
+    const { room } = await commandOk<ChatCommandResults['room:create']>(ann.socket, ChatCommand.RoomCreate, {
+      name: 'lobby',
+    });
+    expect(await toCarol).toMatchObject({ kind: 'created', space: { id: room.id, name: 'lobby' } });
+
+    const { room: den } = await commandOk<ChatCommandResults['room:create']>(ann.socket, ChatCommand.RoomCreate, {
+      name: 'den',
+      visibility: 'private',
+    });
+    await commandOk(bob.socket, ChatCommand.RoomJoin, { roomId: den.id, inviteCode: den.inviteCode });
+    const heardByCarol = record(carol.socket, DirectoryBroadcast.Changed);
+    const toBob = nextEvent<DirectoryChanged>(
+      bob.socket,
+      DirectoryBroadcast.Changed,
+      (change) => change.space.id === den.id,
+    );
+    await commandOk(ann.socket, ChatCommand.RoomRename, { opId: randomUUID(), roomId: den.id, name: 'lair' });
+    expect(await toBob).toMatchObject({ kind: 'renamed', space: { name: 'lair', inviteCode: den.inviteCode } });
+    await settle();
+    expect(heardByCarol).toEqual([]);
   });
 
   it('counts a user with one tab on each node as one online user', async () => {

@@ -84,3 +84,26 @@ export function useServer(
     return server;
   };
 }
+
+/**
+ * The lifecycle every suite shares: a server started before its tests (with `env`), the clients
+ * closed after each test, the server closed after all. Returns the suite's server, usable from
+ * `beforeAll` on (it stands for the one that will have started).
+ */
+export function serverForSuite(env: Record<string, string> = {}): TestServer {
+  let started: TestServer | undefined;
+  beforeAll(async () => {
+    started = await startServer(env);
+  });
+  afterEach(() => closeAllClients());
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as TestServer, {
+    get: (_target, key) => {
+      if (!started) throw new Error('the suite server starts in beforeAll');
+      const value: unknown = Reflect.get(started, key);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(started) : value;
+    },
+  });
+}
