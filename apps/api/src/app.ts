@@ -21,7 +21,7 @@ import type { SocketData } from './common/socket-user.decorator.js';
 import { logStartup } from './common/startup-log.js';
 import type { AppConfig } from './config.js';
 import { DatabaseService } from './db/database.service.js';
-import { applyMigrations } from './db/migrations.js';
+import { applyMigrationsApart } from './db/migrate-apart.js';
 
 /**
  * Builds the whole server exactly as `npm start` runs it (tests boot it the same way): applies
@@ -29,7 +29,7 @@ import { applyMigrations } from './db/migrations.js';
  * `shutDown` to stop it gracefully.
  */
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const applied = await applyMigrations({
+  const applied = await applyMigrationsApart({
     database: config.database,
     schemaDir: config.schemaDir,
     migrationsDir: config.migrationsDir,
