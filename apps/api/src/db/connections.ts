@@ -1,3 +1,4 @@
+import type { Socket as NetSocket } from 'node:net';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePragmas, timestamp } from './dialect.js';
@@ -78,14 +79,37 @@ function query(sql: string, parameters: readonly unknown[], name: string | undef
  * (`pg` keeps track of which connection has prepared which name).
  */
 export class PostgresConnection implements SqlConnection {
-  constructor(private readonly client: pg.Pool | pg.PoolClient) {}
+  /** A transaction's client: its socket, held back while the statements of one turn of the event loop are written. */
+  private readonly socket: NetSocket | undefined;
+  private corked = false;
+
+  constructor(private readonly client: pg.Pool | pg.PoolClient) {
+    this.socket = (client as { connection?: { stream?: NetSocket } }).connection?.stream;
+  }
 
   async rows(sql: string, parameters: readonly unknown[], name?: string): Promise<unknown[]> {
+    this.holdWrites();
     return (await this.client.query(query(sql, parameters, name))).rows as unknown[];
   }
 
   async changes(sql: string, parameters: readonly unknown[], name?: string): Promise<number> {
+    this.holdWrites();
     return (await this.client.query(query(sql, parameters, name))).rowCount ?? 0;
+  }
+
+  /**
+   * The works of a batch run at once (see `Dialect.overlappingWorks`) and send their statements
+   * in step: each writes its next one as the previous answers arrive. Corked until the loop's
+   * check phase, a step's statements leave in one write instead of one each.
+   */
+  private holdWrites(): void {
+    if (!this.socket || this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    setImmediate(() => {
+      this.corked = false;
+      this.socket?.uncork();
+    });
   }
 }
 
