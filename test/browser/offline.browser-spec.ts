@@ -99,6 +99,7 @@ describeInBrowser('web app: changes made offline survive a reload', () => {
     const keptItem = item(ada, itemText);
     await keptItem.locator('[data-testid="item-done"]:checked').waitFor();
     expect(await keptItem.getAttribute('class')).toContain('saving');
+    expect((await keptItem.getByTestId('item-state').innerText()).trim()).toBe('queued');
     expect(await kept(ada)).toBe(3);
 
     // Back online: everything is sent, in order, and acknowledged.

@@ -17,7 +17,7 @@ export const Limits = {
   readMarkers: 100,
 } as const;
 
-export const id = z.uuid({ error: 'must be an id (UUID)' });
+export const id = z.uuid({ error: 'must be a UUID, 36 characters such as 123e4567-e89b-42d3-a456-426614174000' });
 export const opId = z.uuid({ error: 'opId must be a UUID made by the client' });
 export const seq = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const displayName = z.string().trim().min(1, 'must not be empty').max(Limits.nameLength);

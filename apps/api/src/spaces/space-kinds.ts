@@ -2,7 +2,7 @@ import { Namespace, rooms } from '@tandem/contract';
 
 /** The three kinds of space: what each is called, where it lives on the wire and in the database. */
 export interface SpaceKind {
-  /** The word in messages: "this room is private". */
+  /** The word in messages: "join this private room with its invite code first". */
   noun: 'room' | 'board' | 'list';
   namespace: Namespace;
   /** The key of a space's change stream, which is also the Socket.IO room of its subscribers. */

@@ -60,7 +60,7 @@ export class SpacesService {
   /** `record` if it is public, or private and the user is a member. */
   async requireAccess<R extends SpaceRecord>(kind: SpaceKind, user: User, record: R, sql?: Sql): Promise<R> {
     if (record.visibility === 'private' && !(await this.spaces.isMember(kind, record.id, user.id, sql))) {
-      throw DomainError.forbidden(`this ${kind.noun} is private: join it with its invite code first`);
+      throw DomainError.forbidden(`join this private ${kind.noun} with its invite code first`);
     }
     return record;
   }
@@ -81,7 +81,7 @@ export class SpacesService {
   /** A private space opens to its invite code only, as committed (a rotation just before is honoured). */
   requireInvite(kind: SpaceKind, record: SpaceRecord, inviteCode: string | undefined): void {
     if (record.visibility === 'private' && inviteCode !== record.inviteCode) {
-      throw DomainError.forbidden(`this ${kind.noun} is private: a valid invite code is needed to join`);
+      throw DomainError.forbidden(`a valid invite code is needed to join this private ${kind.noun}`);
     }
   }
 
