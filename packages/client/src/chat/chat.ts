@@ -170,13 +170,13 @@ export class ChatFeature extends Feature<ChatNamespace, ChatState> {
       if (known && (code === ErrorCode.Forbidden || code === ErrorCode.NotFound)) {
         // The room is gone, or we are no longer let in: stop showing it as joined.
         this.forget(roomId);
-        this.notify('error', `You are no longer in "${known.room.name}". ${message}`);
+        this.notify('error', `You are no longer in "${known.room.name}": ${message}`);
         return false;
       }
       this.updateView(roomId, (view) => ({ ...view, status: 'joined' }));
       // A rejoin the server cannot take now (draining, connection lost) is tried again on reconnect.
       if (!known || retryPlan(outcome.error, this.connection.canSend()) !== 'reconnect') {
-        this.notify('error', `Could not join the room. ${message}`);
+        this.notify('error', `Could not join the room: ${message}`);
       }
       return false;
     }
