@@ -14,6 +14,7 @@ interface Entry {
   nodes: Map<string, Contribution>;
   status: PresenceStatus;
   activeAt: number;
+  member?: PresenceMember;
 }
 
 /** One room's online users, kept sorted by `sortKey` for paging. */
@@ -45,13 +46,14 @@ class Roster {
   }
 }
 
+/** The entry as a page lists it: made once per status or activity change, then shared by every page. */
 function toMember(entry: Entry): PresenceMember {
-  return {
+  return (entry.member ??= {
     id: entry.user.id,
     name: entry.user.name,
     status: entry.status,
     lastSeenAt: new Date(entry.activeAt).toISOString(),
-  };
+  });
 }
 
 /**
@@ -85,7 +87,7 @@ export class PresenceIndex {
     if (entry && entry.user.name !== user.name) {
       // A new name moves the user in the order.
       roster.remove(entry);
-      entry = { ...entry, user, key: sortKey(user) };
+      entry = { ...entry, user, key: sortKey(user), member: undefined };
       roster.add(entry);
       this.onChange(roomId);
     }
@@ -173,6 +175,7 @@ export class PresenceIndex {
     }
     entry.status = idle ? 'away' : 'online';
     entry.activeAt = activeAt;
+    entry.member = undefined;
   }
 
   private rememberContribution(node: string, roomId: string, userId: string): void {
