@@ -10,6 +10,7 @@ import { APP_CONFIG, type AppConfig } from './config.js';
 import { DatabaseModule } from './db/database.module.js';
 import { HealthController } from './health/health.controller.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { OpsModule } from './ops/ops.module.js';
 import { PlainWsModule } from './plain-ws/plain-ws.module.js';
 import { ListsModule } from './lists/lists.module.js';
 import { ScoreboardModule } from './scoreboard/scoreboard.module.js';
@@ -30,6 +31,7 @@ export class AppModule {
         ListsModule,
         ScoreboardModule,
         PlainWsModule,
+        OpsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -59,6 +59,14 @@ const environment = z.object({
   PRESENCE_NODE_TIMEOUT_MS: z.coerce.number().int().min(300).max(600_000).default(15_000),
   /** A first join (or a leave) is announced by a system message only while fewer people than this are online in the room. */
   JOIN_NOTICE_MAX_ONLINE: z.coerce.number().int().min(0).default(100),
+  /** Who may open the live operations view: user ids, comma-separated; unset: the first account created. */
+  OPERATORS: z
+    .string()
+    .regex(
+      /^\s*[0-9a-f-]{36}\s*(,\s*[0-9a-f-]{36}\s*)*$/i,
+      'must be user ids (UUIDs) separated by commas: names are not identity',
+    )
+    .optional(),
   /** Both set: Socket.IO's Admin UI at /admin/socket-io/, signing in with these. Unset: off. */
   ADMIN_UI_USERNAME: z.string().min(1).max(100).optional(),
   /** The password itself (hashed with bcrypt at start-up), or a bcrypt hash of it (`$2a$`, `$2b$`, `$2y$`). */
@@ -92,6 +100,8 @@ export interface AppConfig {
   /** The provider's migration folders. */
   migrationsDir: string;
   webDist: string;
+  /** OPERATORS as ids; undefined: the first account created is the operator. */
+  operators: string[] | undefined;
   /** Set when ADMIN_UI_USERNAME and ADMIN_UI_PASSWORD are: the Socket.IO Admin UI's sign-in. */
   adminUi: { username: string; password: string } | undefined;
 }
@@ -165,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       database.provider === 'sqlite' ? 'prisma/migrations' : 'prisma/postgres/migrations',
     ),
     webDist: path.join(projectRoot, 'apps/web/dist'),
+    operators: values.OPERATORS?.split(',').map((userId) => userId.trim().toLowerCase()),
     adminUi:
       values.ADMIN_UI_USERNAME !== undefined && values.ADMIN_UI_PASSWORD !== undefined
         ? { username: values.ADMIN_UI_USERNAME, password: values.ADMIN_UI_PASSWORD }

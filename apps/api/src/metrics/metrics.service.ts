@@ -82,6 +82,15 @@ export class MetricsService {
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   }
 
+  /** Commands answered since the start, by outcome (every command together). */
+  commandsByOutcome(): Map<string, number> {
+    const totals = new Map<string, number>();
+    for (const outcomes of this.commandCounts.values()) {
+      for (const [outcome, count] of outcomes) totals.set(outcome, (totals.get(outcome) ?? 0) + count);
+    }
+    return totals;
+  }
+
   /** Called by each gateway: its socket count is read at scrape time. */
   countSockets(namespace: string, count: () => number): void {
     this.socketCounts.set(namespace, count);
