@@ -5,8 +5,11 @@ import {
   ErrorCode,
   Namespace,
   type ChatCommandResults,
+  OpsBroadcast,
+  OpsNamespace,
   type Message,
   type MessageSearchResult,
+  type NodeStats,
 } from '@tandem/contract';
 import pg from 'pg';
 import {
@@ -38,6 +41,7 @@ describeWhenServicesRun('search and the Admin UI on two nodes, Redis and Postgre
   let nodeA: ServerProcess;
   let nodeB: ServerProcess;
   let sql: pg.Client;
+  let operatorToken: string;
 
   beforeAll(async () => {
     database = await freshPostgresDatabase();
@@ -52,6 +56,8 @@ describeWhenServicesRun('search and the Admin UI on two nodes, Redis and Postgre
     nodeB = await spawnServer(database.url, env);
     sql = new pg.Client({ connectionString: database.url });
     await sql.connect();
+    // The first account of the database: with OPERATORS unset, the operator.
+    operatorToken = (await signIn(nodeA.url, 'root')).token;
   });
   afterAll(async () => {
     closeAllClients();
@@ -121,6 +127,17 @@ describeWhenServicesRun('search and the Admin UI on two nodes, Redis and Postgre
       ok: false,
       error: { code: ErrorCode.Validation },
     });
+  });
+
+  it("pushes each node's figures to an operator connected to either node, and refuses others", async () => {
+    const stranger = await signIn(nodeB.url, 'stranger');
+    const refused = await connect(socketFor(nodeB.url, OpsNamespace, stranger.token)).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ data: { code: ErrorCode.Forbidden } });
+
+    const operator = await connect(socketFor(nodeB.url, OpsNamespace, operatorToken));
+    const nodes = new Set<string>();
+    operator.on(OpsBroadcast.Stats, (stats: NodeStats) => nodes.add(stats.node));
+    await eventually(() => nodes.size === 2, 'figures from both nodes', 10_000);
   });
 
   it('shows both nodes in the Admin UI, whichever node it is connected to', async () => {

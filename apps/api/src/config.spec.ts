@@ -68,7 +68,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes operators as user ids', () => {
+    expect(loadConfig({}).operators).toBeUndefined();
+    const id = '019ae9b2-1f6a-7c3e-8a51-0c2d4e6f8a9b';
+    expect(loadConfig({ OPERATORS: ` ${id.toUpperCase()}, ${id}` }).operators).toEqual([id, id]);
+  });
+
   it.each([
+    [{ OPERATORS: 'root' }, /OPERATORS: must be user ids/],
     [{ ADMIN_UI_USERNAME: 'ops' }, /ADMIN_UI_USERNAME and ADMIN_UI_PASSWORD are set together/],
     [{ ADMIN_UI_PASSWORD: 'long enough' }, /ADMIN_UI_USERNAME and ADMIN_UI_PASSWORD are set together/],
     [{ ADMIN_UI_USERNAME: 'ops', ADMIN_UI_PASSWORD: 'short' }, /ADMIN_UI_PASSWORD: must be at least 8 characters/],

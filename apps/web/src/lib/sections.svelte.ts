@@ -3,6 +3,8 @@ export const sections = [
   { id: 'chat', label: 'Chat' },
   { id: 'scoreboard', label: 'Scoreboard' },
   { id: 'lists', label: 'Lists' },
+  /** Operators only (see `opsAccess`). */
+  { id: 'ops', label: 'Operations' },
 ] as const;
 export type Section = (typeof sections)[number]['id'];
 
