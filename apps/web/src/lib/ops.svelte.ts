@@ -1,6 +1,5 @@
 import { ErrorCode, OpsBroadcast, OpsNamespace, type NodeStats, type OpsServerEvents } from '@tandem/contract';
 import { io, type Socket } from 'socket.io-client';
-import type { SessionLink } from './session.svelte.js';
 
 /** Figures kept per node: a minute at one a second. */
 export const historyLength = 60;
@@ -17,9 +16,9 @@ export class OpsWatch {
   nodes = $state<Record<string, NodeStats[]>>({});
   private readonly socket: Socket<OpsServerEvents>;
 
-  constructor(session: Pick<SessionLink, 'token'>) {
+  constructor(token: () => string | null) {
     this.socket = io(OpsNamespace, {
-      auth: (callback) => callback({ token: session.token ?? '' }),
+      auth: (callback) => callback({ token: token() ?? '' }),
       transports: ['websocket', 'polling'],
       autoConnect: false,
     });
