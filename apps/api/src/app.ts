@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
@@ -22,6 +20,7 @@ import { logStartup } from './common/startup-log.js';
 import type { AppConfig } from './config.js';
 import { DatabaseService } from './db/database.service.js';
 import { applyMigrationsApart } from './db/migrate-apart.js';
+import { serveWebApp } from './web/web-app.js';
 
 /**
  * Builds the whole server exactly as `npm start` runs it (tests boot it the same way): applies
@@ -66,8 +65,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     ),
   );
   adminUi?.serve(app);
-  if (existsSync(config.webDist)) app.useStaticAssets(config.webDist, { index: 'index.html' });
-  else Logger.warn(`no web build at ${config.webDist}: run "npm run build"`, 'Web');
+  serveWebApp(app, config.webDist);
   return app;
 }
 

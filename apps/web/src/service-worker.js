@@ -9,8 +9,8 @@
 /** @type {{ version: string, files: string[] }} */
 const shell = __TANDEM_SHELL__;
 const cacheName = `tandem-shell-${shell.version}`;
-/** The addresses that are the app's page. */
-const pages = new Set(['/', '/index.html']);
+/** The addresses that are the app's page: its root, and its views' addresses (lib/router.ts). */
+const pages = /^\/(?:index\.html)?$|^\/(?:rooms|boards|lists|ops|join)(?:\/|$)/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -41,7 +41,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === 'navigate' && pages.has(url.pathname)) {
+  if (request.mode === 'navigate' && pages.test(url.pathname)) {
     // The server's page when it answers (so a new build shows at once), the kept one when not.
     event.respondWith(
       fetch(request).catch(() => caches.match('/', { cacheName }).then((kept) => kept ?? Response.error())),

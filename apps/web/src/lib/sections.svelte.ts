@@ -1,31 +1,90 @@
-/** The app's top-level views, reached by tabs and kept in the address (`#/scoreboard`). */
+import { untrack } from 'svelte';
+import { Router, type Route, type View } from './router.js';
+
+/** The app's top-level views, reached by tabs; each has its address (see `router.ts`). */
 export const sections = [
   { id: 'chat', label: 'Chat' },
   { id: 'scoreboard', label: 'Scoreboard' },
   { id: 'lists', label: 'Lists' },
   /** Operators only (see `opsAccess`). */
   { id: 'ops', label: 'Operations' },
-] as const;
+] as const satisfies readonly { id: View; label: string }[];
 export type Section = (typeof sections)[number]['id'];
 
-function fromHash(hash: string): Section {
-  const wanted = hash.replace(/^#\/?/, '');
-  return sections.find((section) => section.id === wanted)?.id ?? sections[0].id;
-}
-
-/** Which view is shown; follows the address, so back/forward and links work. */
-export class SectionManager {
-  current = $state<Section>(fromHash(location.hash));
+/** Which view is shown, and what is open in it: the router's route as Svelte state. */
+export class Navigation {
+  private readonly router = new Router(window);
+  route = $state.raw<Route>(this.router.current);
+  /** The last address of each view, so that its tab goes back to what was open there. */
+  private readonly lastOf = $state<Partial<Record<Section, Route>>>({});
 
   constructor() {
-    window.addEventListener('hashchange', () => {
-      this.current = fromHash(location.hash);
+    this.lastOf[this.route.view] = this.route;
+    this.router.subscribe((route) => {
+      this.route = route;
+      this.lastOf[route.view] = route;
     });
   }
 
-  href(section: Section): string {
-    return `#/${section}`;
+  get current(): Section {
+    return this.route.view;
+  }
+
+  /** The tab's address: the view as it was last left. */
+  tabRoute(section: Section): Route {
+    const last = this.lastOf[section];
+    if (last && last.view !== 'ops') return { ...last, inviteCode: undefined };
+    return section === 'ops' ? { view: 'ops' } : { view: section, spaceId: null };
+  }
+
+  /** A new history entry. */
+  go(route: Route): void {
+    this.router.go(route);
+  }
+
+  /** The same history entry, corrected (what is open changed by itself, or an invite was used). */
+  replace(route: Route): void {
+    this.router.replace(route);
   }
 }
 
-export const navigation = new SectionManager();
+export const navigation = new Navigation();
+
+/** What a view shows open (a room, board or list), as `followRoute` needs it. */
+export interface OpenSpace {
+  view: 'chat' | 'scoreboard' | 'lists';
+  currentId(): string | null;
+  online(): boolean;
+  open(spaceId: string, inviteCode?: string): Promise<boolean>;
+}
+
+/**
+ * Keeps the address and the open room, board or list in step, in a component's lifetime: a new
+ * address opens what it names (an invite link joins with its code, then shows the plain address);
+ * what opens or closes by itself (restored after a reload, created, deleted) corrects the address
+ * in place, and picking another one adds a history entry.
+ */
+export function followRoute(space: OpenSpace): void {
+  $effect(() => {
+    const route = navigation.route;
+    if (route.view !== space.view || !route.spaceId || !space.online()) return;
+    const { spaceId, inviteCode } = route;
+    if (!inviteCode && untrack(() => space.currentId()) === spaceId) return;
+    void untrack(() => space.open(spaceId, inviteCode)).then((joined) => {
+      if (joined && inviteCode) navigation.replace({ ...route, inviteCode: undefined });
+    });
+  });
+
+  let previous: string | null | undefined;
+  $effect(() => {
+    const id = space.currentId();
+    const before = previous;
+    previous = id;
+    const route = untrack(() => navigation.route);
+    if (id === before || route.view !== space.view || route.inviteCode || route.spaceId === id) return;
+    if (before === undefined && id === null) return;
+    const next: Route = { ...route, spaceId: id, ...(id ? {} : { present: undefined }) };
+    if (before && id) navigation.go(next);
+    else navigation.replace(next);
+  });
+}

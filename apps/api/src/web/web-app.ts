@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+
+/**
+ * The web app's own addresses (see apps/web/src/lib/router.ts): a reload or a shared link on any of
+ * them gets the app's page, which then shows what the address names.
+ */
+const clientRoute =
+  /^\/(?:(?:rooms|boards|lists)(?:\/[A-Za-z0-9_-]+(?:\/present)?)?|ops|join\/(?:room|board|list)\/[A-Za-z0-9_-]+)\/?$/;
+
+/** Serves the web build: its files, and its page for the app's addresses. */
+export function serveWebApp(app: NestExpressApplication, webDist: string): void {
+  if (!existsSync(webDist)) {
+    Logger.warn(`no web build at ${webDist}: run "npm run build"`, 'Web');
+    return;
+  }
+  app.useStaticAssets(webDist, { index: 'index.html' });
+  const page = path.join(webDist, 'index.html');
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || !clientRoute.test(request.path)) return next();
+    response.sendFile(page);
+  });
+}
