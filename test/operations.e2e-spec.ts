@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -96,6 +96,14 @@ describe('logs', () => {
     // At debug, Nest's route and handler mapping is there.
     expect(server.output()).toMatch(/"level":20,[^\n]*"msg":"Mapped \{\/health, GET\} route"/);
   }, 60_000);
+
+  it('does not start when its migrations fail, and says why', async () => {
+    const notAFolder = path.join(dir, 'plain-file');
+    writeFileSync(notAFolder, '');
+    await expect(spawnServer(path.join(notAFolder, 'tandem.db'))).rejects.toThrow(
+      /exited with 1 before listening:[\s\S]*(ENOTDIR|EEXIST)/,
+    );
+  }, 30_000);
 
   it('writes one JSON object per line, with socket, user, command and duration for each command', async () => {
     const session = await signIn(server.url, 'logged');
