@@ -25,6 +25,7 @@ import {
 import type { DirectoryServerEvents } from './spaces.js';
 import { roomMembersSchema, type PresenceChanged, type PresencePage, type TypingChanged } from './presence.js';
 import { messageSearchSchema, type MessageSearchResult } from './search.js';
+import { threadHistorySchema, type ThreadHistoryResult } from './threads.js';
 
 /** Commands of the `/chat` namespace: client → server, each answered with an `Ack`. */
 export const ChatCommand = {
@@ -44,6 +45,8 @@ export const ChatCommand = {
   MessageHistory: 'message:history',
   /** Full-text search over the rooms the user may read, newest first (see search.ts). */
   MessageSearch: 'message:search',
+  /** A page of a thread's replies, with its parent (see threads.ts). */
+  ThreadHistory: 'thread:history',
   ReactionToggle: 'reaction:toggle',
   /** A page of the room's online users; for rooms the socket has joined. */
   RoomMembers: 'room:members',
@@ -121,7 +124,8 @@ export const chatCommandSchemas = {
   [ChatCommand.RoomInviteRotate]: z.strictObject({ opId, roomId: id }),
   /** `seq`: the last seq the user has seen; beyond the room's last seq, the marker stops at the last. */
   [ChatCommand.RoomRead]: z.strictObject({ roomId: id, seq }),
-  [ChatCommand.MessageSend]: z.strictObject({ opId, roomId: id, text: messageText }),
+  /** With `replyTo`, a reply in the thread of that message of the room (a reply's own thread: its parent's). */
+  [ChatCommand.MessageSend]: z.strictObject({ opId, roomId: id, text: messageText, replyTo: id.optional() }),
   [ChatCommand.MessageEdit]: z.strictObject({ opId, messageId: id, text: messageText }),
   [ChatCommand.MessageDelete]: z.strictObject({ opId, messageId: id }),
   [ChatCommand.ReactionToggle]: z.strictObject({ opId, messageId: id, emoji }),
@@ -133,6 +137,7 @@ export const chatCommandSchemas = {
   }),
   [ChatCommand.RoomMembers]: roomMembersSchema,
   [ChatCommand.MessageSearch]: messageSearchSchema,
+  [ChatCommand.ThreadHistory]: threadHistorySchema,
 } as const;
 
 export const chatSignalSchemas = {
@@ -219,6 +224,7 @@ export interface ChatCommandResults {
   [ChatCommand.ReactionToggle]: { message: Message };
   [ChatCommand.RoomMembers]: PresencePage;
   [ChatCommand.MessageSearch]: MessageSearchResult;
+  [ChatCommand.ThreadHistory]: ThreadHistoryResult;
 }
 
 // ---- typed Socket.IO event maps -------------------------------------------------------------

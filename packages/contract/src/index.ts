@@ -8,6 +8,7 @@ export * from './chat.js';
 export * from './messages.js';
 export * from './presence.js';
 export * from './search.js';
+export * from './threads.js';
 export * from './ops.js';
 export * from './emoji.js';
 export * from './fractional-index.js';

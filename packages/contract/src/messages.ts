@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Limits, type User } from './common.js';
 import { isSingleEmoji } from './emoji.js';
+import type { ThreadSummary } from './threads.js';
 
 // The chat's messages and read markers: what a room holds.
 
@@ -55,6 +56,10 @@ export interface Message {
   reactions: Reaction[];
   /** The room members named with `@name` in the text, as resolved when it was written or last edited. */
   mentions: User[];
+  /** On a reply: the id of its thread's parent. A reply shows in its thread, not in the room's log. */
+  replyTo?: string;
+  /** On a thread parent with replies (deleted or not): the count, the last reply's time, the latest repliers. */
+  thread?: ThreadSummary;
 }
 
 /**
@@ -70,12 +75,16 @@ export interface ReadMarker {
 
 /**
  * The unread rule, shared by the server's counts and clients that keep badges live: a message
- * counts when it comes after the read marker, was written by someone else, is not deleted, and is
- * not a system message.
+ * counts when it comes after the read marker, was written by someone else, is not deleted, is
+ * not a system message, and is not a reply (replies count in their thread, see `ThreadSummary`).
  */
 export function countsAsUnread(message: Message, userId: string, readSeq: number): boolean {
   return (
-    message.seq > readSeq && message.kind === 'user' && message.author.id !== userId && message.deletedAt === undefined
+    message.seq > readSeq &&
+    message.kind === 'user' &&
+    message.author.id !== userId &&
+    message.deletedAt === undefined &&
+    message.replyTo === undefined
   );
 }
 

@@ -29,6 +29,7 @@ import { APP_CONFIG, type AppConfig, type PresenceSettings } from '../config.js'
 import { ChatService } from './chat.service.js';
 import { MessagesService } from './messages.service.js';
 import { SearchService } from './search/search.service.js';
+import { ThreadsService } from './threads/threads.service.js';
 import { RoomPresence } from './presence/room-presence.js';
 import { TypingBatches } from './typing-batches.js';
 
@@ -66,6 +67,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     private readonly chat: ChatService,
     private readonly messages: MessagesService,
     private readonly search: SearchService,
+    private readonly threads: ThreadsService,
     private readonly broadcaster: Broadcaster,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -228,6 +230,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
   @SubscribeMessage(ChatCommand.MessageHistory)
   history(@SocketUser() user: User, @MessageBody() input: ChatInput<'message:history'>) {
     return this.messages.history(user, input);
+  }
+
+  @SubscribeMessage(ChatCommand.ThreadHistory)
+  threadHistory(@SocketUser() user: User, @MessageBody() input: ChatInput<'thread:history'>) {
+    return this.threads.history(user, input);
   }
 
   @SubscribeMessage(ChatCommand.MessageSearch)

@@ -8,6 +8,8 @@ import { MessagesService } from './messages.service.js';
 import { RecentHistory } from './recent-history.js';
 import { SearchRepository } from './search/search.repository.js';
 import { SearchService } from './search/search.service.js';
+import { ThreadsRepository } from './threads/threads.repository.js';
+import { ThreadsService } from './threads/threads.service.js';
 import { UnreadCounts } from './unread-counts.js';
 
 @Module({
@@ -22,6 +24,8 @@ import { UnreadCounts } from './unread-counts.js';
     UnreadCounts,
     SearchService,
     SearchRepository,
+    ThreadsService,
+    ThreadsRepository,
   ],
 })
 export class ChatModule {}

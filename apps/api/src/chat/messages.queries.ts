@@ -14,6 +14,7 @@ export const insertMessage = prepare(
       kind: string;
       action: string | null;
       createdAt: string;
+      replyToId: string | null;
     },
   ) =>
     db.insertInto('Message').values({
@@ -25,6 +26,7 @@ export const insertMessage = prepare(
       kind: row.kind,
       action: row.action,
       createdAt: row.createdAt,
+      replyToId: row.replyToId,
     }),
 );
 
@@ -35,6 +37,6 @@ export const insertMention = prepare((db, mention: { messageId: string; userId: 
 export const findMessage = prepare((db, message: { id: string }) =>
   db
     .selectFrom('Message')
-    .select(['id', 'roomId', 'seq', 'authorId', 'kind', 'deletedAt'])
+    .select(['id', 'roomId', 'seq', 'authorId', 'kind', 'deletedAt', 'replyToId'])
     .where('id', '=', message.id),
 );

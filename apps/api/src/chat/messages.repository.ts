@@ -7,14 +7,14 @@ import {
   type Message,
   type MessageChanged,
   type MessageKind,
-  type Reaction,
   type SystemAction,
   type User,
 } from '@tandem/contract';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
-import { isoTimestamp, timestamp } from '../db/dialect.js';
+import { timestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
+import { messageFromRow, messageQuery, type MessageQuery } from './message-rows.js';
 import { findMessage, insertMention, insertMessage } from './messages.queries.js';
 
 /** What the rules need to know about a message. */
@@ -25,6 +25,8 @@ export interface MessageRecord {
   authorId: string;
   kind: MessageKind;
   deletedAt: string | null;
+  /** Set on a reply: its thread's parent. */
+  replyToId: string | null;
 }
 
 /** A message to store: a user's, or a system message about `author`. */
@@ -34,6 +36,8 @@ export interface NewMessage {
   text: string;
   mentions?: User[];
   system?: SystemAction;
+  /** A reply: the id of its thread's parent. */
+  replyTo?: string;
 }
 
 /** Messages, their reactions and mentions; rows become contract types here. */
@@ -68,6 +72,7 @@ export class MessagesRepository {
           createdAt: createdAt.toISOString(),
           reactions: [],
           mentions,
+          ...(message.replyTo ? { replyTo: message.replyTo } : {}),
         },
       }),
     });
@@ -81,6 +86,7 @@ export class MessagesRepository {
         kind,
         action: message.system ?? null,
         createdAt: timestamp(createdAt),
+        replyToId: message.replyTo ?? null,
       }),
     );
     await this.addMentions(context.sql, id, mentions);
@@ -186,19 +192,36 @@ export class MessagesRepository {
     return message;
   }
 
-  /** Up to `limit` messages before `beforeSeq` (or the newest), oldest first, and whether older ones remain. */
+  /**
+   * Up to `limit` of the room's log before `beforeSeq` (or the newest), oldest first, and whether
+   * older ones remain. Replies are not in the log: they show in their threads.
+   */
   async messagesBefore(
     roomId: string,
     beforeSeq: number | undefined,
     limit: number,
     sql: Sql = this.database.reader,
   ): Promise<{ messages: Message[]; more: boolean }> {
+    return this.pageBefore(
+      (query) => query.where('roomId', '=', roomId).where('replyToId', 'is', null),
+      beforeSeq,
+      limit,
+      sql,
+    );
+  }
+
+  /** Up to `limit` of the messages `which` selects before `beforeSeq` (or the newest), oldest first. */
+  async pageBefore(
+    which: (query: MessageQuery) => MessageQuery,
+    beforeSeq: number | undefined,
+    limit: number,
+    sql: Sql,
+  ): Promise<{ messages: Message[]; more: boolean }> {
     const newestFirst = await this.messages(sql, (query) => {
-      const inRoom = query
-        .where('roomId', '=', roomId)
+      const selected = which(query)
         .orderBy('seq', 'desc')
         .limit(limit + 1);
-      return beforeSeq === undefined ? inRoom : inRoom.where('seq', '<', beforeSeq);
+      return beforeSeq === undefined ? selected : selected.where('seq', '<', beforeSeq);
     });
     const more = newestFirst.length > limit;
     return { messages: newestFirst.slice(0, limit).reverse(), more };
@@ -217,11 +240,8 @@ export class MessagesRepository {
   }
 
   /** Messages as the contract has them: with their author, reactions and mentions. */
-  private async messages(
-    sql: Sql,
-    which: (query: ReturnType<MessagesRepository['messageQuery']>) => ReturnType<MessagesRepository['messageQuery']>,
-  ): Promise<Message[]> {
-    const rows = await sql.all(which(this.messageQuery(sql)));
+  async messages(sql: Sql, which: (query: MessageQuery) => MessageQuery): Promise<Message[]> {
+    const rows = await sql.all(which(messageQuery(sql)));
     if (rows.length === 0) return [];
     const ids = rows.map((row) => row.id);
     const [reactions, mentions] = [
@@ -242,52 +262,12 @@ export class MessagesRepository {
           .orderBy('userId'),
       ),
     ];
-    return rows.map((row) => ({
-      id: row.id,
-      roomId: row.roomId,
-      seq: row.seq,
-      author: { id: row.authorId, name: row.authorName },
-      text: row.text,
-      kind: row.kind as MessageKind,
-      ...(row.action ? { action: row.action as SystemAction } : {}),
-      createdAt: isoTimestamp(row.createdAt),
-      ...(row.editedAt ? { editedAt: isoTimestamp(row.editedAt) } : {}),
-      ...(row.deletedAt ? { deletedAt: isoTimestamp(row.deletedAt) } : {}),
-      reactions: groupReactions(reactions.filter((reaction) => reaction.messageId === row.id)),
-      mentions: mentions
-        .filter((mention) => mention.messageId === row.id)
-        .map((mention) => ({ id: mention.userId, name: mention.name })),
-    }));
+    return rows.map((row) =>
+      messageFromRow(
+        row,
+        reactions.filter((reaction) => reaction.messageId === row.id),
+        mentions.filter((mention) => mention.messageId === row.id),
+      ),
+    );
   }
-
-  private messageQuery(sql: Sql) {
-    return sql.db
-      .selectFrom('Message')
-      .innerJoin('User', 'User.id', 'Message.authorId')
-      .select([
-        'Message.id',
-        'roomId',
-        'seq',
-        'authorId',
-        'User.name as authorName',
-        'text',
-        'kind',
-        'action',
-        'Message.createdAt',
-        'editedAt',
-        'deletedAt',
-      ]);
-  }
-}
-
-function groupReactions(rows: { emoji: string; userId: string }[]): Reaction[] {
-  const byEmoji = new Map<string, Reaction>();
-  for (const { emoji, userId } of rows) {
-    const reaction = byEmoji.get(emoji);
-    if (reaction) {
-      reaction.count += 1;
-      reaction.userIds.push(userId);
-    } else byEmoji.set(emoji, { emoji, count: 1, userIds: [userId] });
-  }
-  return [...byEmoji.values()];
 }

@@ -17,6 +17,7 @@ import { SpaceKinds } from '../spaces/space-kinds.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 import { findMentions } from './mentions.js';
 import { MessagesRepository, type MessageRecord } from './messages.repository.js';
+import { ThreadsService } from './threads/threads.service.js';
 
 /** Distinct emoji one message may carry; a new one beyond this answers `CONFLICT`. */
 export const maxReactionEmojiPerMessage = 50;
@@ -29,6 +30,7 @@ export class MessagesService {
     private readonly chat: ChatRepository,
     private readonly messages: MessagesRepository,
     private readonly writes: UnitsOfWork,
+    private readonly threads: ThreadsService,
   ) {}
 
   sendMessage(user: User, input: ChatInput<'message:send'>): Promise<ChatCommandResults['message:send']> {
@@ -39,17 +41,24 @@ export class MessagesService {
       async (context) => {
         await this.spaces.require(SpaceKinds.room, input.roomId, context.sql);
         await this.spaces.requireMember(SpaceKinds.room, input.roomId, user, context.sql);
+        const replyTo =
+          input.replyTo === undefined
+            ? undefined
+            : await this.threads.parentFor(input.replyTo, input.roomId, context.sql);
         const mentions = await this.mentionsIn(input.text, input.roomId, context.sql);
         const message = await this.messages.appendMessage(context, {
           roomId: input.roomId,
           author: user,
           text: input.text,
           mentions,
+          ...(replyTo ? { replyTo } : {}),
         });
+        if (replyTo) await this.threads.replyAdded(context, replyTo, message);
         return { message };
       },
-      // Its checks are reads, its writes appends: safe beside other works of its transaction.
-      { replay: this.withCurrentText, overlaps: true },
+      // Its checks are reads, its writes appends: safe beside other works of its transaction. A
+      // reply also rewrites its parent's summary from what the parent holds: never beside others.
+      { replay: this.withCurrentText, overlaps: input.replyTo === undefined },
     );
   }
 
@@ -68,7 +77,9 @@ export class MessagesService {
     return this.onceWithMessage(user, input.opId, ChatCommand.MessageDelete, async (context) => {
       const message = await this.requireOwnMessage(input.messageId, user, context.sql, 'delete');
       await this.messages.deleteMessage(context, message);
-      return { message: await this.messages.appendMessageChange(context, ChatBroadcast.MessageDeleted, message.id) };
+      const deleted = await this.messages.appendMessageChange(context, ChatBroadcast.MessageDeleted, message.id);
+      if (message.replyToId) await this.threads.replyRemoved(context, message.replyToId);
+      return { message: deleted };
     });
   }
 

@@ -11,7 +11,7 @@ export class UnreadCounts {
 
   /**
    * Per room, the messages after the marker that count as unread for the user — by someone else,
-   * not deleted, not a system message (the rule of the contract's `countsAsUnread`) — and those
+   * not deleted, not a system message, not a reply (the rule of the contract's `countsAsUnread`) — and those
    * of them that mention the user.
    */
   async counts(
@@ -53,6 +53,7 @@ export class UnreadCounts {
           .where('authorId', '!=', userId)
           .where('kind', '=', 'user')
           .where('deletedAt', 'is', null)
+          .where('replyToId', 'is', null)
           .groupBy('roomId'),
       );
       for (const row of rows) counts.set(row.roomId, { unread: Number(row.unread), mentions: Number(row.mentions) });
