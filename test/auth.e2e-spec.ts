@@ -76,7 +76,7 @@ describe('identity', () => {
   it('refuses an expired token', async () => {
     const tokens = server.app.get(TokenService);
     const { user } = await signIn(server.url, 'late');
-    const expired = tokens.issue(user, -1).token;
+    const expired = tokens.issue(user, { ttlSeconds: -1 }).token;
     expect(await refusal(expired)).toMatchObject({
       message: AuthFailure.Expired,
       data: { reason: AuthFailure.Expired },

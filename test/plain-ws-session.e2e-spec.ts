@@ -63,7 +63,7 @@ describe('/ws sessions', () => {
       const cases = [
         [forged, AuthFailure.Invalid],
         [foreign, AuthFailure.Invalid],
-        [tokens.issue(user, -1).token, AuthFailure.Expired],
+        [tokens.issue(user, { ttlSeconds: -1 }).token, AuthFailure.Expired],
         [tokens.issue({ id: '00000000-0000-4000-8000-000000000000', name: 'ghost' }).token, AuthFailure.UnknownUser],
       ];
       for (const [bad, reason] of cases) {
@@ -88,7 +88,7 @@ describe('/ws sessions', () => {
 
   it('tells auth:expired and closes 4401 token_expired when the token expires', async () => {
     const { user } = await signIn(server.url, 'brief');
-    const { client } = await PlainWsClient.connect(server.url, tokens.issue(user, 1).token);
+    const { client } = await PlainWsClient.connect(server.url, tokens.issue(user, { ttlSeconds: 1 }).token);
     // Sent on one namespace (the first whose timer fires), then the whole connection closes.
     const expired = await client.next((frame) => 'event' in frame && frame.event === AuthBroadcast.Expired);
     expect(expired).toMatchObject({ data: { code: 'UNAUTHORIZED', reason: AuthFailure.Expired } });
@@ -97,8 +97,8 @@ describe('/ws sessions', () => {
 
   it('moves the expiry of every namespace with one auth:refresh', async () => {
     const { user } = await signIn(server.url, 'renewed');
-    const { client } = await PlainWsClient.connect(server.url, tokens.issue(user, 1).token);
-    const fresh = tokens.issue(user, 3_600);
+    const { client } = await PlainWsClient.connect(server.url, tokens.issue(user, { ttlSeconds: 1 }).token);
+    const fresh = tokens.issue(user, { ttlSeconds: 3_600 });
     expect(await client.command(Namespace.Lists, AuthCommand.Refresh, { token: fresh.token })).toEqual({
       ok: true,
       data: { expiresAt: fresh.expiresAt.toISOString() },

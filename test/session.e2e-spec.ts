@@ -19,7 +19,7 @@ describe('live sessions', () => {
 
   it('disconnects a socket when its token expires, telling it why', async () => {
     const { user } = await signIn(server.url, 'brief');
-    const socket = await connect(socketFor(server.url, Namespace.Chat, tokens.issue(user, 2).token));
+    const socket = await connect(socketFor(server.url, Namespace.Chat, tokens.issue(user, { ttlSeconds: 2 }).token));
     const expired = nextEvent(socket, AuthBroadcast.Expired);
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     expect(await expired).toMatchObject({ code: 'UNAUTHORIZED', reason: AuthFailure.Expired });
@@ -28,8 +28,8 @@ describe('live sessions', () => {
 
   it('replaces the token in-band with auth:refresh, without reconnecting', async () => {
     const { user } = await signIn(server.url, 'renewed');
-    const socket = await connect(socketFor(server.url, Namespace.Chat, tokens.issue(user, 2).token));
-    const fresh = tokens.issue(user, 3_600);
+    const socket = await connect(socketFor(server.url, Namespace.Chat, tokens.issue(user, { ttlSeconds: 2 }).token));
+    const fresh = tokens.issue(user, { ttlSeconds: 3_600 });
     const ack = await command(socket, AuthCommand.Refresh, { token: fresh.token });
     expect(ack).toEqual({ ok: true, data: { expiresAt: fresh.expiresAt.toISOString() } });
     await settle(2_500);

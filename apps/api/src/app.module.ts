@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccountsModule } from './accounts/accounts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { Broadcaster } from './common/broadcaster.js';
 import { CommandDoor } from './common/command-door.js';
@@ -26,6 +27,7 @@ export class AppModule {
         MetricsModule,
         DatabaseModule,
         AuthModule,
+        AccountsModule,
         SpacesModule,
         ChatModule,
         ListsModule,

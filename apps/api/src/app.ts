@@ -5,9 +5,8 @@ import helmet from 'helmet';
 import { AdminUi } from './admin-ui/admin-ui.js';
 import { AppModule } from './app.module.js';
 import { SessionExpiry } from './auth/session-expiry.js';
+import { Authenticator } from './auth/authenticator.js';
 import { socketAuthMiddleware } from './auth/socket-auth.middleware.js';
-import { TokenService } from './auth/token.service.js';
-import { UsersRepository } from './auth/users.repository.js';
 import { rooms } from '@tandem/contract';
 import { CommandDoor } from './common/command-door.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
@@ -40,6 +39,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
   });
   app.useBodyParser('json');
+  // A hop count is a number to Express; anything else is a list of addresses or names (`loopback`).
+  if (config.trustProxy)
+    app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
   app.useGlobalFilters(new HttpErrorFilter());
   // No upgrade-insecure-requests: the app is often served over plain HTTP on a LAN address, where
   // that directive would send every script request to https and leave a blank page.
@@ -52,7 +54,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.useWebSocketAdapter(
     new TandemIoAdapter(
       app,
-      socketAuthMiddleware(app.get(TokenService), app.get(UsersRepository)),
+      socketAuthMiddleware(app.get(Authenticator)),
       (socket) => {
         // Per-user fan-out in every namespace: "leave everywhere", a private space's directory changes.
         void socket.join(rooms.user((socket.data as SocketData).user.id));

@@ -39,6 +39,16 @@ const environment = z.object({
   /** `message:search` has its own budget, per user (all their sockets together). */
   SEARCH_RATE_BURST: z.coerce.number().int().positive().default(5),
   SEARCH_RATE_PER_SECOND: z.coerce.number().positive().default(2),
+  /** Sign-in attempts (and password changes) per username: a burst, then this many per second. */
+  SIGN_IN_RATE_BURST: z.coerce.number().int().positive().default(5),
+  SIGN_IN_RATE_PER_SECOND: z.coerce.number().positive().default(0.05),
+  /** Sign-ins, sign-ups and claims per client address: this many times a username's budget. */
+  SIGN_IN_ADDRESS_FACTOR: z.coerce.number().positive().default(4),
+  /**
+   * Express's `trust proxy` behind a reverse proxy (`loopback`, a hop count, addresses): the client
+   * address the sign-in limits count by is then read from X-Forwarded-For. Unset: the peer's address.
+   */
+  TRUST_PROXY: z.string().min(1).optional(),
   /** A room's typing signals are sent together at most once per this window. */
   TYPING_THROTTLE_MS: z.coerce.number().int().min(0).default(1_000),
   /** How long a user whose last tab disconnected stays in a room's presence (a reload is not "offline"). */
@@ -95,6 +105,8 @@ export interface AppConfig {
   plainWs: { pingIntervalMs: number; authTimeoutMs: number };
   rateLimit: { burst: number; perSecond: number; userFactor: number };
   searchRateLimit: { burst: number; perSecond: number; userFactor: number };
+  signInRateLimit: { perUsername: RateBudget; perAddress: RateBudget };
+  trustProxy: string | undefined;
   /** The folder of `.prisma` files (written for SQLite; derived for PostgreSQL). */
   schemaDir: string;
   /** The provider's migration folders. */
@@ -104,6 +116,11 @@ export interface AppConfig {
   operators: string[] | undefined;
   /** Set when ADMIN_UI_USERNAME and ADMIN_UI_PASSWORD are: the Socket.IO Admin UI's sign-in. */
   adminUi: { username: string; password: string } | undefined;
+}
+
+export interface RateBudget {
+  burst: number;
+  perSecond: number;
 }
 
 export interface PresenceSettings {
@@ -169,6 +186,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       perSecond: values.SEARCH_RATE_PER_SECOND,
       userFactor: 1,
     },
+    signInRateLimit: {
+      perUsername: { burst: values.SIGN_IN_RATE_BURST, perSecond: values.SIGN_IN_RATE_PER_SECOND },
+      perAddress: {
+        burst: values.SIGN_IN_RATE_BURST * values.SIGN_IN_ADDRESS_FACTOR,
+        perSecond: values.SIGN_IN_RATE_PER_SECOND * values.SIGN_IN_ADDRESS_FACTOR,
+      },
+    },
+    trustProxy: values.TRUST_PROXY,
     schemaDir: path.join(projectRoot, 'prisma/schema'),
     migrationsDir: path.join(
       projectRoot,

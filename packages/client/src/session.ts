@@ -26,6 +26,7 @@ export const refusalText: Record<AuthFailure, string> = {
   [AuthFailure.Invalid]: 'Your session is no longer valid. Please sign in again.',
   [AuthFailure.Expired]: 'Your session has expired. Please sign in again.',
   [AuthFailure.UnknownUser]: 'Your account is no longer known to the server. Please sign in again.',
+  [AuthFailure.Revoked]: 'You were signed out (on another device, or your password was changed). Please sign in again.',
 };
 
 function isAuthFailure(value: string): value is AuthFailure {

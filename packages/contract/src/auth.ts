@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accountSignInInput } from './accounts.js';
 import type { AckCallback, ErrorCode } from './ack.js';
 import { displayName, type User } from './common.js';
 
@@ -6,13 +7,28 @@ export const HttpRoute = {
   Sessions: '/api/sessions',
   /** With `Authorization: Bearer <token>`: a fresh token for the same user (for `auth:refresh`). */
   SessionRefresh: '/api/sessions/refresh',
+  /** `DELETE` with `Authorization: Bearer <token>`: signs out; the token's session is refused everywhere. */
+  CurrentSession: '/api/sessions/current',
+  /** `POST {username, password, name?}`: a new account, signed in. */
+  Accounts: '/api/accounts',
+  /** `POST {username, password, name?}` with a guest's bearer token: the guest becomes that account. */
+  AccountClaim: '/api/accounts/claim',
+  /** `PUT {currentPassword, newPassword}` with a bearer token. */
+  AccountPassword: '/api/accounts/password',
   Health: '/health',
   /** 200 when the database (and Redis, when configured) answer; 503 otherwise. */
   Ready: '/health/ready',
   Metrics: '/metrics',
 } as const;
 
-export const sessionCreateInput = z.strictObject({ name: displayName });
+/** A guest's sign-in: a new user of that display name each time. */
+export const guestSignInInput = z.strictObject({ name: displayName });
+export type GuestSignInInput = z.infer<typeof guestSignInInput>;
+
+/** `POST /api/sessions`: as a guest (`{name}`) or to an account (`{username, password}`). */
+export const sessionCreateInput = z.union([guestSignInInput, accountSignInInput], {
+  error: 'send {name} to sign in as a guest, or {username, password} to sign in to an account',
+});
 export type SessionCreateInput = z.infer<typeof sessionCreateInput>;
 
 export interface SessionCreated {
@@ -20,6 +36,8 @@ export interface SessionCreated {
   user: User;
   /** ISO time after which the token is refused. */
   expiresAt: string;
+  /** The account's username; null for a guest. */
+  username: string | null;
 }
 
 /**
@@ -32,6 +50,8 @@ export const AuthFailure = {
   Invalid: 'token_invalid',
   Expired: 'token_expired',
   UnknownUser: 'user_unknown',
+  /** Signed out, or the password changed since the token was issued. */
+  Revoked: 'token_revoked',
 } as const;
 export type AuthFailure = (typeof AuthFailure)[keyof typeof AuthFailure];
 
@@ -48,7 +68,7 @@ export const AuthCommand = {
 } as const;
 
 export const AuthBroadcast = {
-  /** Sent just before the server disconnects a socket whose token expired. */
+  /** Sent just before the server disconnects a socket whose token expired or was revoked. */
   Expired: 'auth:expired',
 } as const;
 

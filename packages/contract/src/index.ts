@@ -3,6 +3,7 @@ export * from './common.js';
 export * from './ids.js';
 export * from './rooms.js';
 export * from './spaces.js';
+export * from './accounts.js';
 export * from './auth.js';
 export * from './chat.js';
 export * from './messages.js';

@@ -31,7 +31,10 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
 
   describe('rooms and members', () => {
     it('creates a room with its owner as a member, and finds it', async () => {
-      expect(await node.users.exists(ann.id)).toBe(true);
+      expect(await node.users.tokenStanding(ann.id, 'a-sign-in')).toEqual({
+        tokensValidFrom: 0,
+        sessionRevoked: false,
+      });
       const found = await node.spaces.find(SpaceKinds.room, room.id);
       expect(found).toEqual(room);
       expect(toSummary(found!, 0, true)).toMatchObject({ name: 'den', ownerId: ann.id, inviteCode: 'code' });

@@ -99,7 +99,8 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
         nodeA.users.create('after'),
       ]);
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
-      expect(await nodeA.users.exists((outcomes[1] as PromiseFulfilledResult<{ id: string }>).value.id)).toBe(true);
+      const created = (outcomes[1] as PromiseFulfilledResult<{ id: string }>).value.id;
+      expect(await nodeA.users.tokenStanding(created, 'a-sign-in')).toBeDefined();
     });
   });
 

@@ -7,10 +7,10 @@ import {
 } from '@nestjs/common';
 import { AuthFailure, ErrorCode, type User } from '@tandem/contract';
 import type { Request, Response } from 'express';
-import { TokenService } from './token.service.js';
-import { UsersRepository } from './users.repository.js';
+import { Authenticator } from './authenticator.js';
+import type { TokenSubject } from './token.service.js';
 
-type AuthenticatedRequest = Request & { user?: User };
+type AuthenticatedRequest = Request & { session?: TokenSubject };
 
 /**
  * HTTP routes for scripts: `Authorization: Bearer <token>`, the same token and the same checks as
@@ -18,24 +18,20 @@ type AuthenticatedRequest = Request & { user?: User };
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
-  constructor(
-    private readonly tokens: TokenService,
-    private readonly users: UsersRepository,
-  ) {}
+  constructor(private readonly authenticator: Authenticator) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
     const response = http.getResponse<Response>();
     const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-    const check = this.tokens.verify(token);
+    const check = await this.authenticator.check(token);
     if (!check.ok) {
-      throw refusal(response, check.reason, token ? check.message : 'no token: send "Authorization: Bearer <token>"');
+      const message =
+        check.reason === AuthFailure.Missing ? 'no token: send "Authorization: Bearer <token>"' : check.message;
+      throw refusal(response, check.reason, message);
     }
-    if (!(await this.users.exists(check.user.id))) {
-      throw refusal(response, AuthFailure.UnknownUser, 'the token names a user that does not exist');
-    }
-    request.user = check.user;
+    request.session = check;
     return true;
   }
 }
@@ -48,8 +44,14 @@ function refusal(response: Response, reason: AuthFailure, message: string): Unau
   });
 }
 
+/** The token that `BearerAuthGuard` accepted: its user, sign-in and times. */
+export const RequestSession = createParamDecorator(
+  (_: unknown, context: ExecutionContext): TokenSubject =>
+    context.switchToHttp().getRequest<AuthenticatedRequest>().session as TokenSubject,
+);
+
 /** The user that `BearerAuthGuard` authenticated. */
 export const RequestUser = createParamDecorator(
   (_: unknown, context: ExecutionContext): User =>
-    context.switchToHttp().getRequest<AuthenticatedRequest>().user as User,
+    (context.switchToHttp().getRequest<AuthenticatedRequest>().session as TokenSubject).user,
 );

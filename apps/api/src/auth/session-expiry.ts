@@ -12,10 +12,18 @@ import {
 } from '@tandem/contract';
 import type { Socket } from 'socket.io';
 import type { SocketData } from '../common/socket-user.decorator.js';
-import { TokenService } from './token.service.js';
+import { Authenticator } from './authenticator.js';
 
 /** setTimeout's ceiling; longer expiries are re-armed when it fires. */
 const maxTimerMs = 2 ** 31 - 1;
+
+/** Tells the socket why its session is over (`auth:expired`), then disconnects it. */
+export function endSession(socket: Socket, reason: AuthFailureData['reason'], message: string): void {
+  (socket.data as SocketData).endedBy = reason;
+  const ended: AuthFailureData = { code: ErrorCode.Unauthorized, reason, message };
+  socket.emit(AuthBroadcast.Expired, ended);
+  socket.disconnect(true);
+}
 
 /**
  * Keeps a live socket within its token's lifetime: at expiry it is told `auth:expired` and
@@ -24,7 +32,7 @@ const maxTimerMs = 2 ** 31 - 1;
  */
 @Injectable()
 export class SessionExpiry {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(private readonly authenticator: Authenticator) {}
 
   attach(socket: Socket): void {
     let timer: NodeJS.Timeout | undefined;
@@ -35,13 +43,7 @@ export class SessionExpiry {
       timer = setTimeout(
         () => {
           if (data.tokenExpiresAt > Date.now()) return arm();
-          const expired: AuthFailureData = {
-            code: ErrorCode.Unauthorized,
-            reason: AuthFailure.Expired,
-            message: 'the token has expired: sign in again',
-          };
-          socket.emit(AuthBroadcast.Expired, expired);
-          socket.disconnect(true);
+          endSession(socket, AuthFailure.Expired, 'the token has expired: sign in again');
         },
         Math.max(0, Math.min(remaining, maxTimerMs)),
       );
@@ -49,13 +51,19 @@ export class SessionExpiry {
     arm();
     socket.once('disconnect', () => clearTimeout(timer));
     socket.on(AuthCommand.Refresh, (payload: unknown, ack?: (response: Ack<AuthRefreshed>) => void) => {
-      const response = this.refresh(data, payload);
-      if (response.ok) arm();
-      if (typeof ack === 'function') ack(response);
+      void this.refresh(data, payload)
+        .catch((): Ack<AuthRefreshed> => ({
+          ok: false,
+          error: { code: ErrorCode.Unavailable, message: 'the token could not be checked now: retry' },
+        }))
+        .then((response) => {
+          if (response.ok) arm();
+          if (typeof ack === 'function') ack(response);
+        });
     });
   }
 
-  private refresh(data: SocketData, payload: unknown): Ack<AuthRefreshed> {
+  private async refresh(data: SocketData, payload: unknown): Promise<Ack<AuthRefreshed>> {
     const input = parsePayload(authRefreshInput, payload);
     if (!input.ok) {
       return {
@@ -67,7 +75,7 @@ export class SessionExpiry {
         },
       };
     }
-    const check = this.tokens.verify(input.value.token);
+    const check = await this.authenticator.check(input.value.token);
     if (!check.ok)
       return {
         ok: false,
@@ -76,6 +84,8 @@ export class SessionExpiry {
     if (check.user.id !== data.user.id) {
       return { ok: false, error: { code: ErrorCode.Forbidden, message: 'the new token is for another user' } };
     }
+    data.sessionId = check.sessionId;
+    data.tokenIssuedAt = check.issuedAt;
     data.tokenExpiresAt = check.expiresAt;
     return { ok: true, data: { expiresAt: new Date(check.expiresAt).toISOString() } };
   }

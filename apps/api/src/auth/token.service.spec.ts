@@ -17,8 +17,22 @@ describe(TokenService.name, () => {
   describe('issue and verify', () => {
     it('accepts its own unexpired token and returns the user', () => {
       const sut = makeSut({ TOKEN_SECRET: 'a'.repeat(40) });
-      const { token, expiresAt } = sut.issue(user, 60);
-      expect(sut.verify(token)).toEqual({ ok: true, user, expiresAt: expiresAt.getTime() });
+      const before = Date.now();
+      const { token, expiresAt } = sut.issue(user, { sessionId: 'sign-in-1', ttlSeconds: 60 });
+      const check = sut.verify(token);
+      expect(check).toMatchObject({ ok: true, user, sessionId: 'sign-in-1', expiresAt: expiresAt.getTime() });
+      expect(check.ok && check.issuedAt).toBeGreaterThanOrEqual(before);
+    });
+
+    it('gives each sign-in a session id of its own, and a refresh the same one', () => {
+      const sut = makeSut();
+      const first = sut.verify(sut.issue(user).token);
+      const second = sut.verify(sut.issue(user).token);
+      if (!first.ok || !second.ok) throw new Error('refused');
+      expect(first.sessionId).not.toBe(second.sessionId);
+      expect(sut.verify(sut.issue(user, { sessionId: first.sessionId }).token)).toMatchObject({
+        sessionId: first.sessionId,
+      });
     });
 
     it.each([
@@ -51,7 +65,10 @@ describe(TokenService.name, () => {
 
     it('refuses an expired token', () => {
       const sut = makeSut();
-      expect(sut.verify(sut.issue(user, -1).token)).toMatchObject({ ok: false, reason: AuthFailure.Expired });
+      expect(sut.verify(sut.issue(user, { ttlSeconds: -1 }).token)).toMatchObject({
+        ok: false,
+        reason: AuthFailure.Expired,
+      });
     });
   });
 

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
@@ -10,10 +10,21 @@ interface TokenClaims {
   name: string;
   /** Expiry, in seconds since the epoch. */
   exp: number;
+  /** The sign-in this token belongs to, kept by its refreshes: what a sign-out revokes. */
+  sid?: string;
+  /** When it was issued, in ms since the epoch: a password change refuses every earlier token. */
+  iat?: number;
 }
 
-export type TokenCheck =
-  { ok: true; user: User; expiresAt: number } | { ok: false; reason: AuthFailure; message: string };
+/** What a valid token says: who, which sign-in, issued and expiring when (ms since the epoch). */
+export interface TokenSubject {
+  user: User;
+  sessionId: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export type TokenCheck = ({ ok: true } & TokenSubject) | { ok: false; reason: AuthFailure; message: string };
 
 const secretFileName = 'token-secret';
 
@@ -31,9 +42,14 @@ export class TokenService {
     this.ttlSeconds = config.tokenTtlSeconds;
   }
 
-  issue(user: User, ttlSeconds = this.ttlSeconds): { token: string; expiresAt: Date } {
-    const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
-    const claims: TokenClaims = { sub: user.id, name: user.name, exp };
+  /** A token of a new sign-in, or (given `sessionId`) a refreshed one of the same sign-in. */
+  issue(
+    user: User,
+    { sessionId = randomUUID(), ttlSeconds = this.ttlSeconds }: { sessionId?: string; ttlSeconds?: number } = {},
+  ): { token: string; expiresAt: Date } {
+    const now = Date.now();
+    const exp = Math.floor(now / 1000) + ttlSeconds;
+    const claims: TokenClaims = { sub: user.id, name: user.name, exp, sid: sessionId, iat: now };
     const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return { token: `${body}.${this.sign(body)}`, expiresAt: new Date(exp * 1000) };
   }
@@ -55,7 +71,14 @@ export class TokenService {
     if (claims.exp * 1000 <= Date.now()) {
       return { ok: false, reason: AuthFailure.Expired, message: 'the token has expired: sign in again' };
     }
-    return { ok: true, user: { id: claims.sub, name: claims.name }, expiresAt: claims.exp * 1000 };
+    return {
+      ok: true,
+      user: { id: claims.sub, name: claims.name },
+      // Tokens issued before sessions had ids: their signature names their sign-in.
+      sessionId: claims.sid ?? `unnamed-${signature.slice(0, 22)}`,
+      issuedAt: claims.iat ?? 0,
+      expiresAt: claims.exp * 1000,
+    };
   }
 
   private sign(body: string): string {
@@ -66,7 +89,14 @@ export class TokenService {
 function parseClaims(body: string): TokenClaims | null {
   try {
     const value = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<TokenClaims> | null;
-    if (value && typeof value.sub === 'string' && typeof value.name === 'string' && Number.isInteger(value.exp)) {
+    if (
+      value &&
+      typeof value.sub === 'string' &&
+      typeof value.name === 'string' &&
+      Number.isInteger(value.exp) &&
+      (value.sid === undefined || typeof value.sid === 'string') &&
+      (value.iat === undefined || Number.isInteger(value.iat))
+    ) {
       return value as TokenClaims;
     }
     return null;

@@ -1,10 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { timeOrderedId, type User } from '@tandem/contract';
 import { DatabaseService } from '../db/database.service.js';
-import { timestamp } from '../db/dialect.js';
+import { fromTimestamp, timestamp } from '../db/dialect.js';
 import { prepare } from '../db/sql.js';
 
-const userExists = prepare((db, user: { id: string }) => db.selectFrom('User').select('id').where('id', '=', user.id));
+/** Whether a token's user still exists, and what the database says of its sign-in. */
+export interface TokenStanding {
+  /** Tokens issued before this moment (ms since the epoch) are refused; 0 when none are. */
+  tokensValidFrom: number;
+  sessionRevoked: boolean;
+}
+
+const tokenStanding = prepare((db, token: { userId: string; sessionId: string }) =>
+  db
+    .selectFrom('User')
+    .leftJoin('RevokedSession', (join) => join.on('RevokedSession.id', '=', token.sessionId))
+    .select(['User.tokensValidFrom', 'RevokedSession.id as revokedSessionId'])
+    .where('User.id', '=', token.userId),
+);
 
 @Injectable()
 export class UsersRepository {
@@ -18,7 +31,13 @@ export class UsersRepository {
     });
   }
 
-  async exists(id: string): Promise<boolean> {
-    return (await this.database.reader.first(userExists({ id }))) !== undefined;
+  /** One read per handshake: undefined when the user does not exist. */
+  async tokenStanding(userId: string, sessionId: string): Promise<TokenStanding | undefined> {
+    const row = await this.database.reader.first(tokenStanding({ userId, sessionId }));
+    if (!row) return undefined;
+    return {
+      tokensValidFrom: row.tokensValidFrom === null ? 0 : fromTimestamp(row.tokensValidFrom).getTime(),
+      sessionRevoked: row.revokedSessionId !== null,
+    };
   }
 }

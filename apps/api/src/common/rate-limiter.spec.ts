@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../config.js';
-import { RateLimiter, TokenBucket, commandClass } from './rate-limiter.js';
+import { KeyedBuckets, RateLimiter, TokenBucket, commandClass } from './rate-limiter.js';
 
 describe(TokenBucket.name, () => {
   describe('take', () => {
@@ -17,6 +17,19 @@ describe(TokenBucket.name, () => {
       sut.take(1_000_000);
       expect(sut.take(1_000_000).ok).toBe(false);
     });
+  });
+});
+
+describe(KeyedBuckets.name, () => {
+  it('keeps a budget per key, and forgets a key once its bucket has refilled', () => {
+    const sut = new KeyedBuckets(0);
+    const limit = { burst: 1, perSecond: 1 };
+    expect(sut.take('a', limit, 0).ok).toBe(true);
+    expect(sut.take('a', limit, 0).ok).toBe(false);
+    expect(sut.take('b', limit, 0).ok).toBe(true);
+    // A minute on, both buckets are full again: swept, and made anew on the next take.
+    expect(sut.take('a', limit, 60_000).ok).toBe(true);
+    expect(sut.take('a', limit, 60_000)).toEqual({ ok: false, retryAfterMs: 1000 });
   });
 });
 

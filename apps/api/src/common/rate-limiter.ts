@@ -31,6 +31,33 @@ export class TokenBucket {
   }
 }
 
+/** Buckets by key, made on first use; those that refilled completely are swept once a minute. */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+  private lastSweep: number;
+
+  constructor(now = Date.now()) {
+    this.lastSweep = now;
+  }
+
+  take(
+    key: string,
+    limit: { burst: number; perSecond: number },
+    now = Date.now(),
+  ): { ok: true } | { ok: false; retryAfterMs: number } {
+    this.sweep(now);
+    let bucket = this.buckets.get(key);
+    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(limit.burst, limit.perSecond, now)));
+    return bucket.take(now);
+  }
+
+  private sweep(now: number): void {
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [key, bucket] of this.buckets) if (bucket.isFull(now)) this.buckets.delete(key);
+  }
+}
+
 /**
  * Groups commands into classes with separate budgets, so a chat flood does not block a join.
  * Ephemeral signals share one class: when it runs out they are dropped silently (no ack).
@@ -50,8 +77,7 @@ export function commandClass(event: string): string {
 @Injectable()
 export class RateLimiter {
   private readonly bySocket = new WeakMap<object, Map<string, TokenBucket>>();
-  private readonly byUser = new Map<string, TokenBucket>();
-  private lastSweep = Date.now();
+  private readonly byUser = new KeyedBuckets();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -68,19 +94,8 @@ export class RateLimiter {
     if (!buckets) this.bySocket.set(socket, (buckets = new Map<string, TokenBucket>()));
     let socketBucket = buckets.get(kind);
     if (!socketBucket) buckets.set(kind, (socketBucket = new TokenBucket(burst, perSecond, now)));
-    const userKey = `${userId}:${kind}`;
-    let userBucket = this.byUser.get(userKey);
-    if (!userBucket)
-      this.byUser.set(userKey, (userBucket = new TokenBucket(burst * userFactor, perSecond * userFactor, now)));
-    this.sweep(now);
     const perSocket = socketBucket.take(now);
     if (!perSocket.ok) return perSocket;
-    return userBucket.take(now);
-  }
-
-  private sweep(now: number): void {
-    if (now - this.lastSweep < 60_000) return;
-    this.lastSweep = now;
-    for (const [key, bucket] of this.byUser) if (bucket.isFull(now)) this.byUser.delete(key);
+    return this.byUser.take(`${userId}:${kind}`, { burst: burst * userFactor, perSecond: perSecond * userFactor }, now);
   }
 }

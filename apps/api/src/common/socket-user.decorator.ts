@@ -1,12 +1,17 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { User } from '@tandem/contract';
+import type { AuthFailure, User } from '@tandem/contract';
 import type { Socket } from 'socket.io';
 
 /** What the handshake middleware established about a socket. */
 export interface SocketData {
   user: User;
-  /** Token expiry, in ms since the epoch. */
+  /** The sign-in of the token (see `TokenService`): what a sign-out closes. */
+  sessionId: string;
+  /** Token issue and expiry, in ms since the epoch. */
+  tokenIssuedAt: number;
   tokenExpiresAt: number;
+  /** Set when the server ends the socket's session: why (expired, or revoked). */
+  endedBy?: AuthFailure;
 }
 
 export function socketUser(socket: Socket): User {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { AuthCommand, type AuthFailureData, type PlainFrameId } from '@tandem/contract';
+import { AuthCommand, type AuthFailure, type AuthFailureData, type PlainFrameId } from '@tandem/contract';
 import type { Namespace, Socket } from 'socket.io';
 import type { SocketData } from '../common/socket-user.decorator.js';
 import { ackFrame, eventFrame, type BroadcastFrames } from './plain-frames.js';
@@ -24,8 +24,8 @@ export interface PlainClientOutput {
   /** Whether a frame sent now would go out at once (volatile broadcasts are skipped otherwise). */
   writable(): boolean;
   isOpen(): boolean;
-  /** Socket.IO let go of the connection: its token expired, or the server is closing. */
-  release(expired: boolean): void;
+  /** Socket.IO let go of the connection: its session ended (why), or the server is closing (null). */
+  release(endedBy: AuthFailure | null): void;
 }
 
 export type JoinOutcome = { ok: true; data: SocketData } | { ok: false; refusal: { message: string; data?: unknown } };
@@ -168,19 +168,19 @@ export class PlainClient {
   _remove(socket: Socket): void {
     if (this.sockets.get(socket.nsp.name) !== socket) return;
     this.sockets.delete(socket.nsp.name);
-    this.output.release(this.expired(socket));
+    this.output.release(endedBy(socket));
   }
 
   /** `socket.disconnect(true)`: every namespace, and the connection. */
   _disconnect(): void {
     const sockets = [...this.sockets.values()];
-    const expired = sockets.some((socket) => this.expired(socket));
+    const ended = sockets.map(endedBy).find((reason) => reason !== null) ?? null;
     this.sockets.clear();
     for (const socket of sockets) socket.disconnect();
-    this.output.release(expired);
+    this.output.release(ended);
   }
+}
 
-  private expired(socket: Socket): boolean {
-    return (socket.data as SocketData).tokenExpiresAt <= Date.now();
-  }
+function endedBy(socket: Socket): AuthFailure | null {
+  return (socket.data as SocketData).endedBy ?? null;
 }

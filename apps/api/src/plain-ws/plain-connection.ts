@@ -39,10 +39,8 @@ export class PlainConnection {
         send: (frame) => this.send(frame),
         writable: () => ws.bufferedAmount === 0,
         isOpen: () => this.state !== 'closed' && ws.readyState === ws.OPEN,
-        release: (expired) =>
-          expired
-            ? this.close(PlainClose.Unauthorized, AuthFailure.Expired)
-            : this.close(1001, 'the server closed the connection'),
+        release: (endedBy) =>
+          endedBy ? this.close(PlainClose.Unauthorized, endedBy) : this.close(1001, 'the server closed the connection'),
       },
       options.broadcasts,
     );

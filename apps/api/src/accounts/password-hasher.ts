@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import { Injectable } from '@nestjs/common';
+
+/**
+ * argon2id (the library's default algorithm: its `Algorithm` is a const enum, which this build's
+ * isolated modules cannot read; the e2e suite checks the stored `$argon2id$` prefix) with OWASP's
+ * first recommended setting (19 MiB, 2 passes, 1 lane), hashed on libuv's thread pool so the event
+ * loop keeps serving sockets. Hashes are PHC strings that carry their parameters: raising these
+ * later still verifies the old hashes.
+ */
+const options = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
+
+@Injectable()
+export class PasswordHasher {
+  /** Verified when the username is unknown, so that the answer takes as long as for a wrong password. */
+  private readonly decoy: Promise<string> = hash(randomBytes(16).toString('base64url'), options);
+
+  hash(password: string): Promise<string> {
+    return hash(password, options);
+  }
+
+  /** Whether `password` matches `stored`; with no stored hash, false after the same work. */
+  async matches(stored: string | null, password: string): Promise<boolean> {
+    const matched = await verify(stored ?? (await this.decoy), password);
+    return stored !== null && matched;
+  }
+}
