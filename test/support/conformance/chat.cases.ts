@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ChatBroadcast, type User } from '@tandem/contract';
+import { SearchRepository } from '../../../apps/api/src/chat/search/search.repository.js';
 import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { SpaceRecord } from '../../../apps/api/src/spaces/spaces.repository.js';
 import { toSummary } from '../../../apps/api/src/spaces/spaces.service.js';
@@ -120,6 +121,33 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       });
       const older = await node.messages.messagesBefore(room.id, target.seq, 1);
       expect(older).toMatchObject({ more: false, messages: [{ seq: 2 }] });
+    });
+
+    it('finds the messages of one transaction by their words, one edited in that transaction by its new text', async () => {
+      const search = new SearchRepository(node.database);
+      const find = async (term: string) =>
+        (await search.search({ userId: ann.id, terms: [term], roomId: room.id, beforeId: undefined, limit: 10 })).ids;
+      const append = (text: string) =>
+        node.units.write((context) => node.messages.appendMessage(context, { roomId: room.id, author: ann, text }));
+      // Writes asked for together share one transaction.
+      const [zebra, yak] = await Promise.all([append('batched zebra'), append('batched yak')]);
+      const edited = await node.units.write(async (context) => {
+        const message = await node.messages.appendMessage(context, {
+          roomId: room.id,
+          author: ann,
+          text: 'draft quokka',
+        });
+        await node.messages.editMessage(context, message.id, 'final wombat', []);
+        return message;
+      });
+      expect((await find('batched')).sort()).toEqual([yak.id, zebra.id].sort());
+      expect(await find('zebr')).toEqual([zebra.id]);
+      expect(await find('quokka')).toEqual([]);
+      expect(await find('wombat')).toEqual([edited.id]);
+      await node.units.write(async (context) =>
+        node.messages.deleteMessage(context, (await node.messages.findMessage(edited.id, context.sql))!),
+      );
+      expect(await find('wombat')).toEqual([]);
     });
 
     it('deletes a message: no text, reactions or mentions left, in the row or in the logged changes', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
 import { DomainError } from '../../../apps/api/src/common/domain-error.js';
+import type { BeforeCommit, UnitOfWork } from '../../../apps/api/src/db/database.service.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 
 /** The unit of work, the change log and their races: the same cases on every database. */
@@ -16,15 +17,15 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
   });
   afterAll(() => database.drop());
 
+  const appendIn = (node: DataLayerNode, context: UnitOfWork, stream: string) =>
+    node.changeLog.append(context, {
+      namespace: Namespace.Chat,
+      stream,
+      event: 'test:appended',
+      data: (seq) => ({ seq }),
+    });
   const append = (node: DataLayerNode, stream: string) =>
-    node.units.write((context) =>
-      node.changeLog.append(context, {
-        namespace: Namespace.Chat,
-        stream,
-        event: 'test:appended',
-        data: (seq) => ({ seq }),
-      }),
-    );
+    node.units.write((context) => appendIn(node, context, stream));
 
   describe('change log', () => {
     it('appends gap-free seqs, records them, and replays them in order', async () => {
@@ -102,6 +103,35 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
       const created = (outcomes[1] as PromiseFulfilledResult<{ id: string }>).value.id;
       expect(await nodeA.users.tokenStanding(created, 'a-sign-in')).toBeDefined();
     });
+
+    it('runs a step left for the commit once, with the values of the works that succeeded', async () => {
+      const stream = `test:${timeOrderedId()}`;
+      const runs: string[][] = [];
+      const step: BeforeCommit<string> = {
+        run: async (values, sql) => {
+          runs.push([...values]);
+          // Inside the transaction: its failure undoes the works that left it.
+          if (values.includes('failing'))
+            await sql.run(
+              sql.db.insertInto('User').values([
+                { id: stream, name: 'twice', createdAt: new Date().toISOString() },
+                { id: stream, name: 'twice', createdAt: new Date().toISOString() },
+              ]),
+            );
+        },
+      };
+      const leave = (value: string, refuse = false) =>
+        nodeA.units.write(async (context) => {
+          context.beforeCommit(step, value);
+          if (refuse) throw new DomainError(ErrorCode.Forbidden, 'refused before writing');
+          return appendIn(nodeA, context, stream);
+        });
+      const outcomes = await Promise.allSettled([leave('one'), leave('refused', true), leave('two')]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(runs).toEqual([['one', 'two']]);
+      await expect(leave('failing')).rejects.toMatchObject({ message: expect.stringMatching(/unique|duplicate/i) });
+      expect(await nodeA.changeLog.currentSeq(stream)).toBe(2);
+    });
   });
 
   describe('overlapping works', () => {
@@ -115,12 +145,7 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
           'test:append',
           async (context) => {
             if (refuse) throw new DomainError(ErrorCode.Forbidden, 'refused before writing');
-            return nodeA.changeLog.append(context, {
-              namespace: Namespace.Chat,
-              stream,
-              event: 'test:appended',
-              data: (seq) => ({ seq }),
-            });
+            return appendIn(nodeA, context, stream);
           },
           { overlaps: true },
         );

@@ -1,3 +1,4 @@
+import type { BeforeCommit } from '../db/database.service.js';
 import { prepare } from '../db/sql.js';
 
 // The messages' queries on their hot paths, built and compiled once (see `prepare`).
@@ -40,3 +41,11 @@ export const findMessage = prepare((db, message: { id: string }) =>
     .select(['id', 'roomId', 'seq', 'authorId', 'kind', 'deletedAt', 'replyToId'])
     .where('id', '=', message.id),
 );
+
+/** New messages into the search index, once per transaction, where the database does not do it itself. */
+export const indexNewMessages: BeforeCommit<string> = {
+  async run(messageIds, sql) {
+    const statement = sql.dialect.indexNewMessages?.(messageIds);
+    if (statement) await sql.run(statement);
+  },
+};

@@ -15,7 +15,7 @@ import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { timestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
 import { messageFromRow, messageQuery, type MessageQuery } from './message-rows.js';
-import { findMessage, insertMention, insertMessage } from './messages.queries.js';
+import { findMessage, indexNewMessages, insertMention, insertMessage } from './messages.queries.js';
 
 /** What the rules need to know about a message. */
 export interface MessageRecord {
@@ -89,6 +89,7 @@ export class MessagesRepository {
         replyToId: message.replyTo ?? null,
       }),
     );
+    context.beforeCommit(indexNewMessages, id);
     await this.addMentions(context.sql, id, mentions);
     return data.message;
   }

@@ -1,30 +1,17 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type pg from 'pg';
 import { APP_CONFIG, type AppConfig } from '../config.js';
-import { DomainError } from '../common/domain-error.js';
 import { DomainEvents, type ChangeCommitted } from '../common/domain-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { PostgresConnection, SqliteConnection, postgresPool } from './connections.js';
 import { inTransaction, pooledSession, sqliteSession, type Session } from './sessions.js';
+import { runJobs, type Job, type Outcome, type UnitOfWork } from './transaction-jobs.js';
 import { DatabaseUnreachable, postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
 import { Sql } from './sql.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
-/**
- * What a unit of work sees: `sql`, bound to its transaction (the only handle it may write
- * through), and a way to publish events once that transaction has committed.
- */
-export interface UnitOfWork {
-  sql: Sql;
-  publishAfterCommit(change: ChangeCommitted): void;
-}
+export type { BeforeCommit, UnitOfWork } from './transaction-jobs.js';
 
-type Work = (context: UnitOfWork) => Promise<unknown>;
-/** A unit of work, and whether it may overlap others of its transaction (see `DatabaseService.write`). */
-interface Job {
-  work: Work;
-  overlaps: boolean;
-}
 interface BatchItem extends Job {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -223,37 +210,4 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
 
 function endOfTick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/**
- * Runs the works of one transaction, each collecting the changes it publishes: in order, or, for
- * those that may overlap where the dialect allows it, at once.
- */
-/** A work's result, or its refusal when it refused before writing anything (nothing to undo). */
-type Outcome = { value: unknown; changes: ChangeCommitted[] } | { refused: DomainError };
-
-async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean): Promise<Outcome[]> {
-  const outcomes = new Array<Outcome>(jobs.length);
-  const run = async (index: number): Promise<void> => {
-    const changes: ChangeCommitted[] = [];
-    let wrote = false;
-    const watched = sql.watchingWrites(() => (wrote = true));
-    try {
-      const value = await jobs[index]!.work({ sql: watched, publishAfterCommit: (change) => changes.push(change) });
-      outcomes[index] = { value, changes };
-    } catch (error) {
-      // A rule's refusal before any write leaves the transaction as it was: the batch goes on.
-      if (error instanceof DomainError && !wrote) outcomes[index] = { refused: error };
-      else throw error;
-    }
-  };
-  const indexes = jobs.map((_, index) => index);
-  const together = overlapping ? indexes.filter((index) => jobs[index]!.overlaps) : [];
-  if (together.length > 1) {
-    // Every work runs to its end before the transaction ends either way: none may write after a rollback.
-    const failed = (await Promise.allSettled(together.map(run))).find((outcome) => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
-  }
-  for (const index of together.length > 1 ? indexes.filter((i) => !jobs[i]!.overlaps) : indexes) await run(index);
-  return outcomes;
 }

@@ -14,7 +14,7 @@ import type { SpacesRepository } from '../spaces/spaces.repository.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 
 /** Runs the work at once, as the real one does inside a transaction (retries are its own spec). */
-const context: UnitOfWork = { sql: {} as Sql, publishAfterCommit: () => undefined };
+const context: UnitOfWork = { sql: {} as Sql, publishAfterCommit: () => undefined, beforeCommit: () => undefined };
 const writes = {
   write: <T>(work: (context: UnitOfWork) => Promise<T>) => work(context),
   once: <T>(_: string, __: string, ___: string, work: (context: UnitOfWork) => Promise<T>) => work(context),

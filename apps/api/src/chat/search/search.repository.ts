@@ -8,7 +8,7 @@ export interface SearchPage {
   more: boolean;
 }
 
-/** The full-text query over messages; the index itself is kept by the database (see the `message_search` migrations). */
+/** The full-text query over messages; the index is the database's own (see the `message_search` migrations and `Dialect.indexNewMessages`). */
 @Injectable()
 export class SearchRepository {
   constructor(private readonly database: DatabaseService) {}

@@ -1,0 +1,77 @@
+import { DomainError } from '../common/domain-error.js';
+import type { ChangeCommitted } from '../common/domain-events.js';
+import type { Sql } from './sql.js';
+
+/**
+ * What a unit of work sees: `sql`, bound to its transaction (the only handle it may write
+ * through), a way to publish events once that transaction has committed, and a way to leave
+ * work for the end of the transaction.
+ */
+export interface UnitOfWork {
+  sql: Sql;
+  publishAfterCommit(change: ChangeCommitted): void;
+  /** Adds `value` to `step`, which runs once for the values of every work of the transaction, before its commit. */
+  beforeCommit<V>(step: BeforeCommit<V>, value: V): void;
+}
+
+/**
+ * A statement better run once per transaction than once per work (say, one index update for all
+ * the rows the transaction added). It runs only for works that succeeded, after the last of them.
+ */
+export interface BeforeCommit<V> {
+  run(values: V[], sql: Sql): Promise<void>;
+}
+
+type Work = (context: UnitOfWork) => Promise<unknown>;
+
+/** A unit of work, and whether it may overlap others of its transaction (see `DatabaseService.write`). */
+export interface Job {
+  work: Work;
+  overlaps: boolean;
+}
+
+/** A work's result, or its refusal when it refused before writing anything (nothing to undo). */
+export type Outcome = { value: unknown; changes: ChangeCommitted[] } | { refused: DomainError };
+
+/**
+ * Runs the works of one transaction, each collecting the changes it publishes: in order, or, for
+ * those that may overlap where the dialect allows it, at once; then the steps they left for the
+ * end of the transaction.
+ */
+export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean): Promise<Outcome[]> {
+  const outcomes = new Array<Outcome>(jobs.length);
+  const steps = new Map<BeforeCommit<unknown>, unknown[]>();
+  const run = async (index: number): Promise<void> => {
+    const changes: ChangeCommitted[] = [];
+    const left: [BeforeCommit<unknown>, unknown][] = [];
+    let wrote = false;
+    const context: UnitOfWork = {
+      sql: sql.watchingWrites(() => (wrote = true)),
+      publishAfterCommit: (change) => changes.push(change),
+      beforeCommit: (step, value) => left.push([step, value]),
+    };
+    try {
+      const value = await jobs[index]!.work(context);
+      outcomes[index] = { value, changes };
+      for (const [step, value] of left) {
+        const values = steps.get(step);
+        if (values) values.push(value);
+        else steps.set(step, [value]);
+      }
+    } catch (error) {
+      // A rule's refusal before any write leaves the transaction as it was: the batch goes on.
+      if (error instanceof DomainError && !wrote) outcomes[index] = { refused: error };
+      else throw error;
+    }
+  };
+  const indexes = jobs.map((_, index) => index);
+  const together = overlapping ? indexes.filter((index) => jobs[index]!.overlaps) : [];
+  if (together.length > 1) {
+    // Every work runs to its end before the transaction ends either way: none may write after a rollback.
+    const failed = (await Promise.allSettled(together.map(run))).find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+  for (const index of together.length > 1 ? indexes.filter((i) => !jobs[i]!.overlaps) : indexes) await run(index);
+  for (const [step, values] of steps) await step.run(values, sql);
+  return outcomes;
+}
