@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, type Plugin } from 'vite';
 
@@ -33,8 +34,38 @@ function offlineShell(): Plugin {
   };
 }
 
+/** Text files worth compressing: the server sends these precompressed (apps/api/src/web). */
+const compressible = /\.(?:js|css|html|svg|json|webmanifest)$/;
+/** Below this a compressed copy saves less than a network packet. */
+const compressFromBytes = 1024;
+
+/**
+ * Writes a brotli (`.br`) and a gzip (`.gz`) copy beside every text file of the build, at the
+ * highest levels: done once per build, so the server never compresses on a request.
+ */
+function precompress(): Plugin {
+  return {
+    name: 'tandem-precompress',
+    apply: 'build',
+    writeBundle(options) {
+      const outDir = options.dir ?? 'dist';
+      for (const entry of readdirSync(outDir, { recursive: true, withFileTypes: true })) {
+        if (!entry.isFile() || !compressible.test(entry.name)) continue;
+        const file = path.join(entry.parentPath, entry.name);
+        const content = readFileSync(file);
+        if (content.length < compressFromBytes) continue;
+        writeFileSync(
+          `${file}.br`,
+          brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY } }),
+        );
+        writeFileSync(`${file}.gz`, gzipSync(content, { level: 9 }));
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [svelte(), offlineShell()],
+  plugins: [svelte(), offlineShell(), precompress()],
   server: {
     proxy: {
       // The Host header is kept, so the API's same-origin handshake check sees the page's own origin.

@@ -22,8 +22,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Boots the real server, as `npm start` does, on port 0 with its own SQLite file. */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * Boots the real server, as `npm start` does, on port 0 with its own SQLite file; `overrides`
+ * replace settings that no environment variable sets (the web build's folder).
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  overrides: Partial<AppConfig> = {},
+): Promise<TestServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tandem-test-'));
   const config = loadConfig({
     ...process.env,
@@ -37,7 +43,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     SEARCH_RATE_PER_SECOND: '100000',
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp({ ...config, ...overrides });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   if (config.database.provider !== 'sqlite') throw new Error('the test server runs on SQLite');

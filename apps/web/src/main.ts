@@ -1,3 +1,5 @@
+// First: it must run before any schema is built.
+import './lib/zod-jitless.js';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect } from '@jest/globals';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createApp } from '../../../apps/api/src/app.js';
@@ -96,10 +96,21 @@ export function useBrowsers({
         timeout: waitMs,
       });
       context.setDefaultTimeout(waitMs);
+      await context.addInitScript(recordPolicyViolations);
       contexts.push(context);
       harness.pages.push(context.pages()[0] ?? (await context.newPage()));
     }
   }, 120_000);
+
+  // The page's Content-Security-Policy is never broken, whatever the test did.
+  afterEach(async () => {
+    for (const page of harness.pages) {
+      const violations = await page
+        .evaluate(() => (globalThis as unknown as PageGlobals).policyViolations ?? [])
+        .catch(() => []);
+      expect(violations).toEqual([]);
+    }
+  });
 
   afterAll(async () => {
     await Promise.allSettled(contexts.map((context) => context.close()));
@@ -108,6 +119,28 @@ export function useBrowsers({
   }, 30_000);
 
   return harness;
+}
+
+/** What a page's scripts see of it, for the functions run inside it (the suites have no DOM types). */
+interface PageGlobals {
+  policyViolations?: string[];
+  document: {
+    addEventListener(type: 'securitypolicyviolation', listener: (event: PolicyViolation) => void): void;
+  };
+}
+interface PolicyViolation {
+  violatedDirective: string;
+  blockedURI: string;
+}
+
+/** Runs in every page before its own scripts: keeps what the page's policy blocked. */
+function recordPolicyViolations(): void {
+  const page = globalThis as unknown as PageGlobals;
+  const violations: string[] = [];
+  page.policyViolations = violations;
+  page.document.addEventListener('securitypolicyviolation', (event) => {
+    violations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline code'}`);
+  });
 }
 
 /** What a person does first: open the app, sign in by name, and go to a view (chat by default). */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import { cacheControlFor, precompressedFiles } from './precompressed.js';
 
 /**
  * The web app's own addresses (see apps/web/src/lib/router.ts): a reload or a shared link on any of
@@ -17,10 +18,17 @@ export function serveWebApp(app: NestExpressApplication, webDist: string): void 
     Logger.warn(`no web build at ${webDist}: run "npm run build"`, 'Web');
     return;
   }
-  app.useStaticAssets(webDist, { index: 'index.html' });
+  app.use(precompressedFiles(webDist));
+  app.useStaticAssets(webDist, {
+    index: 'index.html',
+    setHeaders: (response: Response, file: string) => {
+      const urlPath = `/${path.relative(webDist, file).split(path.sep).join('/')}`;
+      response.setHeader('Cache-Control', cacheControlFor(urlPath));
+    },
+  });
   const page = path.join(webDist, 'index.html');
   app.use((request: Request, response: Response, next: NextFunction) => {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || !clientRoute.test(request.path)) return next();
-    response.sendFile(page);
+    response.sendFile(page, { cacheControl: false, headers: { 'Cache-Control': cacheControlFor('/') } });
   });
 }
