@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AckCallback } from './ack.js';
 import type { SessionClientEvents, SessionServerEvents } from './auth.js';
 import type { DirectoryServerEvents } from './spaces.js';
-import { displayName, id, inviteCode, opId, visibility, type Visibility } from './common.js';
+import { displayName, id, inviteCode, opId, visibility, type User, type Visibility } from './common.js';
 
 /** Commands of the `/scoreboard` namespace: client → server, each answered with an `Ack`. */
 export const ScoreboardCommand = {
@@ -89,6 +89,15 @@ const delta = z
   .max(ScoreboardLimits.maxDelta)
   .refine((value) => value !== 0, 'must not be zero');
 
+/**
+ * What the player's score must be for a `score:add` to apply (an undo names the score its change
+ * produced): anything else, or another round, answers `CONFLICT` and adds nothing.
+ */
+const expectedScore = z.strictObject({
+  round: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
+  score: z.int().min(-ScoreboardLimits.maxScore).max(ScoreboardLimits.maxScore),
+});
+
 export const scoreboardCommandSchemas = {
   [ScoreboardCommand.BoardCreate]: z.strictObject({ name: displayName, visibility: visibility.optional() }),
   [ScoreboardCommand.BoardList]: z.strictObject({}),
@@ -99,12 +108,19 @@ export const scoreboardCommandSchemas = {
   [ScoreboardCommand.PlayerAdd]: z.strictObject({ opId, boardId: id, name: displayName, userId: id.optional() }),
   [ScoreboardCommand.PlayerRename]: z.strictObject({ opId, boardId: id, playerId: id, name: displayName }),
   [ScoreboardCommand.PlayerRemove]: z.strictObject({ opId, boardId: id, playerId: id }),
-  [ScoreboardCommand.ScoreAdd]: z.strictObject({ opId, boardId: id, playerId: id, delta }),
+  [ScoreboardCommand.ScoreAdd]: z.strictObject({
+    opId,
+    boardId: id,
+    playerId: id,
+    delta,
+    expected: expectedScore.optional(),
+  }),
 } as const;
 
 type Schemas = typeof scoreboardCommandSchemas;
 /** A command's payload as the server sees it after parsing. */
 export type ScoreboardInput<C extends ScoreboardCommand> = z.output<Schemas[C]>;
+export type ExpectedScore = z.output<typeof expectedScore>;
 
 // ---- broadcasts -----------------------------------------------------------------------------
 
@@ -131,8 +147,17 @@ export interface ScoreboardCommandResults {
   [ScoreboardCommand.PlayerAdd]: { player: Player };
   [ScoreboardCommand.PlayerRename]: { player: Player };
   [ScoreboardCommand.PlayerRemove]: { boardId: string; playerId: string };
-  /** `seq`: the change's; a `board:state` with this `seq` or later includes it. */
-  [ScoreboardCommand.ScoreAdd]: { player: Player; seq: number };
+  /** `seq`: the change's; a `board:state` with this `seq` or later includes it. `round`: the one it counts in. */
+  [ScoreboardCommand.ScoreAdd]: { player: Player; seq: number; round: number };
+}
+
+/** `error.details` of a `CONFLICT` on a `score:add` whose `expected` score is no longer current. */
+export interface ScoreConflictDetails {
+  /** The player as stored now. */
+  current: Player;
+  round: number;
+  /** Who made the player's last score change, if anyone has (absent after a reset alone). */
+  changedBy?: User;
 }
 
 // ---- typed Socket.IO event maps -------------------------------------------------------------

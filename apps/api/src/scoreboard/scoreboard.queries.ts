@@ -1,4 +1,4 @@
-import { prepare } from '../db/sql.js';
+import { prepare, prepareShapes } from '../db/sql.js';
 
 // The scoreboard's queries on its hot paths, built and compiled once (see `prepare`).
 
@@ -20,15 +20,32 @@ export const findActivePlayer = prepare((db, player: { id: string; boardId: stri
     .where('removedAt', 'is', null),
 );
 
-/** `score = score + delta` in the database: nothing is read and written back from here. */
-/** Only within ±`max`, checked by the same statement: writes of one transaction may overlap (see `Dialect`). */
-export const addToScore = prepare((db, change: { id: string; delta: number; at: string; seq: number; max: number }) =>
+/**
+ * `score = score + delta` in the database: nothing is read and written back from here. Only within
+ * ±`max`, and, with `guarded`, only while the score is `expected`, checked by the same statement:
+ * writes of one transaction may overlap (see `Dialect`).
+ */
+export const addToScore = prepareShapes(
+  (guarded: boolean) => String(guarded),
+  (db, change: { id: string; delta: number; at: string; seq: number; max: number; expected: number }, guarded) => {
+    const update = db
+      .updateTable('Player')
+      .set((eb) => ({ score: eb('score', '+', change.delta), scoreChangedAt: change.at, scoreChangeSeq: change.seq }))
+      .where('id', '=', change.id)
+      .where((eb) => eb(eb.fn<number>('abs', [eb('score', '+', change.delta)]), '<=', change.max));
+    return (guarded ? update.where('score', '=', change.expected) : update).returning(playerColumns);
+  },
+);
+
+/** Who made the player's last score change, and in which round. */
+export const lastScoreChange = prepare((db, player: { id: string }) =>
   db
-    .updateTable('Player')
-    .set((eb) => ({ score: eb('score', '+', change.delta), scoreChangedAt: change.at, scoreChangeSeq: change.seq }))
-    .where('id', '=', change.id)
-    .where((eb) => eb(eb.fn<number>('abs', [eb('score', '+', change.delta)]), '<=', change.max))
-    .returning(playerColumns),
+    .selectFrom('ScoreEvent')
+    .innerJoin('User', 'User.id', 'ScoreEvent.userId')
+    .select(['ScoreEvent.round', 'User.id', 'User.name'])
+    .where('ScoreEvent.playerId', '=', player.id)
+    .orderBy('ScoreEvent.id', 'desc')
+    .limit(1),
 );
 
 export const recordScoreEvent = prepare(

@@ -9,6 +9,7 @@ import {
   type BoardState,
   type BoardSummary,
   type Player,
+  type User,
 } from '@tandem/contract';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
@@ -22,6 +23,7 @@ import {
   addToScore,
   findActivePlayer,
   findBoard,
+  lastScoreChange,
   playerColumns,
   playersAbove,
   rankedPlayers,
@@ -151,12 +153,20 @@ export class ScoreboardRepository {
 
   /**
    * Adds `delta` in the database (null, having changed nothing of the player, when the score would
-   * leave ±`ScoreboardLimits.maxScore`), logs the score event it can be recomputed from, and takes the
+   * leave ±`ScoreboardLimits.maxScore`, or when `expected` is given and is not the score), logs the score event it can be recomputed from, and takes the
    * change's seq as the moment the player reached the new score.
    */
   async addScore(
     context: UnitOfWork,
-    change: { boardId: string; round: number; playerId: string; delta: number; userId: string; opId: string },
+    change: {
+      boardId: string;
+      round: number;
+      playerId: string;
+      delta: number;
+      userId: string;
+      opId: string;
+      expected?: number;
+    },
   ): Promise<{ player: Player; seq: number } | null> {
     const { seq } = await this.log(context, change.boardId, BoardFact.ScoreAdded, {
       playerId: change.playerId,
@@ -165,12 +175,26 @@ export class ScoreboardRepository {
     });
     const at = timestamp();
     const { sql } = context;
+    const { expected, ...event } = change;
     const row = await sql.first(
-      addToScore({ id: change.playerId, delta: change.delta, at, seq, max: ScoreboardLimits.maxScore }),
+      addToScore(expected !== undefined, {
+        id: change.playerId,
+        delta: change.delta,
+        at,
+        seq,
+        max: ScoreboardLimits.maxScore,
+        expected: expected ?? 0,
+      }),
     );
     if (!row) return null;
-    await sql.run(recordScoreEvent({ ...change, createdAt: at }));
+    await sql.run(recordScoreEvent({ ...event, createdAt: at }));
     return { player: await this.withRank(row, sql), seq };
+  }
+
+  /** Who made the player's last score change, and in which round (null: nobody has yet). */
+  async lastScoreChange(playerId: string, sql: Sql): Promise<{ round: number; by: User } | null> {
+    const row = await sql.first(lastScoreChange({ id: playerId }));
+    return row ? { round: row.round, by: { id: row.id, name: row.name } } : null;
   }
 
   async renamePlayer(

@@ -6,6 +6,7 @@ import {
   type BoardState,
   type ScoreboardCommandResults,
   type ScoreboardInput,
+  type ScoreConflictDetails,
   type User,
 } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
@@ -90,6 +91,11 @@ export class ScoreboardService {
     });
   }
 
+  /**
+   * Adds to the player's score. With `expected` (an undo, or a redo), only while the board is in
+   * that round and the player at that score: otherwise `CONFLICT` naming who changed it, and
+   * nothing is added.
+   */
   addScore(user: User, input: ScoreboardInput<'score:add'>): Promise<ScoreboardCommandResults['score:add']> {
     return this.writes.once(
       user.id,
@@ -98,10 +104,14 @@ export class ScoreboardService {
       async (context) => {
         const board = await this.requireAccess(user, input.boardId, context.sql);
         const player = await this.requirePlayer(input.boardId, input.playerId, context.sql);
+        const { expected } = input;
+        const isExpected = (score: number) =>
+          expected === undefined || (expected.round === board.round && expected.score === score);
         const outOfBounds = () =>
           new DomainError(ErrorCode.Conflict, `a score stays within ±${ScoreboardLimits.maxScore}`, {
             score: player.score,
           });
+        if (!isExpected(player.score)) throw await this.scoreConflict(board, player.id, context.sql);
         if (Math.abs(player.score + input.delta) > ScoreboardLimits.maxScore) throw outOfBounds();
         // The addition is the database's, bounded there too (another write of the transaction may have come first).
         const added = await this.boards.addScore(context, {
@@ -111,12 +121,33 @@ export class ScoreboardService {
           delta: input.delta,
           userId: user.id,
           opId: input.opId,
+          ...(expected ? { expected: expected.score } : {}),
         });
-        if (!added) throw outOfBounds();
-        return added;
+        if (!added) {
+          const now = await this.requirePlayer(input.boardId, input.playerId, context.sql);
+          throw isExpected(now.score) ? outOfBounds() : await this.scoreConflict(board, player.id, context.sql);
+        }
+        return { ...added, round: board.round };
       },
       { overlaps: true },
     );
+  }
+
+  /** The player's score is not the one a guarded `score:add` expected: who changed it, and to what. */
+  private async scoreConflict(board: BoardRecord, playerId: string, sql: Sql): Promise<DomainError> {
+    const { players } = await this.boards.boardIn(sql, board);
+    const current = players.find((player) => player.id === playerId);
+    if (!current) return DomainError.notFound('player');
+    const last = await this.boards.lastScoreChange(playerId, sql);
+    const changedBy = last?.round === board.round ? last.by : undefined;
+    const message = changedBy
+      ? `${current.name}'s score was changed by ${changedBy.name}: it is ${current.score} now`
+      : `the board was reset: round ${board.round} is being played`;
+    return new DomainError(ErrorCode.Conflict, message, {
+      current,
+      round: board.round,
+      ...(changedBy ? { changedBy } : {}),
+    } satisfies ScoreConflictDetails);
   }
 
   renamePlayer(

@@ -10,7 +10,8 @@ export function itemAcknowledged(lists: ListsFeature, done: Operation, item: Ite
   for (const { opId, status: _status, ...args } of rebaseOnAck(done, item, lists.pending())) {
     lists.outbox.update(opId, (entry) => ({ ...entry, args }));
   }
-  if (done.kind === 'delete') lists.marks.offerUndo(item);
+  lists.undoable.acknowledged(done, item);
+  if (done.kind === 'delete' && !done.step) lists.marks.offerUndo(item);
 }
 
 /**
@@ -28,7 +29,12 @@ export function itemRefused(lists: ListsFeature, operation: Operation, error: Co
     const followers = followersOf(operation, current.id, lists.pending());
     const gone = new Set(followers.map((follower) => follower.opId));
     drop(lists, (later) => gone.has(later.opId));
-    lists.marks.conflict(conflictFor(operation, followers, current, lists.me));
+    if (operation.step) lists.undoable.refused({ ...operation, step: operation.step }, error);
+    else lists.marks.conflict(conflictFor(operation, followers, current, lists.me));
+    return 'drop';
+  }
+  if (operation.step) {
+    lists.undoable.refused({ ...operation, step: operation.step }, error);
     return 'drop';
   }
   const what =

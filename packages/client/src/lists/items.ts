@@ -1,5 +1,6 @@
 import type { Item } from '@tandem/contract';
 import { newOpId } from '../feature.js';
+import { nextStep } from '../undo-history.js';
 import { keyBetweenShown, temporaryPrefix, type Operation } from './list.js';
 import type { ListsFeature } from './lists.js';
 
@@ -26,23 +27,39 @@ export class ListItems {
   editText(item: Item, text: string, seen: Pick<Item, 'text' | 'version'> = item): void {
     const trimmed = text.trim();
     if (!trimmed || trimmed === seen.text) return;
-    this.lists.enqueue({ kind: 'update', itemId: item.id, version: seen.version, patch: { text: trimmed } });
+    this.lists.enqueue({
+      kind: 'update',
+      itemId: item.id,
+      version: seen.version,
+      patch: { text: trimmed },
+      was: { text: seen.text },
+    });
   }
 
   setDone(item: Item, done: boolean): void {
     if (done === item.done) return;
-    this.lists.enqueue({ kind: 'update', itemId: item.id, version: item.version, patch: { done } });
+    this.lists.enqueue({
+      kind: 'update',
+      itemId: item.id,
+      version: item.version,
+      patch: { done },
+      was: { done: item.done },
+    });
   }
 
   remove(item: Item): void {
     this.lists.enqueue({ kind: 'delete', itemId: item.id, version: item.version });
   }
 
-  /** Undoes the delete on offer. */
+  /** Undoes the delete on offer: the history's last step when it is that delete, else a restore of its own. */
   restore(): void {
-    const item = this.lists.state.get().undo?.item;
+    const { undo, undoHistory: history, currentListId } = this.lists.state.get();
     this.lists.marks.dismissUndo();
-    if (item) this.lists.enqueue({ kind: 'restore', itemId: item.id, version: item.version, item });
+    if (!undo) return;
+    const { item } = undo;
+    const last = currentListId === null ? null : nextStep(history, currentListId, 'undo');
+    if (last?.change.kind === 'delete' && last.target === item.id && this.lists.undoable.take('undo')) return;
+    this.lists.enqueue({ kind: 'restore', itemId: item.id, version: item.version, item });
   }
 
   /** One place up (-1) or down (+1) in the list as shown. */
@@ -69,6 +86,7 @@ export class ListItems {
       position,
       afterId: before?.id ?? null,
       ...(after ? { beforeId: after.id } : {}),
+      was: { position: item.position },
     });
   }
 

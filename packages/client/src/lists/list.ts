@@ -1,9 +1,13 @@
 import { keyBetween, type Item, type ItemPatch, type User } from '@tandem/contract';
+import type { UndoDirection } from '../undo-history.js';
 
-/** A change made here and not yet acknowledged: shown at once, sent in order, dropped on its ack. */
-export type Operation =
+/**
+ * A change made here and not yet acknowledged: shown at once, sent in order, dropped on its ack.
+ * `was`: what an update or move replaces, for its undo; `step`: the undo or redo it is.
+ */
+export type Operation = (
   | { kind: 'create'; listId: string; tempId: string; text: string; position: string }
-  | { kind: 'update'; itemId: string; version: number; patch: ItemPatch }
+  | { kind: 'update'; itemId: string; version: number; patch: ItemPatch; was?: ItemPatch }
   | { kind: 'delete'; itemId: string; version: number }
   | { kind: 'restore'; itemId: string; version: number; item: Item }
   | {
@@ -14,7 +18,9 @@ export type Operation =
       position: string;
       afterId?: string | null;
       beforeId?: string | null;
-    };
+      was?: ItemPatch;
+    }
+) & { step?: { direction: UndoDirection; stepId: number } };
 
 /** An operation with its place in the outbox. */
 export type PendingOperation = Operation & { opId: string; status: 'queued' | 'sending' | 'failed' };

@@ -1,6 +1,8 @@
 import type { DirectoryChanged, Item, List } from '@tandem/contract';
 import { applyDirectoryChange, spaceFields } from '../directory.js';
+import type { UndoHistory } from '../undo-history.js';
 import type { ItemConflict } from './list.js';
+import type { ListUndoChange } from './undo.js';
 
 /** A delete that can still be undone. */
 export interface UndoOffer {
@@ -20,6 +22,8 @@ export interface ListsState {
   seq: number;
   conflicts: Record<string, ItemConflict>;
   undo: UndoOffer | null;
+  /** This user's item changes that can be undone or redone, per list. */
+  undoHistory: UndoHistory<ListUndoChange>;
   /** Items just changed by somebody else, briefly marked. */
   highlighted: Record<string, true>;
 }

@@ -21,6 +21,8 @@ import { ListItems } from './items.js';
 import { ListMarks } from './marks.js';
 import { confirmItem, projectItems, quote, type ItemView, type Operation, type PendingOperation } from './list.js';
 import { transmit } from './transmit.js';
+import { ListUndo } from './undo.js';
+import { emptyHistory } from '../undo-history.js';
 
 type ListsNamespace = typeof Namespace.Lists;
 
@@ -56,11 +58,13 @@ export class ListsFeature extends Feature<ListsNamespace, ListsState> {
   /** Changes to the open list's items. */
   readonly items: ListItems;
   readonly catalog = new ListsCatalog(this);
+  /** Undo and redo of this user's changes on the open list. */
+  readonly undoable = new ListUndo(this);
   constructor(connection: Connection<ListsNamespace>, context: FeatureContext) {
     super(
       connection,
       context,
-      { lists: [], catalogLoading: false, joining: false, highlighted: {}, ...closed },
+      { lists: [], catalogLoading: false, joining: false, highlighted: {}, undoHistory: emptyHistory(), ...closed },
       'list',
     );
     this.outbox.handle(connection.namespace, {

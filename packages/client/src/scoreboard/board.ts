@@ -1,5 +1,23 @@
-import type { Board, BoardState, BoardSummary, DirectoryChanged, Player } from '@tandem/contract';
+import type { ArchivedRound, Board, BoardState, BoardSummary, DirectoryChanged, Player } from '@tandem/contract';
+import type { UndoHistory } from '../undo-history.js';
+import type { ScoreUndoChange } from './undo.js';
 import { applyDirectoryChange, spaceFields } from '../directory.js';
+
+export interface ScoreboardState {
+  boards: BoardSummary[];
+  catalogLoading: boolean;
+  currentBoardId: string | null;
+  /** The open board as the server last described it. */
+  board: Board | null;
+  joining: boolean;
+  /** Archived rounds, newest first; `null` until asked for. */
+  history: ArchivedRound[] | null;
+  historyLoading: boolean;
+  /** Score changes the server acknowledged that the board does not include yet. */
+  awaiting: PendingScore[];
+  /** This user's score changes that can be undone or redone, per board. */
+  undoHistory: UndoHistory<ScoreUndoChange>;
+}
 
 /** A score change made here: shown at once, sent (or queued while offline), dropped once the board includes it. */
 export interface PendingScore {

@@ -2,13 +2,12 @@ import {
   DirectoryChange,
   ScoreboardBroadcast,
   ScoreboardCommand,
-  type ArchivedRound,
   type Board,
   type BoardState,
-  type BoardSummary,
   type DirectoryChanged,
   type Namespace,
   type Player,
+  type ScoreboardCommandResults,
 } from '@tandem/contract';
 import type { Connection } from '../connection.js';
 import { Feature, newOpId, type FeatureContext, type JoinResult } from '../feature.js';
@@ -24,27 +23,15 @@ import {
   stillAwaited,
   summarize,
   type PendingScore,
+  type ScoreboardState,
 } from './board.js';
 
-export type { ScoreboardLastSeen } from './board.js';
+export type { ScoreboardLastSeen, ScoreboardState } from './board.js';
+import { emptyHistory } from '../undo-history.js';
+import { pendingArgs, ScoreUndo, signed, type ScoreArgs } from './undo.js';
 
 type ScoreboardNamespace = typeof Namespace.Scoreboard;
 
-export interface ScoreboardState {
-  boards: BoardSummary[];
-  catalogLoading: boolean;
-  currentBoardId: string | null;
-  /** The open board as the server last described it. */
-  board: Board | null;
-  joining: boolean;
-  /** Archived rounds, newest first; `null` until asked for. */
-  history: ArchivedRound[] | null;
-  historyLoading: boolean;
-  /** Score changes the server acknowledged that the board does not include yet. */
-  awaiting: PendingScore[];
-}
-
-type ScoreArgs = Pick<PendingScore, 'boardId' | 'playerId' | 'delta'>;
 const scoreAdd = 'score:add';
 
 /**
@@ -60,6 +47,8 @@ export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardSt
   private held: BoardState | null = null;
   /** Adding, renaming and removing the open board's players. */
   readonly players = new BoardPlayers(this);
+  /** Undo and redo of this user's score changes on the open board. */
+  readonly undoable = new ScoreUndo(this, (args) => this.queueScore(args));
 
   constructor(connection: Connection<ScoreboardNamespace>, context: FeatureContext) {
     super(
@@ -74,21 +63,28 @@ export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardSt
         history: null,
         historyLoading: false,
         awaiting: [],
+        undoHistory: emptyHistory(),
       },
       'board',
     );
     this.outbox.handle(connection.namespace, {
       canSend: () => connection.canSend(),
-      send: (entry) => connection.send(ScoreboardCommand.ScoreAdd, { opId: entry.opId, ...(entry.args as ScoreArgs) }),
+      send: (entry) => {
+        const { step: _step, ...args } = entry.args as ScoreArgs;
+        return connection.send(ScoreboardCommand.ScoreAdd, { opId: entry.opId, ...args });
+      },
       acknowledged: (entry, data) => {
-        const { seq } = data as { seq: number };
-        const awaited: PendingScore = { opId: entry.opId, ...(entry.args as ScoreArgs), status: 'sent', seq };
+        const [args, added] = [entry.args as ScoreArgs, data as ScoreboardCommandResults['score:add']];
+        const awaited: PendingScore = { opId: entry.opId, ...pendingArgs(args), status: 'sent', seq: added.seq };
         this.update((state) => ({ ...state, awaiting: stillAwaited([...state.awaiting, awaited], state.board) }));
+        this.undoable.acknowledged(args, added);
       },
       refused: (entry, error) => {
-        const { playerId, delta } = entry.args as ScoreArgs;
-        const name = this.state.get().board?.players.find((player) => player.id === playerId)?.name ?? 'the player';
-        this.notify('error', `Could not add ${delta > 0 ? '+' : ''}${delta} to ${name}: ${error.message}`);
+        const { playerId, delta, step } = entry.args as ScoreArgs;
+        const player = this.state.get().board?.players.find((shown) => shown.id === playerId);
+        if (step) this.undoable.refused(step, error, player);
+        else
+          this.notify('error', `Could not add ${signed(delta)} to ${player?.name ?? 'the player'}: ${error.message}`);
         return 'drop';
       },
     });
@@ -100,7 +96,7 @@ export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardSt
       .filter((entry) => entry.namespace === this.namespace && entry.name === scoreAdd)
       .map((entry) => ({
         opId: entry.opId,
-        ...(entry.args as ScoreArgs),
+        ...pendingArgs(entry.args as ScoreArgs),
         status: entry.status === 'sending' ? ('sending' as const) : ('queued' as const),
       }));
     return [...this.state.get().awaiting, ...queued];
@@ -228,8 +224,11 @@ export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardSt
 
   /** Shown at once; sent now, or when the connection is back, whatever is shown then. */
   addScore(playerId: string, delta: number, boardId = this.state.get().currentBoardId): void {
-    if (!boardId) return;
-    this.outbox.add<ScoreArgs>(this.namespace, scoreAdd, { boardId, playerId, delta }, newOpId());
+    if (boardId) this.queueScore({ boardId, playerId, delta });
+  }
+
+  private queueScore(args: ScoreArgs): void {
+    this.outbox.add<ScoreArgs>(this.namespace, scoreAdd, args, newOpId());
   }
 
   // ---- broadcasts and connection ------------------------------------------------------------
