@@ -88,7 +88,7 @@ describe('undo and redo', () => {
             current: expect.objectContaining({ id: player.id, score: 7 }),
             round: 1,
             changedBy: bobSession.user,
-          } satisfies ScoreConflictDetails,
+          } satisfies Record<keyof ScoreConflictDetails, unknown>,
         },
       });
       expect(await scoreOf(ada, boardId, player.id)).toBe(7);
