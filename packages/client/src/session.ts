@@ -1,8 +1,8 @@
 import {
   AuthFailure,
   HttpRoute,
+  guestSignInInput,
   parsePayload,
-  sessionCreateInput,
   type Ack,
   type SessionCreated,
   type User,
@@ -29,6 +29,11 @@ export const refusalText: Record<AuthFailure, string> = {
   [AuthFailure.Revoked]: 'You were signed out (on another device, or your password was changed). Please sign in again.',
 };
 
+/** A server's message as a sentence: "wrong username or password" → "Wrong username or password". */
+function sentence(message: string): string {
+  return message.charAt(0).toUpperCase() + message.slice(1);
+}
+
 function isAuthFailure(value: string): value is AuthFailure {
   return (Object.values(AuthFailure) as string[]).includes(value);
 }
@@ -42,6 +47,8 @@ export interface SessionStorage {
 export interface SessionState {
   token: string | null;
   user: User | null;
+  /** The account's username; null for a guest (and when signed out). */
+  username: string | null;
   expiresAt: string | null;
   /** Why there is no session: a refused sign-in, or a dropped session. */
   problem: string | null;
@@ -59,7 +66,7 @@ function detailReason(details: unknown): string | null {
  * empty in a page served by the server itself.
  */
 export class Session implements SessionLink {
-  readonly state = new Store<SessionState>({ token: null, user: null, expiresAt: null, problem: null });
+  readonly state = new Store<SessionState>({ token: null, user: null, username: null, expiresAt: null, problem: null });
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly refreshListeners = new Set<(token: string) => void>();
   private readonly endListeners = new Set<(userId: string) => void>();
@@ -86,48 +93,100 @@ export class Session implements SessionLink {
     return this.state.get().token;
   }
 
-  /** Signs in as `name`; false (with `state.problem` saying why) when refused. */
+  /** Signs in as a guest named `name`; false (with `state.problem` saying why) when refused. */
   async signIn(name: string): Promise<boolean> {
-    const parsed = parsePayload(sessionCreateInput, { name });
+    const parsed = parsePayload(guestSignInInput, { name });
     if (!parsed.ok) {
       this.setProblem(`Name ${parsed.issues[0]?.message ?? 'is not valid'}.`);
       return false;
     }
-    this.setProblem(null);
-    try {
-      const response = await fetch(`${this.baseUrl}${HttpRoute.Sessions}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(parsed.value),
-      });
-      const body = (await response.json().catch(() => null)) as SessionCreated | Ack<never> | null;
-      if (!response.ok || !body || !('token' in body)) {
-        const reason =
-          body && 'error' in body && !body.ok ? body.error.message : `the server answered ${response.status}`;
-        this.setProblem(`Could not sign in: ${reason}.`);
-        return false;
-      }
-      this.storage?.save(body);
-      this.adopt(body);
-      return true;
-    } catch {
-      this.setProblem('Could not reach the server. Check your connection and try again.');
-      return false;
-    }
+    return (await this.obtain('POST', HttpRoute.Sessions, parsed.value)) === null;
   }
 
-  /** Ends the session here; `onEnded` listeners delete what the user had queued. */
+  /** Signs in to an account; null when signed in, else why not (also in `state.problem`). */
+  signInToAccount(username: string, password: string): Promise<string | null> {
+    return this.obtain('POST', HttpRoute.Sessions, { username, password });
+  }
+
+  /** Creates an account and signs in to it; null when done, else why not. */
+  signUp(username: string, password: string, name?: string): Promise<string | null> {
+    return this.obtain('POST', HttpRoute.Accounts, { username, password, ...(name ? { name } : {}) });
+  }
+
+  /** The signed-in guest becomes an account: same user, same rooms. Null when done, else why not. */
+  claim(username: string, password: string): Promise<string | null> {
+    return this.obtain('POST', HttpRoute.AccountClaim, { username, password }, { signedIn: true });
+  }
+
+  /**
+   * Changes the password; every other sign-in of the account ends. This one carries on with the
+   * new token, handed to the open sockets as a refresh. Null when done, else why not.
+   */
+  changePassword(currentPassword: string, newPassword: string): Promise<string | null> {
+    return this.obtain('PUT', HttpRoute.AccountPassword, { currentPassword, newPassword }, { signedIn: true });
+  }
+
+  /**
+   * Sends a session request; on success adopts the answer (and, signed in already, tells the open
+   * sockets of the new token). A refusal is returned, and kept in `state.problem` unless the
+   * request was made while signed in (the view that asked shows it).
+   */
+  private async obtain(
+    method: 'POST' | 'PUT',
+    route: string,
+    body: unknown,
+    { signedIn = false }: { signedIn?: boolean } = {},
+  ): Promise<string | null> {
+    const token = this.token();
+    if (!signedIn) this.setProblem(null);
+    let problem: string;
+    try {
+      const response = await fetch(`${this.baseUrl}${route}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          ...(signedIn && token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      const answer = (await response.json().catch(() => null)) as SessionCreated | Ack<never> | null;
+      if (response.ok && answer && 'token' in answer) {
+        this.storage?.save(answer);
+        this.adopt(answer);
+        if (signedIn) for (const listener of this.refreshListeners) listener(answer.token);
+        return null;
+      }
+      problem = `${answer && 'error' in answer && !answer.ok ? sentence(answer.error.message) : `The server answered ${response.status}`}.`;
+    } catch {
+      problem = 'Could not reach the server. Check your connection and try again.';
+    }
+    if (!signedIn) this.setProblem(problem);
+    return problem;
+  }
+
+  /**
+   * Ends the session here, and on the server (its token is revoked, best effort: offline, it
+   * simply runs out); `onEnded` listeners delete what the user had queued.
+   */
   signOut(problem: string | null = null): void {
-    const user = this.state.get().user;
+    const { user, token } = this.state.get();
+    if (token && problem === null) {
+      void fetch(`${this.baseUrl}${HttpRoute.CurrentSession}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}` },
+      }).catch(() => undefined);
+    }
     this.storage?.save(null);
     this.clearRefresh();
-    this.state.set({ token: null, user: null, expiresAt: null, problem });
+    this.state.set({ token: null, user: null, username: null, expiresAt: null, problem });
     if (user) for (const listener of this.endListeners) listener(user.id);
   }
 
   /** The socket was refused: a reason the token will never get past is the end of this session. */
   refused(reason: string): boolean {
     if (!isAuthFailure(reason)) return false;
+    // Signed out here already: the server closing this session's sockets says nothing new.
+    if (this.token() === null) return true;
     this.signOut(refusalText[reason]);
     return true;
   }
@@ -187,7 +246,13 @@ export class Session implements SessionLink {
     const held = this.state.get().user;
     // The same person keeps the same object, so nothing keyed on it starts over on a refresh.
     const user = held?.id === session.user.id ? held : session.user;
-    this.state.set({ token: session.token, user, expiresAt: session.expiresAt, problem: null });
+    this.state.set({
+      token: session.token,
+      user,
+      username: session.username ?? null,
+      expiresAt: session.expiresAt,
+      problem: null,
+    });
     this.scheduleRefresh();
   }
 

@@ -1,4 +1,7 @@
-/** `use:focusOnMount`: moves the focus to an element as it appears (an editor, a confirmation). */
-export function focusOnMount(node: HTMLElement): void {
-  node.focus();
+/**
+ * `use:focusOnMount`: moves the focus to an element as it appears (an editor, a confirmation);
+ * `use:focusOnMount={false}` leaves it where it is.
+ */
+export function focusOnMount(node: HTMLElement, enabled = true): void {
+  if (enabled) node.focus();
 }

@@ -43,6 +43,11 @@ export class SessionManager {
     return this.state.user;
   }
 
+  /** The account's username; null for a guest. */
+  get username(): string | null {
+    return this.state.username;
+  }
+
   get problem(): string | null {
     return this.state.problem;
   }
@@ -52,9 +57,31 @@ export class SessionManager {
   }
 
   async signIn(name: string): Promise<boolean> {
+    return this.busy(() => this.core.signIn(name));
+  }
+
+  /** Null when signed in, else why not (also shown by the sign-in screen). */
+  signInToAccount(username: string, password: string): Promise<string | null> {
+    return this.busy(() => this.core.signInToAccount(username, password));
+  }
+
+  signUp(username: string, password: string, name?: string): Promise<string | null> {
+    return this.busy(() => this.core.signUp(username, password, name));
+  }
+
+  /** A guest keeps their identity as an account; null when done, else why not. */
+  claim(username: string, password: string): Promise<string | null> {
+    return this.core.claim(username, password);
+  }
+
+  changePassword(currentPassword: string, newPassword: string): Promise<string | null> {
+    return this.core.changePassword(currentPassword, newPassword);
+  }
+
+  private async busy<T>(work: () => Promise<T>): Promise<T> {
     this.signingIn = true;
     try {
-      return await this.core.signIn(name);
+      return await work();
     } finally {
       this.signingIn = false;
     }
