@@ -26,6 +26,10 @@ export function spacesCases(open: () => Promise<DataLayerDatabase>): void {
       expect(await node.spaces.find(kind, space.id)).toEqual(space);
       expect(await node.spaces.find(kind, 'missing')).toBeNull();
       expect(await node.spaces.isMember(kind, space.id, ann.id)).toBe(true);
+      const reader = node.database.reader;
+      expect(await node.spaces.findForMember(kind, space.id, ann.id, reader)).toEqual({ record: space, member: true });
+      expect(await node.spaces.findForMember(kind, space.id, bob.id, reader)).toEqual({ record: space, member: false });
+      expect(await node.spaces.findForMember(kind, 'missing', ann.id, reader)).toBeNull();
       expect(await node.spaces.memberIds(kind, space.id)).toEqual([ann.id]);
       await node.units.write(async (context) => {
         await node.spaces.rename(kind, context, space, 'lair');

@@ -39,7 +39,6 @@ export class MessagesService {
       input.opId,
       ChatCommand.MessageSend,
       async (context) => {
-        await this.spaces.require(SpaceKinds.room, input.roomId, context.sql);
         await this.spaces.requireMember(SpaceKinds.room, input.roomId, user, context.sql);
         const replyTo =
           input.replyTo === undefined

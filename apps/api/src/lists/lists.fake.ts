@@ -71,6 +71,10 @@ export class InMemoryLists {
   async isMember(_: SpaceKind, listId: string, userId: string) {
     return this.members.has(`${listId}/${userId}`);
   }
+  async findForMember(kind: SpaceKind, listId: string, userId: string) {
+    const record = await this.find(kind, listId);
+    return record && { record, member: await this.isMember(kind, listId, userId) };
+  }
   async addMember(_: SpaceKind, __: UnitOfWork, listId: string, userId: string) {
     this.log.push('addMember');
     this.members.add(`${listId}/${userId}`);

@@ -96,8 +96,7 @@ export class ListsService {
   /** Members only; announced in the directory. */
   async renameList(user: User, input: ListsInput<'list:rename'>): Promise<ListsCommandResults['list:rename']> {
     const renamed = await this.writes.once(user.id, input.opId, ListsCommand.ListRename, async (context) => {
-      const record = await this.requireList(input.listId, context.sql);
-      await this.requireMember(record, user, context.sql);
+      const record = await this.requireMember(input.listId, user, context.sql);
       const list = await this.spaceRecords.rename(SpaceKinds.list, context, record, input.title);
       return { list: await this.lists.appendListUpdated(context, list) };
     });
@@ -121,8 +120,7 @@ export class ListsService {
   /** Appends the item at the end of the list. */
   createItem(user: User, input: ListsInput<'item:create'>): Promise<ListsCommandResults['item:create']> {
     return this.writes.once(user.id, input.opId, ListsCommand.ItemCreate, async (context) => {
-      const record = await this.requireList(input.listId, context.sql);
-      await this.requireMember(record, user, context.sql);
+      const record = await this.requireMember(input.listId, user, context.sql);
       const order = await this.lists.liveOrder(record.id, context.sql);
       const position = keyBetween(order.last(), null);
       return { item: await this.lists.createItem(context, { listId: record.id, text: input.text, position, user }) };
@@ -197,7 +195,7 @@ export class ListsService {
     const work = async (context: UnitOfWork) => {
       const state = await this.lists.itemState(input.itemId, context.sql);
       if (!state) throw DomainError.notFound('item');
-      await this.requireMember(await this.requireList(state.listId, context.sql), user, context.sql);
+      await this.requireMember(state.listId, user, context.sql);
       // Refuse early, before planning the write; the write itself checks again, atomically.
       if (state.version !== input.version || state.deleted !== expectDeleted) {
         throw await this.conflict(input, expectDeleted, context.sql);
@@ -256,7 +254,7 @@ export class ListsService {
     return this.spaces.require(SpaceKinds.list, listId, sql);
   }
 
-  private requireMember(record: SpaceRecord, user: User, sql: Sql): Promise<void> {
-    return this.spaces.requireMember(SpaceKinds.list, record.id, user, sql);
+  private requireMember(listId: string, user: User, sql: Sql): Promise<SpaceRecord> {
+    return this.spaces.requireMember(SpaceKinds.list, listId, user, sql);
   }
 }

@@ -65,11 +65,12 @@ export class SpacesService {
     return record;
   }
 
-  /** `FORBIDDEN` unless the user is a member. */
-  async requireMember(kind: SpaceKind, spaceId: string, user: User, sql: Sql): Promise<void> {
-    if (!(await this.spaces.isMember(kind, spaceId, user.id, sql))) {
-      throw DomainError.forbidden(`join the ${kind.noun} first`);
-    }
+  /** The space (`NOT_FOUND` as `require`), `FORBIDDEN` unless the user is a member: one read. */
+  async requireMember(kind: SpaceKind, spaceId: string, user: User, sql: Sql): Promise<SpaceRecord> {
+    const found = await this.spaces.findForMember(kind, spaceId, user.id, sql);
+    if (!found || found.record.deletedAt) throw DomainError.notFound(kind.noun);
+    if (!found.member) throw DomainError.forbidden(`join the ${kind.noun} first`);
+    return found.record;
   }
 
   /** `FORBIDDEN` unless the user owns the space; `action` says what they tried ("rename it"). */
