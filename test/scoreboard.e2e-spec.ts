@@ -132,6 +132,7 @@ describe('scoreboard', () => {
         round: 1,
         seq: 0,
         players: [],
+        pin: expect.stringMatching(/^[1-9][0-9]{5}$/),
       });
 
       const { boards } = await commandOk<Results['board:list']>(ann, ScoreboardCommand.BoardList, {});

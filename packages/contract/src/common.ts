@@ -13,6 +13,11 @@ export const Limits = {
   /** A resync gap up to this many changes is served as changes, beyond it as a snapshot. */
   resyncMaxChanges: 1_000,
   inviteCodeLength: 64,
+  /** Digits of a join PIN (a board's); it never starts with 0. */
+  pinLength: 6,
+  /** Join-by-PIN attempts a user may make at once, then one every `pinAttemptIntervalMs`: guessing stays slow. */
+  pinAttemptBurst: 10,
+  pinAttemptIntervalMs: 6_000,
   /** Read markers a join carries: the furthest ones ("seen by" needs no more). */
   readMarkers: 100,
 } as const;
@@ -24,6 +29,7 @@ export const displayName = z.string().trim().min(1, 'must not be empty').max(Lim
 export const visibility = z.enum(['public', 'private']);
 export type Visibility = z.infer<typeof visibility>;
 export const inviteCode = z.string().min(1).max(Limits.inviteCodeLength);
+export const pin = z.string().regex(/^[1-9][0-9]{5}$/, { error: 'must be 6 digits, the first not 0' });
 
 export const userSchema = z.strictObject({ id, name: displayName });
 export type User = z.infer<typeof userSchema>;

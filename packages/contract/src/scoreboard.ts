@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AckCallback } from './ack.js';
 import type { SessionClientEvents, SessionServerEvents } from './auth.js';
 import type { DirectoryServerEvents } from './spaces.js';
-import { displayName, id, inviteCode, opId, visibility, type User, type Visibility } from './common.js';
+import { displayName, id, inviteCode, opId, pin, visibility, type User, type Visibility } from './common.js';
 
 /** Commands of the `/scoreboard` namespace: client → server, each answered with an `Ack`. */
 export const ScoreboardCommand = {
@@ -12,6 +12,10 @@ export const ScoreboardCommand = {
   BoardLeave: 'board:leave',
   BoardHistory: 'board:history',
   BoardReset: 'board:reset',
+  /** Owner only: a new PIN, and the old one stops working. */
+  BoardPinRotate: 'board:pin:rotate',
+  /** Makes the user a member of the board the PIN names (a private one too): then `board:join` it. */
+  BoardPinJoin: 'board:pin:join',
   PlayerAdd: 'player:add',
   PlayerRename: 'player:rename',
   PlayerRemove: 'player:remove',
@@ -69,10 +73,12 @@ export interface Board {
   players: Player[];
   /** Only for the members of a private board. */
   inviteCode?: string;
+  /** What anyone signed in can type to join (`board:pin:join`); in `board:create` and `board:join` answers only. */
+  pin?: string;
 }
 
-/** A board as `board:list` shows it: without its players. */
-export type BoardSummary = Omit<Board, 'players'> & { playerCount: number };
+/** A board as `board:list` shows it: without its players or PIN. */
+export type BoardSummary = Omit<Board, 'players' | 'pin'> & { playerCount: number };
 
 export interface ArchivedRound {
   round: number;
@@ -105,6 +111,8 @@ export const scoreboardCommandSchemas = {
   [ScoreboardCommand.BoardLeave]: z.strictObject({ boardId: id }),
   [ScoreboardCommand.BoardHistory]: z.strictObject({ boardId: id }),
   [ScoreboardCommand.BoardReset]: z.strictObject({ opId, boardId: id }),
+  [ScoreboardCommand.BoardPinRotate]: z.strictObject({ boardId: id }),
+  [ScoreboardCommand.BoardPinJoin]: z.strictObject({ pin }),
   [ScoreboardCommand.PlayerAdd]: z.strictObject({ opId, boardId: id, name: displayName, userId: id.optional() }),
   [ScoreboardCommand.PlayerRename]: z.strictObject({ opId, boardId: id, playerId: id, name: displayName }),
   [ScoreboardCommand.PlayerRemove]: z.strictObject({ opId, boardId: id, playerId: id }),
@@ -144,6 +152,8 @@ export interface ScoreboardCommandResults {
   [ScoreboardCommand.BoardLeave]: { boardId: string };
   [ScoreboardCommand.BoardHistory]: { rounds: ArchivedRound[] };
   [ScoreboardCommand.BoardReset]: { board: Board };
+  [ScoreboardCommand.BoardPinRotate]: { boardId: string; pin: string };
+  [ScoreboardCommand.BoardPinJoin]: { boardId: string };
   [ScoreboardCommand.PlayerAdd]: { player: Player };
   [ScoreboardCommand.PlayerRename]: { player: Player };
   [ScoreboardCommand.PlayerRemove]: { boardId: string; playerId: string };

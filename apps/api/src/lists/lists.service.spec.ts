@@ -11,6 +11,8 @@ import type { ListsRepository } from './lists.repository.js';
 import { ListsService } from './lists.service.js';
 import { DomainEvents } from '../common/domain-events.js';
 import type { SpacesRepository } from '../spaces/spaces.repository.js';
+import { PinAttempts } from '../spaces/pin-attempts.js';
+import type { SpacePinsRepository } from '../spaces/space-pins.repository.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 
 /** Runs the work at once, as the real one does inside a transaction (retries are its own spec). */
@@ -36,7 +38,9 @@ describe(ListsService.name, () => {
   beforeEach(() => {
     repository = new InMemoryLists();
     const spaceRecords = repository as unknown as SpacesRepository;
-    const spaces = new SpacesService(spaceRecords, writes, new DomainEvents());
+    // Lists have no PINs: the PIN repository is never reached.
+    const noPins = {} as SpacePinsRepository;
+    const spaces = new SpacesService(spaceRecords, writes, new DomainEvents(), noPins, new PinAttempts());
     sut = new ListsService(repository as unknown as ListsRepository, writes, spaces, spaceRecords);
   });
 

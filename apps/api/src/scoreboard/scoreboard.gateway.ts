@@ -109,6 +109,16 @@ export class ScoreboardGateway implements OnGatewayInit, OnModuleDestroy {
     return { boardId: input.boardId };
   }
 
+  @SubscribeMessage(ScoreboardCommand.BoardPinRotate)
+  rotatePin(@SocketUser() user: User, @MessageBody() input: ScoreboardInput<'board:pin:rotate'>) {
+    return this.scoreboard.rotatePin(user, input);
+  }
+
+  @SubscribeMessage(ScoreboardCommand.BoardPinJoin)
+  joinByPin(@SocketUser() user: User, @MessageBody() input: ScoreboardInput<'board:pin:join'>) {
+    return this.scoreboard.joinByPin(user, input);
+  }
+
   @SubscribeMessage(ScoreboardCommand.BoardHistory)
   history(@SocketUser() user: User, @MessageBody() input: ScoreboardInput<'board:history'>) {
     return this.scoreboard.history(user, input);

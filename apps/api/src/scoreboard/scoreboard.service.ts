@@ -3,6 +3,7 @@ import {
   ErrorCode,
   ScoreboardCommand,
   ScoreboardLimits,
+  type Board,
   type BoardState,
   type ScoreboardCommandResults,
   type ScoreboardInput,
@@ -38,7 +39,7 @@ export class ScoreboardService {
     input: ScoreboardInput<'board:create'>,
   ): Promise<ScoreboardCommandResults['board:create']> {
     const record = await this.spaces.create(SpaceKinds.board, user, input);
-    return { board: this.boards.toBoard({ ...record, round: 1 }, { seq: 0, players: [] }, true) };
+    return { board: await this.withPin(this.boards.toBoard({ ...record, round: 1 }, { seq: 0, players: [] }, true)) };
   }
 
   async listBoards(user: User): Promise<ScoreboardCommandResults['board:list']> {
@@ -59,7 +60,23 @@ export class ScoreboardService {
     subscribe();
     const board = await this.boards.readBoard(input.boardId);
     if (!board) throw DomainError.notFound('board');
-    return { board: this.boards.toBoard(board.record, board, true) };
+    return { board: await this.withPin(this.boards.toBoard(board.record, board, true)) };
+  }
+
+  /** Owner only: a new PIN; the old one stops working. */
+  async rotatePin(
+    user: User,
+    input: ScoreboardInput<'board:pin:rotate'>,
+  ): Promise<ScoreboardCommandResults['board:pin:rotate']> {
+    return { boardId: input.boardId, pin: await this.spaces.rotatePin(SpaceKinds.board, user, input.boardId) };
+  }
+
+  /** Makes the user a member of the board the PIN opens; the client then joins it by id. */
+  async joinByPin(
+    user: User,
+    input: ScoreboardInput<'board:pin:join'>,
+  ): Promise<ScoreboardCommandResults['board:pin:join']> {
+    return { boardId: (await this.spaces.joinByPin(SpaceKinds.board, user, input.pin)).id };
   }
 
   async history(
@@ -191,8 +208,15 @@ export class ScoreboardService {
       const found = await this.requireAccess(user, input.boardId, context.sql);
       const record = this.spaces.requireOwner(SpaceKinds.board, found, user, 'reset the board');
       const next = await this.boards.resetBoard(context, record);
-      return { board: this.boards.toBoard(next, await this.boards.boardIn(context.sql, next), true) };
+      const board = this.boards.toBoard(next, await this.boards.boardIn(context.sql, next), true);
+      return { board: await this.withPin(board, context.sql) };
     });
+  }
+
+  /** The board with its PIN, for those who see the board whole (they may hand the PIN on). */
+  private async withPin(board: Board, sql?: Sql): Promise<Board> {
+    const pin = await this.spaces.pinOf(SpaceKinds.board, board.id, sql);
+    return pin ? { ...board, pin } : board;
   }
 
   private async requireBoard(boardId: string, sql?: Sql): Promise<BoardRecord> {

@@ -16,6 +16,8 @@ export interface SpaceKind {
   softDeleted: boolean;
   /** Whether its members have a read marker (`readSeq`). */
   readMarkers: boolean;
+  /** Whether each one has a join PIN (see `SpacesService.joinByPin`). */
+  joinsByPin: boolean;
 }
 
 export const SpaceKinds = {
@@ -29,6 +31,7 @@ export const SpaceKinds = {
     nameColumn: 'name',
     softDeleted: false,
     readMarkers: true,
+    joinsByPin: false,
   },
   board: {
     noun: 'board',
@@ -40,6 +43,7 @@ export const SpaceKinds = {
     nameColumn: 'name',
     softDeleted: false,
     readMarkers: false,
+    joinsByPin: true,
   },
   list: {
     noun: 'list',
@@ -51,5 +55,6 @@ export const SpaceKinds = {
     nameColumn: 'title',
     softDeleted: true,
     readMarkers: false,
+    joinsByPin: false,
   },
 } as const satisfies Record<string, SpaceKind>;

@@ -11,11 +11,14 @@ import {
 import { DomainError } from '../common/domain-error.js';
 import { DomainEvents } from '../common/domain-events.js';
 import { inviteCodeFor, newInviteCode } from '../common/invite-code.js';
+import { newPin } from '../common/pin.js';
 import type { UnitOfWork } from '../db/database.service.js';
 import { isoTimestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
+import { PinAttempts } from './pin-attempts.js';
 import type { SpaceKind } from './space-kinds.js';
+import { SpacePinsRepository } from './space-pins.repository.js';
 import { SpacesRepository, type SpaceRecord } from './spaces.repository.js';
 
 /** What a join or resync answers besides the space: its seq, and the missed changes or a snapshot. */
@@ -24,8 +27,8 @@ export type CatchUp<S, C> = { seq: number } & ({ changes: C[] } | S | (S & { sna
 /**
  * The rules every space shares, whether a chat room, a board or a list: who may see it (public,
  * or private to its members), who may join (a private one needs its invite code), what only its
- * owner may do, what a resync returns, and telling the directory of each space created, renamed
- * or deleted. The features add their own rules on top.
+ * owner may do, what a resync returns, joining by PIN (the kinds that have one), and telling the
+ * directory of each space created, renamed or deleted. The features add their own rules on top.
  */
 @Injectable()
 export class SpacesService {
@@ -33,19 +36,23 @@ export class SpacesService {
     private readonly spaces: SpacesRepository,
     private readonly writes: UnitsOfWork,
     private readonly events: DomainEvents,
+    private readonly pins: SpacePinsRepository,
+    private readonly pinAttempts: PinAttempts,
   ) {}
 
   /** A new space owned by the user, their first member; public unless asked otherwise. */
   async create(kind: SpaceKind, user: User, input: { name: string; visibility?: Visibility }): Promise<SpaceRecord> {
     const visibility = input.visibility ?? 'public';
-    const record = await this.writes.write((context) =>
-      this.spaces.create(kind, context, {
+    const record = await this.writes.write(async (context) => {
+      const created = await this.spaces.create(kind, context, {
         name: input.name,
         visibility,
         inviteCode: inviteCodeFor(visibility),
         ownerId: user.id,
-      }),
-    );
+      });
+      if (kind.joinsByPin) await this.givePin(kind, context, created.id);
+      return created;
+    });
     await this.announce(kind, DirectoryChange.Created, record, 0);
     return record;
   }
@@ -105,6 +112,41 @@ export class SpacesService {
       throw new DomainError(ErrorCode.Conflict, `a public ${kind.noun} has no invite code`);
     }
     return this.spaces.setInviteCode(kind, context, record, newInviteCode());
+  }
+
+  /** The space's join PIN; null for a space made before PINs, until its owner makes one. */
+  pinOf(kind: SpaceKind, spaceId: string, sql?: Sql): Promise<string | null> {
+    return this.pins.pinOf(kind, spaceId, sql);
+  }
+
+  /** Owner only: a new PIN, and the old one stops opening the space. */
+  rotatePin(kind: SpaceKind, user: User, spaceId: string): Promise<string> {
+    return this.writes.write(async (context) => {
+      this.requireOwner(kind, await this.require(kind, spaceId, context.sql), user, 'make a new PIN');
+      return this.givePin(kind, context, spaceId);
+    });
+  }
+
+  /**
+   * Makes the user a member of the space the PIN opens, private or not (the PIN stands for its
+   * invite code); `NOT_FOUND` for a PIN that opens nothing. Every attempt counts against the
+   * user's budget (see `PinAttempts`).
+   */
+  async joinByPin(kind: SpaceKind, user: User, pin: string): Promise<SpaceRecord> {
+    this.pinAttempts.take(user.id);
+    const spaceId = await this.pins.spaceOf(kind, pin);
+    if (!spaceId) throw new DomainError(ErrorCode.NotFound, `no ${kind.noun} has this PIN`);
+    const record = await this.require(kind, spaceId);
+    await this.join(kind, user, record, record.inviteCode ?? undefined);
+    return record;
+  }
+
+  /** A PIN no other space has (a taken one is drawn again), replacing the space's own. */
+  private async givePin(kind: SpaceKind, context: UnitOfWork, spaceId: string): Promise<string> {
+    let pin = newPin();
+    while (await this.pins.isTaken(pin, context.sql)) pin = newPin();
+    await this.pins.replace(kind, context, spaceId, pin);
+    return pin;
   }
 
   /**

@@ -77,7 +77,7 @@ export function stillAwaited(awaiting: readonly PendingScore[], board: Board | n
 
 /** A board as the list shows it. */
 export function summarize(board: Board): BoardSummary {
-  const { players, ...summary } = board;
+  const { players, pin: _pin, ...summary } = board;
   return { ...summary, playerCount: players.length };
 }
 
