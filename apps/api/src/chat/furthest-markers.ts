@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Limits, type ReadMarker } from '@tandem/contract';
+import { encodedOnce } from '../common/encoded-once.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { ChatRepository, type MarkerRow } from './chat.repository.js';
 
@@ -46,7 +47,8 @@ export class FurthestMarkers {
     }
     const generation = this.generation;
     const rows = await this.chat.readMarkers(roomId, Limits.readMarkers);
-    const markers = rows.map((row) => row.marker);
+    // Every join of a storm carries them: their JSON is made once.
+    const markers = encodedOnce(rows.map((row) => row.marker));
     if (this.keeps && generation === this.generation) {
       this.rooms.set(roomId, { rows, markers, users: new Set(markers.map((marker) => marker.user.id)) });
       if (this.rooms.size > roomsKept) this.rooms.delete(this.rooms.keys().next().value!);

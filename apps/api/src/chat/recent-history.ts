@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Limits, type ChatChange, type Message } from '@tandem/contract';
+import { encodedOnce } from '../common/encoded-once.js';
 import type { Sql } from '../db/sql.js';
 import { SpaceKinds } from '../spaces/space-kinds.js';
 import { SpacesRepository } from '../spaces/spaces.repository.js';
@@ -23,7 +24,8 @@ interface Kept {
  * A room's history as of its seq, read once per seq and node: every change to a room's messages
  * (send, edit, delete, reaction) takes the room's next seq, so what a join at one seq is answered
  * never changes, and a storm of joins between two changes shares one read (joins that ask at the
- * same time share it too). Only the room's newest seq is kept.
+ * same time share it too), and its JSON is made once (`encodedOnce`). Only the room's newest seq
+ * is kept.
  */
 @Injectable()
 export class RecentHistory {
@@ -52,10 +54,10 @@ export class RecentHistory {
     const history: Promise<History> = resyncs(sinceSeq, seq)
       ? this.spaces
           .changesSince(SpaceKinds.room, roomId, sinceSeq, Limits.resyncMaxChanges, sql)
-          .then((changes) => ({ changes: changes as ChatChange[] }))
+          .then((changes) => ({ changes: encodedOnce(changes as ChatChange[]) }))
       : this.messages
           .messagesBefore(roomId, undefined, Limits.snapshotMessages, sql)
-          .then(({ messages }) => ({ messages }));
+          .then(({ messages }) => ({ messages: encodedOnce(messages) }));
     let kept = this.rooms.get(roomId);
     // A reader that saw an older seq (a slower transaction) leaves the newer history kept.
     if (kept && kept.seq > seq) return history;

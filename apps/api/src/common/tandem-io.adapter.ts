@@ -6,6 +6,7 @@ import type { Socket } from 'socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { SocketMiddleware } from '../auth/socket-auth.middleware.js';
 import { coalesceWrites } from './coalesced-writes.js';
+import { encodedOnceParser } from './encoded-once.js';
 import type { CommandDoor } from './command-door.js';
 
 /** Frames above this close the offending connection; strings have far smaller contract limits. */
@@ -40,6 +41,7 @@ export class TandemIoAdapter extends IoAdapter {
       // CORS headers do not bind WebSocket upgrades: the origin is checked on every handshake.
       allowRequest: (request, callback) => callback(null, isAllowedOrigin(request, allowedOrigins)),
       serveClient: false,
+      parser: encodedOnceParser,
       ...(this.clusterAdapter ? { adapter: this.clusterAdapter } : {}),
     } as ServerOptions);
     coalesceWrites(server);

@@ -1,4 +1,5 @@
 import { presenceSortKey, type PresenceChanged, type PresenceMember, type PresencePage } from '@tandem/contract';
+import { encodedOnce } from '../../common/encoded-once.js';
 import type { PresenceIndex } from './presence-index.js';
 
 export interface PresenceFeedOptions {
@@ -18,6 +19,8 @@ interface RoomFeed {
   published: PresenceMember[];
   online: number;
   dirty: boolean;
+  /** A change since the last flush was within the first page (else only the count changed). */
+  headDirty: boolean;
   timer?: ReturnType<typeof setTimeout>;
   /** When the timer fires. */
   timerAt: number;
@@ -47,11 +50,12 @@ export class PresenceFeed {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The index changed something in `roomId`. */
-  changed(roomId: string): void {
+  /** The index changed something in `roomId`, at `position` in its order. */
+  changed(roomId: string, position: number): void {
     if (this.closed) return;
     const feed = this.feed(roomId);
     feed.dirty = true;
+    if (position < this.options.pageSize) feed.headDirty = true;
     // A change waiting for the count window may change the page: the short window applies again.
     this.schedule(roomId, feed, feed.flushedAt + feed.windowMs);
   }
@@ -93,6 +97,7 @@ export class PresenceFeed {
         published: [],
         online: 0,
         dirty: false,
+        headDirty: false,
         timerAt: Infinity,
         flushedAt: -Infinity,
         windowMs: this.options.windowMs,
@@ -120,12 +125,12 @@ export class PresenceFeed {
     feed.timerAt = Infinity;
     if (!feed.dirty || this.closed) return;
     const now = this.now();
-    const { members: head } = this.index.page(roomId, undefined, this.options.pageSize);
     const online = this.index.online(roomId);
-    const before = new Map(feed.published.map((member) => [member.id, member]));
-    const changed = head.filter((member) => before.get(member.id)?.status !== member.status);
-    const inHead = new Set(head.map((member) => member.id));
-    const removed = feed.published.filter((member) => !inHead.has(member.id)).map((member) => member.id);
+    // Changes behind the first page change only the count: the page as published still holds.
+    const { head, changed, removed } = feed.headDirty
+      ? this.headChanges(roomId, feed.published)
+      : { head: feed.published, changed: [], removed: [] };
+    feed.headDirty = false;
     const countOnly = changed.length === 0 && removed.length === 0;
     if (countOnly && online !== feed.online && online > 0 && now < feed.sentAt + this.options.countWindowMs) {
       this.schedule(roomId, feed, feed.sentAt + this.options.countWindowMs);
@@ -138,12 +143,23 @@ export class PresenceFeed {
     feed.flushedAt = now;
     if (countOnly && online === feed.online) return;
     feed.version += 1;
-    feed.published = head;
+    // Every join until the next delta is answered with it: its JSON is made once.
+    feed.published = encodedOnce(head);
     feed.online = online;
     feed.sentAt = now;
     this.send({ roomId, version: feed.version, online, members: changed, removed });
     // Nobody is left to hold a version: the room's feed starts anew with its next member.
     if (online === 0) this.rooms.delete(roomId);
+  }
+
+  /** The first page now, and how it differs from the one published. */
+  private headChanges(roomId: string, published: PresenceMember[]) {
+    const { members: head } = this.index.page(roomId, undefined, this.options.pageSize);
+    const before = new Map(published.map((member) => [member.id, member]));
+    const changed = head.filter((member) => before.get(member.id)?.status !== member.status);
+    const inHead = new Set(head.map((member) => member.id));
+    const removed = published.filter((member) => !inHead.has(member.id)).map((member) => member.id);
+    return { head, changed, removed };
   }
 }
 

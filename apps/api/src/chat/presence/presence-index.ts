@@ -34,15 +34,20 @@ class Roster {
     return low;
   }
 
-  add(entry: Entry): void {
+  /** Returns the entry's position. */
+  add(entry: Entry): number {
     this.byUser.set(entry.user.id, entry);
-    this.sorted.splice(this.lowerBound(entry.key), 0, entry);
+    const at = this.lowerBound(entry.key);
+    this.sorted.splice(at, 0, entry);
+    return at;
   }
 
-  remove(entry: Entry): void {
+  /** Returns where the entry was. */
+  remove(entry: Entry): number {
     this.byUser.delete(entry.user.id);
     const at = this.lowerBound(entry.key);
     if (this.sorted[at] === entry) this.sorted.splice(at, 1);
+    return at;
   }
 }
 
@@ -60,14 +65,15 @@ function toMember(entry: Entry): PresenceMember {
  * Who is online in each room, over every node: per user, what each node says of their tabs
  * there. A user is listed once whatever their number of tabs and nodes; `away` when every
  * contribution is idle. Each change costs O(log n) plus one array move, never a scan of the room.
- * `onChange` hears of members who appeared, left or changed status (not of mere activity).
+ * `onChange` hears of members who appeared, left or changed status (not of mere activity), with
+ * the position in the room's order where that happened: a page ahead of it did not change.
  */
 export class PresenceIndex {
   private readonly rooms = new Map<string, Roster>();
   /** Per node, the rooms and users it contributes to: what a lost node takes with it. */
   private readonly byNode = new Map<string, Map<string, Set<string>>>();
 
-  constructor(private readonly onChange: (roomId: string) => void) {}
+  constructor(private readonly onChange: (roomId: string, position: number) => void) {}
 
   /** Records what `node` says of `user` in `roomId`; null: the user has no tab there on that node. */
   set(roomId: string, node: string, user: User, contribution: Contribution | null): void {
@@ -77,32 +83,30 @@ export class PresenceIndex {
       if (!roster || !entry?.nodes.delete(node)) return;
       this.forgetContribution(node, roomId, user.id);
       if (entry.nodes.size === 0) {
-        roster.remove(entry);
+        const at = roster.remove(entry);
         if (roster.byUser.size === 0) this.rooms.delete(roomId);
-        this.onChange(roomId);
-      } else this.recompute(roomId, entry);
+        this.onChange(roomId, at);
+      } else this.recompute(roomId, roster, entry);
       return;
     }
     if (!roster) this.rooms.set(roomId, (roster = new Roster()));
     if (entry && entry.user.name !== user.name) {
       // A new name moves the user in the order.
-      roster.remove(entry);
+      const was = roster.remove(entry);
       entry = { ...entry, user, key: sortKey(user), member: undefined };
-      roster.add(entry);
-      this.onChange(roomId);
+      this.onChange(roomId, Math.min(was, roster.add(entry)));
     }
     if (!entry) {
       entry = { user, key: sortKey(user), nodes: new Map(), status: 'online', activeAt: 0 };
       entry.nodes.set(node, contribution);
       this.rememberContribution(node, roomId, user.id);
       this.aggregate(entry);
-      roster.add(entry);
-      this.onChange(roomId);
+      this.onChange(roomId, roster.add(entry));
       return;
     }
     entry.nodes.set(node, contribution);
     this.rememberContribution(node, roomId, user.id);
-    this.recompute(roomId, entry);
+    this.recompute(roomId, roster, entry);
   }
 
   /** Users online in the room. */
@@ -160,10 +164,10 @@ export class PresenceIndex {
     this.byNode.delete(node);
   }
 
-  private recompute(roomId: string, entry: Entry): void {
+  private recompute(roomId: string, roster: Roster, entry: Entry): void {
     const before = entry.status;
     this.aggregate(entry);
-    if (entry.status !== before) this.onChange(roomId);
+    if (entry.status !== before) this.onChange(roomId, roster.lowerBound(entry.key));
   }
 
   private aggregate(entry: Entry): void {

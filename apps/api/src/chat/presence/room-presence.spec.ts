@@ -80,6 +80,26 @@ describe(RoomPresence.name, () => {
   });
 
   describe('activity', () => {
+    it('tells of changes behind the first page by the count alone, and of those within it by members', () => {
+      sut.joined('s1', ann, 'r1', active);
+      sut.joined('s2', bob, 'r1', active);
+      jest.advanceTimersByTime(settings.countWindowMs);
+      sut.joined('s3', { id: 'u-zed', name: 'zed' }, 'r1', active);
+      jest.advanceTimersByTime(settings.countWindowMs);
+      expect(sent.at(-1)).toMatchObject({ online: 3, members: [], removed: [] });
+      // zed goes away behind the page: nothing to tell.
+      const told = sent.length;
+      sut.activity('s3', true, 2_000);
+      jest.advanceTimersByTime(settings.countWindowMs);
+      expect(sent).toHaveLength(told);
+      // aaron sorts first: the page changes, within the short window.
+      sut.joined('s4', { id: 'u-aaron', name: 'aaron' }, 'r1', active);
+      jest.advanceTimersByTime(settings.maxWindowMs);
+      expect(sent).toHaveLength(told + 1);
+      expect(sent.at(-1)).toMatchObject({ online: 4, removed: ['u-bob'] });
+      expect(sent.at(-1)?.members.map((member) => member.name)).toEqual(['aaron']);
+    });
+
     it('says away only when every tab of the user is idle', () => {
       sut.joined('s1', ann, 'r1', active);
       sut.joined('s2', ann, 'r1', active);

@@ -27,7 +27,7 @@ export class RoomPresence {
     /** The other nodes, when there are any. */
     peers: PeerLink | undefined,
   ) {
-    this.index = new PresenceIndex((roomId) => this.feed.changed(roomId));
+    this.index = new PresenceIndex((roomId, position) => this.feed.changed(roomId, position));
     this.feed = new PresenceFeed(this.index, settings, send);
     this.tabs = new LocalTabs(settings.graceMs, (roomId, user, contribution) =>
       this.publish(roomId, user, contribution),

@@ -1,0 +1,61 @@
+import { describe, expect, it } from '@jest/globals';
+import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
+import { EncodedOnceEncoder, encodedOnce } from './encoded-once.js';
+
+function ack(data: unknown, id = 7): Packet {
+  return { type: PacketType.ACK, nsp: '/chat', id, data: [data] };
+}
+
+function decoded(parts: unknown[]): Packet {
+  const decoder = new Decoder();
+  let packet: Packet | undefined;
+  decoder.on('decoded', (value: Packet) => (packet = value));
+  for (const part of parts) decoder.add(part);
+  return packet!;
+}
+
+describe(EncodedOnceEncoder.name, () => {
+  const sut = new EncodedOnceEncoder();
+
+  it('writes exactly what the plain encoder writes, shared values included, nested or repeated', () => {
+    const members = encodedOnce([{ id: 'a', name: 'Ann "the first"' }]);
+    const markers = encodedOnce([{ user: members[0], readSeq: 3, lastSeenAt: null }]);
+    const data = { ok: true, data: { members, markers, again: members, seq: 4, text: 'ünïcode \u2028' } };
+    const plain = new Encoder().encode(ack(JSON.parse(JSON.stringify(data))));
+    expect(sut.encode(ack(data))).toEqual(plain);
+    // Each ack its own id around the same kept JSON.
+    expect(decoded(sut.encode(ack(data, 8)))).toEqual({ ...ack(JSON.parse(JSON.stringify(data)), 8) });
+  });
+
+  it('leaves text that looks like a placeholder as it is', () => {
+    const data = { text: 'encoded-once-0123456789abcdef0123456789abcdef-0', list: encodedOnce([1, 2]) };
+    expect(decoded(sut.encode(ack(data))).data).toEqual([{ text: data.text, list: [1, 2] }]);
+  });
+
+  it('is plain JSON outside the encoder', () => {
+    const list = encodedOnce([{ seq: 1 }]);
+    expect(JSON.stringify({ list })).toBe('{"list":[{"seq":1}]}');
+    expect(Object.keys(list)).toEqual(['0']);
+  });
+
+  it('keeps the JSON of a shared value, which therefore cannot change', () => {
+    const list = encodedOnce([{ seq: 1 }]);
+    expect(() => (list as { seq: number }[]).push({ seq: 2 })).toThrow(TypeError);
+    expect(decoded(sut.encode(ack({ list }))).data).toEqual([{ list: [{ seq: 1 }] }]);
+  });
+
+  it('encodes packets without shared values as the plain encoder does, binary ones too', () => {
+    const binary = () => ({ type: PacketType.EVENT, nsp: '/', data: ['file', Buffer.from([1, 2])] });
+    expect(sut.encode(binary())).toEqual(new Encoder().encode(binary()));
+    const withShared = () => ({
+      type: PacketType.ACK,
+      nsp: '/',
+      id: 1,
+      data: [{ list: encodedOnce([1]), file: Buffer.from([3]) }],
+    });
+    const plainData = () => ({ type: PacketType.ACK, nsp: '/', id: 1, data: [{ list: [1], file: Buffer.from([3]) }] });
+    expect(sut.encode(withShared())).toEqual(new Encoder().encode(plainData()));
+    const event = { type: PacketType.EVENT, nsp: '/chat', data: ['message:created', { seq: 1 }] };
+    expect(sut.encode(event)).toEqual(['2/chat,["message:created",{"seq":1}]']);
+  });
+});

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { Decoder, Encoder, PacketType, protocol, type Packet } from 'socket.io-parser';
+
+/**
+ * Values that many acks carry at once — the history, read markers and first page of members every
+ * join of a storm is answered with — are turned into JSON once, not once per ack: a join storm
+ * spent a fifth of its time encoding the same 20 KB again, and as much in collecting it.
+ *
+ * `encodedOnce(value)` freezes the value (its JSON is kept, so it must not change) and gives it a
+ * `toJSON` of its own. Outside the Socket.IO encoder it is plain JSON. Inside it (`encoding` set),
+ * it stands for a placeholder that no client text can forge (a random marker drawn per process),
+ * which the encoder then replaces by the value's kept JSON.
+ */
+
+const marker = `encoded-once-${randomBytes(16).toString('hex')}-`;
+const placeholders = new RegExp(`"${marker}(\\d+)"`, 'g');
+const kept = new WeakMap<object, string>();
+/** The shared values met by the packet being encoded, in the order of their placeholders. */
+let encoding: object[] | undefined;
+
+function toJSON(this: object): unknown {
+  if (!encoding) return this;
+  let index = encoding.indexOf(this);
+  if (index < 0) index = encoding.push(this) - 1;
+  return `${marker}${index}`;
+}
+
+function jsonOf(value: object): string {
+  let json = kept.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    kept.set(value, json);
+  }
+  return json;
+}
+
+/** Marks `value` as shared by many packets: frozen, and turned into JSON once. */
+export function encodedOnce<T extends object>(value: T): T {
+  if (!Object.isFrozen(value)) Object.defineProperty(value, 'toJSON', { value: toJSON });
+  return Object.freeze(value);
+}
+
+/**
+ * Whether the packet's data must go as binary attachments: Socket.IO's own test, except that a
+ * shared value (JSON from the database) is not walked through for every packet that holds it.
+ */
+function holdsBinary(value: unknown, viaToJSON = false): boolean {
+  if (!value || typeof value !== 'object') return false;
+  const object = value as { toJSON?: unknown };
+  if (object.toJSON === toJSON) return false;
+  if (Array.isArray(value)) return value.some((item) => holdsBinary(item));
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value) || value instanceof Blob) return true;
+  if (typeof object.toJSON === 'function' && !viaToJSON) return holdsBinary((object.toJSON as () => unknown)(), true);
+  return Object.values(value).some((item) => holdsBinary(item));
+}
+
+/** Socket.IO's encoder, writing the kept JSON of the shared values a packet holds. */
+export class EncodedOnceEncoder extends Encoder {
+  override encode(packet: Packet): unknown[] {
+    const event = packet.type === PacketType.EVENT || packet.type === PacketType.ACK;
+    if (event && holdsBinary(packet.data)) return super.encode(packet) as unknown[];
+    const met: object[] = [];
+    encoding = met;
+    let text: string;
+    try {
+      text = (this as unknown as { encodeAsString(packet: Packet): string }).encodeAsString(packet);
+    } finally {
+      encoding = undefined;
+    }
+    return [met.length === 0 ? text : text.replace(placeholders, (_, index: string) => jsonOf(met[Number(index)]!))];
+  }
+}
+
+/** The `parser` option of Socket.IO's server: its own wire format, with `EncodedOnceEncoder`. */
+export const encodedOnceParser = { protocol, Encoder: EncodedOnceEncoder, Decoder };
