@@ -1,37 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { ChatCommand, type ChatCommandResults, type RoomResync, type RoomSnapshot } from '@tandem/contract';
 import { chatClient, closeAllClients, commandOk } from '../support/clients.js';
-import { spawnServer, type ServerProcess } from '../support/process.js';
-import {
-  defaultRedisPrefix,
-  deleteRedisKeys,
-  describeWithServices,
-  freshPostgresDatabase,
-  redisUrl,
-} from '../support/services.js';
+import { describeWithServices, nodesOnOneDatabase } from '../support/services.js';
 
 const describeWhenServicesRun = await describeWithServices('the cluster suite');
 
 const joinsPerJoiner = 15;
 
 describeWhenServicesRun('a join while both nodes write', () => {
-  let database: { url: string; drop: () => Promise<void> };
-  let nodes: ServerProcess[] = [];
-
-  beforeAll(async () => {
-    database = await freshPostgresDatabase();
-    const env = { REDIS_URL: redisUrl };
-    nodes = [await spawnServer(database.url, env)];
-    nodes.push(await spawnServer(database.url, env));
-  });
-  afterAll(async () => {
-    closeAllClients();
-    for (const node of nodes) node.child.kill('SIGKILL');
-    await Promise.all(nodes.map((node) => node.exited));
-    if (database) await deleteRedisKeys(await defaultRedisPrefix(database.url));
-    await database?.drop();
-  });
+  const { nodes } = nodesOnOneDatabase(2, {}, closeAllClients);
 
   it('answers a snapshot or a resync as of one moment: its seq is that of the newest change it holds', async () => {
     const host = await chatClient(nodes[0].url, 'host');

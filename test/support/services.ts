@@ -1,6 +1,7 @@
-import { describe } from '@jest/globals';
+import { afterAll, beforeAll, describe } from '@jest/globals';
 import pg from 'pg';
 import { createClient } from 'redis';
+import { spawnServer, type ServerProcess } from './process.js';
 
 export const redisUrl = process.env.TANDEM_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const postgresAdminUrl = process.env.TANDEM_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -79,4 +80,35 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
   } finally {
     await redis.quit();
   }
+}
+
+/** What `nodesOnOneDatabase` starts: filled in before the suite's first test. */
+export interface Cluster {
+  database: { url: string; drop: () => Promise<void> };
+  nodes: ServerProcess[];
+}
+
+/**
+ * `count` server processes on a fresh PostgreSQL database and Redis, started before the suite's
+ * tests (one after the other: the first applies the migrations) and killed after them (after
+ * `closeClients`), the database then dropped and its deployment's Redis keys deleted.
+ */
+export function nodesOnOneDatabase(count: number, env: Record<string, string>, closeClients: () => void): Cluster {
+  const cluster = { nodes: [] } as unknown as Cluster;
+  beforeAll(async () => {
+    cluster.database = await freshPostgresDatabase();
+    for (let node = 0; node < count; node++) {
+      cluster.nodes.push(await spawnServer(cluster.database.url, { REDIS_URL: redisUrl, ...env }));
+    }
+  });
+  afterAll(async () => {
+    closeClients();
+    for (const node of cluster.nodes) node.child.kill('SIGKILL');
+    await Promise.all(cluster.nodes.map((node) => node.exited));
+    if (cluster.database) {
+      await deleteRedisKeys(await defaultRedisPrefix(cluster.database.url));
+      await cluster.database.drop();
+    }
+  });
+  return cluster;
 }

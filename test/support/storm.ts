@@ -40,7 +40,8 @@ type Held = Pick<Message, 'seq' | 'id' | 'text'>;
 /**
  * A chat client as the web app behaves in one room: it keeps the messages it was given or heard
  * by seq, and its presence from the join's page and the deltas; when its connection comes back it
- * rejoins with `sinceSeq` at once (reconnection delays of a few hundred milliseconds).
+ * rejoins with `sinceSeq` at once (reconnection delays of a few hundred milliseconds). Given
+ * several node URLs, it connects to the first and tries the next one at each reconnection attempt.
  */
 export class StormClient {
   readonly socket: ChatClient;
@@ -55,17 +56,24 @@ export class StormClient {
   private answered = 0;
 
   constructor(
-    url: string,
+    url: string | string[],
     session: SessionCreated,
     private readonly roomId: string,
   ) {
-    this.socket = io(`${url}${Namespace.Chat}`, {
+    const urls = typeof url === 'string' ? [url] : url;
+    this.socket = io(`${urls[0]}${Namespace.Chat}`, {
       auth: { token: session.token },
       transports: ['websocket'],
       forceNew: true,
       autoConnect: false,
       reconnectionDelay: 100,
       reconnectionDelayMax: 300,
+    });
+    let attempt = 0;
+    this.socket.io.on('reconnect_attempt', () => {
+      attempt++;
+      // Socket.IO's manager reopens its engine on `uri` at each attempt.
+      (this.socket.io as unknown as { uri: string }).uri = urls[attempt % urls.length];
     });
     stormClients.add(this);
     this.presence = new PresenceView(this.socket, roomId);
