@@ -1,6 +1,7 @@
 export * from './chat/chat.js';
 export type { MessageChange, OutgoingMessage } from './chat/messages.js';
 export * from './chat/room.js';
+export * from './chat/thread.js';
 export { typingTimeoutMs } from './chat/signals.js';
 export * from './client.js';
 export * from './connection.js';

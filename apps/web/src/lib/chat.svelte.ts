@@ -6,6 +6,7 @@ import type {
   OutgoingMessage,
   RoomState,
   Store,
+  ThreadState,
   UnreadCounts,
 } from '@tandem/client';
 import type { Message, Namespace, Room } from '@tandem/contract';
@@ -29,13 +30,24 @@ export class ChatManager extends FeatureBinding<typeof Namespace.Chat, ChatState
   editingId = $state<string | null>(null);
   /** Unsent composer text per room, kept while switching rooms. */
   readonly drafts = new Map<string, string>();
+  /** Whether the open thread shows its newest reply: replies that come meanwhile are read. */
+  threadAtEnd = $state(true);
 
   /** Messages written here and not acknowledged yet, by room. */
   private readonly outgoing: Record<string, OutgoingMessage[]> = $derived.by(() => {
     const byRoom: Record<string, OutgoingMessage[]> = {};
-    for (const entry of this.chat.messages.queued(this.entries.current)) (byRoom[entry.roomId] ??= []).push(entry);
+    for (const entry of this.chat.messages.queued(this.entries.current)) {
+      if (entry.replyTo === undefined) (byRoom[entry.roomId] ??= []).push(entry);
+    }
     return byRoom;
   });
+  /** The thread shown, if any, and the replies written in it that are not acknowledged yet. */
+  readonly thread: ThreadState | null = $derived(this.view.current.thread);
+  readonly threadOutbox: OutgoingMessage[] = $derived.by(() =>
+    this.chat.messages
+      .queued(this.entries.current)
+      .filter((entry) => entry.replyTo !== undefined && entry.replyTo === this.thread?.parentId),
+  );
   readonly views: Record<string, RoomView> = $derived.by(() =>
     Object.fromEntries(
       Object.entries(this.view.current.views).map(([roomId, view]) => [
@@ -69,9 +81,11 @@ export class ChatManager extends FeatureBinding<typeof Namespace.Chat, ChatState
     // A new message counts as unread unless the user is looking at its room now.
     chat.lookingAt = (roomId) =>
       chat.state.get().currentRoomId === roomId && !document.hidden && navigation.current === 'chat';
+    chat.threads.lookingAt = () => !document.hidden && navigation.current === 'chat' && this.threadAtEnd;
     const seen = () => {
       const roomId = chat.state.get().currentRoomId;
       if (roomId && chat.lookingAt(roomId)) chat.clearUnread(roomId);
+      if (chat.threads.lookingAt()) chat.threads.seen();
     };
     this.listen(document, 'visibilitychange', seen);
     this.listen(window, 'hashchange', seen);
@@ -161,6 +175,26 @@ export class ChatManager extends FeatureBinding<typeof Namespace.Chat, ChatState
   }
   discard(_roomId: string, opId: string): void {
     this.chat.messages.discard(opId);
+  }
+
+  /** Threads: one shown at a time, beside the room (over it on a small screen). */
+  openThread(messageId: string): Promise<boolean> {
+    this.threadAtEnd = true;
+    return this.chat.threads.open(messageId);
+  }
+  closeThread(): void {
+    this.chat.threads.close();
+  }
+  loadOlderReplies(): Promise<void> {
+    return this.chat.threads.loadOlder();
+  }
+  reply(text: string): void {
+    this.chat.threads.reply(text);
+  }
+  /** The open thread's end is in view (or not): reaching it reads what came. */
+  setThreadAtEnd(atEnd: boolean): void {
+    this.threadAtEnd = atEnd;
+    if (this.chat.threads.lookingAt()) this.chat.threads.seen();
   }
 
   noteTyping(roomId: string): void {

@@ -16,6 +16,8 @@ import { ChatMessages } from './messages.js';
 import { ChatRooms } from './rooms.js';
 import { applyJoined, applyPresenceDelta, applyRoomChange, type RoomState, type UnreadCounts } from './room.js';
 import { ChatSignals } from './signals.js';
+import type { ThreadState } from './thread.js';
+import { ChatThreads } from './threads.js';
 
 type ChatNamespace = typeof Namespace.Chat;
 
@@ -27,6 +29,8 @@ export interface ChatState {
   /** The joined rooms. */
   views: Record<string, RoomState>;
   currentRoomId: string | null;
+  /** The thread shown, if any. */
+  thread: ThreadState | null;
 }
 
 /** The joined rooms as last seen (their latest messages), and the room list: shown after a reload until it connects. */
@@ -48,6 +52,7 @@ export class ChatFeature extends Feature<ChatNamespace, ChatState> {
   readonly rooms: ChatRooms;
   readonly messages: ChatMessages;
   readonly signals: ChatSignals;
+  readonly threads: ChatThreads;
   /** Whether the user looks at a room now (its new messages are read as they come). */
   lookingAt: (roomId: string) => boolean = (roomId) => this.state.get().currentRoomId === roomId;
 
@@ -60,12 +65,13 @@ export class ChatFeature extends Feature<ChatNamespace, ChatState> {
     super(
       connection,
       context,
-      { rooms: [], catalogLoading: false, listedUnread: {}, views: {}, currentRoomId: null },
+      { rooms: [], catalogLoading: false, listedUnread: {}, views: {}, currentRoomId: null, thread: null },
       'room',
     );
     this.rooms = new ChatRooms(this, connection);
     this.messages = new ChatMessages(this, connection, context.outbox);
     this.signals = new ChatSignals(this, connection);
+    this.threads = new ChatThreads(this, connection);
   }
 
   protected override subscribe(): void {
@@ -128,6 +134,7 @@ export class ChatFeature extends Feature<ChatNamespace, ChatState> {
   /** Stops showing a room (left, gone, or closed to this user); its queued messages go with it. */
   forget(roomId: string): void {
     this.signals.forget(roomId);
+    this.threads.forget(roomId);
     this.reorders.get(roomId)?.clear();
     this.reorders.delete(roomId);
     this.outbox.remove(
@@ -187,6 +194,7 @@ export class ChatFeature extends Feature<ChatNamespace, ChatState> {
       return next ? { ...state, views: { ...state.views, [roomId]: next } } : state;
     });
     if (!this.state.get().views[roomId]) return false;
+    this.threads.rejoined(roomId, outcome.data);
     const reorder = this.reorderOf(roomId);
     for (const change of held.changes) reorder.push(change);
     reorder.drain();
@@ -218,6 +226,7 @@ export class ChatFeature extends Feature<ChatNamespace, ChatState> {
           : state.rooms;
       return { ...state, rooms, views: { ...state.views, [roomId]: next } };
     });
+    this.threads.onChange(roomId, change);
     if (change.event === ChatBroadcast.MessageCreated) this.signals.authorSent(roomId, change.data.message.author.id);
   }
 

@@ -12,6 +12,8 @@ export interface OutgoingMessage {
   opId: string;
   roomId: string;
   text: string;
+  /** A reply: its thread's parent. */
+  replyTo?: string;
   createdAt: string;
   /** `queued`: waits for a connection; `sending`: on the wire; `failed`: refused. */
   status: 'queued' | 'sending' | 'failed';
@@ -28,7 +30,7 @@ export interface MessageChange {
   status: OutboxEntry['status'];
 }
 
-type SendArgs = { roomId: string; text: string };
+type SendArgs = { roomId: string; text: string; replyTo?: string };
 type ChangeArgs = { messageId: string; roomId: string; text?: string; emoji?: string };
 
 const send = 'message:send';
@@ -57,6 +59,10 @@ export class ChatMessages {
       send: (entry) => this.transmit(entry),
       acknowledged: (entry, data) => {
         const { message } = data as { message: Message };
+        if (message.replyTo !== undefined) {
+          this.chat.threads.acknowledged(message);
+          return;
+        }
         this.chat.updateView(message.roomId, (view) =>
           // The known seq moves only with the room's broadcasts, which keep it gap-free.
           entry.name === send
@@ -107,10 +113,16 @@ export class ChatMessages {
     });
   }
 
-  send(roomId: string, text: string): void {
+  /** A message, or with `replyTo` a reply in that message's thread. */
+  send(roomId: string, text: string, replyTo?: string): void {
     if (!this.chat.state.get().views[roomId]) return;
     this.chat.signals.stopTyping(roomId);
-    this.outbox.add<SendArgs>(this.connection.namespace, send, { roomId, text }, newOpId());
+    this.outbox.add<SendArgs>(
+      this.connection.namespace,
+      send,
+      { roomId, text, ...(replyTo ? { replyTo } : {}) },
+      newOpId(),
+    );
   }
 
   retry(opId: string): void {
@@ -148,8 +160,8 @@ export class ChatMessages {
   private transmit(entry: OutboxEntry): Promise<CommandOutcome<unknown>> {
     const { opId } = entry;
     if (entry.name === send) {
-      const { roomId, text } = entry.args as SendArgs;
-      return this.connection.send(ChatCommand.MessageSend, { opId, roomId, text });
+      const { roomId, text, replyTo } = entry.args as SendArgs;
+      return this.connection.send(ChatCommand.MessageSend, { opId, roomId, text, ...(replyTo ? { replyTo } : {}) });
     }
     const { messageId, text, emoji } = entry.args as ChangeArgs;
     if (entry.name === changeNames.edit)
@@ -196,13 +208,14 @@ export class ChatMessages {
     this.readSent.set(roomId, { at: sent?.at ?? 0, timer });
   }
 
-  /** The message as held in its room, if the room is joined. */
+  /** The message as held in its room (if the room is joined), or in the open thread. */
   held(messageId: string): Message | undefined {
-    for (const view of Object.values(this.chat.state.get().views)) {
+    const { views, thread } = this.chat.state.get();
+    for (const view of Object.values(views)) {
       const message = view.messages.find((known) => known.id === messageId);
       if (message) return message;
     }
-    return undefined;
+    return thread?.replies.find((reply) => reply.id === messageId);
   }
 
   /** The user's own marker moved (never back). */

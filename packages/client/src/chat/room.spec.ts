@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ChatBroadcast, type Message, type RoomSnapshot, type User } from '@tandem/contract';
+import { ChatBroadcast, type Message, type RoomSnapshot } from '@tandem/contract';
 import {
   applyJoined,
   applyPresenceDelta,
@@ -8,22 +8,9 @@ import {
   moveReadMarker,
   type RoomState,
 } from './room.js';
+import { ada, bob, message } from './message-fixtures.spec-support.js';
 
-const ada: User = { id: 'u-ada', name: 'Ada' };
-const bob: User = { id: 'u-bob', name: 'Bob' };
 const room = { id: 'r1', name: 'general', ownerId: ada.id, visibility: 'public' as const, seq: 0, createdAt: 'then' };
-const message = (seq: number, author = bob, fields: Partial<Message> = {}): Message => ({
-  id: `m${seq}`,
-  roomId: 'r1',
-  seq,
-  author,
-  text: `text ${seq}`,
-  kind: 'user',
-  mentions: [],
-  reactions: [],
-  createdAt: '2026-01-01T00:00:00.000Z',
-  ...fields,
-});
 const snapshot = (seq: number, messages: Message[], readSeq = 0): RoomSnapshot => ({
   room,
   seq,

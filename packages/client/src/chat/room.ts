@@ -114,6 +114,8 @@ export function applyRoomChange(view: RoomState, change: ChatChange, reader: Rea
   switch (change.event) {
     case ChatBroadcast.MessageCreated: {
       const { message } = change.data;
+      // A reply shows in its thread; its parent's new summary comes as the next change.
+      if (message.replyTo !== undefined) return withoutTyping({ ...view, seq }, message.author.id);
       let next: RoomState = { ...view, seq, messages: insertMessage(view.messages, message) };
       next = withoutTyping(next, message.author.id);
       if (countsAsUnread(message, reader.me.id, view.readSeq) && reader.away) {

@@ -30,3 +30,10 @@ function toggled(reactions: Message['reactions'], emoji: string, userId: string)
     ? reactions.filter((reaction) => reaction !== held)
     : reactions.map((reaction) => (reaction === held ? { ...reaction, count, userIds } : reaction));
 }
+
+/** The user's changes not acknowledged yet, by the message they change. */
+export function changesByMessage(changes: readonly MessageChange[]): Map<string, MessageChange[]> {
+  const byMessage = new Map<string, MessageChange[]>();
+  for (const change of changes) byMessage.set(change.messageId, [...(byMessage.get(change.messageId) ?? []), change]);
+  return byMessage;
+}
