@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
-import { DatabaseService, type UnitOfWork } from './database.service.js';
+import { DatabaseService, type BeforeCommit, type UnitOfWork } from './database.service.js';
 import { isUniqueViolation, timestamp } from './dialect.js';
-import { prepare } from './sql.js';
+import { prepare, prepareShapes } from './sql.js';
 
 const findProcessedOp = prepare((db, op: { opId: string; userId: string }) =>
   db
@@ -13,16 +13,52 @@ const findProcessedOp = prepare((db, op: { opId: string; userId: string }) =>
     .where('userId', '=', op.userId),
 );
 
-const recordProcessedOp = prepare(
-  (db, op: { userId: string; opId: string; command: string; result: string; createdAt: string }) =>
-    db.insertInto('ProcessedOp').values({
-      userId: op.userId,
-      opId: op.opId,
-      command: op.command,
-      result: op.result,
-      createdAt: op.createdAt,
-    }),
+interface ProcessedOpRow {
+  userId: string;
+  opId: string;
+  command: string;
+  result: string;
+  createdAt: string;
+}
+
+const processedOpColumns = [
+  'userId',
+  'opId',
+  'command',
+  'result',
+  'createdAt',
+] as const satisfies (keyof ProcessedOpRow)[];
+
+/** The rows of `count` opIds in one statement: parameters `userId0`, `opId0`, … `createdAt{count - 1}`. */
+const insertProcessedOps = prepareShapes(
+  (count: number) => String(count),
+  (db, row: Record<string, string>, count) =>
+    db.insertInto('ProcessedOp').values(
+      Array.from({ length: count }, (_, index) => ({
+        userId: row[`userId${index}`]!,
+        opId: row[`opId${index}`]!,
+        command: row[`command${index}`]!,
+        result: row[`result${index}`]!,
+        createdAt: row[`createdAt${index}`]!,
+      })),
+    ),
 );
+
+/**
+ * The opIds of a transaction's works, stored with their results in one statement before its
+ * commit. A work of the same transaction does not see them: the same opId twice in one batch (or
+ * committed by another node meanwhile) breaks the key, the batch runs each work alone, and the
+ * second finds the first's result.
+ */
+const recordProcessedOps: BeforeCommit<ProcessedOpRow> = {
+  async run(rows, sql) {
+    const values: Record<string, string> = {};
+    rows.forEach((row, index) => {
+      for (const column of processedOpColumns) values[`${column}${index}`] = row[column];
+    });
+    await sql.run(insertProcessedOps(rows.length, values));
+  },
+};
 
 /** What a retry answers instead of the stored result (say, without what was deleted since). */
 export type Replay<T> = (stored: T, context: UnitOfWork) => Promise<T>;
@@ -83,7 +119,7 @@ export class UnitsOfWork {
       return replay ? replay(stored, context) : stored;
     }
     const value = await work(context);
-    await context.sql.run(recordProcessedOp({ ...op, result: JSON.stringify(value), createdAt: timestamp() }));
+    context.beforeCommit(recordProcessedOps, { ...op, result: JSON.stringify(value), createdAt: timestamp() });
     return value;
   }
 }
