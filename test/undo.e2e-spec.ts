@@ -250,9 +250,11 @@ describe('undo and redo', () => {
       scoreboard.addScore(playerId, 3);
       await ada.drained();
       expect(scoreboard.undoable.offers()).toEqual({ undo: '+3 to Team A', redo: null, busy: false });
+      // Two presses in a row: the second waits for the first one's answer, then follows it.
       expect(scoreboard.undoable.take('undo')).toBe(true);
-      await ada.drained();
       expect(scoreboard.undoable.take('undo')).toBe(true);
+      expect(scoreboard.undoable.take('undo')).toBe(false);
+      await until(scoreboard.state, (state) => state.undoHistory.undone.length === 2, 'both undone');
       await ada.drained();
       await until(scoreboard.state, (state) => state.board?.players[0].score === 0, 'both undone');
       expect(scoreboard.undoable.take('redo')).toBe(true);

@@ -37,12 +37,15 @@ describeInBrowser('web app: a shared list in two browsers', () => {
     await item(grace, 'eggs').locator('[data-testid="item-done"]:checked').waitFor();
     expect(await item(grace, 'eggs').getAttribute('data-highlighted')).toBe('true');
 
-    // Reordering by keyboard: bread goes up twice, for both.
+    // Done items go to the Done section, after the open ones.
+    await showsItems(ada, ['milk', 'bread', 'eggs']);
+    expect(await ada.getByTestId('done-count').innerText()).toBe('1');
+
+    // Reordering by keyboard, among the open items: bread goes up, for both; at the top it stays.
     await item(ada, 'bread').getByTestId('item-handle').focus();
     await ada.keyboard.press('Alt+ArrowUp');
-    await showsItems(ada, ['milk', 'bread', 'eggs']);
-    await ada.keyboard.press('Alt+ArrowUp');
     await showsItems(ada, ['bread', 'milk', 'eggs']);
+    await ada.keyboard.press('Alt+ArrowUp');
     await showsItems(grace, ['bread', 'milk', 'eggs']);
 
     // The race: both edit "milk" from version 1; Ada saves first, so Grace's edit is stale.

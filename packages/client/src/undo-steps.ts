@@ -10,9 +10,13 @@ import {
 
 /**
  * A feature's undo history, kept in its state (`undoHistory`) so views follow it: what the
- * buttons offer for the open list or board (`scopeOf`), and the steps taken from it.
+ * buttons offer for the open list or board (`scopeOf`), and the steps taken from it, one at a
+ * time: a step asked for while another waits for the server's answer follows that answer (the
+ * version it must name is known only then), so presses in a row are not lost.
  */
-export class UndoSteps<C, S extends { undoHistory: UndoHistory<C> }> {
+export abstract class UndoSteps<C, S extends { undoHistory: UndoHistory<C> }> {
+  private waiting: UndoDirection[] = [];
+
   constructor(
     private readonly store: Store<S>,
     private readonly scopeOf: (state: S) => string | null,
@@ -24,14 +28,33 @@ export class UndoSteps<C, S extends { undoHistory: UndoHistory<C> }> {
     return offers(state.undoHistory, this.scopeOf(state), this.describe);
   }
 
-  /** Takes the open scope's next step, pending until the server answers; null when there is none. */
-  protected begin(direction: UndoDirection): UndoStep<C> | null {
+  /** Undoes (or redoes) the open scope's last change, now or after the pending step; false when there is none. */
+  take(direction: UndoDirection): boolean {
     const state = this.store.get();
     const scope = this.scopeOf(state);
-    const begun = scope === null ? null : beginStep(state.undoHistory, scope, direction);
-    if (!begun) return null;
+    const history = state.undoHistory;
+    if (history.pending) {
+      const stack = direction === 'undo' ? history.done : history.undone;
+      const left = stack.filter((step) => step.scope === scope).length;
+      if (this.waiting.filter((waiting) => waiting === direction).length >= left) return false;
+      this.waiting.push(direction);
+      return true;
+    }
+    const begun = scope === null ? null : beginStep(history, scope, direction);
+    if (!begun) return false;
     this.change(() => begun.history);
-    return begun.step;
+    this.send(begun.step, direction);
+    return true;
+  }
+
+  /** Sends the command of a step just begun. */
+  protected abstract send(step: UndoStep<C>, direction: UndoDirection): void;
+
+  /** The pending step was answered: the next one asked for follows, unless this one was refused. */
+  protected answered(refused: boolean): void {
+    const next = refused ? undefined : this.waiting.shift();
+    if (refused) this.waiting = [];
+    if (next) this.take(next);
   }
 
   protected change(update: (history: UndoHistory<C>) => UndoHistory<C>): void {

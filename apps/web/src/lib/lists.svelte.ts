@@ -6,7 +6,9 @@ import type {
   OutboxEntry,
   PendingOperation,
   Store,
+  UndoDirection,
   UndoOffer,
+  UndoOffers,
 } from '@tandem/client';
 import type { Item, List, Namespace } from '@tandem/contract';
 import { FeatureBinding } from './binding.svelte.js';
@@ -29,6 +31,9 @@ export class ListsManager extends FeatureBinding<typeof Namespace.Lists, ListsSt
     if (!open || lists.some((listed) => listed.id === open.id)) return lists;
     return [...lists, open];
   });
+
+  /** What Undo and Redo offer on the open list. */
+  readonly undoOffers: UndoOffers = $derived.by(() => this.lists.undoable.offers(this.view.current));
 
   constructor(
     private readonly lists: ListsFeature,
@@ -107,6 +112,10 @@ export class ListsManager extends FeatureBinding<typeof Namespace.Lists, ListsSt
   /** Sends the change that lost a race again, against the item as it is now. */
   reapply(itemId: string): void {
     this.lists.items.reapply(itemId);
+  }
+  /** Undoes (or redoes) this user's last change on the open list, as a new command the server checks. */
+  step(direction: UndoDirection): void {
+    this.lists.undoable.take(direction);
   }
   dismissConflict(itemId: string): void {
     this.lists.marks.dismissConflict(itemId);

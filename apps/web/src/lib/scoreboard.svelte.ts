@@ -6,6 +6,8 @@ import {
   type ScoreboardFeature,
   type ScoreboardState,
   type Store,
+  type UndoDirection,
+  type UndoOffers,
 } from '@tandem/client';
 import type { ArchivedRound, Board, BoardSummary, Namespace, Player } from '@tandem/contract';
 import { FeatureBinding } from './binding.svelte.js';
@@ -29,6 +31,8 @@ export class ScoreboardManager extends FeatureBinding<typeof Namespace.Scoreboar
   readonly players: Player[] = $derived(this.board ? projectPlayers(this.board.players, this.pendingHere) : []);
   /** The board list, with the open board's entry live (its player count included). */
   readonly sidebarBoards: BoardSummary[] = $derived(boardsShown(this.view.current.boards, this.board));
+  /** What Undo and Redo offer on the open board. */
+  readonly undoOffers: UndoOffers = $derived.by(() => this.scoreboard.undoable.offers(this.view.current));
 
   constructor(
     private readonly scoreboard: ScoreboardFeature,
@@ -86,5 +90,10 @@ export class ScoreboardManager extends FeatureBinding<typeof Namespace.Scoreboar
   /** Shown at once; sent now, or when the connection is back. A refusal rolls it back. */
   addScore(playerId: string, delta: number): void {
     this.scoreboard.addScore(playerId, delta);
+  }
+
+  /** Undoes (or redoes) this user's last score change on the open board, as a new command the server checks. */
+  step(direction: UndoDirection): void {
+    this.scoreboard.undoable.take(direction);
   }
 }

@@ -21,11 +21,11 @@ export class ListUndo extends UndoSteps<ListUndoChange, ListsState> {
     super(lists.state, (state) => state.currentListId, describeChange);
   }
 
-  /** Sends the inverse of the open list's last change (or, redoing, the change again); false if there is none. */
-  take(direction: UndoDirection): boolean {
-    const step = this.begin(direction);
-    if (step) this.lists.enqueue({ ...stepOperation(step, direction), step: { direction, stepId: step.id } });
-    return step !== null;
+  /** Sends the inverse of a change (or, redoing, the change again). */
+  protected send(step: UndoStep<ListUndoChange>, direction: UndoDirection): void {
+    // The delete's own Undo offer would name a version this step is about to change.
+    this.lists.marks.dismissUndo();
+    this.lists.enqueue({ ...stepOperation(step, direction), step: { direction, stepId: step.id } });
   }
 
   /** The server accepted an item change: a step finished, or a new change to remember. */
@@ -46,11 +46,13 @@ export class ListUndo extends UndoSteps<ListUndoChange, ListsState> {
         change: recorded,
       });
     });
+    if (done.step) this.answered(false);
   }
 
   /** The server refused an undo or redo: it is forgotten, and the user is told why nothing happened. */
   refused(done: Operation & { step: NonNullable<Operation['step']> }, error: CommandError): void {
     this.change((history) => abandonStep(history, done.step.stepId));
+    this.answered(true);
     const nothing = `nothing was ${done.step.direction === 'undo' ? 'undone' : 'redone'}`;
     const current = (error.details as Partial<ItemConflictDetails> | undefined)?.current;
     if (error.code === ErrorCode.Conflict && current) {

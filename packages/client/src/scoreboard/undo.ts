@@ -6,7 +6,7 @@ import {
   type ScoreboardCommandResults,
 } from '@tandem/contract';
 import type { CommandError } from '../transport.js';
-import { abandonStep, finishStep, recordChange, type UndoDirection } from '../undo-history.js';
+import { abandonStep, finishStep, recordChange, type UndoDirection, type UndoStep } from '../undo-history.js';
 import { UndoSteps } from '../undo-steps.js';
 import type { PendingScore, ScoreboardState } from './board.js';
 import type { ScoreboardFeature } from './scoreboard.js';
@@ -43,10 +43,8 @@ export class ScoreUndo extends UndoSteps<ScoreUndoChange, ScoreboardState> {
     super(scoreboard.state, (state) => state.currentBoardId, describeScore);
   }
 
-  /** Queues the opposite of the open board's last score change (redoing: the change again); false if none. */
-  take(direction: UndoDirection): boolean {
-    const step = this.begin(direction);
-    if (!step) return false;
+  /** Queues the opposite of a score change (redoing: the change again). */
+  protected send(step: UndoStep<ScoreUndoChange>, direction: UndoDirection): void {
     this.queue({
       boardId: step.scope,
       playerId: step.target,
@@ -54,7 +52,6 @@ export class ScoreUndo extends UndoSteps<ScoreUndoChange, ScoreboardState> {
       expected: { round: step.change.round, score: step.expect },
       step: { direction, stepId: step.id },
     });
-    return true;
   }
 
   acknowledged(args: ScoreArgs, { player, round }: ScoreboardCommandResults['score:add']): void {
@@ -70,11 +67,13 @@ export class ScoreUndo extends UndoSteps<ScoreUndoChange, ScoreboardState> {
       };
       return recordChange(history, step);
     });
+    if (args.step) this.answered(false);
   }
 
   /** An undo or redo the server refused: forgotten, and the user is told why nothing happened. */
   refused(step: NonNullable<ScoreArgs['step']>, error: CommandError, player: Player | undefined): void {
     this.change((history) => abandonStep(history, step.stepId));
+    this.answered(true);
     const nothing = `nothing was ${step.direction === 'undo' ? 'undone' : 'redone'}`;
     const details = error.details as Partial<ScoreConflictDetails> | undefined;
     if (error.code !== ErrorCode.Conflict || !details?.current) {
