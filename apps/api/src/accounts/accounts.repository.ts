@@ -4,6 +4,7 @@ import { DomainError } from '../common/domain-error.js';
 import { DatabaseService } from '../db/database.service.js';
 import { isUniqueViolation, timestamp } from '../db/dialect.js';
 import { prepare, type Sql } from '../db/sql.js';
+import { nameKey } from '../auth/name-key.js';
 
 export interface Account {
   user: User;
@@ -53,7 +54,11 @@ export class AccountsRepository {
   create(name: string, credentials: Credentials): Promise<User> {
     return this.writeCredentials(credentials, async (sql) => {
       const user = { id: timeOrderedId(), name };
-      await sql.run(sql.db.insertInto('User').values({ ...user, ...columnsOf(credentials), createdAt: timestamp() }));
+      await sql.run(
+        sql.db
+          .insertInto('User')
+          .values({ ...user, nameKey: nameKey(name), ...columnsOf(credentials), createdAt: timestamp() }),
+      );
       return user;
     });
   }

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { timeOrderedId, type User } from '@tandem/contract';
 import { DatabaseService } from '../db/database.service.js';
 import { fromTimestamp, timestamp } from '../db/dialect.js';
 import { prepare } from '../db/sql.js';
+import { nameKey } from './name-key.js';
 
 /** Whether a token's user still exists, and what the database says of its sign-in. */
 export interface TokenStanding {
@@ -20,13 +21,30 @@ const tokenStanding = prepare((db, token: { userId: string; sessionId: string })
 );
 
 @Injectable()
-export class UsersRepository {
+export class UsersRepository implements OnApplicationBootstrap {
   constructor(private readonly database: DatabaseService) {}
+
+  /** Users stored before names had a key (see `nameKey`) get theirs, once per database. */
+  async onApplicationBootstrap(): Promise<void> {
+    const { reader } = this.database;
+    const missing = await reader.all(reader.db.selectFrom('User').select(['id', 'name']).where('nameKey', 'is', null));
+    if (missing.length === 0) return;
+    await this.database.write(async ({ sql }) => {
+      for (const { id, name } of missing) {
+        await sql.run(
+          sql.db
+            .updateTable('User')
+            .set({ nameKey: nameKey(name) })
+            .where('id', '=', id),
+        );
+      }
+    });
+  }
 
   create(name: string): Promise<User> {
     return this.database.write(async ({ sql }) => {
       const user = { id: timeOrderedId(), name };
-      await sql.run(sql.db.insertInto('User').values({ ...user, createdAt: timestamp() }));
+      await sql.run(sql.db.insertInto('User').values({ ...user, nameKey: nameKey(name), createdAt: timestamp() }));
       return user;
     });
   }

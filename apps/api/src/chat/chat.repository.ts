@@ -26,14 +26,6 @@ const findMembership = prepare((db, member: { roomId: string; userId: string }) 
   db.selectFrom('Membership').select('readSeq').where('roomId', '=', member.roomId).where('userId', '=', member.userId),
 );
 
-const memberUsers = prepare((db, room: { roomId: string }) =>
-  db
-    .selectFrom('Membership')
-    .innerJoin('User', 'User.id', 'Membership.userId')
-    .select(['User.id', 'User.name'])
-    .where('Membership.roomId', '=', room.roomId),
-);
-
 /** In the order of the index on (roomId, readSeq desc, joinedAt, userId): no sort of the room's members. */
 const furthestReadMarkers = prepare((db, room: { roomId: string; limit: number }) =>
   db
@@ -46,6 +38,9 @@ const furthestReadMarkers = prepare((db, room: { roomId: string; limit: number }
     .orderBy('Membership.userId')
     .limit(room.limit),
 );
+
+/** Name keys per mention lookup: far below either database's limit on a statement's parameters. */
+const keysPerQuery = 500;
 
 /** Moves the marker only forward, in the database, so racing reads cannot move it back. */
 const advanceReadSeq = prepare((db, marker: { roomId: string; userId: string; seq: number }) =>
@@ -102,9 +97,28 @@ export class ChatRepository {
     return (await sql.first(findMembership({ roomId, userId }))) ?? null;
   }
 
-  /** The members, for resolving `@name` mentions. */
-  memberUsers(roomId: string, sql: Sql = this.database.reader): Promise<User[]> {
-    return sql.all(memberUsers({ roomId }));
+  /**
+   * The members whose name has one of `keys` (see `nameKey`), for resolving `@name` mentions: found
+   * through the index on the key, then their membership, whatever the room's size.
+   */
+  async membersNamed(roomId: string, keys: string[], sql: Sql = this.database.reader): Promise<User[]> {
+    const members: User[] = [];
+    // Bounded lists of parameters (a long text full of `@` makes thousands of keys).
+    for (let start = 0; start < keys.length; start += keysPerQuery) {
+      const chunk = keys.slice(start, start + keysPerQuery);
+      members.push(
+        ...(await sql.all(
+          sql.db
+            .selectFrom('User')
+            .innerJoin('Membership', (join) =>
+              join.onRef('Membership.userId', '=', 'User.id').on('Membership.roomId', '=', roomId),
+            )
+            .select(['User.id', 'User.name'])
+            .where('User.nameKey', 'in', chunk),
+        )),
+      );
+    }
+    return members;
   }
 
   /** Moves the marker to `seq` if it is behind it. */

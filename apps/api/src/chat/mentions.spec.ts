@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { User } from '@tandem/contract';
-import { findMentions } from './mentions.js';
+import { Limits, type User } from '@tandem/contract';
+import { nameKey } from '../auth/name-key.js';
+import { findMentions, mentionKeys } from './mentions.js';
 
 const ann: User = { id: 'u-ann', name: 'ann' };
 const annMarie: User = { id: 'u-ann-marie', name: 'Ann Marie' };
@@ -46,5 +47,36 @@ describe('findMentions', () => {
     expect(findMentions('@bob', [])).toEqual([]);
     expect(findMentions('@', members)).toEqual([]);
     expect(findMentions('@@bob', members)).toEqual([bob]);
+  });
+});
+
+describe('mentionKeys', () => {
+  const texts = [
+    'hi @bob and @ann, @bob again',
+    'thanks @BOB',
+    '@ann marie: lunch?',
+    '@Ann Marie!',
+    '@zoë, @ZOË, @zoëlle',
+    '(@bob) @@bob @annie',
+    'write to bob@example.org',
+  ];
+  const members = [ann, annMarie, bob, otherBob, zoe];
+
+  it('holds the key of every member that findMentions finds', () => {
+    for (const text of texts) {
+      const keys = new Set(mentionKeys(text));
+      for (const found of findMentions(text, members)) expect(keys).toContain(nameKey(found.name));
+    }
+  });
+
+  it('holds only stretches after an @ that starts a mention, ending a word', () => {
+    expect(mentionKeys('@Ann Marie!')).toEqual(['ann', 'ann marie', 'ann marie!']);
+    expect(mentionKeys('bob@example.org and no other')).toEqual([]);
+    expect(mentionKeys('no at all')).toEqual([]);
+  });
+
+  it('looks no further than the longest name', () => {
+    const keys = mentionKeys(`@${'a,'.repeat(Limits.nameLength)}`);
+    expect(Math.max(...keys.map((key) => key.length))).toBe(Limits.nameLength);
   });
 });

@@ -1,4 +1,5 @@
-import type { User } from '@tandem/contract';
+import { Limits, type User } from '@tandem/contract';
+import { nameKey } from '../auth/name-key.js';
 
 const wordCharacter = /[\p{L}\p{N}_]/u;
 
@@ -35,11 +36,33 @@ export function findMentions(text: string, candidates: readonly User[]): User[] 
       const { name } = candidate;
       if (name.length < matchedLength) break;
       const end = at + 1 + name.length;
-      if (text.slice(at + 1, end).toLowerCase() !== name.toLowerCase()) continue;
+      if (nameKey(text.slice(at + 1, end)) !== nameKey(name)) continue;
       if (isWordCharacter(characterAt(text, end)) && isWordCharacter(characterBefore(text, end))) continue;
       matchedLength = name.length;
       if (!found.has(candidate.id)) found.set(candidate.id, { id: candidate.id, name });
     }
   }
   return [...found.values()];
+}
+
+/**
+ * The keys (`nameKey`) of every name `findMentions` could match in `text`: after each `@` that
+ * starts a mention, each stretch of up to `Limits.nameLength` characters that ends a word (not in
+ * a space: names are trimmed). The
+ * members a message names are found by these, without reading the others.
+ */
+export function mentionKeys(text: string): string[] {
+  const keys = new Set<string>();
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    if (isWordCharacter(characterBefore(text, at))) continue;
+    const last = Math.min(text.length, at + 1 + Limits.nameLength);
+    for (let end = at + 2; end <= last; end++) {
+      const lastCharacter = characterBefore(text, end);
+      // Names are trimmed: none ends in a space.
+      if (lastCharacter === undefined || /\s/u.test(lastCharacter)) continue;
+      if (isWordCharacter(characterAt(text, end)) && isWordCharacter(lastCharacter)) continue;
+      keys.add(nameKey(text.slice(at + 1, end)));
+    }
+  }
+  return [...keys];
 }

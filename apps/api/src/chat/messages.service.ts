@@ -15,7 +15,7 @@ import { UnitsOfWork } from '../db/units-of-work.js';
 import { ChatRepository } from './chat.repository.js';
 import { SpaceKinds } from '../spaces/space-kinds.js';
 import { SpacesService } from '../spaces/spaces.service.js';
-import { findMentions } from './mentions.js';
+import { findMentions, mentionKeys } from './mentions.js';
 import { MessagesRepository, type MessageRecord } from './messages.repository.js';
 import { ThreadsService } from './threads/threads.service.js';
 
@@ -133,10 +133,11 @@ export class MessagesService {
     return { ...stored, message: { ...stored.message, text: '', mentions: [], reactions: [], deletedAt } };
   };
 
-  /** Members named with `@name`; the members are read only when the text has an `@` at all. */
+  /** Members named with `@name`: only the members whose name the text could name are read. */
   private async mentionsIn(text: string, roomId: string, sql: Sql): Promise<User[]> {
-    if (!text.includes('@')) return [];
-    return findMentions(text, await this.chat.memberUsers(roomId, sql));
+    const keys = mentionKeys(text);
+    if (keys.length === 0) return [];
+    return findMentions(text, await this.chat.membersNamed(roomId, keys, sql));
   }
 
   /** A deleted message is gone as far as commands go: `NOT_FOUND`. */
