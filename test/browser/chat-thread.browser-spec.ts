@@ -68,5 +68,15 @@ describeInBrowser('web app: replies and threads', () => {
     await bobThread.waitFor({ state: 'detached', timeout: waitMs });
     await message(bob, 'Lunch plans for Friday?').waitFor({ timeout: waitMs });
     await bob.setViewportSize({ width: 1280, height: 800 });
+
+    // A reply found by search opens in its thread.
+    await bob.getByTestId('message-search-input').fill('noodle');
+    await bob.getByTestId('message-search-submit').click();
+    await bob.getByTestId('message-search-result').first().click();
+    await bobThread
+      .getByTestId('message')
+      .filter({ hasText: 'noodle place' })
+      .and(bob.locator('[data-found="true"]'))
+      .waitFor({ timeout: waitMs });
   }, 90_000);
 });

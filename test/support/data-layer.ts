@@ -4,6 +4,7 @@ import path from 'node:path';
 import { UsersRepository } from '../../apps/api/src/auth/users.repository.js';
 import { ChatRepository } from '../../apps/api/src/chat/chat.repository.js';
 import { MessagesRepository } from '../../apps/api/src/chat/messages.repository.js';
+import { ThreadsRepository } from '../../apps/api/src/chat/threads/threads.repository.js';
 import { UnreadCounts } from '../../apps/api/src/chat/unread-counts.js';
 import { DomainEvents, type ChangeCommitted } from '../../apps/api/src/common/domain-events.js';
 import { loadConfig } from '../../apps/api/src/config.js';
@@ -26,6 +27,7 @@ export interface DataLayerNode {
   spaces: SpacesRepository;
   chat: ChatRepository;
   messages: MessagesRepository;
+  threads: ThreadsRepository;
   boards: ScoreboardRepository;
   lists: ListsRepository;
   /** Every change this node published after its commits. */
@@ -57,6 +59,7 @@ async function migrated(url: string): Promise<DataLayerDatabase> {
       const database = new DatabaseService(config, events, new MetricsService());
       database.onModuleInit();
       const changeLog = new ChangeLogRepository(database);
+      const messages = new MessagesRepository(database, changeLog);
       const node: DataLayerNode = {
         database,
         units: new UnitsOfWork(database),
@@ -64,7 +67,8 @@ async function migrated(url: string): Promise<DataLayerDatabase> {
         users: new UsersRepository(database),
         spaces: new SpacesRepository(database, changeLog),
         chat: new ChatRepository(database, changeLog, new UnreadCounts(database)),
-        messages: new MessagesRepository(database, changeLog),
+        messages,
+        threads: new ThreadsRepository(messages),
         boards: new ScoreboardRepository(database, changeLog),
         lists: new ListsRepository(database, changeLog),
         published,

@@ -154,6 +154,38 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       expect(await find('wombat')).toEqual([]);
     });
 
+    it('keeps a thread’s summary through replies and a deleted reply, and pages its replies apart from the log', async () => {
+      const parent = await node.units.write((context) =>
+        node.messages.appendMessage(context, { roomId: room.id, author: ann, text: 'thread parent' }),
+      );
+      const replyBy = (author: typeof ann, text: string) =>
+        node.units.write(async (context) => {
+          const reply = await node.messages.appendMessage(context, {
+            roomId: room.id,
+            author,
+            text,
+            replyTo: parent.id,
+          });
+          await node.threads.replyAdded(context, parent.id, reply);
+          return reply;
+        });
+      await replyBy(bob, 'first');
+      const second = await replyBy(ann, 'second');
+      const third = await replyBy(bob, 'third');
+      const summary = async () => (await node.messages.messagesWithIds([parent.id]))[0]?.thread;
+      expect(await summary()).toEqual({ replyCount: 3, lastReplyAt: third.createdAt, latestRepliers: [bob, ann] });
+      await node.units.write(async (context) => {
+        await node.messages.deleteMessage(context, (await node.messages.findMessage(third.id, context.sql))!);
+        await node.threads.replyRemoved(context, parent.id);
+      });
+      expect(await summary()).toEqual({ replyCount: 2, lastReplyAt: second.createdAt, latestRepliers: [ann, bob] });
+      const page = await node.threads.repliesBefore(parent.id, third.seq, 1, node.database.reader);
+      expect(page).toMatchObject({ more: true, messages: [{ id: second.id, replyTo: parent.id }] });
+      const log = await node.messages.messagesBefore(room.id, undefined, 100);
+      expect(log.messages.some((message) => message.replyTo !== undefined)).toBe(false);
+      expect(log.messages.find((message) => message.id === parent.id)?.thread?.replyCount).toBe(2);
+    });
+
     it('deletes a message: no text, reactions or mentions left, in the row or in the logged changes', async () => {
       const { messages } = await node.messages.messagesBefore(room.id, undefined, 10);
       const target = messages.find((message) => message.seq === 2)!;
