@@ -20,6 +20,24 @@ interface ScrollingElement {
   scrollTo(x: number, y: number): void;
 }
 
+interface ShiftRecord {
+  layoutShift: number;
+  PerformanceObserver: new (
+    callback: (list: { getEntries(): { value: number; hadRecentInput: boolean }[] }) => void,
+  ) => {
+    observe(options: { type: string; buffered: boolean }): void;
+  };
+}
+
+/** Runs before the page's scripts: adds up its layout shifts (CLS's entries) not caused by input. */
+function recordLayoutShifts(): void {
+  const page = globalThis as unknown as ShiftRecord;
+  page.layoutShift = 0;
+  new page.PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) page.layoutShift += entry.value;
+  }).observe({ type: 'layout-shift', buffered: true });
+}
+
 /** README pictures of the phone layout. */
 async function docsScreenshot(page: Page, name: string): Promise<void> {
   const images = path.join(projectRoot, 'docs/images');
@@ -116,8 +134,12 @@ describeInBrowser('web app on a phone (390×844)', () => {
     }
     socket.disconnect();
 
+    // Nothing on the page moves as it fills in (the people's strip has its height from the start).
+    await ada.addInitScript(recordLayoutShifts);
     await ada.reload();
     await message(ada, 'Line 080').waitFor({ timeout: waitMs });
+    await ada.getByTestId('presence').filter({ hasText: 'Grace' }).waitFor({ timeout: waitMs });
+    expect(await ada.evaluate(() => (globalThis as unknown as ShiftRecord).layoutShift)).toBe(0);
     expect(await message(ada, 'Line 001').count()).toBe(0);
     const log = ada.getByRole('log');
     // Scrolled up by the reader, a page at a time, until the first line has come in.
