@@ -6,10 +6,14 @@ import { openSchemaEngine, readSchemaFiles } from './schema-engine.js';
 /**
  * Tables that hand-written migrations create and Prisma's schema cannot describe: a diff leaves
  * them alone instead of dropping them. SQLite's full-text index of messages (FTS5) and the
- * tables FTS5 keeps beside it.
+ * tables FTS5 keeps beside it; PostgreSQL has none (its index is a GIN index on "Message", and
+ * the engine refuses names without a schema there).
  */
-const externalTables = ['', '_config', '_data', '_docsize', '_idx'].map((suffix) => `MessageSearch${suffix}`);
-const filters = { externalTables, externalEnums: [] };
+function filtersFor(provider: DatabaseTarget['provider']) {
+  const externalTables =
+    provider === 'sqlite' ? ['', '_config', '_data', '_docsize', '_idx'].map((suffix) => `MessageSearch${suffix}`) : [];
+  return { externalTables, externalEnums: [] };
+}
 const lockfileName = 'migration_lock.toml';
 
 export interface MigrationPaths {
@@ -52,7 +56,10 @@ export async function applyMigrations(paths: MigrationPaths): Promise<string[]> 
   const { engine, explain, close } = await openSchemaEngine(paths.database, paths.schemaDir);
   try {
     const migrationsList = await readMigrationsList(paths.migrationsDir, paths.database.provider);
-    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters });
+    const { appliedMigrationNames } = await engine.applyMigrations({
+      migrationsList,
+      filters: filtersFor(paths.database.provider),
+    });
     return appliedMigrationNames;
   } catch (error) {
     throw new Error(`migration failed: ${explain(error)}`, { cause: error });
@@ -90,7 +97,7 @@ export async function createMigration(paths: MigrationPaths, name: string): Prom
       to: { tag: 'schemaDatamodel', files: files.map(([path, content]) => ({ path, content })) },
       script: true,
       exitCode: null,
-      filters,
+      filters: filtersFor(paths.database.provider),
     });
     const sql = stdout ?? '';
     if (!sql.trim() || sql.startsWith('-- This is an empty migration')) return null;
