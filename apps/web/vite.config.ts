@@ -75,5 +75,15 @@ export default defineConfig({
     },
   },
   // The API serves apps/web/dist at `/`.
-  build: { outDir: 'dist', emptyOutDir: true },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    rolldownOptions: {
+      output: {
+        // zod and the module that sets it jitless (lib/zod-jitless.ts) in a chunk of their own,
+        // evaluated before any chunk that builds the contract's schemas, whatever else is shared.
+        advancedChunks: { groups: [{ name: 'zod', test: /node_modules[\\/]zod[\\/]|zod-jitless/ }] },
+      },
+    },
+  },
 });

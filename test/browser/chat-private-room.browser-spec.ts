@@ -16,6 +16,7 @@ describeInBrowser('web app: chat in a private room, two browsers', () => {
     await ada.getByTestId('room-create-private').check();
     await ada.getByTestId('room-create-submit').click();
     await ada.getByTestId('current-room-name').filter({ hasText: roomName }).waitFor({ timeout: waitMs });
+    await ada.getByTestId('current-room-share').click();
     const roomId = await ada.getByTestId('current-room-id').innerText();
     const inviteCode = await ada.getByTestId('current-room-invite').innerText();
 

@@ -15,6 +15,7 @@ describeInBrowser('web app: what the app says when something is refused', () => 
     await ada.getByTestId('room-create-private').check();
     await ada.getByTestId('room-create-submit').click();
     await ada.getByTestId('current-room-name').filter({ hasText: roomName }).waitFor();
+    await ada.getByTestId('current-room-share').click();
     const roomId = await ada.getByTestId('current-room-id').innerText();
 
     await grace.getByTestId('room-join-id').fill(roomId);

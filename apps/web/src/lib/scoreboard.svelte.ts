@@ -11,6 +11,7 @@ import {
 } from '@tandem/client';
 import type { ArchivedRound, Board, BoardSummary, Namespace, Player } from '@tandem/contract';
 import { FeatureBinding } from './binding.svelte.js';
+import { followRoute } from './sections.svelte.js';
 
 export type { PendingScore } from '@tandem/client';
 
@@ -72,6 +73,12 @@ export class ScoreboardManager extends FeatureBinding<typeof Namespace.Scoreboar
   open(boardId: string, inviteCode?: string): Promise<boolean> {
     return this.scoreboard.open(boardId, inviteCode);
   }
+  joinByPin(pin: string): Promise<boolean> {
+    return this.scoreboard.joinByPin(pin);
+  }
+  rotatePin(): Promise<boolean> {
+    return this.scoreboard.rotatePin();
+  }
   loadHistory(): Promise<void> {
     return this.scoreboard.loadHistory();
   }
@@ -96,4 +103,14 @@ export class ScoreboardManager extends FeatureBinding<typeof Namespace.Scoreboar
   step(direction: UndoDirection): void {
     this.scoreboard.undoable.take(direction);
   }
+}
+
+/** Keeps the address and the open board in step while a board view is shown (see `followRoute`). */
+export function followBoardRoute(scoreboard: () => ScoreboardManager): void {
+  followRoute({
+    view: 'scoreboard',
+    currentId: () => scoreboard().currentBoardId,
+    online: () => scoreboard().connection === 'connected',
+    open: (id, code) => scoreboard().open(id, code),
+  });
 }

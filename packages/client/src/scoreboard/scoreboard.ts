@@ -142,6 +142,31 @@ export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardSt
     return this.open(summary.id);
   }
 
+  /** Joins the board a PIN names (a private one too: the PIN stands for its invite code), then opens it. */
+  async joinByPin(pin: string): Promise<boolean> {
+    if (!this.connection.connected) {
+      this.notify('error', 'You are offline: boards open once the connection is back.');
+      return false;
+    }
+    const joined = await this.request('join by PIN', this.connection.send(ScoreboardCommand.BoardPinJoin, { pin }));
+    return joined ? this.open(joined.boardId) : false;
+  }
+
+  /** Owner only: a new PIN for the open board; the old one stops working. */
+  async rotatePin(): Promise<boolean> {
+    const boardId = this.state.get().board?.id;
+    if (!boardId) return false;
+    const rotated = await this.request(
+      'make a new PIN',
+      this.connection.send(ScoreboardCommand.BoardPinRotate, { boardId }),
+    );
+    if (!rotated) return false;
+    this.update((state) =>
+      state.board?.id === rotated.boardId ? { ...state, board: { ...state.board, pin: rotated.pin } } : state,
+    );
+    return true;
+  }
+
   /** Opens a board (an invite code opens a private one); the previous one stops being heard. */
   async open(boardId: string, inviteCode?: string): Promise<boolean> {
     if (!this.connection.connected) {
