@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { projectRoot } from '../../apps/api/src/config.js';
+import { expectNoAxeViolations } from './support/axe.js';
 import { playerRow } from './support/locators.js';
 import {
   connectedBadge,
@@ -83,6 +84,14 @@ describeInBrowser('web app: invite links, PINs and the presenter view', () => {
     expect(pin).toMatch(/^[1-9][0-9]{5}$/);
     await ada.getByTestId('board-qr').locator('svg').waitFor({ timeout: waitMs });
     await documented(ada, 'board-share');
+    await expectNoAxeViolations(ada, 'the board share panel');
+    // On a phone, the panel stays on the screen.
+    await ada.setViewportSize({ width: 390, height: 844 });
+    await ada.waitForTimeout(500);
+    const panel = await ada.getByRole('group', { name: 'Share this board' }).boundingBox();
+    expect(panel && panel.x >= 0 && panel.x + panel.width <= 390).toBe(true);
+    await screenshot(ada, 'board-share-phone');
+    await ada.setViewportSize({ width: 1280, height: 800 });
     await ada.getByTestId('current-board-share').click();
 
     // A PIN of the wrong shape is caught before sending; a PIN of no board is refused by the server.
@@ -97,6 +106,7 @@ describeInBrowser('web app: invite links, PINs and the presenter view', () => {
     await grace.getByTestId('board-pin-join-input').fill(pin);
     await grace.getByTestId('board-pin-join-submit').click();
     await grace.getByTestId('current-board-name').filter({ hasText: boardName }).waitFor({ timeout: waitMs });
+    await expectNoAxeViolations(grace, 'the scoreboard with Join with PIN');
     expect(new URL(grace.url()).pathname).toMatch(/^\/boards\/[0-9a-f-]{36}$/);
 
     // Ada presents the board on a big screen; Grace's scores re-rank it there.
@@ -115,6 +125,7 @@ describeInBrowser('web app: invite links, PINs and the presenter view', () => {
     await until(ada, 'the scores', () => ada.getByTestId('presenter-score').allInnerTexts(), ['5', '1', '0']);
     await ada.waitForTimeout(700);
     await documented(ada, 'presenter');
+    await expectNoAxeViolations(ada, 'the presenter view');
 
     // A reload keeps presenting; Escape goes back to the board.
     await ada.reload();
