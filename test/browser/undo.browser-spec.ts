@@ -1,6 +1,7 @@
 import { expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { describeInBrowser, pointerAway, screenshot, signIn, until, useBrowsers, waitMs } from './support/harness.js';
+import { expectNoAxeViolations, screenSizes } from './support/axe.js';
 import { item, playerRow } from './support/locators.js';
 
 /** What the test reads of the page's elements (the tests are compiled without the DOM's types). */
@@ -115,6 +116,12 @@ describeInBrowser('web app: undo and redo', () => {
     await pointerAway(ada);
     await ada.waitForTimeout(300); // the chevron's turn
     await screenshot(ada, 'lists-done');
+    await expectNoAxeViolations(ada, 'lists: the Done section, Undo and Redo');
+    await ada.setViewportSize(screenSizes.phone);
+    await ada.waitForTimeout(500); // the drawer's slide out of sight, on resizing
+    await screenshot(ada, 'lists-done-phone');
+    await expectNoAxeViolations(ada, 'lists on a phone: the Done section, Undo and Redo');
+    await ada.setViewportSize(screenSizes.desktop);
   }, 90_000);
 
   it('undoes and redoes a score from the keyboard and the buttons', async () => {
@@ -158,5 +165,6 @@ describeInBrowser('web app: undo and redo', () => {
     );
     await pointerAway(ada);
     await screenshot(ada, 'undo-scoreboard');
+    await expectNoAxeViolations(ada, 'scoreboard: Undo and Redo');
   }, 60_000);
 });
