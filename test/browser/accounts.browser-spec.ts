@@ -4,6 +4,7 @@ import { HttpRoute } from '@tandem/contract';
 import type { Page } from 'playwright-core';
 import { projectRoot } from '../../apps/api/src/config.js';
 import { connectedBadge, describeInBrowser, screenshot, signIn, useBrowsers, waitMs } from './support/harness.js';
+import { expectNoAxeViolations, screenSizes } from './support/axe.js';
 import { roomItem } from './support/locators.js';
 
 const password = 'correct horse battery';
@@ -46,6 +47,7 @@ describeInBrowser('web app: accounts', () => {
     await laptop.getByTestId('account-password').fill(password);
     await laptop.getByTestId('account-name').fill('Ada Lovelace');
     await readmeShot(laptop, 'accounts-sign-up');
+    await expectNoAxeViolations(laptop, 'the sign-up form');
     await laptop.getByTestId('account-submit').click();
     await connectedBadge(laptop).waitFor();
     expect(await laptop.getByTestId('account-kind').innerText()).toBe('@ada');
@@ -57,12 +59,14 @@ describeInBrowser('web app: accounts', () => {
     await laptop.getByTestId('account-menu').click();
     await laptop.getByTestId('password-current').waitFor();
     await readmeShot(laptop, 'accounts-signed-in');
-    await laptop.keyboard.press('Escape');
-    // On a phone the top bar keeps the avatar and both buttons, without the name.
-    await laptop.setViewportSize({ width: 390, height: 844 });
+    await expectNoAxeViolations(laptop, 'the account panel');
+    // On a phone the top bar keeps the avatar (the panel's button) and Sign out, without the name.
+    await laptop.setViewportSize(screenSizes.phone);
     await laptop.waitForTimeout(500);
-    await screenshot(laptop, 'accounts-phone-top-bar');
-    await laptop.setViewportSize({ width: 1280, height: 800 });
+    await screenshot(laptop, 'accounts-phone-account-panel');
+    await expectNoAxeViolations(laptop, 'the account panel on a phone');
+    await laptop.keyboard.press('Escape');
+    await laptop.setViewportSize(screenSizes.desktop);
 
     await laptop.getByTestId('sign-out').click();
     await laptop.getByTestId('signin-name').waitFor();
@@ -116,6 +120,7 @@ describeInBrowser('web app: accounts', () => {
     const guest = await stored(phone);
 
     await phone.getByTestId('account-menu').click();
+    await expectNoAxeViolations(phone, "a guest's account panel");
     await phone.getByTestId('claim-username').fill('grace');
     await phone.getByTestId('claim-password').fill(password);
     await phone.getByTestId('account-save').click();
