@@ -35,6 +35,16 @@ describeInBrowser('web app: every view has an address', () => {
 
     await ada.getByTestId('section-lists').click();
     await ada.waitForURL((url) => url.pathname === '/lists');
+    // A list has its address too, kept by a reload; back leaves it for the list view.
+    const title = `Errands ${suffix}`;
+    await ada.getByTestId('list-create-title').fill(title);
+    await ada.getByTestId('list-create-submit').click();
+    await ada.getByTestId('current-list-title').filter({ hasText: title }).waitFor({ timeout: waitMs });
+    await ada.waitForURL((url) => /^\/lists\/[0-9a-f-]{36}$/.test(url.pathname));
+    await ada.reload();
+    await connectedBadge(ada).waitFor({ timeout: waitMs });
+    await ada.getByTestId('current-list-title').filter({ hasText: title }).waitFor({ timeout: waitMs });
+    expect(await ada.getByTestId('section-lists').getAttribute('aria-current')).toBe('page');
 
     await ada.goBack();
     await openBoard(ada, `Tuesday ${suffix}`);
