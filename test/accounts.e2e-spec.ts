@@ -37,11 +37,13 @@ describe('accounts', () => {
     const session = await signUp(server.url, username, password, 'Ada Lovelace');
     expect(session).toMatchObject({ user: { name: 'Ada Lovelace' }, username });
     const row = server.db
-      .prepare('SELECT username, usernameKey, passwordHash FROM User WHERE id = ?')
+      .prepare('SELECT username, usernameKey, passwordHash, nameKey FROM User WHERE id = ?')
       .get(session.user.id);
     expect(row).toEqual({
       username,
       usernameKey: username.toLowerCase(),
+      // Found by `@ada lovelace` mentions like any user.
+      nameKey: 'ada lovelace',
       passwordHash: expect.stringMatching(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/),
     });
     expect(JSON.stringify(row)).not.toContain(password);

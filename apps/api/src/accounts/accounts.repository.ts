@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, timeOrderedId, type User } from '@tandem/contract';
+import { ErrorCode, type User } from '@tandem/contract';
+import { insertUser } from '../auth/users.repository.js';
 import { DomainError } from '../common/domain-error.js';
 import { DatabaseService } from '../db/database.service.js';
 import { isUniqueViolation, timestamp } from '../db/dialect.js';
 import { prepare, type Sql } from '../db/sql.js';
-import { nameKey } from '../auth/name-key.js';
 
 export interface Account {
   user: User;
@@ -52,15 +52,7 @@ export class AccountsRepository {
   }
 
   create(name: string, credentials: Credentials): Promise<User> {
-    return this.writeCredentials(credentials, async (sql) => {
-      const user = { id: timeOrderedId(), name };
-      await sql.run(
-        sql.db
-          .insertInto('User')
-          .values({ ...user, nameKey: nameKey(name), ...columnsOf(credentials), createdAt: timestamp() }),
-      );
-      return user;
-    });
+    return this.writeCredentials(credentials, (sql) => insertUser(sql, name, columnsOf(credentials)));
   }
 
   /** A guest takes a username and password: same id, so every room, board and list stays theirs. */

@@ -2,7 +2,7 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { timeOrderedId, type User } from '@tandem/contract';
 import { DatabaseService } from '../db/database.service.js';
 import { fromTimestamp, timestamp } from '../db/dialect.js';
-import { prepare } from '../db/sql.js';
+import { prepare, type Sql } from '../db/sql.js';
 import { nameKey } from './name-key.js';
 
 /** Whether a token's user still exists, and what the database says of its sign-in. */
@@ -42,11 +42,7 @@ export class UsersRepository implements OnApplicationBootstrap {
   }
 
   create(name: string): Promise<User> {
-    return this.database.write(async ({ sql }) => {
-      const user = { id: timeOrderedId(), name };
-      await sql.run(sql.db.insertInto('User').values({ ...user, nameKey: nameKey(name), createdAt: timestamp() }));
-      return user;
-    });
+    return this.database.write(({ sql }) => insertUser(sql, name));
   }
 
   /** One read per handshake: undefined when the user does not exist. */
@@ -58,4 +54,17 @@ export class UsersRepository implements OnApplicationBootstrap {
       sessionRevoked: row.revokedSessionId !== null,
     };
   }
+}
+
+/** A new user's row, a guest's or an account's (`account`: its sign-in columns), in the caller's transaction. */
+export async function insertUser(
+  sql: Sql,
+  name: string,
+  account: { username: string; usernameKey: string; passwordHash: string } | Record<string, never> = {},
+): Promise<User> {
+  const user = { id: timeOrderedId(), name };
+  await sql.run(
+    sql.db.insertInto('User').values({ ...user, ...account, nameKey: nameKey(name), createdAt: timestamp() }),
+  );
+  return user;
 }
