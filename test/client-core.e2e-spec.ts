@@ -32,6 +32,11 @@ async function setUp(ada: TandemClient, stamp: string) {
   return { board, list };
 }
 
+/** The texts of the replies the client's open thread holds. */
+function replies(client: TandemClient): string[] {
+  return client.chat.state.get().thread?.replies.map((reply) => reply.text) ?? [];
+}
+
 describe('@tandem/client against a real server', () => {
   let server: TestServer;
   let proxy: TcpProxy;
@@ -172,4 +177,46 @@ describe('@tandem/client against a real server', () => {
     expect(ada.scoreboard.ranked().map((player) => player.score)).toEqual([0]);
     expect(notices).toEqual([expect.stringMatching(/^Could not add \+3 to /)]);
   });
+
+  it('keeps an open thread live, counts its own unread, and catches up after a reconnect', async () => {
+    const ada = await startClient(proxied, 'Ada');
+    const grace = await startClient(server.url, 'Grace');
+    expect(await grace.chat.rooms.open(generalRoom.id)).toBe(true);
+    expect(await ada.chat.rooms.open(generalRoom.id)).toBe(true);
+    grace.chat.messages.send(generalRoom.id, 'thread parent');
+    const roomOf = (client: TandemClient) => client.chat.state.get().views[generalRoom.id];
+    await until(ada.chat.state, () => roomOf(ada).messages.some((m) => m.text === 'thread parent'), 'the parent');
+    const parent = roomOf(ada).messages.find((message) => message.text === 'thread parent')!;
+
+    expect(await ada.chat.threads.open(parent.id)).toBe(true);
+    expect(await grace.chat.threads.open(parent.id)).toBe(true);
+    // Ada looks elsewhere: Grace's replies count as the thread's unread, never in the room's.
+    ada.chat.threads.lookingAt = () => false;
+    grace.chat.threads.reply('first');
+    await until(ada.chat.state, () => replies(ada).includes('first'), 'the reply in Ada’s thread');
+    expect(ada.chat.state.get().thread?.unread).toBe(1);
+    const countOf = () => roomOf(ada).messages.find((message) => message.id === parent.id)?.thread?.replyCount;
+    await until(ada.chat.state, () => countOf() === 1, 'the parent’s count');
+    expect(roomOf(ada).messages.map((message) => message.text)).not.toContain('first');
+    expect(roomOf(ada).unread).toBe(0);
+    ada.chat.threads.seen();
+    expect(ada.chat.state.get().thread?.unread).toBe(0);
+
+    // Away, then back: the rejoin's missed changes bring the reply and the new count.
+    await cut();
+    await until(ada.chat.connection.status, (status) => status.connection !== 'connected', 'Ada to drop');
+    grace.chat.threads.reply('while you were away');
+    ada.chat.threads.reply('written offline');
+    await restore();
+    await ada.connected();
+    await ada.drained();
+    await until(ada.chat.state, () => replies(ada).length === 3, 'every reply in Ada’s thread');
+    expect(replies(ada)).toEqual(['first', 'while you were away', 'written offline']);
+    await until(grace.chat.state, () => replies(grace).includes('written offline'), 'Ada’s queued reply at Grace’s');
+    await until(ada.chat.state, () => countOf() === 3, 'the parent’s count of three');
+    expect(ada.chat.state.get().thread?.parent?.thread?.latestRepliers.map((user) => user.name)).toEqual([
+      'Ada',
+      'Grace',
+    ]);
+  }, 60_000);
 });
