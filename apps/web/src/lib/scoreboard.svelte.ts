@@ -74,10 +74,10 @@ export class ScoreboardManager extends FeatureBinding<typeof Namespace.Scoreboar
     return this.scoreboard.open(boardId, inviteCode);
   }
   joinByPin(pin: string): Promise<boolean> {
-    return this.scoreboard.joinByPin(pin);
+    return this.scoreboard.pins.join(pin);
   }
   rotatePin(): Promise<boolean> {
-    return this.scoreboard.rotatePin();
+    return this.scoreboard.pins.rotate();
   }
   loadHistory(): Promise<void> {
     return this.scoreboard.loadHistory();

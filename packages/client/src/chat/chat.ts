@@ -6,7 +6,6 @@ import {
   type DirectoryChanged,
   type Namespace,
   type PresenceChanged,
-  type Room,
 } from '@tandem/contract';
 import type { Connection } from '../connection.js';
 import { Feature, type FeatureContext } from '../feature.js';
@@ -14,30 +13,14 @@ import { retryPlan } from '../retry.js';
 import { SeqReorder } from '../seq-reorder.js';
 import { ChatMessages } from './messages.js';
 import { ChatRooms } from './rooms.js';
-import { applyJoined, applyPresenceDelta, applyRoomChange, type RoomState, type UnreadCounts } from './room.js';
+import type { ChatLastSeen, ChatState } from './chat-state.js';
+import { applyJoined, applyPresenceDelta, applyRoomChange, type RoomState } from './room.js';
 import { ChatSignals } from './signals.js';
-import type { ThreadState } from './thread.js';
 import { ChatThreads } from './threads.js';
 
+export type { ChatLastSeen, ChatState } from './chat-state.js';
+
 type ChatNamespace = typeof Namespace.Chat;
-
-export interface ChatState {
-  rooms: Room[];
-  catalogLoading: boolean;
-  /** Unread counts of listed rooms, by id, from `room:list`. */
-  listedUnread: Record<string, UnreadCounts>;
-  /** The joined rooms. */
-  views: Record<string, RoomState>;
-  currentRoomId: string | null;
-  /** The thread shown, if any. */
-  thread: ThreadState | null;
-}
-
-/** The joined rooms as last seen (their latest messages), and the room list: shown after a reload until it connects. */
-export interface ChatLastSeen {
-  rooms: Room[];
-  views: Pick<RoomState, 'room' | 'seq' | 'messages' | 'members' | 'online' | 'hasOlder'>[];
-}
 
 /**
  * The `/chat` feature: the room list, the joined rooms with their messages, presence and typing,

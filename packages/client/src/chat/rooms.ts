@@ -9,7 +9,8 @@ import {
 import type { Connection } from '../connection.js';
 import { applyDirectoryChange, spaceFields } from '../directory.js';
 import { newOpId } from '../feature.js';
-import type { ChatFeature, ChatLastSeen, ChatState } from './chat.js';
+import type { ChatFeature } from './chat.js';
+import type { ChatLastSeen, ChatState } from './chat-state.js';
 import { withInviteCode, type UnreadCounts } from './room.js';
 
 /** The room list, and opening, leaving, renaming and paging back through rooms. */

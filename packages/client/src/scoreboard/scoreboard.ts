@@ -12,6 +12,7 @@ import {
 import type { Connection } from '../connection.js';
 import { Feature, newOpId, type FeatureContext, type JoinResult } from '../feature.js';
 import type { OutboxEntry } from '../outbox-entry.js';
+import { BoardPins } from './pins.js';
 import { BoardPlayers } from './players.js';
 import {
   adoptBoard,
@@ -47,6 +48,8 @@ export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardSt
   private held: BoardState | null = null;
   /** Adding, renaming and removing the open board's players. */
   readonly players = new BoardPlayers(this);
+  /** Joining by PIN and rotating the open board's PIN. */
+  readonly pins = new BoardPins(this);
   /** Undo and redo of this user's score changes on the open board. */
   readonly undoable = new ScoreUndo(this, (args) => this.queueScore(args));
 
@@ -140,31 +143,6 @@ export class ScoreboardFeature extends Feature<ScoreboardNamespace, ScoreboardSt
       boards: state.boards.some((board) => board.id === summary.id) ? state.boards : [...state.boards, summary],
     }));
     return this.open(summary.id);
-  }
-
-  /** Joins the board a PIN names (a private one too: the PIN stands for its invite code), then opens it. */
-  async joinByPin(pin: string): Promise<boolean> {
-    if (!this.connection.connected) {
-      this.notify('error', 'You are offline: boards open once the connection is back.');
-      return false;
-    }
-    const joined = await this.request('join by PIN', this.connection.send(ScoreboardCommand.BoardPinJoin, { pin }));
-    return joined ? this.open(joined.boardId) : false;
-  }
-
-  /** Owner only: a new PIN for the open board; the old one stops working. */
-  async rotatePin(): Promise<boolean> {
-    const boardId = this.state.get().board?.id;
-    if (!boardId) return false;
-    const rotated = await this.request(
-      'make a new PIN',
-      this.connection.send(ScoreboardCommand.BoardPinRotate, { boardId }),
-    );
-    if (!rotated) return false;
-    this.update((state) =>
-      state.board?.id === rotated.boardId ? { ...state, board: { ...state.board, pin: rotated.pin } } : state,
-    );
-    return true;
   }
 
   /** Opens a board (an invite code opens a private one); the previous one stops being heard. */
