@@ -25,6 +25,8 @@ const busyTimeoutMs = 5_000;
 
 /** A bound on one transaction's size, so that one batch cannot hold the writer for long. */
 const maxBatchSize = 256;
+/** How many of a batch's commands are answered in one turn of the event loop (see `settle`). */
+const answersPerTurn = 32;
 
 /**
  * The one owner of transactions. Writes run one transaction at a time per node (SQLite has one
@@ -147,37 +149,44 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   private async commitBatch({ items }: Batch): Promise<void> {
     this.metrics.writeBatchSize.observe(items.length);
     if (items.length > 1) {
-      try {
-        this.settle(items, await this.transaction(items));
-        return;
-      } catch (error) {
+      const outcomes = await this.transaction(items).catch((error: unknown) => {
         // Without a database, running each write alone would only fail it again, slower.
         if (error instanceof DatabaseUnreachable) {
           for (const item of items) item.reject(error);
-          return;
+          return 'answered' as const;
         }
         // Some write of the batch failed after writing: run each alone below.
-      }
+        return 'alone' as const;
+      });
+      if (outcomes === 'answered') return;
+      if (outcomes !== 'alone') return this.settle(items, outcomes);
     }
     for (const item of items) {
-      try {
-        this.settle([item], await this.transaction([item]));
-      } catch (error) {
+      const outcomes = await this.transaction([item]).catch((error: unknown) => {
         item.reject(error);
-      }
+        return null;
+      });
+      if (outcomes) await this.settle([item], outcomes);
     }
   }
 
-  /** Publishes the committed changes, then answers each item. */
-  private settle(items: BatchItem[], outcomes: Outcome[]): void {
+  /**
+   * Publishes the committed changes, then answers each item, `answersPerTurn` per turn of the
+   * event loop: what each answer sets off (an ack to encode and write) then shares the loop with
+   * socket reads and timers instead of holding it for a whole batch.
+   */
+  private async settle(items: BatchItem[], outcomes: Outcome[]): Promise<void> {
     // Overlapping works may have taken a stream's seqs out of their own order: broadcasts go in seq order.
     const changes = outcomes.flatMap((outcome) => ('changes' in outcome ? outcome.changes : []));
     this.publish(changes.sort((a, b) => a.seq - b.seq));
-    items.forEach((item, index) => {
-      const outcome = outcomes[index]!;
-      if ('refused' in outcome) item.reject(outcome.refused);
-      else item.resolve(outcome.value);
-    });
+    for (let start = 0; start < items.length; start += answersPerTurn) {
+      if (start > 0) await endOfTick();
+      items.slice(start, start + answersPerTurn).forEach((item, offset) => {
+        const outcome = outcomes[start + offset]!;
+        if ('refused' in outcome) item.reject(outcome.refused);
+        else item.resolve(outcome.value);
+      });
+    }
   }
 
   private readonly transaction = async (jobs: Job[]): Promise<Outcome[]> => {
