@@ -21,4 +21,9 @@ describe('timeOrderedId', () => {
     const ids = new Set(Array.from({ length: 2_000 }, () => timeOrderedId()));
     expect(ids.size).toBe(2_000);
   });
+
+  it('sorts in the order ids were made, also within one millisecond and past 4,096 of them', () => {
+    const made = Array.from({ length: 10_000 }, () => timeOrderedId());
+    expect([...made].sort()).toEqual(made);
+  });
 });

@@ -17,22 +17,40 @@ function randomBytes(count: number): Uint8Array {
   return randomPool.subarray(randomOffset - count, randomOffset);
 }
 
+/** The milliseconds and the 12-bit counter of the last id made here (see `timeOrderedId`). */
+let lastMs = -1;
+let counter = 0;
+
 /**
- * A time-ordered UUID (version 7, RFC 9562): 48 bits of milliseconds, then 74 random bits. The
- * server makes its row ids this way, and clients should make their `opId`s this way too: a
- * random (version 4) key lands on a random page of its index, so a batch of a few hundred
- * commands rewrote a few hundred pages; keys that grow with time land on the last pages. Any
- * UUID is accepted all the same. Uses `crypto.getRandomValues`, present in browsers (on any
- * origin) and in Node.js.
+ * A time-ordered UUID (version 7, RFC 9562): 48 bits of milliseconds, a 12-bit counter, then 62
+ * random bits. The server makes its row ids this way, and clients should make their `opId`s this
+ * way too: a random (version 4) key lands on a random page of its index, so a batch of a few
+ * hundred commands rewrote a few hundred pages; keys that grow with time land on the last pages.
+ * Ids made in one process sort in the order they were made, also within one millisecond (the
+ * counter, RFC 9562's method 1, starts at a random value in its lower half each millisecond and
+ * moves the time on by one when it runs out), so "newest first" by id is exact. Any UUID is
+ * accepted all the same. Uses `crypto.getRandomValues`, present in browsers (on any origin) and in
+ * Node.js.
  */
-export function timeOrderedId(now: number = Date.now()): string {
+export function timeOrderedId(): string {
   const bytes = randomBytes(16);
-  let ms = now;
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    counter = ((bytes[6]! & 0x07) << 8) | bytes[7]!;
+  } else if (counter < 0xfff) {
+    counter += 1;
+  } else {
+    lastMs += 1;
+    counter = 0;
+  }
+  let ms = lastMs;
   for (let index = 5; index >= 0; index -= 1) {
     bytes[index] = ms % 256;
     ms = Math.floor(ms / 256);
   }
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70; // version 7
+  bytes[6] = 0x70 | (counter >> 8); // version 7, then the counter's high bits
+  bytes[7] = counter & 0xff;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80; // variant 10
   let hex = '';
   for (let index = 0; index < 16; index += 1) {
