@@ -5,7 +5,6 @@ import {
   SubscribeMessage,
   WebSocketServer,
   type OnGatewayConnection,
-  type OnGatewayInit,
 } from '@nestjs/websockets';
 import {
   ChatBroadcast,
@@ -26,6 +25,7 @@ import { Broadcaster } from '../common/broadcaster.js';
 import { CommandGateway } from '../common/command-gateway.decorator.js';
 import { SocketUser, socketUser, type SocketData } from '../common/socket-user.decorator.js';
 import { APP_CONFIG, type AppConfig, type PresenceSettings } from '../config.js';
+import { SpaceGateway } from '../spaces/space.gateway.js';
 import { ChatService } from './chat.service.js';
 import { MessagesService } from './messages.service.js';
 import { SearchService } from './search/search.service.js';
@@ -44,13 +44,18 @@ type ChatSocket = Socket<ChatClientEvents, ChatServerEvents, Record<string, neve
 
 /**
  * `/chat`: parses with the contract, calls the service, joins Socket.IO rooms, keeps presence.
+ * Creating and listing rooms are a space's (see `SpaceGateway`); joining and leaving are chat's
+ * own, for presence.
  *
  * Presence lives in `RoomPresence`: each join, leave, disconnect and idle change updates it, and
  * it sends rooms coalesced deltas. A socket with no incoming event for the away delay is idle; a
  * user whose sockets are all idle is `away`.
  */
 @CommandGateway(Namespace.Chat)
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModuleDestroy {
+export class ChatGateway
+  extends SpaceGateway({ create: ChatCommand.RoomCreate, list: ChatCommand.RoomList })
+  implements OnGatewayConnection, OnModuleDestroy
+{
   @WebSocketServer() private readonly server!: ChatNamespace;
   private typing!: TypingBatches;
   private readonly typingWindowMs: number;
@@ -68,16 +73,20 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     private readonly messages: MessagesService,
     private readonly search: SearchService,
     private readonly threads: ThreadsService,
-    private readonly broadcaster: Broadcaster,
+    broadcaster: Broadcaster,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
+    super(broadcaster, {
+      create: (user, input: ChatInput<'room:create'>) => chat.createRoom(user, input),
+      list: (user) => chat.listRooms(user),
+    });
     this.typingWindowMs = config.typingThrottleMs;
     this.presenceSettings = config.presence;
     this.clustered = config.redisUrl !== undefined;
   }
 
-  afterInit(server: ChatNamespace): void {
-    this.broadcaster.register(server);
+  override afterInit(server: ChatNamespace): void {
+    super.afterInit(server);
     this.typing = new TypingBatches(this.typingWindowMs, (event) => {
       const toRoom = server.to(rooms.chat(event.roomId));
       (event.stopped.length > 0 ? toRoom : toRoom.volatile).emit(ChatBroadcast.Typing, event);
@@ -123,16 +132,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnModule
     this.typing.clear();
     for (const timer of this.idleTimers.values()) clearTimeout(timer);
     this.idleTimers.clear();
-  }
-
-  @SubscribeMessage(ChatCommand.RoomCreate)
-  createRoom(@SocketUser() user: User, @MessageBody() input: ChatInput<'room:create'>) {
-    return this.chat.createRoom(user, input);
-  }
-
-  @SubscribeMessage(ChatCommand.RoomList)
-  listRooms(@SocketUser() user: User) {
-    return this.chat.listRooms(user);
   }
 
   @SubscribeMessage(ChatCommand.RoomJoin)

@@ -1,70 +1,44 @@
-import {
-  ConnectedSocket,
-  MessageBody,
-  SubscribeMessage,
-  WebSocketServer,
-  type OnGatewayInit,
-} from '@nestjs/websockets';
+import { MessageBody, SubscribeMessage, WebSocketServer } from '@nestjs/websockets';
 import {
   ListsCommand,
   Namespace,
-  rooms,
   type ListsClientEvents,
-  type ListsCommandResults,
   type ListsInput,
   type ListsServerEvents,
   type User,
 } from '@tandem/contract';
-import type { Namespace as IoNamespace, Socket } from 'socket.io';
+import type { Namespace as IoNamespace } from 'socket.io';
 import { Broadcaster } from '../common/broadcaster.js';
 import { CommandGateway } from '../common/command-gateway.decorator.js';
 import { SocketUser, type SocketData } from '../common/socket-user.decorator.js';
+import { JoinableSpaceGateway } from '../spaces/space.gateway.js';
+import { SpaceKinds } from '../spaces/space-kinds.js';
 import { ListsService } from './lists.service.js';
 
 type ListsNamespace = IoNamespace<ListsClientEvents, ListsServerEvents, Record<string, never>, SocketData>;
-type ListsSocket = Socket<ListsClientEvents, ListsServerEvents, Record<string, never>, SocketData>;
 
-/** `/lists`: the contract has parsed the payload; one service call per command, plus room joins. */
+/**
+ * `/lists`: the contract has parsed the payload; one service call per command. Creating, listing,
+ * joining and leaving a list are a joinable space's (see `JoinableSpaceGateway`).
+ */
 @CommandGateway(Namespace.Lists)
-export class ListsGateway implements OnGatewayInit {
+export class ListsGateway extends JoinableSpaceGateway(SpaceKinds.list, {
+  create: ListsCommand.ListCreate,
+  list: ListsCommand.ListList,
+  join: ListsCommand.ListJoin,
+  leave: ListsCommand.ListLeave,
+}) {
   @WebSocketServer() private readonly server!: ListsNamespace;
 
   constructor(
     private readonly lists: ListsService,
-    private readonly broadcaster: Broadcaster,
-  ) {}
-
-  afterInit(server: ListsNamespace): void {
-    this.broadcaster.register(server);
-  }
-
-  @SubscribeMessage(ListsCommand.ListCreate)
-  createList(@SocketUser() user: User, @MessageBody() input: ListsInput<'list:create'>) {
-    return this.lists.createList(user, input);
-  }
-
-  @SubscribeMessage(ListsCommand.ListList)
-  listLists(@SocketUser() user: User) {
-    return this.lists.listLists(user);
-  }
-
-  @SubscribeMessage(ListsCommand.ListJoin)
-  joinList(
-    @ConnectedSocket() socket: ListsSocket,
-    @SocketUser() user: User,
-    @MessageBody() input: ListsInput<'list:join'>,
-  ): Promise<ListsCommandResults['list:join']> {
-    return this.lists.joinList(user, input, () => void socket.join(rooms.list(input.listId)));
-  }
-
-  /** Stops this socket hearing the list; the user stays a member. */
-  @SubscribeMessage(ListsCommand.ListLeave)
-  async leaveList(
-    @ConnectedSocket() socket: ListsSocket,
-    @MessageBody() input: ListsInput<'list:leave'>,
-  ): Promise<ListsCommandResults['list:leave']> {
-    await socket.leave(rooms.list(input.listId));
-    return { listId: input.listId };
+    broadcaster: Broadcaster,
+  ) {
+    super(broadcaster, {
+      create: (user, input: ListsInput<'list:create'>) => lists.createList(user, input),
+      list: (user) => lists.listLists(user),
+      join: (user, input: ListsInput<'list:join'>, subscribe) => lists.joinList(user, input, subscribe),
+    });
   }
 
   @SubscribeMessage(ListsCommand.ListRename)
@@ -76,7 +50,7 @@ export class ListsGateway implements OnGatewayInit {
   async deleteList(@SocketUser() user: User, @MessageBody() input: ListsInput<'list:delete'>) {
     const deleted = await this.lists.deleteList(user, input);
     // `list:deleted` has gone out to the room on commit; after it the room has nothing to say.
-    this.server.in(rooms.list(input.listId)).socketsLeave(rooms.list(input.listId));
+    this.unsubscribeAll(this.server, input.listId);
     return deleted;
   }
 

@@ -1,11 +1,5 @@
 import { Logger, type OnModuleDestroy } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  SubscribeMessage,
-  WebSocketServer,
-  type OnGatewayInit,
-} from '@nestjs/websockets';
+import { MessageBody, SubscribeMessage, WebSocketServer } from '@nestjs/websockets';
 import {
   Namespace,
   ScoreboardBroadcast,
@@ -14,17 +8,18 @@ import {
   rooms,
   type BoardState,
   type ScoreboardClientEvents,
-  type ScoreboardCommandResults,
   type ScoreboardInput,
   type ScoreboardServerEvents,
   type User,
 } from '@tandem/contract';
-import type { Namespace as IoNamespace, Socket } from 'socket.io';
+import type { Namespace as IoNamespace } from 'socket.io';
 import { Broadcaster } from '../common/broadcaster.js';
 import { CommandGateway } from '../common/command-gateway.decorator.js';
 import { DomainEvents } from '../common/domain-events.js';
 import { SocketUser, type SocketData } from '../common/socket-user.decorator.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { JoinableSpaceGateway } from '../spaces/space.gateway.js';
+import { SpaceKinds } from '../spaces/space-kinds.js';
 import { BoardStateCoalescer } from './board-state.coalescer.js';
 import { ScoreboardService } from './scoreboard.service.js';
 
@@ -34,16 +29,24 @@ type ScoreboardNamespace = IoNamespace<
   Record<string, never>,
   SocketData
 >;
-type ScoreboardSocket = Socket<ScoreboardClientEvents, ScoreboardServerEvents, Record<string, never>, SocketData>;
 
 /**
- * `/scoreboard`: calls the service, joins Socket.IO rooms, and sends `board:state`. Board changes
- * are logged with `delivery: 'latest'`, so the generic broadcaster leaves them alone; each
- * commit only tells the coalescer which board changed, and it sends that board's state at most
- * once per interval, read from the database after the commit.
+ * `/scoreboard`: calls the service and sends `board:state`; creating, listing, joining and leaving
+ * a board are a joinable space's (see `JoinableSpaceGateway`). Board changes are logged with
+ * `delivery: 'latest'`, so the generic broadcaster leaves them alone; each commit only tells the
+ * coalescer which board changed, and it sends that board's state at most once per interval, read
+ * from the database after the commit.
  */
 @CommandGateway(Namespace.Scoreboard)
-export class ScoreboardGateway implements OnGatewayInit, OnModuleDestroy {
+export class ScoreboardGateway
+  extends JoinableSpaceGateway(SpaceKinds.board, {
+    create: ScoreboardCommand.BoardCreate,
+    list: ScoreboardCommand.BoardList,
+    join: ScoreboardCommand.BoardJoin,
+    leave: ScoreboardCommand.BoardLeave,
+  })
+  implements OnModuleDestroy
+{
   @WebSocketServer() private readonly server!: ScoreboardNamespace;
   private readonly logger = new Logger('Scoreboard');
   private readonly states: BoardStateCoalescer<BoardState>;
@@ -51,10 +54,15 @@ export class ScoreboardGateway implements OnGatewayInit, OnModuleDestroy {
 
   constructor(
     private readonly scoreboard: ScoreboardService,
-    private readonly broadcaster: Broadcaster,
+    broadcaster: Broadcaster,
     events: DomainEvents,
     metrics: MetricsService,
   ) {
+    super(broadcaster, {
+      create: (user, input: ScoreboardInput<'board:create'>) => scoreboard.createBoard(user, input),
+      list: (user) => scoreboard.listBoards(user),
+      join: (user, input: ScoreboardInput<'board:join'>, subscribe) => scoreboard.joinBoard(user, input, subscribe),
+    });
     this.states = new BoardStateCoalescer<BoardState>({
       intervalMs: ScoreboardLimits.stateIntervalMs,
       read: (boardId) => this.scoreboard.boardState(boardId),
@@ -71,42 +79,9 @@ export class ScoreboardGateway implements OnGatewayInit, OnModuleDestroy {
     });
   }
 
-  afterInit(server: ScoreboardNamespace): void {
-    this.broadcaster.register(server);
-  }
-
   onModuleDestroy(): void {
     this.unsubscribe();
     this.states.close();
-  }
-
-  @SubscribeMessage(ScoreboardCommand.BoardCreate)
-  createBoard(@SocketUser() user: User, @MessageBody() input: ScoreboardInput<'board:create'>) {
-    return this.scoreboard.createBoard(user, input);
-  }
-
-  @SubscribeMessage(ScoreboardCommand.BoardList)
-  listBoards(@SocketUser() user: User) {
-    return this.scoreboard.listBoards(user);
-  }
-
-  @SubscribeMessage(ScoreboardCommand.BoardJoin)
-  joinBoard(
-    @ConnectedSocket() socket: ScoreboardSocket,
-    @SocketUser() user: User,
-    @MessageBody() input: ScoreboardInput<'board:join'>,
-  ) {
-    return this.scoreboard.joinBoard(user, input, () => void socket.join(rooms.board(input.boardId)));
-  }
-
-  /** This socket stops hearing the board; membership (and the user's other tabs) stay. */
-  @SubscribeMessage(ScoreboardCommand.BoardLeave)
-  async leaveBoard(
-    @ConnectedSocket() socket: ScoreboardSocket,
-    @MessageBody() input: ScoreboardInput<'board:leave'>,
-  ): Promise<ScoreboardCommandResults['board:leave']> {
-    await socket.leave(rooms.board(input.boardId));
-    return { boardId: input.boardId };
   }
 
   @SubscribeMessage(ScoreboardCommand.BoardPinRotate)
