@@ -32,9 +32,11 @@ describe('chat messages', () => {
       const heardByCarol = record(carol, ChatBroadcast.MessageCreated);
 
       const toBob = nextEvent<MessageCreated>(bob, ChatBroadcast.MessageCreated);
-      const message = await send(ann, room.id, 'hello bob');
+      const opId = randomUUID();
+      const message = await send(ann, room.id, 'hello bob', opId);
       const received = await toBob;
-      expect(received).toEqual({ roomId: room.id, seq: message.seq, message });
+      // With the opId that sent it: the sender's clients match it to their pending copy.
+      expect(received).toEqual({ roomId: room.id, seq: message.seq, message, opId });
       expect(message.author.name).toBe('ann');
 
       const toAnn = nextEvent<MessageCreated>(ann, ChatBroadcast.MessageCreated);

@@ -32,12 +32,10 @@ describeInBrowser('web app: replies and threads', () => {
     await adaThread.waitFor({ timeout: waitMs });
     expect(await adaThread.getByTestId('message').first().innerText()).toContain('Lunch plans for Friday?');
     await reply(ada, 'The noodle place at noon?');
-    // The stored reply (with its seq): its sending copy may still show for a moment beside it.
-    await adaThread
-      .getByTestId('message')
-      .filter({ hasText: 'noodle place' })
-      .and(ada.locator('[data-seq]'))
-      .waitFor({ timeout: waitMs });
+    // The stored reply (with its seq) takes the place of its sending copy: one copy, never two.
+    const noodles = adaThread.getByTestId('message').filter({ hasText: 'noodle place' });
+    await noodles.and(ada.locator('[data-seq]')).waitFor({ timeout: waitMs });
+    expect(await noodles.count()).toBe(1);
 
     // Bob sees the count and who replied under his message, live, and opens the thread from it.
     const summaryOnBob = message(bob, 'Lunch plans for Friday?').getByTestId('thread-summary');

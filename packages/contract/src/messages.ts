@@ -104,6 +104,12 @@ export interface MessageChanged {
   seq: number;
   message: Message;
 }
-export type MessageCreated = MessageChanged;
+/**
+ * `opId`: the `message:send` that wrote a user's message, so that the sender's clients replace
+ * their pending copy with it whether this or the ack comes first (absent on system messages).
+ */
+export interface MessageCreated extends MessageChanged {
+  opId?: string;
+}
 export type MessageUpdated = MessageChanged;
 export type MessageDeleted = MessageChanged;

@@ -6,6 +6,7 @@ import {
   timeOrderedId,
   type Message,
   type MessageChanged,
+  type MessageCreated,
   type MessageKind,
   type SystemAction,
   type User,
@@ -38,6 +39,8 @@ export interface NewMessage {
   system?: SystemAction;
   /** A reply: the id of its thread's parent. */
   replyTo?: string;
+  /** The command that wrote a user's message: its `message:created` carries it. */
+  opId?: string;
 }
 
 /** Messages, their reactions and mentions; rows become contract types here. */
@@ -54,7 +57,7 @@ export class MessagesRepository {
     const createdAt = new Date();
     const mentions = message.mentions ?? [];
     const kind: MessageKind = message.system ? 'system' : 'user';
-    const { data } = await this.changeLog.append<MessageChanged>(context, {
+    const { data } = await this.changeLog.append<MessageCreated>(context, {
       namespace: Namespace.Chat,
       stream: rooms.chat(message.roomId),
       event: ChatBroadcast.MessageCreated,
@@ -74,6 +77,7 @@ export class MessagesRepository {
           mentions,
           ...(message.replyTo ? { replyTo: message.replyTo } : {}),
         },
+        ...(message.opId ? { opId: message.opId } : {}),
       }),
     });
     await context.sql.run(

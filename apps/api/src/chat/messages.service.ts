@@ -51,6 +51,7 @@ export class MessagesService {
           text: input.text,
           mentions,
           ...(replyTo ? { replyTo } : {}),
+          opId: input.opId,
         });
         if (replyTo) await this.threads.replyAdded(context, replyTo, message);
         return { message };

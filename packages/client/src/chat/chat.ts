@@ -171,6 +171,7 @@ export class ChatFeature extends Feature<ChatNamespace, ChatState> {
       return false;
     }
 
+    if ('changes' in outcome.data) for (const change of outcome.data.changes) this.messages.stored(change);
     const reader = { me: this.me, away: !this.lookingAt(roomId) };
     this.update((state) => {
       const next = applyJoined(state.views[roomId], outcome.data, reader);
@@ -197,6 +198,7 @@ export class ChatFeature extends Feature<ChatNamespace, ChatState> {
   }
 
   private applyChange(roomId: string, change: ChatChange): void {
+    this.messages.stored(change);
     const reader = { me: this.me, away: !this.lookingAt(roomId) };
     this.update((state) => {
       const view = state.views[roomId];

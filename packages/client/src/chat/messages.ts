@@ -1,4 +1,11 @@
-import { ChatCommand, type Message, type Namespace, type ReadUpdated } from '@tandem/contract';
+import {
+  ChatBroadcast,
+  ChatCommand,
+  type ChatChange,
+  type Message,
+  type Namespace,
+  type ReadUpdated,
+} from '@tandem/contract';
 import type { Connection } from '../connection.js';
 import { newOpId } from '../feature.js';
 import type { OutboxEntry } from '../outbox-entry.js';
@@ -123,6 +130,18 @@ export class ChatMessages {
       { roomId, text, ...(replyTo ? { replyTo } : {}) },
       newOpId(),
     );
+  }
+
+  /**
+   * A logged change heard (live or replayed by a rejoin): one's own new message, stored, carries
+   * the opId that sent it, and its pending copy goes now, whether the ack came first or not. The
+   * copy goes before the stored message is shown, so the two are never shown together.
+   */
+  stored(change: ChatChange): void {
+    if (change.event !== ChatBroadcast.MessageCreated) return;
+    const { opId, message } = change.data;
+    if (opId === undefined || message.author.id !== this.chat.me.id) return;
+    this.outbox.remove((entry) => entry.opId === opId && entry.namespace === this.connection.namespace);
   }
 
   retry(opId: string): void {
