@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, HttpCode, Ip, Post, UseGuards } from '@nestjs/common';
+import { Controller, Delete, HttpCode, Ip, UseGuards } from '@nestjs/common';
 import { HttpRoute, sessionCreateInput, type SessionCreateInput, type SessionCreated } from '@tandem/contract';
 import { BearerAuthGuard, RequestSession } from '../auth/bearer-auth.guard.js';
 import type { TokenSubject } from '../auth/token.service.js';
-import { ValidatedBody } from '../common/validated-body.pipe.js';
+import { ContractBody } from '../common/validated-body.pipe.js';
 import { AccountsService } from './accounts.service.js';
+import { IssuesSession } from './issues-session.decorator.js';
 
 /**
  * Sign-in: as a guest by display name (each a new user: the token, not the name, is identity), or
@@ -13,18 +14,13 @@ import { AccountsService } from './accounts.service.js';
 export class SessionsController {
   constructor(private readonly accounts: AccountsService) {}
 
-  @Post(HttpRoute.Sessions)
-  @HttpCode(201)
-  create(
-    @Body(new ValidatedBody(sessionCreateInput)) input: SessionCreateInput,
-    @Ip() address: string,
-  ): Promise<SessionCreated> {
+  @IssuesSession(HttpRoute.Sessions)
+  create(@ContractBody(sessionCreateInput) input: SessionCreateInput, @Ip() address: string): Promise<SessionCreated> {
     return 'name' in input ? this.accounts.signInAsGuest(input.name) : this.accounts.signIn(input, address);
   }
 
   /** A new token for the bearer's sign-in, before the old one expires: sent in-band with `auth:refresh`. */
-  @Post(HttpRoute.SessionRefresh)
-  @HttpCode(201)
+  @IssuesSession(HttpRoute.SessionRefresh)
   @UseGuards(BearerAuthGuard)
   refresh(@RequestSession() session: TokenSubject): Promise<SessionCreated> {
     return this.accounts.refresh(session);

@@ -1,4 +1,4 @@
-import { BadRequestException, type PipeTransform } from '@nestjs/common';
+import { BadRequestException, Body, type PipeTransform } from '@nestjs/common';
 import { ErrorCode, parsePayload } from '@tandem/contract';
 import type { z } from 'zod';
 
@@ -22,3 +22,6 @@ export class ValidatedBody<S extends z.ZodType> implements PipeTransform<unknown
     });
   }
 }
+
+/** The request body, parsed with the contract's schema (see `ValidatedBody`). */
+export const ContractBody = (schema: z.ZodType): ParameterDecorator => Body(new ValidatedBody(schema));

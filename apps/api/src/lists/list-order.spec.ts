@@ -15,21 +15,19 @@ describe(ListOrder.name, () => {
     });
   });
 
-  describe('after', () => {
-    it('finds the next key above a position, ignoring the item being placed', () => {
-      expect(sut.after(null, '')).toBe('A0000000000000000000000000V');
-      expect(sut.after('Zz', '')).toBe('a0V');
-      expect(sut.after('Zz', 'a0V')).toBe('a1');
-      expect(sut.after('a1', '')).toBeNull();
-    });
-  });
-
-  describe('before', () => {
-    it('finds the previous key below a position, ignoring the item being placed', () => {
-      expect(sut.before(null, '')).toBe('a1');
-      expect(sut.before('a0V', '')).toBe('Zz');
-      expect(sut.before('a0V', 'Zz')).toBe('A0000000000000000000000000V');
-      expect(sut.before('A0000000000000000000000000V', '')).toBeNull();
+  // The next key on either side of a position, ignoring the item being placed ('' ignores none).
+  describe('after and before', () => {
+    it.each<[side: 'after' | 'before', position: string | null, ignored: string, next: string | null]>([
+      ['after', null, '', 'A0000000000000000000000000V'],
+      ['after', 'Zz', '', 'a0V'],
+      ['after', 'Zz', 'a0V', 'a1'],
+      ['after', 'a1', '', null],
+      ['before', null, '', 'a1'],
+      ['before', 'a0V', '', 'Zz'],
+      ['before', 'a0V', 'Zz', 'A0000000000000000000000000V'],
+      ['before', 'A0000000000000000000000000V', '', null],
+    ])('%s %p, ignoring %p, is %p', (side, position, ignored, next) => {
+      expect(sut[side](position, ignored)).toBe(next);
     });
   });
 
