@@ -1,0 +1,104 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo, Socket as NetSocket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Server, type Socket } from 'socket.io';
+import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import { coalesceWrites } from './coalesced-writes.js';
+
+/** A connected pair: the server's socket, its TCP writes counted, and the client receiving `n`. */
+interface Pair {
+  server: Socket;
+  client: ClientSocket;
+  received: number[];
+  writes: () => number;
+}
+
+describe(coalesceWrites.name, () => {
+  let http: HttpServer;
+  let io: Server;
+  let url = '';
+  const clients: ClientSocket[] = [];
+
+  beforeAll(async () => {
+    http = createServer();
+    io = new Server(http);
+    coalesceWrites(io);
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+    await new Promise<void>((resolve) => void io.close(() => resolve()));
+  });
+
+  async function pair(): Promise<Pair> {
+    const connected = new Promise<Socket>((resolve) => io.once('connection', resolve));
+    const client = connect(url, { transports: ['websocket'], forceNew: true });
+    clients.push(client);
+    const received: number[] = [];
+    client.on('n', (n: number) => received.push(n));
+    // The CONNECT packet is written too: counting starts once the client has it.
+    const [server] = await Promise.all([
+      connected,
+      new Promise<void>((resolve) => client.once('connect', () => resolve())),
+    ]);
+    // Every write of the connection's TCP socket, whichever path Node's stream takes.
+    const tcp = (server.conn as unknown as { transport: { socket: { _socket: NetSocket } } }).transport.socket._socket;
+    let writes = 0;
+    const stream = tcp as unknown as Record<'_write' | '_writev', (...args: unknown[]) => void>;
+    for (const method of ['_write', '_writev'] as const) {
+      const original = stream[method].bind(tcp);
+      stream[method] = (...args: unknown[]) => {
+        writes++;
+        original(...args);
+      };
+    }
+    return { server, client, received, writes: () => writes };
+  }
+
+  const until = async (done: () => boolean) => {
+    for (let waited = 0; !done(); waited += 5) {
+      if (waited > 5_000) throw new Error('timed out');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  };
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("sends a connection's packets of one turn in one write, in order", async () => {
+    const { server, received, writes } = await pair();
+    for (let n = 0; n < 5; n++) server.emit('n', n);
+    await until(() => received.length === 5);
+    expect(received).toEqual([0, 1, 2, 3, 4]);
+    expect(writes()).toBe(1);
+  });
+
+  it('sends a single packet per turn in one write each, to every socket of a room', async () => {
+    const pairs = [await pair(), await pair(), await pair()];
+    for (const { server } of pairs) await server.join('room');
+    for (let n = 0; n < 4; n++) {
+      io.to('room').emit('n', n);
+      await until(() => pairs.every(({ received }) => received.length === n + 1));
+      await nextTurn();
+    }
+    for (const { received, writes } of pairs) {
+      expect(received).toEqual([0, 1, 2, 3]);
+      expect(writes()).toBe(4);
+    }
+  });
+
+  it('sends packets made while a write is under way once it completes, in order', async () => {
+    const { server, received } = await pair();
+    let n = 0;
+    // Packets from every phase of the loop: synchronously, in ticks, microtasks and the check phase.
+    for (let round = 0; round < 50; round++) {
+      server.emit('n', n++);
+      process.nextTick(() => server.emit('n', n++));
+      void Promise.resolve().then(() => server.emit('n', n++));
+      setImmediate(() => server.emit('n', n++));
+      await nextTurn();
+    }
+    await until(() => received.length === 200);
+    expect(received).toEqual(Array.from({ length: 200 }, (_, index) => index));
+  });
+});
