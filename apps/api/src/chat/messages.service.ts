@@ -34,32 +34,35 @@ export class MessagesService {
   ) {}
 
   sendMessage(user: User, input: ChatInput<'message:send'>): Promise<ChatCommandResults['message:send']> {
-    return this.writes.once(
-      user.id,
-      input.opId,
-      ChatCommand.MessageSend,
-      async (context) => {
-        await this.spaces.requireMember(SpaceKinds.room, input.roomId, user, context.sql);
-        const replyTo =
-          input.replyTo === undefined
-            ? undefined
-            : await this.threads.parentFor(input.replyTo, input.roomId, context.sql);
-        const mentions = await this.mentionsIn(input.text, input.roomId, context.sql);
-        const message = await this.messages.appendMessage(context, {
-          roomId: input.roomId,
-          author: user,
-          text: input.text,
-          mentions,
-          ...(replyTo ? { replyTo } : {}),
-          opId: input.opId,
-        });
-        if (replyTo) await this.threads.replyAdded(context, replyTo, message);
-        return { message };
-      },
-      // Its checks are reads, its writes appends: safe beside other works of its transaction. A
-      // reply also rewrites its parent's summary from what the parent holds: never beside others.
-      { replay: this.withCurrentText, overlaps: input.replyTo === undefined },
-    );
+    // Its checks are reads, its writes appends: safe beside other works of its transaction. A
+    // reply also rewrites its parent's summary from what the parent holds: never beside others.
+    const store = (context: UnitOfWork) => this.store(context, user, input);
+    return this.writes.once(user.id, input.opId, ChatCommand.MessageSend, store, {
+      replay: this.withCurrentText,
+      overlaps: input.replyTo === undefined,
+    });
+  }
+
+  /** The message from a member of the room, with its mentions; a reply updates its thread. */
+  private async store(
+    context: UnitOfWork,
+    user: User,
+    input: ChatInput<'message:send'>,
+  ): Promise<ChatCommandResults['message:send']> {
+    await this.spaces.requireMember(SpaceKinds.room, input.roomId, user, context.sql);
+    const replyTo =
+      input.replyTo === undefined ? undefined : await this.threads.parentFor(input.replyTo, input.roomId, context.sql);
+    const mentions = await this.mentionsIn(input.text, input.roomId, context.sql);
+    const message = await this.messages.appendMessage(context, {
+      roomId: input.roomId,
+      author: user,
+      text: input.text,
+      mentions,
+      ...(replyTo ? { replyTo } : {}),
+      opId: input.opId,
+    });
+    if (replyTo) await this.threads.replyAdded(context, replyTo, message);
+    return { message };
   }
 
   /** The author's own, not deleted, user messages only; the message is marked edited now. */

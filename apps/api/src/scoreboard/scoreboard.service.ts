@@ -114,40 +114,42 @@ export class ScoreboardService {
    * nothing is added.
    */
   addScore(user: User, input: ScoreboardInput<'score:add'>): Promise<ScoreboardCommandResults['score:add']> {
-    return this.writes.once(
-      user.id,
-      input.opId,
-      ScoreboardCommand.ScoreAdd,
-      async (context) => {
-        const board = await this.requireAccess(user, input.boardId, context.sql);
-        const player = await this.requirePlayer(input.boardId, input.playerId, context.sql);
-        const { expected } = input;
-        const isExpected = (score: number) =>
-          expected === undefined || (expected.round === board.round && expected.score === score);
-        const outOfBounds = () =>
-          new DomainError(ErrorCode.Conflict, `a score stays within ±${ScoreboardLimits.maxScore}`, {
-            score: player.score,
-          });
-        if (!isExpected(player.score)) throw await this.scoreConflict(board, player.id, context.sql);
-        if (Math.abs(player.score + input.delta) > ScoreboardLimits.maxScore) throw outOfBounds();
-        // The addition is the database's, bounded there too (another write of the transaction may have come first).
-        const added = await this.boards.addScore(context, {
-          boardId: board.id,
-          round: board.round,
-          playerId: player.id,
-          delta: input.delta,
-          userId: user.id,
-          opId: input.opId,
-          ...(expected ? { expected: expected.score } : {}),
-        });
-        if (!added) {
-          const now = await this.requirePlayer(input.boardId, input.playerId, context.sql);
-          throw isExpected(now.score) ? outOfBounds() : await this.scoreConflict(board, player.id, context.sql);
-        }
-        return { ...added, round: board.round };
-      },
-      { overlaps: true },
-    );
+    // Its checks are reads and the addition is the database's: safe beside other works of its transaction.
+    const add = (context: UnitOfWork) => this.applyScore(context, user, input);
+    return this.writes.once(user.id, input.opId, ScoreboardCommand.ScoreAdd, add, { overlaps: true });
+  }
+
+  private async applyScore(
+    context: UnitOfWork,
+    user: User,
+    input: ScoreboardInput<'score:add'>,
+  ): Promise<ScoreboardCommandResults['score:add']> {
+    const board = await this.requireAccess(user, input.boardId, context.sql);
+    const player = await this.requirePlayer(input.boardId, input.playerId, context.sql);
+    const { expected } = input;
+    const isExpected = (score: number) =>
+      expected === undefined || (expected.round === board.round && expected.score === score);
+    const outOfBounds = () =>
+      new DomainError(ErrorCode.Conflict, `a score stays within ±${ScoreboardLimits.maxScore}`, {
+        score: player.score,
+      });
+    if (!isExpected(player.score)) throw await this.scoreConflict(board, player.id, context.sql);
+    if (Math.abs(player.score + input.delta) > ScoreboardLimits.maxScore) throw outOfBounds();
+    // The addition is the database's, bounded there too (another write of the transaction may have come first).
+    const added = await this.boards.addScore(context, {
+      boardId: board.id,
+      round: board.round,
+      playerId: player.id,
+      delta: input.delta,
+      userId: user.id,
+      opId: input.opId,
+      ...(expected ? { expected: expected.score } : {}),
+    });
+    if (!added) {
+      const now = await this.requirePlayer(input.boardId, input.playerId, context.sql);
+      throw isExpected(now.score) ? outOfBounds() : await this.scoreConflict(board, player.id, context.sql);
+    }
+    return { ...added, round: board.round };
   }
 
   /** The player's score is not the one a guarded `score:add` expected: who changed it, and to what. */
