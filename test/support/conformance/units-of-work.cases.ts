@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
 import { DomainError } from '../../../apps/api/src/common/domain-error.js';
 import type { BeforeCommit, UnitOfWork } from '../../../apps/api/src/db/database.service.js';
+import { prepare } from '../../../apps/api/src/db/sql.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 
 /** The unit of work, the change log and their races: the same cases on every database. */
@@ -153,6 +154,39 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
       expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(1);
       const published = nodeA.published.filter((change) => change.stream === stream).map((change) => change.seq);
       expect(published).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+
+    it('a statement that fails among them fails only its work, and statements sent behind it run later', async () => {
+      const user = await nodeA.users.create('taken');
+      // Never run before: on a server, first parsed in the same round trip as the failing insert.
+      const seqOf = prepare((db, stream: { key: string }) =>
+        db.selectFrom('ChangeStream').select(['key', 'seq']).where('key', '=', stream.key),
+      );
+      const stream = `test:${timeOrderedId()}`;
+      await append(nodeA, stream);
+      const work = (fail: boolean) =>
+        nodeA.units.once(
+          user.id,
+          timeOrderedId(),
+          'test:read',
+          async ({ sql }) => {
+            if (fail)
+              await sql.run(
+                sql.db.insertInto('User').values({ id: user.id, name: 'again', createdAt: new Date().toISOString() }),
+              );
+            return sql.first(seqOf({ key: stream }));
+          },
+          { overlaps: true },
+        );
+      const outcomes = await Promise.allSettled([work(true), work(false), work(false)]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+      expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({
+        message: expect.stringMatching(/unique|duplicate/i),
+      });
+      expect(outcomes.slice(1).map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value)).toEqual([
+        { key: stream, seq: 1 },
+        { key: stream, seq: 1 },
+      ]);
     });
   });
 

@@ -1,7 +1,7 @@
-import type { Socket as NetSocket } from 'node:net';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sqlitePragmas, timestamp } from './dialect.js';
+import { StatementGroup, protocolValues, type GroupedStatement, type StatementResult } from './statement-groups.js';
 
 /** Where compiled SQL runs: one connection (or a pool), the statement's rows or its changed-row count. */
 export interface SqlConnection {
@@ -79,36 +79,45 @@ function query(sql: string, parameters: readonly unknown[], name: string | undef
  * (`pg` keeps track of which connection has prepared which name).
  */
 export class PostgresConnection implements SqlConnection {
-  /** A transaction's client: its socket, held back while the statements of one turn of the event loop are written. */
-  private readonly socket: NetSocket | undefined;
-  private corked = false;
+  /** A transaction's client: the statements of one turn of the event loop, sent as one group. */
+  private readonly grouping: boolean;
+  private group: GroupedStatement[] | undefined;
 
   constructor(private readonly client: pg.Pool | pg.PoolClient) {
-    this.socket = (client as { connection?: { stream?: NetSocket } }).connection?.stream;
+    this.grouping = !(client instanceof pg.Pool);
   }
 
   async rows(sql: string, parameters: readonly unknown[], name?: string): Promise<unknown[]> {
-    this.holdWrites();
-    return (await this.client.query(query(sql, parameters, name))).rows as unknown[];
+    return (await this.query(sql, parameters, name)).rows;
   }
 
   async changes(sql: string, parameters: readonly unknown[], name?: string): Promise<number> {
-    this.holdWrites();
-    return (await this.client.query(query(sql, parameters, name))).rowCount ?? 0;
+    return (await this.query(sql, parameters, name)).rowCount;
+  }
+
+  private async query(sql: string, parameters: readonly unknown[], name: string | undefined): Promise<StatementResult> {
+    if (!this.grouping) {
+      const result = await this.client.query(query(sql, parameters, name));
+      return { rows: result.rows as unknown[], rowCount: result.rowCount ?? 0 };
+    }
+    const values = protocolValues(parameters);
+    return new Promise((resolve, reject) => this.join({ sql, name, values, resolve, reject }));
   }
 
   /**
    * The works of a batch run at once (see `Dialect.overlappingWorks`) and send their statements
-   * in step: each writes its next one as the previous answers arrive. Corked until the loop's
-   * check phase, a step's statements leave in one write instead of one each.
+   * in step: each writes its next one as the previous answers arrive. Held until the loop's check
+   * phase, a step's statements leave as one group (see `StatementGroup`), answered in one go.
    */
-  private holdWrites(): void {
-    if (!this.socket || this.corked) return;
-    this.corked = true;
-    this.socket.cork();
+  private join(statement: GroupedStatement): void {
+    if (this.group) {
+      this.group.push(statement);
+      return;
+    }
+    const group = (this.group = [statement]);
     setImmediate(() => {
-      this.corked = false;
-      this.socket?.uncork();
+      this.group = undefined;
+      void this.client.query(new StatementGroup(group, sameShapes) as unknown as pg.Submittable);
     });
   }
 }
@@ -124,7 +133,7 @@ export function postgresPool(url: string): pg.Pool {
     connectionString: url,
     max: postgresPoolSize,
     types: sameShapes,
-    // Statements sent without waiting for the previous one's answer (see `Dialect.overlappingWorks`).
+    // Groups sent without waiting for the previous one's answer (see `Dialect.overlappingWorks`).
     pipeline: true,
     connectionTimeoutMillis: 5_000,
   });

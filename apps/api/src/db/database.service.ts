@@ -127,7 +127,8 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * transaction of their own (on SQLite, one at a time on the readers' connection).
    */
   snapshot<T>(read: (sql: Sql) => Promise<T>): Promise<T> {
-    const run = async () => inTransaction(await this.readerSession(), this.dialect.beginSnapshot, read);
+    const run = async () =>
+      inTransaction(await this.readerSession(), this.dialect.beginSnapshot, this.dialect.overlappingWorks, read);
     if (!this.sqliteReader) return run();
     const next = this.snapshots.then(run, run);
     this.snapshots = next.catch(() => undefined);
@@ -195,8 +196,9 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
       const session = this.sqliteWriter
         ? sqliteSession(this.dialect, this.sqliteWriter)
         : await pooledSession(this.dialect, this.pool!);
-      return await inTransaction(session, this.dialect.begin, (sql) =>
-        runJobs(jobs, sql, this.dialect.overlappingWorks),
+      const { begin, overlappingWorks } = this.dialect;
+      return await inTransaction(session, begin, overlappingWorks, (sql, ending) =>
+        runJobs(jobs, sql, overlappingWorks, ending),
       );
     } finally {
       endTimer();

@@ -37,7 +37,8 @@ export interface Dialect {
   /**
    * Whether the units of work of one transaction run at once, their statements pipelined on its
    * connection: where a statement costs a round trip to a server, a batch then costs a few round
-   * trips instead of a few per command. SQLite runs them one after another.
+   * trips instead of a few per command; `BEGIN` and `COMMIT` leave with the statements next to
+   * them (see `inTransaction`). SQLite runs them one after another.
    */
   readonly overlappingWorks: boolean;
   /**

@@ -10,12 +10,41 @@ export interface Session {
   release(failed?: Error): void;
 }
 
-/** Runs `work` in a transaction opened with `begin` on the session, and releases the session. */
-export async function inTransaction<T>(session: Session, begin: string, work: (sql: Sql) => Promise<T>): Promise<T> {
+/**
+ * Statements of a transaction still under way when its work returns (see `inTransaction`); each
+ * is given a handler at once, so that a failure is reported by the transaction, not by the process.
+ */
+export class Ending {
+  readonly statements: Promise<unknown>[] = [];
+
+  add(statement: Promise<unknown>): void {
+    statement.catch(() => undefined);
+    this.statements.push(statement);
+  }
+}
+
+/**
+ * Runs `work` in a transaction opened with `begin` on the session, and releases the session.
+ * `ahead` (see `Dialect.overlappingWorks`): `BEGIN` leaves with the work's first statements and
+ * `COMMIT` with its last ones (those it left in `ending`), each without waiting for the answers
+ * before it: on a server, two round trips fewer per transaction. A statement that fails aborts
+ * the transaction there, so the `COMMIT` behind it commits nothing, and the failure is thrown.
+ */
+export async function inTransaction<T>(
+  session: Session,
+  begin: string,
+  ahead: boolean,
+  work: (sql: Sql, ending: Ending) => Promise<T>,
+): Promise<T> {
   try {
-    await session.sql.execute(begin);
-    const result = await work(session.sql);
-    await session.sql.execute('COMMIT');
+    const ending = new Ending();
+    const begun = session.sql.execute(begin);
+    if (ahead) ending.add(begun);
+    else await begun;
+    const result = await work(session.sql, ending);
+    if (!ahead) await Promise.all(ending.statements);
+    ending.add(session.sql.execute('COMMIT'));
+    await Promise.all(ending.statements);
     session.release();
     return result;
   } catch (error) {

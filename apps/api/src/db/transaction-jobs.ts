@@ -1,5 +1,6 @@
 import { DomainError } from '../common/domain-error.js';
 import type { ChangeCommitted } from '../common/domain-events.js';
+import type { Ending } from './sessions.js';
 import type { Sql } from './sql.js';
 
 /**
@@ -36,9 +37,10 @@ export type Outcome = { value: unknown; changes: ChangeCommitted[] } | { refused
 /**
  * Runs the works of one transaction, each collecting the changes it publishes: in order, or, for
  * those that may overlap where the dialect allows it, at once; then the steps they left for the
- * end of the transaction.
+ * end of the transaction: where works overlap, these are left running in `ending`, to leave with
+ * the `COMMIT` (see `inTransaction`).
  */
-export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean): Promise<Outcome[]> {
+export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, ending: Ending): Promise<Outcome[]> {
   const outcomes = new Array<Outcome>(jobs.length);
   const steps = new Map<BeforeCommit<unknown>, unknown[]>();
   const run = async (index: number): Promise<void> => {
@@ -72,6 +74,9 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean): Prom
     if (failed) throw failed.reason;
   }
   for (const index of together.length > 1 ? indexes.filter((i) => !jobs[i]!.overlaps) : indexes) await run(index);
-  for (const [step, values] of steps) await step.run(values, sql);
+  for (const [step, values] of steps) {
+    if (overlapping) ending.add(step.run(values, sql));
+    else await step.run(values, sql);
+  }
   return outcomes;
 }
