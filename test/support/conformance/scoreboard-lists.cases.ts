@@ -41,6 +41,12 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
         expect(await node.boards.hasPlayerFor(board.id, bob.id, context.sql)).toBe(true);
         expect(await node.boards.countActivePlayers(board.id, context.sql)).toBe(2);
         expect(await node.boards.findActivePlayer(board.id, second.id, context.sql)).toMatchObject({ score: 0 });
+        expect(await node.boards.findBoardWithPlayer(board.id, first.id, context.sql)).toEqual({
+          board,
+          player: { id: first.id, boardId: board.id, name: 'one', userId: bob.id, score: 0 },
+        });
+        expect(await node.boards.findBoardWithPlayer(board.id, 'nobody', context.sql)).toEqual({ board, player: null });
+        expect(await node.boards.findBoardWithPlayer('nowhere', first.id, context.sql)).toBeNull();
       });
       const scored = await node.units.write((context) =>
         node.boards.addScore(context, {
@@ -83,6 +89,19 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
       const visible = await node.boards.boardList(await node.spaces.visibleTo(SpaceKinds.board, bob.id));
       expect(visible.find((entry) => entry.id === board.id)).toMatchObject({ playerCount: 1, inviteCode: 'code' });
       expect(await node.boards.boardList([])).toEqual([]);
+      // The rank comes with the addition: the player's own score before it is not counted above it.
+      await node.units.write((context) => node.boards.addPlayer(context, { boardId: board.id, name: 'three' }));
+      const lowered = await node.units.write((context) =>
+        node.boards.addScore(context, {
+          boardId: board.id,
+          round: 2,
+          playerId: second.id,
+          delta: -3,
+          userId: ann.id,
+          opId: timeOrderedId(),
+        }),
+      );
+      expect(lowered?.player).toMatchObject({ id: second.id, score: -3, rank: 2 });
     });
   });
 

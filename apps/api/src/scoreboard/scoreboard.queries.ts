@@ -11,6 +11,32 @@ export const findBoard = prepare((db, board: { id: string }) =>
     .where('id', '=', board.id),
 );
 
+/** The board, and the player on it unless there is none (or it was removed): one read for the commands on a player. */
+export const findBoardWithPlayer = prepare((db, ids: { boardId: string; playerId: string }) =>
+  db
+    .selectFrom('Board')
+    .leftJoin('Player', (join) =>
+      join
+        .on('Player.id', '=', ids.playerId)
+        .onRef('Player.boardId', '=', 'Board.id')
+        .on('Player.removedAt', 'is', null),
+    )
+    .select([
+      'Board.id',
+      'Board.name',
+      'Board.visibility',
+      'Board.inviteCode',
+      'Board.ownerId',
+      'Board.round',
+      'Board.createdAt',
+      'Player.id as playerId',
+      'Player.name as playerName',
+      'Player.userId as playerUserId',
+      'Player.score as playerScore',
+    ])
+    .where('Board.id', '=', ids.boardId),
+);
+
 export const findActivePlayer = prepare((db, player: { id: string; boardId: string }) =>
   db
     .selectFrom('Player')
@@ -23,7 +49,9 @@ export const findActivePlayer = prepare((db, player: { id: string; boardId: stri
 /**
  * `score = score + delta` in the database: nothing is read and written back from here. Only within
  * ±`max`, and, with `guarded`, only while the score is `expected`, checked by the same statement:
- * writes of one transaction may overlap (see `Dialect`).
+ * writes of one transaction may overlap (see `Dialect`). It also returns how many active players
+ * of the board are above the new score (the rank's read, in the same statement; the player's own
+ * row is left out, so it does not matter whether the count sees it before or after the update).
  */
 export const addToScore = prepareShapes(
   (guarded: boolean) => String(guarded),
@@ -33,7 +61,17 @@ export const addToScore = prepareShapes(
       .set((eb) => ({ score: eb('score', '+', change.delta), scoreChangedAt: change.at, scoreChangeSeq: change.seq }))
       .where('id', '=', change.id)
       .where((eb) => eb(eb.fn<number>('abs', [eb('score', '+', change.delta)]), '<=', change.max));
-    return (guarded ? update.where('score', '=', change.expected) : update).returning(playerColumns);
+    return (guarded ? update.where('score', '=', change.expected) : update).returning((eb) => [
+      ...playerColumns,
+      eb
+        .selectFrom('Player as Other')
+        .select((other) => other.fn.countAll<number>().as('higher'))
+        .whereRef('Other.boardId', '=', 'Player.boardId')
+        .whereRef('Other.id', '!=', 'Player.id')
+        .where('Other.removedAt', 'is', null)
+        .whereRef('Other.score', '>', 'Player.score')
+        .as('higher'),
+    ]);
   },
 );
 

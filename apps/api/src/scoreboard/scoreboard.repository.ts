@@ -23,6 +23,7 @@ import {
   addToScore,
   findActivePlayer,
   findBoard,
+  findBoardWithPlayer,
   lastScoreChange,
   playerColumns,
   playersAbove,
@@ -100,6 +101,19 @@ export class ScoreboardRepository {
   async boardIn(sql: Sql, record: BoardRecord): Promise<{ seq: number; players: Player[] }> {
     const seq = await this.changeLog.currentSeq(rooms.board(record.id), sql);
     return { seq, players: await this.rankedPlayers(record.id, sql) };
+  }
+
+  /** The board (null: none), and its active player of that id (null: none). */
+  async findBoardWithPlayer(
+    boardId: string,
+    playerId: string,
+    sql: Sql,
+  ): Promise<{ board: BoardRecord; player: PlayerRecord | null } | null> {
+    const row = await sql.first(findBoardWithPlayer({ boardId, playerId }));
+    if (!row) return null;
+    const { playerId: id, playerName: name, playerUserId: userId, playerScore: score, ...board } = row;
+    const player = id === null ? null : { id, boardId, name: name!, userId, score: score! };
+    return { board: board as BoardRecord, player };
   }
 
   async findActivePlayer(boardId: string, playerId: string, sql: Sql): Promise<PlayerRecord | null> {
@@ -188,7 +202,7 @@ export class ScoreboardRepository {
     );
     if (!row) return null;
     await sql.run(recordScoreEvent({ ...event, createdAt: at }));
-    return { player: await this.withRank(row, sql), seq };
+    return { player: toPlayer({ ...row, rank: Number(row.higher) + 1 }), seq };
   }
 
   /** Who made the player's last score change, and in which round (null: nobody has yet). */

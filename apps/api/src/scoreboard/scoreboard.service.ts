@@ -124,8 +124,7 @@ export class ScoreboardService {
     user: User,
     input: ScoreboardInput<'score:add'>,
   ): Promise<ScoreboardCommandResults['score:add']> {
-    const board = await this.requireAccess(user, input.boardId, context.sql);
-    const player = await this.requirePlayer(input.boardId, input.playerId, context.sql);
+    const { board, player } = await this.requireBoardPlayer(user, input, context.sql);
     const { expected } = input;
     const isExpected = (score: number) =>
       expected === undefined || (expected.round === board.round && expected.score === score);
@@ -197,9 +196,7 @@ export class ScoreboardService {
     work: (context: UnitOfWork) => Promise<T>,
   ): Promise<T> {
     return this.writes.once(user.id, input.opId, command, async (context) => {
-      const record = await this.requireAccess(user, input.boardId, context.sql);
-      this.spaces.requireOwner(SpaceKinds.board, record, user, action);
-      await this.requirePlayer(input.boardId, input.playerId, context.sql);
+      await this.requireBoardPlayer(user, input, context.sql, action);
       return work(context);
     });
   }
@@ -230,6 +227,24 @@ export class ScoreboardService {
   /** A public board, or a private one the user is a member of. */
   private async requireAccess(user: User, boardId: string, sql?: Sql): Promise<BoardRecord> {
     return this.spaces.requireAccess(SpaceKinds.board, user, await this.requireBoard(boardId, sql), sql);
+  }
+
+  /**
+   * The board (`NOT_FOUND`), the user's access to it (`FORBIDDEN`), with `ownerAction` its owner
+   * too, then its active player (`NOT_FOUND`): the board and the player in one read.
+   */
+  private async requireBoardPlayer(
+    user: User,
+    input: { boardId: string; playerId: string },
+    sql: Sql,
+    ownerAction?: string,
+  ): Promise<{ board: BoardRecord; player: PlayerRecord }> {
+    const found = await this.boards.findBoardWithPlayer(input.boardId, input.playerId, sql);
+    if (!found) throw DomainError.notFound('board');
+    const board = await this.spaces.requireAccess(SpaceKinds.board, user, found.board, sql);
+    if (ownerAction !== undefined) this.spaces.requireOwner(SpaceKinds.board, board, user, ownerAction);
+    if (!found.player) throw DomainError.notFound('player');
+    return { board, player: found.player };
   }
 
   private async requirePlayer(boardId: string, playerId: string, sql: Sql): Promise<PlayerRecord> {
