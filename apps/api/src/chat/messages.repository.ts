@@ -14,6 +14,7 @@ import {
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { timestamp } from '../db/dialect.js';
+import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
 import { messageFromRow, messageQuery, type MessageQuery } from './message-rows.js';
 import { findMessage, indexNewMessages, insertMention, insertMessage } from './messages.queries.js';
@@ -146,16 +147,8 @@ export class MessagesRepository {
     }
   }
 
-  async hasReaction(messageId: string, userId: string, emoji: string, sql: Sql): Promise<boolean> {
-    const row = await sql.first(
-      sql.db
-        .selectFrom('Reaction')
-        .select('emoji')
-        .where('messageId', '=', messageId)
-        .where('userId', '=', userId)
-        .where('emoji', '=', emoji),
-    );
-    return row !== undefined;
+  hasReaction(messageId: string, userId: string, emoji: string, sql: Sql): Promise<boolean> {
+    return hasRow(sql, 'Reaction', { messageId, userId, emoji });
   }
 
   /** The distinct emoji used on the message. */

@@ -16,6 +16,7 @@ import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import type { VisibleSpace } from '../spaces/spaces.repository.js';
 import { toSummary } from '../spaces/spaces.service.js';
 import { isoTimestamp, timestamp } from '../db/dialect.js';
+import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
 import { BoardFact, toPlayer, type BoardRecord, type PlayerRecord } from './board-records.js';
 import { rankPlayers } from './ranking.js';
@@ -131,20 +132,12 @@ export class ScoreboardRepository {
     return Number(row?.count ?? 0);
   }
 
-  async hasPlayerFor(boardId: string, userId: string, sql: Sql): Promise<boolean> {
-    const row = await sql.first(
-      sql.db
-        .selectFrom('Player')
-        .select('id')
-        .where('boardId', '=', boardId)
-        .where('userId', '=', userId)
-        .where('removedAt', 'is', null),
-    );
-    return row !== undefined;
+  hasPlayerFor(boardId: string, userId: string, sql: Sql): Promise<boolean> {
+    return hasRow(sql, 'Player', { boardId, userId, removedAt: null });
   }
 
-  async userExists(userId: string, sql: Sql): Promise<boolean> {
-    return (await sql.first(sql.db.selectFrom('User').select('id').where('id', '=', userId))) !== undefined;
+  userExists(userId: string, sql: Sql): Promise<boolean> {
+    return hasRow(sql, 'User', { id: userId });
   }
 
   async addPlayer(context: UnitOfWork, player: { boardId: string; name: string; userId?: string }): Promise<Player> {
