@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import { AdminUi } from './admin-ui/admin-ui.js';
 import { AppModule } from './app.module.js';
 import { SessionExpiry } from './auth/session-expiry.js';
 import { Authenticator } from './auth/authenticator.js';
@@ -50,7 +49,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const sessionExpiry = app.get(SessionExpiry);
   const redisPrefix = redis ? await redisKeyPrefix(config.redisPrefix, app.get(DatabaseService)) : undefined;
   logStartup(config, applied, redisPrefix);
-  const adminUi = await AdminUi.configure(config);
+  // The Admin UI (its namespace, bcrypt, the session stores) is loaded only when configured.
+  const adminUi = config.adminUi ? await (await import('./admin-ui/admin-ui.js')).AdminUi.configure(config) : undefined;
   app.useWebSocketAdapter(
     new TandemIoAdapter(
       app,
@@ -62,7 +62,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
       },
       app.get(CommandDoor),
       config.corsOrigin,
-      redis && redisPrefix ? clusterAdapter(redis, redisPrefix) : undefined,
+      redis && redisPrefix ? await clusterAdapter(redis, redisPrefix) : undefined,
       (io) => adminUi?.instrument(io, redis && redisPrefix ? { client: redis, prefix: redisPrefix } : undefined),
     ),
   );

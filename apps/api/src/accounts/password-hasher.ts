@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
+import type * as Argon2 from '@node-rs/argon2';
 import { Injectable } from '@nestjs/common';
 
 /**
@@ -13,16 +13,24 @@ const options = { memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 @Injectable()
 export class PasswordHasher {
+  /** The native library, loaded by the first password: accounts without one never need it. */
+  private library: Promise<typeof Argon2> | undefined;
   /** Verified when the username is unknown, so that the answer takes as long as for a wrong password. */
-  private readonly decoy: Promise<string> = hash(randomBytes(16).toString('base64url'), options);
+  private decoy: Promise<string> | undefined;
 
-  hash(password: string): Promise<string> {
-    return hash(password, options);
+  async hash(password: string): Promise<string> {
+    return (await this.argon2()).hash(password, options);
   }
 
   /** Whether `password` matches `stored`; with no stored hash, false after the same work. */
   async matches(stored: string | null, password: string): Promise<boolean> {
+    const { hash, verify } = await this.argon2();
+    this.decoy ??= hash(randomBytes(16).toString('base64url'), options);
     const matched = await verify(stored ?? (await this.decoy), password);
     return stored !== null && matched;
+  }
+
+  private argon2(): Promise<typeof Argon2> {
+    return (this.library ??= import('@node-rs/argon2'));
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
-import { createClient } from 'redis';
+import type * as streamsAdapter from '@socket.io/redis-streams-adapter';
+import type { createClient } from 'redis';
 import type { DatabaseService } from '../db/database.service.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
@@ -8,8 +8,12 @@ export type RedisClient = ReturnType<typeof createClient>;
 /** The Redis connection when REDIS_URL is set, else null. */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 
-/** Connects before the app is built: Socket.IO's adapter needs a live client from the start. */
+/**
+ * Connects before the app is built: Socket.IO's adapter needs a live client from the start.
+ * `redis` and the adapter are loaded only here, with REDIS_URL (about 3 MB of the idle heap).
+ */
 export async function connectRedis(url: string): Promise<RedisClient> {
+  const { createClient } = await import('redis');
   const logger = new Logger('Redis');
   // Without an offline queue, a command fails at once while Redis is unreachable: broadcasts then
   // still reach this node's sockets instead of waiting for Redis to come back.
@@ -49,7 +53,11 @@ export async function redisKeyPrefix(configured: string | undefined, database: D
 }
 
 /** Socket.IO's streams adapter with its stream, its pub/sub channels and its session keys under `prefix`. */
-export function clusterAdapter(client: RedisClient, prefix: string): ReturnType<typeof createAdapter> {
+export async function clusterAdapter(
+  client: RedisClient,
+  prefix: string,
+): Promise<ReturnType<typeof streamsAdapter.createAdapter>> {
+  const { createAdapter } = await import('@socket.io/redis-streams-adapter');
   return createAdapter(client, {
     streamName: `${prefix}socket.io`,
     channelPrefix: `${prefix}socket.io`,
