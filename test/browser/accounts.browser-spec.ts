@@ -1,9 +1,7 @@
-import path from 'node:path';
 import { expect, it } from '@jest/globals';
 import { HttpRoute } from '@tandem/contract';
 import type { Page } from 'playwright-core';
-import { projectRoot } from '../../apps/api/src/config.js';
-import { connectedBadge, describeInBrowser, screenshot, signIn, useBrowsers, waitMs } from './support/harness.js';
+import { connectedBadge, describeInBrowser, screenshot, signIn, useBrowsers } from './support/harness.js';
 import { expectNoAxeViolations, screenSizes } from './support/axe.js';
 import { roomItem } from './support/locators.js';
 
@@ -15,11 +13,6 @@ function stored(page: Page): Promise<{ token?: string; user?: { id: string } }> 
     const storage = (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage;
     return JSON.parse(storage.getItem('tandem.session') ?? '{}') as { token?: string; user?: { id: string } };
   });
-}
-
-/** Keeps a picture for the README in docs/images/<name>.png. */
-async function readmeShot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(projectRoot, 'docs/images', `${name}.png`), timeout: waitMs });
 }
 
 async function createPrivateRoom(page: Page, name: string): Promise<void> {
@@ -46,7 +39,7 @@ describeInBrowser('web app: accounts', () => {
     await laptop.getByTestId('account-username').fill('ada');
     await laptop.getByTestId('account-password').fill(password);
     await laptop.getByTestId('account-name').fill('Ada Lovelace');
-    await readmeShot(laptop, 'accounts-sign-up');
+    await screenshot(laptop, 'accounts-sign-up');
     await expectNoAxeViolations(laptop, 'the sign-up form');
     await laptop.getByTestId('account-submit').click();
     await connectedBadge(laptop).waitFor();
@@ -58,7 +51,7 @@ describeInBrowser('web app: accounts', () => {
     // The account panel, for the README: change the password from here.
     await laptop.getByTestId('account-menu').click();
     await laptop.getByTestId('password-current').waitFor();
-    await readmeShot(laptop, 'accounts-signed-in');
+    await screenshot(laptop, 'accounts-signed-in');
     await expectNoAxeViolations(laptop, 'the account panel');
     // On a phone the top bar keeps the avatar (the panel's button) and Sign out, without the name.
     await laptop.setViewportSize(screenSizes.phone);

@@ -1,8 +1,5 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { projectRoot } from '../../apps/api/src/config.js';
 import { expectNoAxeViolations } from './support/axe.js';
 import { playerRow } from './support/locators.js';
 import {
@@ -15,16 +12,6 @@ import {
   useBrowsers,
   waitMs,
 } from './support/harness.js';
-
-/** Keeps the picture for the README too. */
-async function documented(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  mkdirSync(path.join(projectRoot, 'docs/images'), { recursive: true });
-  copyFileSync(
-    path.join(projectRoot, 'test/artifacts', `${name}.png`),
-    path.join(projectRoot, 'docs/images', `${name}.png`),
-  );
-}
 
 async function createBoard(page: Page, name: string, isPrivate: boolean): Promise<void> {
   await page.getByTestId('board-create-name').fill(name);
@@ -54,7 +41,7 @@ describeInBrowser('web app: invite links, PINs and the presenter view', () => {
     const link = await ada.getByTestId('current-room-link').inputValue();
     const roomId = await ada.getByTestId('current-room-id').innerText();
     expect(link).toMatch(new RegExp(`^${browsers.baseUrl}/join/room/${roomId}#[A-Za-z0-9_-]+$`));
-    await documented(ada, 'invite-link');
+    await screenshot(ada, 'invite-link');
 
     await newcomer.goto(link);
     await newcomer.getByTestId('signin-name').fill('Linus');
@@ -83,7 +70,7 @@ describeInBrowser('web app: invite links, PINs and the presenter view', () => {
     const pin = await ada.getByTestId('board-pin').innerText();
     expect(pin).toMatch(/^[1-9][0-9]{5}$/);
     await ada.getByTestId('board-qr').locator('svg').waitFor({ timeout: waitMs });
-    await documented(ada, 'board-share');
+    await screenshot(ada, 'board-share');
     await expectNoAxeViolations(ada, 'the board share panel');
     // On a phone, the panel stays on the screen.
     await ada.setViewportSize({ width: 390, height: 844 });
@@ -124,7 +111,7 @@ describeInBrowser('web app: invite links, PINs and the presenter view', () => {
     await until(ada, 'the presenter ranking', () => presenterNames(ada), ['Charlie', 'Bravo', 'Alpha']);
     await until(ada, 'the scores', () => ada.getByTestId('presenter-score').allInnerTexts(), ['5', '1', '0']);
     await ada.waitForTimeout(700);
-    await documented(ada, 'presenter');
+    await screenshot(ada, 'presenter');
     await expectNoAxeViolations(ada, 'the presenter view');
 
     // A reload keeps presenting; Escape goes back to the board.

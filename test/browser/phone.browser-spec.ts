@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { expect, it } from '@jest/globals';
 import { ChatCommand, generalRoom } from '@tandem/contract';
 import type { Page } from 'playwright-core';
-import { projectRoot } from '../../apps/api/src/config.js';
 import { chatClient, commandOk } from '../support/clients.js';
 import { screenSizes } from './support/axe.js';
-import { describeInBrowser, signIn, until, useBrowsers, waitMs } from './support/harness.js';
+import { describeInBrowser, screenshot, signIn, until, useBrowsers, waitMs } from './support/harness.js';
 import { message, roomItem } from './support/locators.js';
 
 /** What the functions run in the page use of its elements (the suites have no DOM types). */
@@ -38,13 +35,10 @@ function recordLayoutShifts(): void {
   }).observe({ type: 'layout-shift', buffered: true });
 }
 
-/** README pictures of the phone layout. */
-async function docsScreenshot(page: Page, name: string): Promise<void> {
-  const images = path.join(projectRoot, 'docs/images');
-  mkdirSync(images, { recursive: true });
-  // Once the drawer has slid away (when it is not the picture's subject).
+/** Pictures of the phone layout, once the drawer has slid away (when it is not the picture's subject). */
+async function phoneScreenshot(page: Page, name: string): Promise<void> {
   if (!name.includes('drawer')) await page.locator('#drawer').waitFor({ state: 'hidden', timeout: waitMs });
-  await page.screenshot({ path: path.join(images, `${name}.png`), timeout: waitMs });
+  await screenshot(page, name);
 }
 
 /** Nothing wider than the screen: the page never scrolls sideways. */
@@ -96,7 +90,7 @@ describeInBrowser('web app on a phone (390×844)', () => {
       await ada.keyboard.press(press % 3 === 2 ? 'Shift+Tab' : 'Tab');
       expect(await focusInDrawer(ada)).toBe(true);
     }
-    await docsScreenshot(ada, 'phone-drawer');
+    await phoneScreenshot(ada, 'phone-drawer');
     await ada.keyboard.press('Escape');
     await ada.getByRole('dialog').waitFor({ state: 'detached', timeout: waitMs });
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
@@ -157,7 +151,7 @@ describeInBrowser('web app on a phone (390×844)', () => {
     await expectNoSidewaysScroll(ada);
     await log.evaluate((element: ScrollingElement) => element.scrollTo(0, element.scrollHeight));
     await message(ada, 'Line 080').waitFor({ timeout: waitMs });
-    await docsScreenshot(ada, 'phone-chat');
+    await phoneScreenshot(ada, 'phone-chat');
   }, 60_000);
 
   it('gives the scoreboard and the lists the whole width, every field wide enough to read', async () => {
@@ -187,7 +181,7 @@ describeInBrowser('web app on a phone (390×844)', () => {
     }
     await expectNoSidewaysScroll(ada);
     await ada.mouse.move(5, screenSizes.phone.height - 5);
-    await docsScreenshot(ada, 'phone-scoreboard');
+    await phoneScreenshot(ada, 'phone-scoreboard');
 
     await ada.getByTestId('section-lists').click();
     await toggle.click();
@@ -200,6 +194,6 @@ describeInBrowser('web app on a phone (390×844)', () => {
     await ada.getByTestId('item').nth(2).waitFor({ timeout: waitMs });
     expect((await ada.getByTestId('item-create-text').boundingBox())?.width).toBeGreaterThan(250);
     await expectNoSidewaysScroll(ada);
-    await docsScreenshot(ada, 'phone-lists');
+    await phoneScreenshot(ada, 'phone-lists');
   }, 60_000);
 });
