@@ -89,6 +89,11 @@ export function routeHref(route: Route): string {
   return `/${segments[kind].path}/${id}${present}`;
 }
 
+/** The view that shows a kind of space (`room` → `chat`). */
+export function viewOfSpace(kind: SpaceKindName): 'chat' | 'scoreboard' | 'lists' {
+  return segments[kind].view;
+}
+
 /** The shareable address of a room, board or list; with its invite code, the link that joins a private one. */
 export function spaceHref(kind: SpaceKindName, spaceId: string, inviteCode?: string): string {
   return routeHref(spaceRoute(kind, spaceId, inviteCode));

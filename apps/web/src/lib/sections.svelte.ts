@@ -1,5 +1,5 @@
 import { untrack } from 'svelte';
-import { Router, type Route, type View } from './router.js';
+import { Router, viewOfSpace, type Route, type SpaceKindName, type View } from './router.js';
 
 /** The app's top-level views, reached by tabs; each has its address (see `router.ts`). */
 export const sections = [
@@ -50,11 +50,11 @@ export class Navigation {
 
 export const navigation = new Navigation();
 
-/** What a view shows open (a room, board or list), as `followRoute` needs it. */
+/** What a view shows open (a room, board or list), as `followRoute` needs it (see `SpaceBinding`). */
 export interface OpenSpace {
-  view: 'chat' | 'scoreboard' | 'lists';
-  currentId(): string | null;
-  online(): boolean;
+  readonly kind: SpaceKindName;
+  readonly currentId: string | null;
+  readonly online: boolean;
   open(spaceId: string, inviteCode?: string): Promise<boolean>;
 }
 
@@ -64,12 +64,13 @@ export interface OpenSpace {
  * what opens or closes by itself (restored after a reload, created, deleted) corrects the address
  * in place, and picking another one adds a history entry.
  */
-export function followRoute(space: OpenSpace): void {
+export function followRoute(openSpace: () => OpenSpace): void {
   $effect(() => {
+    const space = openSpace();
     const route = navigation.route;
-    if (route.view !== space.view || !route.spaceId || !space.online()) return;
+    if (route.view !== viewOfSpace(space.kind) || !route.spaceId || !space.online) return;
     const { spaceId, inviteCode } = route;
-    if (!inviteCode && untrack(() => space.currentId()) === spaceId) return;
+    if (!inviteCode && untrack(() => space.currentId) === spaceId) return;
     void untrack(() => space.open(spaceId, inviteCode)).then((joined) => {
       if (joined && inviteCode) navigation.replace({ ...route, inviteCode: undefined });
     });
@@ -77,11 +78,12 @@ export function followRoute(space: OpenSpace): void {
 
   let previous: string | null | undefined;
   $effect(() => {
-    const id = space.currentId();
+    const space = openSpace();
+    const id = space.currentId;
     const before = previous;
     previous = id;
     const route = untrack(() => navigation.route);
-    if (id === before || route.view !== space.view || route.inviteCode || route.spaceId === id) return;
+    if (id === before || route.view !== viewOfSpace(space.kind) || route.inviteCode || route.spaceId === id) return;
     if (before === undefined && id === null) return;
     const next: Route = { ...route, spaceId: id, ...(id ? {} : { present: undefined }) };
     if (before && id) navigation.go(next);

@@ -17,7 +17,7 @@ export function unreadMentions(messages: readonly Message[], meId: string, readS
  */
 export function mentionsAcrossRooms(chat: ChatManager): number {
   let count = 0;
-  for (const room of chat.sidebarRooms) {
+  for (const room of chat.sidebarEntries) {
     const view = chat.views[room.id];
     count += view ? unreadMentions(view.messages, chat.me.id, view.readSeq) : chat.unreadOf(room.id).mentions;
   }
