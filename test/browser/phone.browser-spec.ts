@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from '@jest/globals';
-import { ChatCommand, generalRoom } from '@tandem/contract';
+import { ChatBroadcast, ChatCommand, generalRoom, type Message, type ReadUpdated } from '@tandem/contract';
 import type { Page } from 'playwright-core';
-import { chatClient, commandOk } from '../support/clients.js';
+import { chatClient, commandOk, eventually, record } from '../support/clients.js';
 import { screenSizes } from './support/axe.js';
 import { describeInBrowser, screenshot, signIn, until, useBrowsers, waitMs } from './support/harness.js';
 import { message, roomItem } from './support/locators.js';
@@ -119,13 +119,22 @@ describeInBrowser('web app on a phone (390×844)', () => {
     const [ada] = browsers.pages;
     const { socket } = await chatClient(browsers.baseUrl, 'Grace');
     await commandOk(socket, ChatCommand.RoomJoin, { roomId: generalRoom.id });
+    const reads = record<ReadUpdated>(socket, ChatBroadcast.ReadUpdated);
+    let lastSeq = 0;
     for (let index = 1; index <= 80; index++) {
-      await commandOk(socket, ChatCommand.MessageSend, {
+      const { message: sent } = await commandOk<{ message: Message }>(socket, ChatCommand.MessageSend, {
         opId: randomUUID(),
         roomId: generalRoom.id,
         text: `Line ${String(index).padStart(3, '0')}`,
       });
+      lastSeq = sent.seq;
     }
+    // Ada has read them all (her marker is sent at most once a second): the reload shows the latest
+    // page, not a "new messages" divider near the top that would page back at once.
+    await eventually(
+      () => reads.some((read) => read.user.name === 'Ada' && read.readSeq >= lastSeq),
+      "Ada's read marker at the last line",
+    );
     socket.disconnect();
 
     // Nothing on the page moves as it fills in (the people's strip has its height from the start).
