@@ -64,12 +64,14 @@ describeWhenServicesRun('/ws on two nodes', () => {
       ChatBroadcast.MessageCreated,
       (event) => event.message.kind === 'user',
     );
+    const opId = randomUUID();
     const sent = await commandOk<ChatCommandResults['message:send']>(ann, ChatCommand.MessageSend, {
-      opId: randomUUID(),
+      opId,
       roomId: room.id,
       text: 'from node A',
     });
-    expect(await toBob).toEqual({ roomId: room.id, seq: sent.message.seq, message: sent.message });
+    // The broadcast names the sending opId, so the sender's other clients replace their pending copy.
+    expect(await toBob).toEqual({ roomId: room.id, seq: sent.message.seq, message: sent.message, opId });
 
     // And back: bob's message over /ws on node B reaches ann's Socket.IO socket on node A.
     const toAnn = new Promise<MessageCreated>((resolve) => {
