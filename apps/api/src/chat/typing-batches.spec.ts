@@ -35,8 +35,8 @@ describe(TypingBatches.name, () => {
       for (let i = 0; i < 300; i++) sut.note('r1', { id: `u${i}`, name: `user ${i}` }, true);
       jest.advanceTimersByTime(0);
       expect(sent).toHaveLength(1);
-      expect(sent[0].users).toHaveLength(5);
-      expect(sent[0].count).toBe(300);
+      expect(sent[0]?.users).toHaveLength(5);
+      expect(sent[0]?.count).toBe(300);
     });
 
     it('keeps rooms apart', () => {
