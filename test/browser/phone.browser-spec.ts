@@ -135,6 +135,9 @@ describeInBrowser('web app on a phone (390×844)', () => {
       () => reads.some((read) => read.user.name === 'Ada' && read.readSeq >= lastSeq),
       "Ada's read marker at the last line",
     );
+    // And the view kept for the reload (in IndexedDB, written a second after a change at the
+    // latest) holds the latest page: one written mid-burst would show the first lines at once.
+    await ada.waitForTimeout(1_500);
     socket.disconnect();
 
     // Nothing on the page moves as it fills in (the people's strip has its height from the start).
