@@ -77,13 +77,18 @@ export function followRoute(openSpace: () => OpenSpace): void {
   });
 
   let previous: string | null | undefined;
+  let connected = false;
   $effect(() => {
     const space = openSpace();
     const id = space.currentId;
     const before = previous;
     previous = id;
+    if (space.online) connected = true;
     const route = untrack(() => navigation.route);
     if (id === before || route.view !== viewOfSpace(space.kind) || route.inviteCode || route.spaceId === id) return;
+    // What a reload restores from the last visit (kept a second late at most) does not overrule the
+    // address: the space it names opens once connected.
+    if (!connected && route.spaceId) return;
     if (before === undefined && id === null) return;
     const next: Route = { ...route, spaceId: id, ...(id ? {} : { present: undefined }) };
     if (before && id) navigation.go(next);
