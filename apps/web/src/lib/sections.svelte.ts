@@ -61,8 +61,8 @@ export interface OpenSpace {
 /**
  * Keeps the address and the open room, board or list in step, in a component's lifetime: a new
  * address opens what it names (an invite link joins with its code, then shows the plain address);
- * what opens or closes by itself (restored after a reload, created, deleted) corrects the address
- * in place, and picking another one adds a history entry.
+ * what opens or closes by itself (created, deleted, or restored after a reload at an address that
+ * names no space) corrects the address in place, and picking another one adds a history entry.
  */
 export function followRoute(openSpace: () => OpenSpace): void {
   $effect(() => {
