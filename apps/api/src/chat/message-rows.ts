@@ -1,6 +1,7 @@
 import type { Message, MessageKind, Reaction, SystemAction, ThreadSummary, User } from '@tandem/contract';
 import { isoTimestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
+import type { Carried } from './messages.queries.js';
 
 // Message rows as the contract has them: the columns read, and the mapping to `Message`.
 
@@ -31,12 +32,8 @@ export function messageQuery(sql: Sql) {
 export type MessageQuery = ReturnType<typeof messageQuery>;
 type MessageRow = Awaited<ReturnType<MessageQuery['execute']>>[number];
 
-/** One message from its row, with its reactions and mentions (rows of those of the message only). */
-export function messageFromRow(
-  row: MessageRow,
-  reactions: { emoji: string; userId: string }[],
-  mentions: { userId: string; name: string }[],
-): Message {
+/** One message from its row and what it carries beside it (see `carriedBy`). */
+export function messageFromRow(row: MessageRow, { reactions, mentions }: Carried): Message {
   return {
     id: row.id,
     roomId: row.roomId,

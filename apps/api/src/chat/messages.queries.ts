@@ -1,5 +1,6 @@
+import { sql as raw } from 'kysely';
 import type { BeforeCommit } from '../db/database.service.js';
-import { prepare } from '../db/sql.js';
+import { prepare, prepareShapes, type Sql } from '../db/sql.js';
 
 // The messages' queries on their hot paths, built and compiled once (see `prepare`).
 
@@ -49,3 +50,48 @@ export const indexNewMessages: BeforeCommit<string> = {
     if (statement) await sql.run(statement);
   },
 };
+
+/**
+ * What a message carries beside its row, per kind: the table, the columns read beside
+ * `messageId`, and their order within a message.
+ */
+const carried = {
+  reactions: { table: 'Reaction', columns: ['emoji', 'userId'], order: ['createdAt', 'userId'] },
+  mentions: { table: 'MessageMention', columns: ['userId', 'name'], order: ['name', 'userId'] },
+} as const;
+
+type CarriedKind = keyof typeof carried;
+type CarriedRow<K extends CarriedKind> = Record<'messageId' | (typeof carried)[K]['columns'][number], string>;
+
+/** One message's reactions and mentions, each in its order. */
+export type Carried = { [K in CarriedKind]: CarriedRow<K>[] };
+
+/** One kind's rows of `count` messages: parameters `id0` … `id{count - 1}`; compiled once per kind and count. */
+const carriedRows = prepareShapes(
+  (shape: { kind: CarriedKind; count: number }) => `${shape.kind}:${shape.count}`,
+  (db, ids: Record<string, string>, { kind, count }) => {
+    const { table, columns, order } = carried[kind];
+    return order.reduce(
+      (query, column) => query.orderBy(raw.ref(column)),
+      db
+        .selectFrom(table as 'Reaction')
+        .select(['messageId', ...columns].map((column) => raw.ref(column).as(column)))
+        .where(
+          'messageId',
+          'in',
+          Array.from({ length: count }, (_, index) => ids[`id${index}`]!),
+        ),
+    );
+  },
+);
+
+/** What the messages carry beside their rows, by message id: one statement per kind for all of them. */
+export async function carriedBy(sql: Sql, messageIds: string[]): Promise<Map<string, Carried>> {
+  const byMessage = new Map(messageIds.map((id): [string, Carried] => [id, { reactions: [], mentions: [] }]));
+  const ids = Object.fromEntries(messageIds.map((id, index) => [`id${index}`, id]));
+  for (const kind of Object.keys(carried) as CarriedKind[]) {
+    const rows = (await sql.all(carriedRows({ kind, count: messageIds.length }, ids))) as CarriedRow<CarriedKind>[];
+    for (const row of rows) (byMessage.get(row.messageId)![kind] as CarriedRow<CarriedKind>[]).push(row);
+  }
+  return byMessage;
+}

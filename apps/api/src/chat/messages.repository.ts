@@ -17,7 +17,7 @@ import { timestamp } from '../db/dialect.js';
 import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
 import { messageFromRow, messageQuery, type MessageQuery } from './message-rows.js';
-import { findMessage, indexNewMessages, insertMention, insertMessage } from './messages.queries.js';
+import { carriedBy, findMessage, indexNewMessages, insertMention, insertMessage } from './messages.queries.js';
 
 /** What the rules need to know about a message. */
 export interface MessageRecord {
@@ -241,31 +241,10 @@ export class MessagesRepository {
   async messages(sql: Sql, which: (query: MessageQuery) => MessageQuery): Promise<Message[]> {
     const rows = await sql.all(which(messageQuery(sql)));
     if (rows.length === 0) return [];
-    const ids = rows.map((row) => row.id);
-    const [reactions, mentions] = [
-      await sql.all(
-        sql.db
-          .selectFrom('Reaction')
-          .select(['messageId', 'emoji', 'userId'])
-          .where('messageId', 'in', ids)
-          .orderBy('createdAt')
-          .orderBy('userId'),
-      ),
-      await sql.all(
-        sql.db
-          .selectFrom('MessageMention')
-          .select(['messageId', 'userId', 'name'])
-          .where('messageId', 'in', ids)
-          .orderBy('name')
-          .orderBy('userId'),
-      ),
-    ];
-    return rows.map((row) =>
-      messageFromRow(
-        row,
-        reactions.filter((reaction) => reaction.messageId === row.id),
-        mentions.filter((mention) => mention.messageId === row.id),
-      ),
+    const carried = await carriedBy(
+      sql,
+      rows.map((row) => row.id),
     );
+    return rows.map((row) => messageFromRow(row, carried.get(row.id)!));
   }
 }
