@@ -9,8 +9,7 @@ import {
   type PasswordChangeInput,
   type SessionCreated,
 } from '@tandem/contract';
-import { BearerAuthGuard, RequestSession } from '../auth/bearer-auth.guard.js';
-import type { TokenSubject } from '../auth/token.service.js';
+import { BearerAuthGuard, Caller } from '../auth/bearer-auth.guard.js';
 import { ContractBody } from '../common/validated-body.pipe.js';
 import { AccountsService } from './accounts.service.js';
 import { IssuesSession } from './issues-session.decorator.js';
@@ -27,21 +26,16 @@ export class AccountsController {
 
   @IssuesSession(HttpRoute.AccountClaim)
   @UseGuards(BearerAuthGuard)
-  claim(
-    @RequestSession() session: TokenSubject,
-    @ContractBody(accountClaimInput) input: AccountClaimInput,
-    @Ip() address: string,
-  ): Promise<SessionCreated> {
-    return this.accounts.claim(session, input, address);
+  claim(@Caller() caller: Caller, @ContractBody(accountClaimInput) input: AccountClaimInput): Promise<SessionCreated> {
+    return this.accounts.claim(caller, input);
   }
 
   @Put(HttpRoute.AccountPassword)
   @UseGuards(BearerAuthGuard)
   changePassword(
-    @RequestSession() session: TokenSubject,
+    @Caller() caller: Caller,
     @ContractBody(passwordChangeInput) input: PasswordChangeInput,
-    @Ip() address: string,
   ): Promise<SessionCreated> {
-    return this.accounts.changePassword(session, input, address);
+    return this.accounts.changePassword(caller, input);
   }
 }

@@ -9,6 +9,7 @@ import {
   type SessionCreated,
   type User,
 } from '@tandem/contract';
+import type { Caller } from '../auth/bearer-auth.guard.js';
 import { SessionRevocations } from '../auth/session-revocations.js';
 import { TokenService, type TokenSubject } from '../auth/token.service.js';
 import { UsersRepository } from '../auth/users.repository.js';
@@ -61,7 +62,7 @@ export class AccountsService {
   }
 
   /** The guest keeps their id (rooms, boards, lists, ownership) and their sign-in. */
-  async claim(session: TokenSubject, input: AccountClaimInput, address: string): Promise<SessionCreated> {
+  async claim({ session, address }: Caller, input: AccountClaimInput): Promise<SessionCreated> {
     this.limiter.take(address);
     const passwordHash = await this.hasher.hash(input.password);
     const user = await this.accounts.claim(session.user.id, { username: input.username, passwordHash });
@@ -73,7 +74,7 @@ export class AccountsService {
    * the new token answered here (its open sockets take it with `auth:refresh`), every other
    * sign-in's open sockets are closed.
    */
-  async changePassword(session: TokenSubject, input: PasswordChangeInput, address: string): Promise<SessionCreated> {
+  async changePassword({ session, address }: Caller, input: PasswordChangeInput): Promise<SessionCreated> {
     const account = await this.accounts.byId(session.user.id);
     if (!account?.username) {
       throw new DomainError(ErrorCode.Conflict, 'a guest has no password: choose a username and password first');

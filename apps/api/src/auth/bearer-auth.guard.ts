@@ -55,3 +55,15 @@ export const RequestUser = createParamDecorator(
   (_: unknown, context: ExecutionContext): User =>
     (context.switchToHttp().getRequest<AuthenticatedRequest>().session as TokenSubject).user,
 );
+
+/** Who calls a signed-in route: the token `BearerAuthGuard` accepted, and the client's address (for the limits). */
+export interface Caller {
+  session: TokenSubject;
+  address: string;
+}
+
+/** The `Caller` of a route guarded by `BearerAuthGuard`. */
+export const Caller = createParamDecorator((_: unknown, context: ExecutionContext): Caller => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  return { session: request.session as TokenSubject, address: request.ip as string };
+});
