@@ -3,7 +3,7 @@ import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Server, type Socket } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
-import { coalesceWrites } from './coalesced-writes.js';
+import { coalesceWrites, directBroadcastFrom } from './coalesced-writes.js';
 
 /** A connected pair: the server's socket, its TCP writes counted, and the client receiving `n`. */
 interface Pair {
@@ -85,6 +85,23 @@ describe(coalesceWrites.name, () => {
       expect(received).toEqual([0, 1, 2, 3]);
       expect(writes()).toBe(4);
     }
+  });
+
+  it('writes a broadcast to a big room at once, except where a packet already waits this turn', async () => {
+    const pairs: Pair[] = [];
+    for (let index = 0; index < directBroadcastFrom; index++) pairs.push(await pair());
+    for (const { server } of pairs) await server.join('big');
+    const [first, ...others] = pairs as [Pair, ...Pair[]];
+    first.server.emit('n', 0);
+    io.to('big').emit('n', 1);
+    // Before the loop turns: every other receiver has its write, the first one waits with both packets.
+    expect(others.map(({ writes }) => writes())).toEqual(others.map(() => 1));
+    expect(first.writes()).toBe(0);
+    await until(() => pairs.every(({ received }) => received.includes(1)));
+    expect(first.received).toEqual([0, 1]);
+    expect(first.writes()).toBe(1);
+    for (const { received } of others) expect(received).toEqual([1]);
+    for (const { client } of pairs) client.disconnect();
   });
 
   it('sends packets made while a write is under way once it completes, in order', async () => {
