@@ -223,6 +223,26 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
       expect(await nodeA.changeLog.currentSeq(stream)).toBe(1);
     });
 
+    it('looks up the opIds of works sent together in one batch, each with its own answer', async () => {
+      const [userId, otherUserId, stored, fresh] = [timeOrderedId(), timeOrderedId(), timeOrderedId(), timeOrderedId()];
+      await nodeA.units.once(userId, stored, 'test:command', async () => ({ run: 'first' }));
+      const send = (user: string, opId: string, command: string) =>
+        nodeA.units.once(user, opId, command, async () => ({ run: `${user}:${opId}` }), { overlaps: true });
+      const answers = await Promise.allSettled([
+        send(userId, stored, 'test:command'),
+        send(userId, fresh, 'test:command'),
+        // Another user's opId may be the same string: it is theirs alone.
+        send(otherUserId, stored, 'test:command'),
+        send(userId, stored, 'test:other'),
+      ]);
+      expect(answers.slice(0, 3)).toEqual([
+        { status: 'fulfilled', value: { run: 'first' } },
+        { status: 'fulfilled', value: { run: `${userId}:${fresh}` } },
+        { status: 'fulfilled', value: { run: `${otherUserId}:${stored}` } },
+      ]);
+      expect(answers[3]).toMatchObject({ status: 'rejected', reason: { code: ErrorCode.Conflict } });
+    });
+
     it('answers a replay through `replay`, in a transaction of its own', async () => {
       const userId = timeOrderedId();
       const opId = timeOrderedId();

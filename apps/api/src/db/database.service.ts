@@ -10,7 +10,7 @@ import { DatabaseUnreachable, postgresDialect, sqliteDialect, type Dialect } fro
 import { Sql } from './sql.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
-export type { BeforeCommit, UnitOfWork } from './transaction-jobs.js';
+export type { BeforeCommit, GatheredRead, UnitOfWork } from './transaction-jobs.js';
 
 interface BatchItem extends Job {
   resolve: (value: unknown) => void;

@@ -13,6 +13,54 @@ export interface UnitOfWork {
   publishAfterCommit(change: ChangeCommitted): void;
   /** Adds `value` to `step`, which runs once for the values of every work of the transaction, before its commit. */
   beforeCommit<V>(step: BeforeCommit<V>, value: V): void;
+  /** `read`'s answer for `key`, read in one statement with the keys other works ask for in the same turn. */
+  gather<K, V>(read: GatheredRead<K, V>, key: K): Promise<V>;
+}
+
+/**
+ * A read that each work of a transaction makes first (say, its opId's stored result): works
+ * that overlap ask at once, and one statement answers them all instead of one per work. `run`
+ * answers each key, in the order of `keys`.
+ */
+export interface GatheredRead<K, V> {
+  run(keys: K[], sql: Sql): Promise<V[]>;
+}
+
+/** The keys asked of each gathered read in the current turn, and who waits for their answers. */
+class Gathering {
+  private readonly waiting = new Map<GatheredRead<unknown, unknown>, { key: unknown; answer: Answer }[]>();
+
+  constructor(private readonly sql: Sql) {}
+
+  ask<K, V>(read: GatheredRead<K, V>, key: K): Promise<V> {
+    return new Promise((resolve, reject) => {
+      const asked = this.waiting.get(read as GatheredRead<unknown, unknown>);
+      const entry = { key, answer: { resolve: resolve as (value: unknown) => void, reject } };
+      if (asked) return asked.push(entry);
+      this.waiting.set(read as GatheredRead<unknown, unknown>, [entry]);
+      // The works that overlap all start in one synchronous pass: their first reads are all asked by now.
+      queueMicrotask(() => this.flush(read as GatheredRead<unknown, unknown>));
+    });
+  }
+
+  private flush(read: GatheredRead<unknown, unknown>): void {
+    const asked = this.waiting.get(read)!;
+    this.waiting.delete(read);
+    read
+      .run(
+        asked.map(({ key }) => key),
+        this.sql,
+      )
+      .then(
+        (values) => asked.forEach(({ answer }, index) => answer.resolve(values[index])),
+        (error: unknown) => asked.forEach(({ answer }) => answer.reject(error)),
+      );
+  }
+}
+
+interface Answer {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
 
 /**
@@ -43,6 +91,7 @@ export type Outcome = { value: unknown; changes: ChangeCommitted[] } | { refused
 export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, ending: Ending): Promise<Outcome[]> {
   const outcomes = new Array<Outcome>(jobs.length);
   const steps = new Map<BeforeCommit<unknown>, unknown[]>();
+  const gathering = new Gathering(sql);
   const run = async (index: number): Promise<void> => {
     const changes: ChangeCommitted[] = [];
     const left: [BeforeCommit<unknown>, unknown][] = [];
@@ -51,6 +100,7 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
       sql: sql.watchingWrites(() => (wrote = true)),
       publishAfterCommit: (change) => changes.push(change),
       beforeCommit: (step, value) => left.push([step, value]),
+      gather: (read, key) => gathering.ask(read, key),
     };
     try {
       const value = await jobs[index]!.work(context);

@@ -1,17 +1,38 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
-import { DatabaseService, type BeforeCommit, type UnitOfWork } from './database.service.js';
+import { DatabaseService, type BeforeCommit, type GatheredRead, type UnitOfWork } from './database.service.js';
 import { isUniqueViolation, timestamp } from './dialect.js';
-import { prepare, prepareShapes } from './sql.js';
+import { prepareShapes } from './sql.js';
 
-const findProcessedOp = prepare((db, op: { opId: string; userId: string }) =>
-  db
-    .selectFrom('ProcessedOp')
-    .select(['command', 'result'])
-    .where('opId', '=', op.opId)
-    .where('userId', '=', op.userId),
+/** The stored results of `count` opIds in one statement: parameters `opId0` … `opId{count - 1}`. */
+const findProcessedOps = prepareShapes(
+  (count: number) => String(count),
+  (db, op: Record<string, string>, count) =>
+    db
+      .selectFrom('ProcessedOp')
+      .select(['opId', 'userId', 'command', 'result'])
+      .where(
+        'opId',
+        'in',
+        Array.from({ length: count }, (_, index) => op[`opId${index}`]!),
+      ),
 );
+
+type OpKey = { userId: string; opId: string };
+
+/**
+ * Every work under an opId first looks its opId up: the works of a transaction that start
+ * together (see `DatabaseService.write`'s `overlaps`) look theirs up in one statement.
+ */
+const findProcessedOp: GatheredRead<OpKey, { command: string; result: string } | undefined> = {
+  async run(keys, sql) {
+    const values: Record<string, string> = {};
+    keys.forEach((key, index) => (values[`opId${index}`] = key.opId));
+    const rows = await sql.all(findProcessedOps(keys.length, values));
+    return keys.map((key) => rows.find((row) => row.opId === key.opId && row.userId === key.userId));
+  },
+};
 
 interface ProcessedOpRow {
   userId: string;
@@ -110,7 +131,7 @@ export class UnitsOfWork {
     work: (context: UnitOfWork) => Promise<T>,
     replay: Replay<T> | undefined,
   ): Promise<T> {
-    const previous = await context.sql.first(findProcessedOp(op));
+    const previous = await context.gather(findProcessedOp, op);
     if (previous) {
       if (previous.command !== op.command) {
         throw new DomainError(ErrorCode.Conflict, `opId ${op.opId} was already used for ${previous.command}`);

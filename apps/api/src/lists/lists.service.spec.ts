@@ -16,7 +16,12 @@ import type { SpacePinsRepository } from '../spaces/space-pins.repository.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 
 /** Runs the work at once, as the real one does inside a transaction (retries are its own spec). */
-const context: UnitOfWork = { sql: {} as Sql, publishAfterCommit: () => undefined, beforeCommit: () => undefined };
+const context: UnitOfWork = {
+  sql: {} as Sql,
+  publishAfterCommit: () => undefined,
+  beforeCommit: () => undefined,
+  gather: () => Promise.reject(new Error('no reads here')),
+};
 const writes = {
   write: <T>(work: (context: UnitOfWork) => Promise<T>) => work(context),
   once: <T>(_: string, __: string, ___: string, work: (context: UnitOfWork) => Promise<T>) => work(context),
