@@ -34,12 +34,12 @@ class Gathering {
 
   ask<K, V>(read: GatheredRead<K, V>, key: K): Promise<V> {
     return new Promise((resolve, reject) => {
-      const asked = this.waiting.get(read as GatheredRead<unknown, unknown>);
+      const asked = this.waiting.get(read);
       const entry = { key, answer: { resolve: resolve as (value: unknown) => void, reject } };
       if (asked) return asked.push(entry);
-      this.waiting.set(read as GatheredRead<unknown, unknown>, [entry]);
+      this.waiting.set(read, [entry]);
       // The works that overlap all start in one synchronous pass: their first reads are all asked by now.
-      queueMicrotask(() => this.flush(read as GatheredRead<unknown, unknown>));
+      queueMicrotask(() => this.flush(read));
     });
   }
 
