@@ -1,4 +1,8 @@
-import { beforeEach, describe, expect } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { DomainEvents } from '../apps/api/src/common/domain-events.js';
+import { loadConfig } from '../apps/api/src/config.js';
+import { DatabaseService, postgresDriver } from '../apps/api/src/db/database.service.js';
+import { MetricsService } from '../apps/api/src/metrics/metrics.service.js';
 import { chatCases } from './support/conformance/chat.cases.js';
 import { scoreboardAndListsCases } from './support/conformance/scoreboard-lists.cases.js';
 import { spacesCases } from './support/conformance/spaces.cases.js';
@@ -13,4 +17,19 @@ describe('data layer on SQLite', () => {
   describe('spaces', () => spacesCases(sqliteDataLayer));
   describe('chat', () => chatCases(sqliteDataLayer));
   describe('scoreboard and lists', () => scoreboardAndListsCases(sqliteDataLayer));
+});
+
+// `pg` and the code on it load only for a PostgreSQL configuration.
+describe('PostgreSQL driver', () => {
+  const postgresConfig = loadConfig({ ...process.env, DATABASE_URL: 'postgres://user@127.0.0.1:1/none' });
+
+  it('is not loaded for SQLite', async () => {
+    expect(await postgresDriver(loadConfig({ ...process.env, DATABASE_URL: 'file:./unused.db' }))).toBeNull();
+  });
+
+  it('is required by a PostgreSQL configuration', () => {
+    expect(() => new DatabaseService(postgresConfig, new DomainEvents(), new MetricsService(), null)).toThrow(
+      'PostgreSQL is configured but its driver was not loaded',
+    );
+  });
 });

@@ -9,7 +9,7 @@ import { UnreadCounts } from '../../apps/api/src/chat/unread-counts.js';
 import { DomainEvents, type ChangeCommitted } from '../../apps/api/src/common/domain-events.js';
 import { loadConfig } from '../../apps/api/src/config.js';
 import { ChangeLogRepository } from '../../apps/api/src/db/change-log.repository.js';
-import { DatabaseService } from '../../apps/api/src/db/database.service.js';
+import { DatabaseService, postgresDriver } from '../../apps/api/src/db/database.service.js';
 import { applyMigrations } from '../../apps/api/src/db/migrations.js';
 import { UnitsOfWork } from '../../apps/api/src/db/units-of-work.js';
 import { ListsRepository } from '../../apps/api/src/lists/lists.repository.js';
@@ -56,7 +56,7 @@ async function migrated(url: string): Promise<DataLayerDatabase> {
       const events = new DomainEvents();
       const published: ChangeCommitted[] = [];
       events.subscribe('change.committed', (change) => published.push(change));
-      const database = new DatabaseService(config, events, new MetricsService());
+      const database = new DatabaseService(config, events, new MetricsService(), await postgresDriver(config));
       database.onModuleInit();
       const changeLog = new ChangeLogRepository(database);
       const messages = new MessagesRepository(database, changeLog);

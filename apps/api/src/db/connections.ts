@@ -1,7 +1,5 @@
 import Database from 'better-sqlite3';
-import pg from 'pg';
-import { sqlitePragmas, timestamp } from './dialect.js';
-import { StatementGroup, protocolValues, type GroupedStatement, type StatementResult } from './statement-groups.js';
+import { sqlitePragmas } from './dialect.js';
 
 /** Where compiled SQL runs: one connection (or a pool), the statement's rows or its changed-row count. */
 export interface SqlConnection {
@@ -54,87 +52,4 @@ export class SqliteConnection implements SqlConnection {
     }
     return statement;
   }
-}
-
-/** PostgreSQL values read as SQLite gives them (see `Dialect`): timestamps as strings, booleans as 0/1, int8 as numbers. */
-const { builtins } = pg.types;
-const sameShapeParsers = new Map<number, (value: string) => unknown>([
-  [builtins.TIMESTAMP, (value) => timestamp(new Date(`${value.replace(' ', 'T')}Z`))],
-  [builtins.TIMESTAMPTZ, (value) => timestamp(new Date(value))],
-  [builtins.BOOL, (value) => (value === 't' ? 1 : 0)],
-  [builtins.INT8, Number],
-]);
-const sameShapes = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary'): unknown =>
-    sameShapeParsers.get(oid) ?? pg.types.getTypeParser(oid, format),
-};
-
-/** Parameters go as text: PostgreSQL reads 0/1 (booleans in the shared types) into `boolean` columns. */
-function query(sql: string, parameters: readonly unknown[], name: string | undefined): pg.QueryConfig {
-  return { text: sql, values: [...parameters], ...(name ? { name } : {}) };
-}
-
-/**
- * One PostgreSQL client, or the pool: named statements are parsed once per server connection
- * (`pg` keeps track of which connection has prepared which name).
- */
-export class PostgresConnection implements SqlConnection {
-  /** A transaction's client: the statements of one turn of the event loop, sent as one group. */
-  private readonly grouping: boolean;
-  private group: GroupedStatement[] | undefined;
-
-  constructor(private readonly client: pg.Pool | pg.PoolClient) {
-    this.grouping = !(client instanceof pg.Pool);
-  }
-
-  async rows(sql: string, parameters: readonly unknown[], name?: string): Promise<unknown[]> {
-    return (await this.query(sql, parameters, name)).rows;
-  }
-
-  async changes(sql: string, parameters: readonly unknown[], name?: string): Promise<number> {
-    return (await this.query(sql, parameters, name)).rowCount;
-  }
-
-  private async query(sql: string, parameters: readonly unknown[], name: string | undefined): Promise<StatementResult> {
-    if (!this.grouping) {
-      const result = await this.client.query(query(sql, parameters, name));
-      return { rows: result.rows as unknown[], rowCount: result.rowCount ?? 0 };
-    }
-    const values = protocolValues(parameters);
-    return new Promise((resolve, reject) => this.join({ sql, name, values, resolve, reject }));
-  }
-
-  /**
-   * The works of a batch run at once (see `Dialect.overlappingWorks`) and send their statements
-   * in step: each writes its next one as the previous answers arrive. Held until the loop's check
-   * phase, a step's statements leave as one group (see `StatementGroup`), answered in one go.
-   */
-  private join(statement: GroupedStatement): void {
-    if (this.group) {
-      this.group.push(statement);
-      return;
-    }
-    const group = (this.group = [statement]);
-    setImmediate(() => {
-      this.group = undefined;
-      void this.client.query(new StatementGroup(group, sameShapes) as unknown as pg.Submittable);
-    });
-  }
-}
-
-/**
- * Readers (and the writer while it waits for its transaction's turn): enough for the reads of
- * one node; writes use one client at a time.
- */
-export const postgresPoolSize = 8;
-
-export function postgresPool(url: string): pg.Pool {
-  return new pg.Pool({
-    connectionString: url,
-    max: postgresPoolSize,
-    types: sameShapes,
-    // Groups sent without waiting for the previous one's answer (see `Dialect.overlappingWorks`).
-    pipeline: true,
-    connectionTimeoutMillis: 5_000,
-  });
 }

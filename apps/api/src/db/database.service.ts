@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type pg from 'pg';
+import type * as Postgres from './postgres-connection.js';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { DomainEvents, type ChangeCommitted } from '../common/domain-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { PostgresConnection, SqliteConnection, postgresPool } from './connections.js';
-import { inTransaction, pooledSession, sqliteSession, type Session } from './sessions.js';
+import { SqliteConnection } from './connections.js';
+import { inTransaction, sqliteSession, type Session } from './sessions.js';
 import { runJobs, type Job, type Outcome, type UnitOfWork } from './transaction-jobs.js';
 import { DatabaseUnreachable, postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
 import { Sql } from './sql.js';
@@ -18,6 +19,15 @@ interface BatchItem extends Job {
 }
 interface Batch {
   items: BatchItem[];
+}
+
+/** What runs on PostgreSQL alone (`pg` with it): the database module's provider of it. */
+export const POSTGRES_DRIVER = Symbol('POSTGRES_DRIVER');
+export type PostgresDriver = typeof Postgres;
+
+/** Loaded only when the configuration names PostgreSQL: on SQLite, `pg` would be memory for nothing. */
+export async function postgresDriver(config: AppConfig): Promise<PostgresDriver | null> {
+  return config.database.provider === 'sqlite' ? null : import('./postgres-connection.js');
 }
 
 /** How long a SQLite connection waits for another one's lock. */
@@ -53,6 +63,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
   private readonly sqliteReader: SqliteConnection | undefined;
   /** PostgreSQL only. */
   private readonly pool: pg.Pool | undefined;
+  private readonly postgres: PostgresDriver | undefined;
   private checkpointer: WalCheckpointer | undefined;
   private readonly logger = new Logger('Database');
 
@@ -60,6 +71,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly events: DomainEvents,
     private readonly metrics: MetricsService,
+    @Inject(POSTGRES_DRIVER) postgres: PostgresDriver | null,
   ) {
     const { database } = config;
     if (database.provider === 'sqlite') {
@@ -69,11 +81,13 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
       this.sqliteReader = new SqliteConnection(database.file, busyTimeoutMs);
       this.reader = new Sql(sqliteDialect, this.sqliteReader);
     } else {
+      if (!postgres) throw new Error('PostgreSQL is configured but its driver was not loaded (see postgresDriver)');
+      this.postgres = postgres;
       this.dialect = postgresDialect;
-      this.pool = postgresPool(database.url);
+      this.pool = postgres.postgresPool(database.url);
       // A connection that drops while idle is replaced on the next checkout.
       this.pool.on('error', (error) => this.logger.warn(`PostgreSQL connection lost: ${error.message}`));
-      this.reader = new Sql(postgresDialect, new PostgresConnection(this.pool));
+      this.reader = new Sql(postgresDialect, new postgres.PostgresConnection(this.pool));
     }
   }
 
@@ -137,7 +151,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
 
   private readerSession(): Promise<Session> | Session {
     if (this.sqliteReader) return sqliteSession(this.dialect, this.sqliteReader, this.reader);
-    return pooledSession(this.dialect, this.pool!);
+    return this.postgres!.pooledSession(this.dialect, this.pool!);
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
@@ -195,7 +209,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
     try {
       const session = this.sqliteWriter
         ? sqliteSession(this.dialect, this.sqliteWriter)
-        : await pooledSession(this.dialect, this.pool!);
+        : await this.postgres!.pooledSession(this.dialect, this.pool!);
       const { begin, overlappingWorks } = this.dialect;
       return await inTransaction(session, begin, overlappingWorks, (sql, ending) =>
         runJobs(jobs, sql, overlappingWorks, ending),

@@ -1,6 +1,5 @@
-import type pg from 'pg';
-import { PostgresConnection, type SqliteConnection } from './connections.js';
-import { unreachable, type Dialect } from './dialect.js';
+import type { SqliteConnection } from './connections.js';
+import type { Dialect } from './dialect.js';
 import { Sql } from './sql.js';
 
 /** A connection held for one transaction. */
@@ -63,23 +62,4 @@ export function sqliteSession(
   sql = new Sql(dialect, connection),
 ): Session {
   return { sql, rollback: async () => connection.rollback(), release: () => undefined };
-}
-
-/** PostgreSQL: a client of the pool, given back (or, if it failed, dropped) on release. */
-export async function pooledSession(dialect: Dialect, pool: pg.Pool): Promise<Session> {
-  const client = await pool.connect().catch((error: unknown) => {
-    throw unreachable(error);
-  });
-  // A connection lost while checked out fails its next query; this keeps it from also crashing the process.
-  const ignore = () => undefined;
-  client.on('error', ignore);
-  const sql = new Sql(dialect, new PostgresConnection(client));
-  return {
-    sql,
-    rollback: () => sql.execute('ROLLBACK'),
-    release: (failed) => {
-      client.off('error', ignore);
-      client.release(failed);
-    },
-  };
 }
