@@ -34,34 +34,47 @@ export function endSession(socket: Socket, reason: AuthFailureData['reason'], me
 export class SessionExpiry {
   constructor(private readonly authenticator: Authenticator) {}
 
+  /** Each live socket's expiry timer. */
+  private readonly timers = new Map<Socket, NodeJS.Timeout>();
+
   attach(socket: Socket): void {
-    let timer: NodeJS.Timeout | undefined;
-    const data = socket.data as SocketData;
-    const arm = () => {
-      clearTimeout(timer);
-      const remaining = data.tokenExpiresAt - Date.now();
-      timer = setTimeout(
-        () => {
-          if (data.tokenExpiresAt > Date.now()) return arm();
-          endSession(socket, AuthFailure.Expired, 'the token has expired: sign in again');
-        },
-        Math.max(0, Math.min(remaining, maxTimerMs)),
-      );
-    };
-    arm();
-    socket.once('disconnect', () => clearTimeout(timer));
-    socket.on(AuthCommand.Refresh, (payload: unknown, ack?: (response: Ack<AuthRefreshed>) => void) => {
-      void this.refresh(data, payload)
+    this.arm(socket);
+    // Listeners shared by every socket (Socket.IO calls them with the socket as `this`).
+    socket.on('disconnect', this.onDisconnect);
+    socket.on(AuthCommand.Refresh, this.onRefresh);
+  }
+
+  private arm(socket: Socket): void {
+    clearTimeout(this.timers.get(socket));
+    const remaining = (socket.data as SocketData).tokenExpiresAt - Date.now();
+    this.timers.set(socket, setTimeout(this.expire, Math.max(0, Math.min(remaining, maxTimerMs)), socket));
+  }
+
+  private readonly expire = (socket: Socket): void => {
+    this.timers.delete(socket);
+    if ((socket.data as SocketData).tokenExpiresAt > Date.now()) return this.arm(socket);
+    endSession(socket, AuthFailure.Expired, 'the token has expired: sign in again');
+  };
+
+  private readonly onDisconnect = ((expiry: SessionExpiry) =>
+    function (this: Socket): void {
+      clearTimeout(expiry.timers.get(this));
+      expiry.timers.delete(this);
+    })(this);
+
+  private readonly onRefresh = ((expiry: SessionExpiry) =>
+    function (this: Socket, payload: unknown, ack?: (response: Ack<AuthRefreshed>) => void): void {
+      void expiry
+        .refresh(this.data as SocketData, payload)
         .catch((): Ack<AuthRefreshed> => ({
           ok: false,
           error: { code: ErrorCode.Unavailable, message: 'the token could not be checked now: retry' },
         }))
         .then((response) => {
-          if (response.ok) arm();
+          if (response.ok && this.connected) expiry.arm(this);
           if (typeof ack === 'function') ack(response);
         });
-    });
-  }
+    })(this);
 
   private async refresh(data: SocketData, payload: unknown): Promise<Ack<AuthRefreshed>> {
     const input = parsePayload(authRefreshInput, payload);

@@ -108,22 +108,35 @@ export class ChatGateway
   handleConnection(socket: ChatSocket): void {
     socket.data.activeAt = Date.now();
     socket.data.idle = false;
-    const idleTimer = setTimeout(() => this.onIdle(socket), this.presenceSettings.awayMs);
+    const idleTimer = setTimeout(this.onIdle, this.presenceSettings.awayMs, socket);
     idleTimer.unref();
     this.idleTimers.set(socket.id, idleTimer);
     // Any event from the client — a command, `typing`, `activity` — is a sign of the person.
-    socket.onAny(() => this.onActivity(socket));
-    socket.on('disconnect', () => {
-      clearTimeout(this.idleTimers.get(socket.id));
-      this.idleTimers.delete(socket.id);
-      if (this.closing) return;
-      // The user stays listed for the grace period.
-      this.presence.disconnected(socket.id);
-      const user = socketUser(socket);
-      this.chat
-        .noteSeen(user)
-        .catch((error: unknown) => this.logger.warn(`last seen of ${user.id} not stored: ${String(error)}`));
-    });
+    socket.onAny(this.onActivity);
+    socket.on('disconnect', this.onDisconnect);
+  }
+
+  // Listeners shared by every socket: Socket.IO calls them with the socket as `this`.
+  private readonly onActivity = ((gateway: ChatGateway) =>
+    function (this: ChatSocket): void {
+      gateway.active(this);
+    })(this);
+
+  private readonly onDisconnect = ((gateway: ChatGateway) =>
+    function (this: ChatSocket): void {
+      gateway.disconnected(this);
+    })(this);
+
+  private disconnected(socket: ChatSocket): void {
+    clearTimeout(this.idleTimers.get(socket.id));
+    this.idleTimers.delete(socket.id);
+    if (this.closing) return;
+    // The user stays listed for the grace period.
+    this.presence.disconnected(socket.id);
+    const user = socketUser(socket);
+    this.chat
+      .noteSeen(user)
+      .catch((error: unknown) => this.logger.warn(`last seen of ${user.id} not stored: ${String(error)}`));
   }
 
   onModuleDestroy(): void {
@@ -266,7 +279,7 @@ export class ChatGateway
     return size < this.presenceSettings.joinNoticeMaxOnline;
   }
 
-  private onActivity(socket: ChatSocket): void {
+  private active(socket: ChatSocket): void {
     socket.data.activeAt = Date.now();
     this.idleTimers.get(socket.id)?.refresh();
     if (!socket.data.idle) return;
@@ -274,9 +287,9 @@ export class ChatGateway
     this.presence.activity(socket.id, false, socket.data.activeAt);
   }
 
-  private onIdle(socket: ChatSocket): void {
+  private readonly onIdle = (socket: ChatSocket): void => {
     if (socket.disconnected || socket.data.idle) return;
     socket.data.idle = true;
     this.presence.activity(socket.id, true, socket.data.activeAt);
-  }
+  };
 }

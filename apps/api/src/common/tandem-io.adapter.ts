@@ -4,6 +4,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions } from 'socket.io';
 import type { Socket } from 'socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
+import { WebSocketsController } from '@nestjs/websockets/web-sockets-controller.js';
 import type { SocketMiddleware } from '../auth/socket-auth.middleware.js';
 import { coalesceWrites } from './coalesced-writes.js';
 import { encodedOnceParser } from './encoded-once.js';
@@ -22,7 +23,7 @@ export class TandemIoAdapter extends IoAdapter {
     app: INestApplicationContext,
     private readonly authenticate: SocketMiddleware,
     private readonly onConnection: (socket: Socket) => void,
-    private readonly door: CommandDoor,
+    door: CommandDoor,
     private readonly corsOrigin: string | undefined,
     /** Set when several nodes share Redis: broadcasts, rooms and fetchSockets span them all. */
     private readonly clusterAdapter: ServerOptions['adapter'] | undefined,
@@ -30,6 +31,8 @@ export class TandemIoAdapter extends IoAdapter {
     private readonly onServer: (server: Server) => void = () => {},
   ) {
     super(app);
+    shareGatewayHandlers();
+    this.dispatch = dispatcher(door, this.gateways);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -49,45 +52,32 @@ export class TandemIoAdapter extends IoAdapter {
     return server;
   }
 
-  /** Per namespace, where each event's handler sits in the list Nest hands to every socket. */
-  private readonly handlerIndexes = new Map<string, Map<string, number>>();
+  private readonly dispatch: (this: Socket, event: string, ...args: unknown[]) => void;
+
+  /** Per namespace: the gateway, its handlers (not bound to any socket) and each event's handler. */
+  private readonly gateways = new Map<string, Gateway>();
 
   /**
-   * One `onAny` listener per socket that sends each event through the `CommandDoor` to its
-   * handler, instead of Nest's default of one RxJS pipeline per handler per socket: the same
-   * acks, far less memory for each idle connection and less work per message. A socket keeps
-   * only its handlers' functions; the event-to-handler map is shared by its namespace.
+   * One `onAny` listener, shared by every socket, that sends each event through the `CommandDoor`
+   * to its handler, instead of Nest's default of one RxJS pipeline per handler per socket, and of
+   * its handlers bound to each socket: the same acks, far less memory for each idle connection
+   * and less work per message. A socket keeps only the listener's place in its list.
    */
-  override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[]): void {
-    const indexOf = this.handlerIndex(socket.nsp.name, handlers);
-    const callbacks = handlers.map((handler) => handler.callback);
-    socket.onAny((event: string, ...args: unknown[]) => {
-      const index = indexOf.get(event);
-      // As Nest's own binding sees it: the ack last, one argument as is, several as an array.
-      const ack = typeof args.at(-1) === 'function' ? (args.pop() as (response: unknown) => void) : undefined;
-      const data = args.length <= 1 ? args[0] : args;
-      if (index === undefined) {
-        // Session events (`auth:refresh`) have listeners of their own; anything else is unknown.
-        if (socket.listenerCount(event) === 0 && ack) ack(this.door.refuseUnknown(socket, event));
-        return;
-      }
-      void this.door
-        .pass(socket, event, data, (parsed) => callbacks[index]?.(parsed, ack))
-        .then((response) => ack?.(response));
-    });
+  bindGatewayHandlers(socket: Socket, handlers: MessageMappingProperties[], instance: object): void {
+    const gateway = this.gateways.get(socket.nsp.name);
+    if (gateway === undefined) {
+      const indexOf = new Map(handlers.map((handler, position) => [handler.message as string, position]));
+      this.gateways.set(socket.nsp.name, { instance, handlers, indexOf });
+    } else if (gateway.handlers !== handlers) {
+      throw new Error(`namespace ${socket.nsp.name} has two gateways: one namespace, one gateway`);
+    }
+    socket.onAny(this.dispatch);
   }
 
-  private handlerIndex(namespace: string, handlers: MessageMappingProperties[]): Map<string, number> {
-    const known = this.handlerIndexes.get(namespace);
-    if (
-      known?.size === handlers.length &&
-      handlers.every((handler, index) => known.get(handler.message as string) === index)
-    ) {
-      return known;
-    }
-    const index = new Map(handlers.map((handler, position) => [handler.message as string, position]));
-    this.handlerIndexes.set(namespace, index);
-    return index;
+  /** Nest's per-socket disconnect hook, kept only for a gateway that has `handleDisconnect`. */
+  override bindClientDisconnect(socket: Socket, callback: (reason: unknown) => void): void {
+    const instance = this.gateways.get(socket.nsp.name)?.instance as { handleDisconnect?: unknown } | undefined;
+    if (typeof instance?.handleDisconnect === 'function') super.bindClientDisconnect(socket, callback);
   }
 
   override create(port: number, options?: ServerOptions & { namespace?: string; server?: Server }): Server | Namespace {
@@ -100,6 +90,56 @@ export class TandemIoAdapter extends IoAdapter {
     return created;
   }
 }
+
+interface Gateway {
+  instance: object;
+  handlers: MessageMappingProperties[];
+  indexOf: Map<string, number>;
+}
+
+type SubscribeMessages = (handlers: MessageMappingProperties[], socket: Socket, instance: object) => void;
+
+/**
+ * Nest binds every gateway handler to every socket (`callback.bind(instance, socket)`) and hands
+ * the bound copies to the adapter, a function and its arguments per handler per connection. With
+ * a `TandemIoAdapter` the handlers are handed over as they are, shared by all sockets, and called
+ * with the socket as their first argument, as the bound copies would have been.
+ */
+function shareGatewayHandlers(): void {
+  const prototype = WebSocketsController.prototype as unknown as {
+    subscribeMessages: SubscribeMessages;
+    config: { getIoAdapter(): unknown };
+  };
+  if (Object.hasOwn(prototype.subscribeMessages, shared)) return;
+  const nests = prototype.subscribeMessages;
+  const subscribeMessages: SubscribeMessages = function (this: typeof prototype, handlers, socket, instance) {
+    const adapter = this.config.getIoAdapter();
+    if (adapter instanceof TandemIoAdapter) adapter.bindGatewayHandlers(socket, handlers, instance);
+    else nests.call(this, handlers, socket, instance);
+  };
+  prototype.subscribeMessages = Object.assign(subscribeMessages, { [shared]: true });
+}
+
+/** The `onAny` listener of every gateway socket; Socket.IO calls it with the socket as `this`. */
+function dispatcher(door: CommandDoor, gateways: Map<string, Gateway>) {
+  return function (this: Socket, event: string, ...args: unknown[]): void {
+    const gateway = gateways.get(this.nsp.name);
+    const index = gateway?.indexOf.get(event);
+    // As Nest's own binding sees it: the ack last, one argument as is, several as an array.
+    const ack = typeof args.at(-1) === 'function' ? (args.pop() as (response: unknown) => void) : undefined;
+    const data = args.length <= 1 ? args[0] : args;
+    if (gateway === undefined || index === undefined) {
+      // Session events (`auth:refresh`) have listeners of their own; anything else is unknown.
+      if (this.listenerCount(event) === 0 && ack) ack(door.refuseUnknown(this, event));
+      return;
+    }
+    void door
+      .pass(this, event, data, (parsed) => gateway.handlers[index]?.callback.call(gateway.instance, this, parsed, ack))
+      .then((response) => ack?.(response));
+  };
+}
+
+const shared = Symbol('shared gateway handlers');
 
 /**
  * Browsers send `Origin`; scripts and servers usually do not, and are let through (they must still
