@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AuthFailure, HttpRoute, Namespace } from '@tandem/contract';
 import { TokenService } from '../apps/api/src/auth/token.service.js';
+import { ChatGateway, type ChatNamespace } from '../apps/api/src/chat/chat.gateway.js';
 import { closeAllClients, connect, signIn, socketFor } from './support/clients.js';
 import { startServer, type TestServer } from './support/server.js';
 
@@ -32,6 +33,16 @@ describe('identity', () => {
     expect(new Date(session.expiresAt).getTime()).toBeGreaterThan(Date.now());
     expect(server.db.prepare('SELECT name FROM User WHERE id = ?').get(session.user.id)).toEqual({ name: 'Ann' });
     await connect(socketFor(server.url, Namespace.Chat, session.token));
+  });
+
+  it('keeps no copy of the token once a handshake is admitted', async () => {
+    const session = await signIn(server.url, 'Tess');
+    const client = await connect(socketFor(server.url, Namespace.Chat, session.token));
+    const gateway: unknown = server.app.get(ChatGateway);
+    const chat = (gateway as { server: ChatNamespace }).server;
+    const admitted = chat.sockets.get(client.id ?? '');
+    expect(admitted?.data.user.id).toBe(session.user.id);
+    expect(admitted?.handshake.auth).toEqual({});
   });
 
   it.each([

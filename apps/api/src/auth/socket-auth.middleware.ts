@@ -18,6 +18,8 @@ function refusal(reason: AuthFailureData['reason'], message: string): ExtendedEr
  * message is the reason (`token_missing`, `token_malformed`, `token_invalid`, `token_expired`,
  * `user_unknown`, `token_revoked`).
  */
+const admitted = Object.freeze({});
+
 export function socketAuthMiddleware(authenticator: Authenticator): SocketMiddleware {
   return (socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
@@ -34,6 +36,9 @@ export function socketAuthMiddleware(authenticator: Authenticator): SocketMiddle
           tokenExpiresAt: check.expiresAt,
         };
         Object.assign(socket.data as object, data);
+        // The token has done its work: kept, it would be a copy per socket for the socket's life
+        // (and in the Admin UI's view of the handshake); `auth:refresh` brings its own.
+        socket.handshake.auth = admitted;
         next();
       },
       (error: unknown) => next(error instanceof Error ? error : new Error(String(error))),

@@ -39,7 +39,7 @@ interface ChatSocketData extends SocketData {
   idle: boolean;
 }
 
-type ChatNamespace = IoNamespace<ChatClientEvents, ChatServerEvents, Record<string, never>, ChatSocketData>;
+export type ChatNamespace = IoNamespace<ChatClientEvents, ChatServerEvents, Record<string, never>, ChatSocketData>;
 type ChatSocket = Socket<ChatClientEvents, ChatServerEvents, Record<string, never>, ChatSocketData>;
 
 /**
