@@ -8,9 +8,9 @@ interface EngineConnection {
   transport?: { writable?: boolean; socket?: { _socket?: NetSocket } };
 }
 
-/** What is used of a namespace's adapter: its broadcast and the sockets of its rooms. */
+/** What is used of a namespace's adapter: the loop over a broadcast's sockets, and its rooms. */
 interface BroadcastAdapter {
-  broadcast: (packet: unknown, opts: { rooms: Set<string> }) => void;
+  apply: (opts: { rooms: Set<string> }, callback: (socket: unknown) => void) => void;
   rooms: Map<string, Set<string>>;
 }
 
@@ -77,14 +77,16 @@ export function coalesceWrites(server: Server, directFrom = directBroadcastFrom)
     for (const room of rooms) count += adapter.rooms.get(room)?.size ?? 0;
     return count;
   };
+  // The adapter's loop over the sockets, not its `broadcast`: a cluster adapter hands its local
+  // sockets the packet after publishing it (and another node's broadcasts) through this loop too.
   const directBroadcasts = (namespace: Namespace) => {
     const adapter = namespace.adapter as unknown as BroadcastAdapter;
-    const broadcast = adapter.broadcast.bind(adapter);
-    adapter.broadcast = (packet, opts) => {
-      if (direct || receivers(namespace, adapter, opts.rooms) < directFrom) return broadcast(packet, opts);
+    const apply = adapter.apply.bind(adapter);
+    adapter.apply = (opts, callback) => {
+      if (direct || receivers(namespace, adapter, opts.rooms) < directFrom) return apply(opts, callback);
       direct = true;
       try {
-        broadcast(packet, opts);
+        apply(opts, callback);
       } finally {
         direct = false;
       }
