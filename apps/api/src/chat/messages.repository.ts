@@ -80,20 +80,21 @@ export class MessagesRepository {
         },
         ...(message.opId ? { opId: message.opId } : {}),
       }),
+      alongside: (seq) =>
+        context.sql.run(
+          insertMessage({
+            id,
+            roomId: message.roomId,
+            seq,
+            authorId: message.author.id,
+            text: message.text,
+            kind,
+            action: message.system ?? null,
+            createdAt: timestamp(createdAt),
+            replyToId: message.replyTo ?? null,
+          }),
+        ),
     });
-    await context.sql.run(
-      insertMessage({
-        id,
-        roomId: message.roomId,
-        seq: data.seq,
-        authorId: message.author.id,
-        text: message.text,
-        kind,
-        action: message.system ?? null,
-        createdAt: timestamp(createdAt),
-        replyToId: message.replyTo ?? null,
-      }),
-    );
     context.beforeCommit(indexNewMessages, id);
     await this.addMentions(context.sql, id, mentions);
     return data.message;

@@ -63,16 +63,21 @@ export class ChangeLogRepository {
       data: (seq: number) => D;
       /** `latest`: neither recorded nor broadcast as is (see `ChangeCommitted.delivery`). */
       delivery?: ChangeCommitted['delivery'];
+      /** A write that needs the seq, sent with the change's record (on a server, one round trip for both). */
+      alongside?: (seq: number) => Promise<unknown>;
     },
   ): Promise<AppendedChange<D>> {
     const { namespace, stream, event, delivery = 'each' } = entry;
     const { seq } = (await context.sql.first(nextSeq({ key: stream })))!;
     const data = entry.data(seq);
     context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
-    if (delivery === 'latest') return { seq, data };
-    await context.sql.run(
-      recordChange({ streamKey: stream, seq, event, data: JSON.stringify(data), createdAt: timestamp() }),
-    );
+    const recorded =
+      delivery === 'latest'
+        ? undefined
+        : context.sql.run(
+            recordChange({ streamKey: stream, seq, event, data: JSON.stringify(data), createdAt: timestamp() }),
+          );
+    await Promise.all([recorded, entry.alongside?.(seq)]);
     return { seq, data };
   }
 
