@@ -96,6 +96,20 @@ describe('chat messages', () => {
       ).toEqual({ n: 1 });
     });
 
+    it('answers a retried send with its first result after the sender left the room', async () => {
+      const { socket: ann } = await chatClient(server.url, 'ann');
+      const { socket: bob } = await chatClient(server.url, 'bob');
+      const room = await createRoom(ann);
+      await join(bob, room.id);
+      const opId = randomUUID();
+      const first = await send(bob, room.id, 'before leaving', opId);
+      await commandOk(bob, ChatCommand.RoomLeave, { roomId: room.id });
+
+      expect(await send(bob, room.id, 'before leaving', opId)).toEqual(first);
+      const fresh = await command(bob, ChatCommand.MessageSend, { opId: randomUUID(), roomId: room.id, text: 'after' });
+      expect(fresh).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    });
+
     it('commits concurrent sends together, and a refused one in the same batch fails alone', async () => {
       const { socket: ann } = await chatClient(server.url, 'ann');
       const { socket: outsider } = await chatClient(server.url, 'outsider');

@@ -40,16 +40,16 @@ export class MessagesService {
     return this.writes.once(user.id, input.opId, ChatCommand.MessageSend, store, {
       replay: this.withCurrentText,
       overlaps: input.replyTo === undefined,
+      check: (context) => this.spaces.requireMemberAmong(SpaceKinds.room, input.roomId, user, context),
     });
   }
 
-  /** The message from a member of the room, with its mentions; a reply updates its thread. */
+  /** The message (its author's membership checked with its opId), with its mentions; a reply updates its thread. */
   private async store(
     context: UnitOfWork,
     user: User,
     input: ChatInput<'message:send'>,
   ): Promise<ChatCommandResults['message:send']> {
-    await this.spaces.requireMember(SpaceKinds.room, input.roomId, user, context.sql);
     const replyTo =
       input.replyTo === undefined ? undefined : await this.threads.parentFor(input.replyTo, input.roomId, context.sql);
     const mentions = await this.mentionsIn(input.text, input.roomId, context.sql);

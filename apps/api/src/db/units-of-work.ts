@@ -81,6 +81,12 @@ const recordProcessedOps: BeforeCommit<ProcessedOpRow> = {
   },
 };
 
+/**
+ * A read the work needs to pass first (say, a membership check), asked with the opId's lookup
+ * (on a server, in the same round trip); its refusal counts only when the opId is new.
+ */
+export type Check = (context: UnitOfWork) => Promise<unknown>;
+
 /** What a retry answers instead of the stored result (say, without what was deleted since). */
 export type Replay<T> = (stored: T, context: UnitOfWork) => Promise<T>;
 
@@ -105,11 +111,11 @@ export class UnitsOfWork {
     opId: string,
     command: string,
     work: (context: UnitOfWork) => Promise<T>,
-    options: { replay?: Replay<T>; overlaps?: boolean } = {},
+    options: { replay?: Replay<T>; overlaps?: boolean; check?: Check } = {},
   ): Promise<T> {
     return this.retryingOnRace(() =>
       this.database.write(
-        (context) => this.attempt(context, { userId, opId, command }, work, options.replay),
+        (context) => this.attempt(context, { userId, opId, command }, work, options),
         options.overlaps,
       ),
     );
@@ -129,8 +135,11 @@ export class UnitsOfWork {
     context: UnitOfWork,
     op: { userId: string; opId: string; command: string },
     work: (context: UnitOfWork) => Promise<T>,
-    replay: Replay<T> | undefined,
+    { replay, check }: { replay?: Replay<T>; check?: Check },
   ): Promise<T> {
+    const checked = check?.(context);
+    // A retry answers its stored result even where the check would now refuse.
+    checked?.catch(() => undefined);
     const previous = await context.gather(findProcessedOp, op);
     if (previous) {
       if (previous.command !== op.command) {
@@ -139,6 +148,7 @@ export class UnitsOfWork {
       const stored = JSON.parse(previous.result) as T;
       return replay ? replay(stored, context) : stored;
     }
+    await checked;
     const value = await work(context);
     context.beforeCommit(recordProcessedOps, { ...op, result: JSON.stringify(value), createdAt: timestamp() });
     return value;

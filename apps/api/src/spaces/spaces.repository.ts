@@ -5,6 +5,7 @@ import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { timestamp } from '../db/dialect.js';
 import { prepare, type Prepared, type Sql } from '../db/sql.js';
+import { findForMembers, spaceColumns, type MemberCheck } from './member-checks.js';
 import { SpaceKinds, type SpaceKind } from './space-kinds.js';
 import { spaceTables, type SpaceTables } from './space-tables.js';
 
@@ -40,16 +41,6 @@ function perKind<P extends Record<string, unknown>, R>(
   );
   return (kind) => byKind.get(kind)!;
 }
-
-/** What `SpaceRecord` holds (and `deletedAt`, for the kinds that keep deleted spaces). */
-const spaceColumns = [
-  'Space.id',
-  'Space.spaceName as name',
-  'Space.visibility',
-  'Space.inviteCode',
-  'Space.ownerId',
-  'Space.createdAt',
-] as const;
 
 const findSpace = perKind((db, space: { id: string }, kind) =>
   db
@@ -144,6 +135,11 @@ export class SpacesRepository {
     if (!row) return null;
     const { memberId, ...record } = row;
     return { record: record as SpaceRecord, member: memberId !== null };
+  }
+
+  /** `findForMember` for a work of a transaction: the works that start together ask in one statement. */
+  findForMemberAmong(kind: SpaceKind, spaceId: string, userId: string, context: UnitOfWork): Promise<MemberCheck> {
+    return context.gather(findForMembers.get(kind)!, { spaceId, userId });
   }
 
   /** The space and its seq as of one moment, or null. */

@@ -19,6 +19,7 @@ import { UnitsOfWork } from '../db/units-of-work.js';
 import { PinAttempts } from './pin-attempts.js';
 import type { SpaceKind } from './space-kinds.js';
 import { SpacePinsRepository } from './space-pins.repository.js';
+import type { MemberCheck } from './member-checks.js';
 import { SpacesRepository, type SpaceRecord } from './spaces.repository.js';
 
 /** What a join or resync answers besides the space: its seq, and the missed changes or a snapshot. */
@@ -74,10 +75,12 @@ export class SpacesService {
 
   /** The space (`NOT_FOUND` as `require`), `FORBIDDEN` unless the user is a member: one read. */
   async requireMember(kind: SpaceKind, spaceId: string, user: User, sql: Sql): Promise<SpaceRecord> {
-    const found = await this.spaces.findForMember(kind, spaceId, user.id, sql);
-    if (!found || found.record.deletedAt) throw DomainError.notFound(kind.noun);
-    if (!found.member) throw DomainError.forbidden(`join the ${kind.noun} first`);
-    return found.record;
+    return memberOnly(kind, await this.spaces.findForMember(kind, spaceId, user.id, sql));
+  }
+
+  /** `requireMember` for a work that may overlap others: they check their spaces in one statement. */
+  async requireMemberAmong(kind: SpaceKind, spaceId: string, user: User, context: UnitOfWork): Promise<SpaceRecord> {
+    return memberOnly(kind, await this.spaces.findForMemberAmong(kind, spaceId, user.id, context));
   }
 
   /** `FORBIDDEN` unless the user owns the space; `action` says what they tried ("rename it"). */
@@ -211,4 +214,11 @@ export function toSummary(record: SpaceRecord, seq: number, withInviteCode: bool
     seq,
     ...(withInviteCode && record.inviteCode ? { inviteCode: record.inviteCode } : {}),
   };
+}
+
+/** The space (`NOT_FOUND` if deleted or missing), `FORBIDDEN` unless the user is a member. */
+function memberOnly(kind: SpaceKind, found: MemberCheck): SpaceRecord {
+  if (!found || found.record.deletedAt) throw DomainError.notFound(kind.noun);
+  if (!found.member) throw DomainError.forbidden(`join the ${kind.noun} first`);
+  return found.record;
 }
