@@ -41,12 +41,20 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
         expect(await node.boards.hasPlayerFor(board.id, bob.id, context.sql)).toBe(true);
         expect(await node.boards.countActivePlayers(board.id, context.sql)).toBe(2);
         expect(await node.boards.findActivePlayer(board.id, second.id, context.sql)).toMatchObject({ score: 0 });
-        expect(await node.boards.findBoardWithPlayer(board.id, first.id, context.sql)).toEqual({
-          board,
-          player: { id: first.id, boardId: board.id, name: 'one', userId: bob.id, score: 0 },
-        });
-        expect(await node.boards.findBoardWithPlayer(board.id, 'nobody', context.sql)).toEqual({ board, player: null });
-        expect(await node.boards.findBoardWithPlayer('nowhere', first.id, context.sql)).toBeNull();
+        // Asked together: one statement answers each.
+        const found = await Promise.all([
+          node.boards.findBoardWithPlayer(context, board.id, first.id),
+          node.boards.findBoardWithPlayer(context, board.id, 'nobody'),
+          node.boards.findBoardWithPlayer(context, 'nowhere', first.id),
+          node.boards.findBoardWithPlayer(context, board.id, second.id),
+        ]);
+        expect(found).toEqual([
+          { board, player: { id: first.id, boardId: board.id, name: 'one', userId: bob.id, score: 0 } },
+          { board, player: null },
+          null,
+          { board, player: { id: second.id, boardId: board.id, name: 'two', userId: null, score: 0 } },
+        ]);
+        expect(await node.boards.findBoardWithPlayer(context, board.id, 'nobody')).toEqual({ board, player: null });
       });
       const scored = await node.units.write((context) =>
         node.boards.addScore(context, {

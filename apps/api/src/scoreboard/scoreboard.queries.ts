@@ -1,4 +1,6 @@
+import type { GatheredRead } from '../db/database.service.js';
 import { prepare, prepareShapes } from '../db/sql.js';
+import type { BoardRecord, PlayerRecord } from './board-records.js';
 
 // The scoreboard's queries on its hot paths, built and compiled once (see `prepare`).
 
@@ -11,31 +13,76 @@ export const findBoard = prepare((db, board: { id: string }) =>
     .where('id', '=', board.id),
 );
 
-/** The board, and the player on it unless there is none (or it was removed): one read for the commands on a player. */
-export const findBoardWithPlayer = prepare((db, ids: { boardId: string; playerId: string }) =>
-  db
-    .selectFrom('Board')
-    .leftJoin('Player', (join) =>
-      join
-        .on('Player.id', '=', ids.playerId)
-        .onRef('Player.boardId', '=', 'Board.id')
-        .on('Player.removedAt', 'is', null),
-    )
-    .select([
-      'Board.id',
-      'Board.name',
-      'Board.visibility',
-      'Board.inviteCode',
-      'Board.ownerId',
-      'Board.round',
-      'Board.createdAt',
-      'Player.id as playerId',
-      'Player.name as playerName',
-      'Player.userId as playerUserId',
-      'Player.score as playerScore',
-    ])
-    .where('Board.id', '=', ids.boardId),
+const boardWithPlayerColumns = [
+  'Board.id',
+  'Board.name',
+  'Board.visibility',
+  'Board.inviteCode',
+  'Board.ownerId',
+  'Board.round',
+  'Board.createdAt',
+  'Player.id as playerId',
+  'Player.name as playerName',
+  'Player.userId as playerUserId',
+  'Player.score as playerScore',
+] as const;
+
+/**
+ * The boards of `count` (board, player) pairs, each with those of the players that are on it and
+ * active (a board none of them is on comes once, without a player): parameters `boardId0`,
+ * `playerId0`, … `playerId{count - 1}`.
+ */
+const findBoardsWithPlayers = prepareShapes(
+  (count: number) => String(count),
+  (db, ids: Record<string, string>, count) => {
+    const indexes = Array.from({ length: count }, (_, index) => index);
+    return db
+      .selectFrom('Board')
+      .leftJoin('Player', (join) =>
+        join
+          .onRef('Player.boardId', '=', 'Board.id')
+          .on('Player.removedAt', 'is', null)
+          .on(
+            'Player.id',
+            'in',
+            indexes.map((index) => ids[`playerId${index}`]!),
+          ),
+      )
+      .select(boardWithPlayerColumns)
+      .where(
+        'Board.id',
+        'in',
+        indexes.map((index) => ids[`boardId${index}`]!),
+      );
+  },
 );
+
+export type BoardWithPlayer = { board: BoardRecord; player: PlayerRecord | null } | null;
+
+/**
+ * The board (null: none), and its active player of that id (null: none): the first read of every
+ * command on a player. The works of a transaction that start together ask in one statement.
+ */
+export const findBoardWithPlayer: GatheredRead<{ boardId: string; playerId: string }, BoardWithPlayer> = {
+  async run(keys, sql) {
+    const ids: Record<string, string> = {};
+    keys.forEach((key, index) => {
+      ids[`boardId${index}`] = key.boardId;
+      ids[`playerId${index}`] = key.playerId;
+    });
+    const rows = await sql.all(findBoardsWithPlayers(keys.length, ids));
+    return keys.map(({ boardId, playerId }) => {
+      const onBoard = rows.filter((row) => row.id === boardId);
+      if (onBoard.length === 0) return null;
+      const { playerId: _id, playerName: _name, playerUserId: _userId, playerScore: _score, ...board } = onBoard[0]!;
+      const row = onBoard.find((candidate) => candidate.playerId === playerId);
+      const player = row
+        ? { id: playerId, boardId, name: row.playerName!, userId: row.playerUserId, score: row.playerScore! }
+        : null;
+      return { board: board as BoardRecord, player };
+    });
+  },
+};
 
 export const findActivePlayer = prepare((db, player: { id: string; boardId: string }) =>
   db

@@ -30,6 +30,7 @@ import {
   playersAbove,
   rankedPlayers,
   recordScoreEvent,
+  type BoardWithPlayer,
 } from './scoreboard.queries.js';
 
 /** Boards, players and scores; rows become contract types here. */
@@ -104,17 +105,9 @@ export class ScoreboardRepository {
     return { seq, players: await this.rankedPlayers(record.id, sql) };
   }
 
-  /** The board (null: none), and its active player of that id (null: none). */
-  async findBoardWithPlayer(
-    boardId: string,
-    playerId: string,
-    sql: Sql,
-  ): Promise<{ board: BoardRecord; player: PlayerRecord | null } | null> {
-    const row = await sql.first(findBoardWithPlayer({ boardId, playerId }));
-    if (!row) return null;
-    const { playerId: id, playerName: name, playerUserId: userId, playerScore: score, ...board } = row;
-    const player = id === null ? null : { id, boardId, name: name!, userId, score: score! };
-    return { board: board as BoardRecord, player };
+  /** The board (null: none), and its active player of that id (null: none), read with those other works ask for. */
+  findBoardWithPlayer(context: UnitOfWork, boardId: string, playerId: string): Promise<BoardWithPlayer> {
+    return context.gather(findBoardWithPlayer, { boardId, playerId });
   }
 
   async findActivePlayer(boardId: string, playerId: string, sql: Sql): Promise<PlayerRecord | null> {

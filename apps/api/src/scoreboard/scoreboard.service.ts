@@ -124,7 +124,7 @@ export class ScoreboardService {
     user: User,
     input: ScoreboardInput<'score:add'>,
   ): Promise<ScoreboardCommandResults['score:add']> {
-    const { board, player } = await this.requireBoardPlayer(user, input, context.sql);
+    const { board, player } = await this.requireBoardPlayer(user, input, context);
     const { expected } = input;
     const isExpected = (score: number) =>
       expected === undefined || (expected.round === board.round && expected.score === score);
@@ -196,7 +196,7 @@ export class ScoreboardService {
     work: (context: UnitOfWork) => Promise<T>,
   ): Promise<T> {
     return this.writes.once(user.id, input.opId, command, async (context) => {
-      await this.requireBoardPlayer(user, input, context.sql, action);
+      await this.requireBoardPlayer(user, input, context, action);
       return work(context);
     });
   }
@@ -236,12 +236,12 @@ export class ScoreboardService {
   private async requireBoardPlayer(
     user: User,
     input: { boardId: string; playerId: string },
-    sql: Sql,
+    context: UnitOfWork,
     ownerAction?: string,
   ): Promise<{ board: BoardRecord; player: PlayerRecord }> {
-    const found = await this.boards.findBoardWithPlayer(input.boardId, input.playerId, sql);
+    const found = await this.boards.findBoardWithPlayer(context, input.boardId, input.playerId);
     if (!found) throw DomainError.notFound('board');
-    const board = await this.spaces.requireAccess(SpaceKinds.board, user, found.board, sql);
+    const board = await this.spaces.requireAccess(SpaceKinds.board, user, found.board, context.sql);
     if (ownerAction !== undefined) this.spaces.requireOwner(SpaceKinds.board, board, user, ownerAction);
     if (!found.player) throw DomainError.notFound('player');
     return { board, player: found.player };
