@@ -60,18 +60,6 @@ const findWithSeq = perKind((db, space: { id: string; streamKey: string }, kind)
     .where('Space.id', '=', space.id),
 );
 
-/** The space and whether the user is a member, in one statement: the check of every member-only write. */
-const findForMember = perKind((db, query: { id: string; userId: string }, kind) =>
-  db
-    .selectFrom('Space')
-    .leftJoin('SpaceMember', (join) =>
-      join.onRef('SpaceMember.spaceId', '=', 'Space.id').on('SpaceMember.userId', '=', query.userId),
-    )
-    .select([...spaceColumns, 'SpaceMember.userId as memberId'])
-    .$if(kind.softDeleted, (select) => select.select('Space.deletedAt'))
-    .where('Space.id', '=', query.id),
-);
-
 const isMember = perKind((db, member: { spaceId: string; userId: string }) =>
   db
     .selectFrom('SpaceMember')
@@ -125,16 +113,12 @@ export class SpacesRepository {
   }
 
   /** The space, deleted or not, and whether the user is a member of it; null if there is no such space. */
-  async findForMember(
-    kind: SpaceKind,
-    spaceId: string,
-    userId: string,
-    sql: Sql,
-  ): Promise<{ record: SpaceRecord; member: boolean } | null> {
-    const row = await sql.first(findForMember(kind)({ id: spaceId, userId }));
-    if (!row) return null;
-    const { memberId, ...record } = row;
-    return { record: record as SpaceRecord, member: memberId !== null };
+  /** The space and whether the user is a member, in one statement: the check of every member-only write. */
+  findForMember(kind: SpaceKind, spaceId: string, userId: string, sql: Sql): Promise<MemberCheck> {
+    return findForMembers
+      .get(kind)!
+      .run([{ spaceId, userId }], sql)
+      .then(([found]) => found ?? null);
   }
 
   /** `findForMember` for a work of a transaction: the works that start together ask in one statement. */
