@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { Histogram } from './histogram.js';
 import type { ReachResult, StormResult } from './load/join-storm.js';
-import { errorsNote, withRig, type Cell, type Metrics, type Scenario } from './scenarios.js';
+import { errorsNote, withRig, type Cell, type Metrics, type Scenario } from './rig.js';
 import { startServer, type ServerHandle } from './servers.js';
 import type { LoadWorker } from './workers.js';
 

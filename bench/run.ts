@@ -12,17 +12,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { loadAverage, machineCpu, machineCpuPercent, machineInfo } from './machine.js';
-import {
-  buildScenarioReports,
-  checkTargets,
-  formatMarkdown,
-  formatNumber,
-  formatTable,
-  type Cells,
-  type Report,
-} from './report.js';
+import { buildScenarioReports, checkTargets, type Cells, type Report } from './report.js';
+import { formatMarkdown, formatNumber, formatTable } from './report-format.js';
 import { describeDatabase } from './database.js';
-import { allScenarios, type Cell } from './scenarios.js';
+import type { Cell } from './rig.js';
+import { allScenarios } from './scenarios.js';
 
 /** The scenarios that measure the database: those `--database` runs unless `--only` says otherwise. */
 const databaseScenarios = ['chat-persist', 'scoreboard-increments', 'lists-updates'];
