@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import {
+  ListsCommand,
+  listPath,
+  ListsRoute,
+  type List,
+  type ListSnapshot,
+  type ListsCommandResults,
+} from '@tandem/contract';
+import { commandOk, listsClient, signIn } from './support/clients.js';
+import { createList, join, listsSuite, move, okData, update, versioned } from './support/lists.js';
+
+describe('lists', () => {
+  const { server, sharedList, writeState, getJson } = listsSuite();
+
+  // ---- REST mirror ----------------------------------------------------------------------------
+
+  describe('REST mirror', () => {
+    it('serves the same lists and list state as the socket', async () => {
+      const { bob, list, items, bobSession } = await sharedList(['milk', 'eggs', 'bread']);
+      okData(await update(bob, items[0], { done: true }));
+      okData(await versioned(bob, ListsCommand.ItemDelete, items[1]));
+      okData(await move(bob, items[2], { afterId: null }));
+
+      const overSocket = await join(bob, list.id);
+      const overHttp = await getJson(listPath(list.id), bobSession.token);
+      expect(overHttp).toEqual({ status: 200, body: overSocket });
+
+      const listed = await commandOk<ListsCommandResults['list:list']>(bob, ListsCommand.ListList, {});
+      expect(await getJson(ListsRoute.Lists, bobSession.token)).toEqual({ status: 200, body: listed });
+    });
+
+    it('answers 401 without a valid token, 403 for a private list of others, 404 for an unknown one', async () => {
+      const { socket: owner, session: ownerSession } = await listsClient(server.url, 'owner');
+      const outsider = await signIn(server.url, 'outsider');
+      const secret = await createList(owner, 'secret', 'private');
+      const before = writeState();
+
+      for (const path of [ListsRoute.Lists, listPath(secret.id)]) {
+        for (const token of [undefined, '', 'garbage', `${ownerSession.token.split('.')[0]}.forged`]) {
+          const answer = await getJson(path, token);
+          expect(answer).toMatchObject({ status: 401, body: { ok: false, error: { code: 'UNAUTHORIZED' } } });
+        }
+      }
+      const noBearer = await fetch(`${server.url}${listPath(secret.id)}`, {
+        headers: { authorization: ownerSession.token },
+      });
+      expect(noBearer.status).toBe(401);
+      expect(noBearer.headers.get('www-authenticate')).toBe('Bearer');
+
+      expect(await getJson(listPath(secret.id), outsider.token)).toMatchObject({
+        status: 403,
+        body: { ok: false, error: { code: 'FORBIDDEN' } },
+      });
+      expect(await getJson(listPath(randomUUID()), outsider.token)).toMatchObject({
+        status: 404,
+        body: { ok: false, error: { code: 'NOT_FOUND' } },
+      });
+      expect((await getJson(listPath('not-an-id'), outsider.token)).status).toBe(404);
+      const { body: visible } = (await getJson(ListsRoute.Lists, outsider.token)) as { body: { lists: List[] } };
+      expect(visible.lists.map((l) => l.id)).not.toContain(secret.id);
+      // Reading makes no one a member.
+      expect(writeState()).toEqual(before);
+
+      const { body: ownerView } = (await getJson(listPath(secret.id), ownerSession.token)) as { body: ListSnapshot };
+      expect(ownerView.list.inviteCode).toBe(secret.inviteCode);
+    });
+  });
+});
