@@ -4,6 +4,7 @@ import { loadConfig } from '../apps/api/src/config.js';
 import { DatabaseService, postgresDriver } from '../apps/api/src/db/database.service.js';
 import { MetricsService } from '../apps/api/src/metrics/metrics.service.js';
 import { chatCases } from './support/conformance/chat.cases.js';
+import { sequencesCases } from './support/conformance/sequences.cases.js';
 import { scoreboardAndListsCases } from './support/conformance/scoreboard-lists.cases.js';
 import { spacesCases } from './support/conformance/spaces.cases.js';
 import { unitsOfWorkCases } from './support/conformance/units-of-work.cases.js';
@@ -14,6 +15,7 @@ describe('data layer on SQLite', () => {
   // The assertions live in the shared cases: each case must make at least one.
   beforeEach(() => expect.hasAssertions());
   describe('units of work', () => unitsOfWorkCases(sqliteDataLayer));
+  describe('seqs taken per batch', () => sequencesCases(sqliteDataLayer));
   describe('spaces', () => spacesCases(sqliteDataLayer));
   describe('chat', () => chatCases(sqliteDataLayer));
   describe('scoreboard and lists', () => scoreboardAndListsCases(sqliteDataLayer));

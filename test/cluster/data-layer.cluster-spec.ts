@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
 import { chatCases } from '../support/conformance/chat.cases.js';
+import { sequencesCases } from '../support/conformance/sequences.cases.js';
 import { scoreboardAndListsCases } from '../support/conformance/scoreboard-lists.cases.js';
 import { spacesCases } from '../support/conformance/spaces.cases.js';
 import { unitsOfWorkCases } from '../support/conformance/units-of-work.cases.js';
@@ -14,6 +15,7 @@ const describeWhenServicesRun = await describeWithServices('the data layer suite
 
 describeWhenServicesRun('data layer on PostgreSQL', () => {
   describeWhenServicesRun('units of work', () => unitsOfWorkCases(() => postgresDataLayer()));
+  describeWhenServicesRun('seqs taken per batch', () => sequencesCases(() => postgresDataLayer()));
   describeWhenServicesRun('spaces', () => spacesCases(() => postgresDataLayer()));
   describeWhenServicesRun('chat', () => chatCases(() => postgresDataLayer()));
   describeWhenServicesRun('scoreboard and lists', () => scoreboardAndListsCases(() => postgresDataLayer()));

@@ -1,58 +1,42 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
 import { DomainError } from '../../../apps/api/src/common/domain-error.js';
-import type { BeforeCommit, UnitOfWork } from '../../../apps/api/src/db/database.service.js';
+import type { BeforeCommit } from '../../../apps/api/src/db/database.service.js';
 import { prepare } from '../../../apps/api/src/db/sql.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
+import { append, appendIn, twoNodes } from './two-nodes.js';
 
 /** The unit of work, the change log and their races: the same cases on every database. */
 export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
-  let database: DataLayerDatabase;
-  let nodeA: DataLayerNode;
-  let nodeB: DataLayerNode;
-
-  beforeAll(async () => {
-    database = await open();
-    nodeA = await database.node();
-    nodeB = await database.node();
-  });
-  afterAll(() => database.drop());
-
-  const appendIn = (node: DataLayerNode, context: UnitOfWork, stream: string) =>
-    node.changeLog.append(context, {
-      namespace: Namespace.Chat,
-      stream,
-      event: 'test:appended',
-      data: (seq) => ({ seq }),
-    });
-  const append = (node: DataLayerNode, stream: string) =>
-    node.units.write((context) => appendIn(node, context, stream));
+  const nodes = twoNodes(open);
 
   describe('change log', () => {
     it('appends gap-free seqs, records them, and replays them in order', async () => {
       const stream = `test:${timeOrderedId()}`;
-      for (let i = 0; i < 5; i++) await append(nodeA, stream);
-      expect(await nodeA.changeLog.currentSeq(stream)).toBe(5);
-      expect(await nodeA.changeLog.currentSeqs([stream, 'test:none'])).toEqual(new Map([[stream, 5]]));
-      const replay = await nodeA.changeLog.since(stream, 2, 10);
+      for (let i = 0; i < 5; i++) await append(nodes.a, stream);
+      expect(await nodes.a.changeLog.currentSeq(stream)).toBe(5);
+      expect(await nodes.a.changeLog.currentSeqs([stream, 'test:none'])).toEqual(new Map([[stream, 5]]));
+      const replay = await nodes.a.changeLog.since(stream, 2, 10);
       expect(replay.map((change) => change.seq)).toEqual([3, 4, 5]);
       expect(replay[0]).toEqual({ seq: 3, event: 'test:appended', data: { seq: 3 } });
-      expect(await nodeA.changeLog.since(stream, 0, 2)).toHaveLength(2);
+      expect(await nodes.a.changeLog.since(stream, 0, 2)).toHaveLength(2);
     });
 
     it('keeps seq gap-free with writers on two nodes at once', async () => {
       const stream = `test:${timeOrderedId()}`;
-      const appended = await Promise.all(Array.from({ length: 60 }, (_, i) => append(i % 2 ? nodeB : nodeA, stream)));
+      const appended = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => append(i % 2 ? nodes.b : nodes.a, stream)),
+      );
       const seqs = appended.map((change) => change.seq).sort((a, b) => a - b);
       expect(seqs).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
-      expect(await nodeB.changeLog.currentSeq(stream)).toBe(60);
-      expect((await nodeB.changeLog.since(stream, 0, 100)).map((change) => change.seq)).toEqual(seqs);
+      expect(await nodes.b.changeLog.currentSeq(stream)).toBe(60);
+      expect((await nodes.b.changeLog.since(stream, 0, 100)).map((change) => change.seq)).toEqual(seqs);
     });
 
     it('publishes a change only after its commit, and a latest change is not recorded', async () => {
       const stream = `test:${timeOrderedId()}`;
-      const { seq } = await nodeA.units.write((context) =>
-        nodeA.changeLog.append(context, {
+      const { seq } = await nodes.a.units.write((context) =>
+        nodes.a.changeLog.append(context, {
           namespace: Namespace.Scoreboard,
           stream,
           event: 'test.latest',
@@ -61,8 +45,8 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
         }),
       );
       expect(seq).toBe(1);
-      expect(nodeA.published.filter((change) => change.stream === stream)).toHaveLength(1);
-      expect(await nodeA.changeLog.since(stream, 0, 10)).toEqual([]);
+      expect(nodes.a.published.filter((change) => change.stream === stream)).toHaveLength(1);
+      expect(await nodes.a.changeLog.since(stream, 0, 10)).toEqual([]);
     });
   });
 
@@ -70,9 +54,9 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
     it('fails only the refused write of a batch; the others commit and publish', async () => {
       const stream = `test:${timeOrderedId()}`;
       const outcomes = await Promise.allSettled([
-        append(nodeA, stream),
-        nodeA.units.write(async (context) => {
-          await nodeA.changeLog.append(context, {
+        append(nodes.a, stream),
+        nodes.a.units.write(async (context) => {
+          await nodes.a.changeLog.append(context, {
             namespace: Namespace.Chat,
             stream,
             event: 'test:refused',
@@ -80,29 +64,31 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
           });
           throw new DomainError(ErrorCode.Conflict, 'refused on purpose');
         }),
-        append(nodeA, stream),
+        append(nodes.a, stream),
       ]);
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ code: ErrorCode.Conflict });
-      const replay = await nodeA.changeLog.since(stream, 0, 10);
+      const replay = await nodes.a.changeLog.since(stream, 0, 10);
       expect(replay.map((change) => [change.seq, change.event])).toEqual([
         [1, 'test:appended'],
         [2, 'test:appended'],
       ]);
-      expect(nodeA.published.filter((change) => change.stream === stream).map((change) => change.seq)).toEqual([1, 2]);
+      expect(nodes.a.published.filter((change) => change.stream === stream).map((change) => change.seq)).toEqual([
+        1, 2,
+      ]);
     });
 
     it('fails a write that breaks a constraint without failing the batch around it', async () => {
-      const user = await nodeA.users.create('constraint');
+      const user = await nodes.a.users.create('constraint');
       const outcomes = await Promise.allSettled([
-        nodeA.units.write(({ sql }) =>
+        nodes.a.units.write(({ sql }) =>
           sql.run(sql.db.insertInto('User').values({ id: user.id, name: 'again', createdAt: '' })),
         ),
-        nodeA.users.create('after'),
+        nodes.a.users.create('after'),
       ]);
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled']);
       const created = (outcomes[1] as PromiseFulfilledResult<{ id: string }>).value.id;
-      expect(await nodeA.users.tokenStanding(created, 'a-sign-in')).toBeDefined();
+      expect(await nodes.a.users.tokenStanding(created, 'a-sign-in')).toBeDefined();
     });
 
     it('runs a step left for the commit once, with the values of the works that succeeded', async () => {
@@ -122,16 +108,16 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
         },
       };
       const leave = (value: string, refuse = false) =>
-        nodeA.units.write(async (context) => {
+        nodes.a.units.write(async (context) => {
           context.beforeCommit(step, value);
           if (refuse) throw new DomainError(ErrorCode.Forbidden, 'refused before writing');
-          return appendIn(nodeA, context, stream);
+          return appendIn(nodes.a, context, stream);
         });
       const outcomes = await Promise.allSettled([leave('one'), leave('refused', true), leave('two')]);
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect(runs).toEqual([['one', 'two']]);
       await expect(leave('failing')).rejects.toMatchObject({ message: expect.stringMatching(/unique|duplicate/i) });
-      expect(await nodeA.changeLog.currentSeq(stream)).toBe(2);
+      expect(await nodes.a.changeLog.currentSeq(stream)).toBe(2);
     });
   });
 
@@ -140,32 +126,32 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
       const stream = `test:${timeOrderedId()}`;
       const userId = timeOrderedId();
       const send = (refuse: boolean) =>
-        nodeA.units.once(
+        nodes.a.units.once(
           userId,
           timeOrderedId(),
           'test:append',
           async (context) => {
             if (refuse) throw new DomainError(ErrorCode.Forbidden, 'refused before writing');
-            return appendIn(nodeA, context, stream);
+            return appendIn(nodes.a, context, stream);
           },
           { overlaps: true },
         );
       const outcomes = await Promise.allSettled(Array.from({ length: 21 }, (_, i) => send(i === 10)));
       expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(1);
-      const published = nodeA.published.filter((change) => change.stream === stream).map((change) => change.seq);
+      const published = nodes.a.published.filter((change) => change.stream === stream).map((change) => change.seq);
       expect(published).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     });
 
     it('a statement that fails among them fails only its work, and statements sent behind it run later', async () => {
-      const user = await nodeA.users.create('taken');
+      const user = await nodes.a.users.create('taken');
       // Never run before: on a server, first parsed in the same round trip as the failing insert.
       const seqOf = prepare((db, stream: { key: string }) =>
         db.selectFrom('ChangeStream').select(['key', 'seq']).where('key', '=', stream.key),
       );
       const stream = `test:${timeOrderedId()}`;
-      await append(nodeA, stream);
+      await append(nodes.a, stream);
       const work = (fail: boolean) =>
-        nodeA.units.once(
+        nodes.a.units.once(
           user.id,
           timeOrderedId(),
           'test:read',
@@ -196,10 +182,10 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
       const opId = timeOrderedId();
       let runs = 0;
       const work = async () => ({ run: ++runs });
-      expect(await nodeA.units.once(userId, opId, 'test:command', work)).toEqual({ run: 1 });
-      expect(await nodeA.units.once(userId, opId, 'test:command', work)).toEqual({ run: 1 });
+      expect(await nodes.a.units.once(userId, opId, 'test:command', work)).toEqual({ run: 1 });
+      expect(await nodes.a.units.once(userId, opId, 'test:command', work)).toEqual({ run: 1 });
       expect(runs).toBe(1);
-      await expect(nodeA.units.once(userId, opId, 'test:other', work)).rejects.toMatchObject({
+      await expect(nodes.a.units.once(userId, opId, 'test:other', work)).rejects.toMatchObject({
         code: ErrorCode.Conflict,
       });
     });
@@ -218,16 +204,16 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
           });
           return { seq };
         });
-      const answers = await Promise.all([send(nodeA), send(nodeB), send(nodeA), send(nodeB)]);
+      const answers = await Promise.all([send(nodes.a), send(nodes.b), send(nodes.a), send(nodes.b)]);
       expect(new Set(answers.map((answer) => answer.seq))).toEqual(new Set([1]));
-      expect(await nodeA.changeLog.currentSeq(stream)).toBe(1);
+      expect(await nodes.a.changeLog.currentSeq(stream)).toBe(1);
     });
 
     it('looks up the opIds of works sent together in one batch, each with its own answer', async () => {
       const [userId, otherUserId, stored, fresh] = [timeOrderedId(), timeOrderedId(), timeOrderedId(), timeOrderedId()];
-      await nodeA.units.once(userId, stored, 'test:command', async () => ({ run: 'first' }));
+      await nodes.a.units.once(userId, stored, 'test:command', async () => ({ run: 'first' }));
       const send = (user: string, opId: string, command: string) =>
-        nodeA.units.once(user, opId, command, async () => ({ run: `${user}:${opId}` }), { overlaps: true });
+        nodes.a.units.once(user, opId, command, async () => ({ run: `${user}:${opId}` }), { overlaps: true });
       const answers = await Promise.allSettled([
         send(userId, stored, 'test:command'),
         send(userId, fresh, 'test:command'),
@@ -246,8 +232,8 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
     it('answers a replay through `replay`, in a transaction of its own', async () => {
       const userId = timeOrderedId();
       const opId = timeOrderedId();
-      await nodeA.units.once(userId, opId, 'test:command', async () => ({ text: 'first' }));
-      const replayed = await nodeA.units.once(userId, opId, 'test:command', async () => ({ text: 'never' }), {
+      await nodes.a.units.once(userId, opId, 'test:command', async () => ({ text: 'first' }));
+      const replayed = await nodes.a.units.once(userId, opId, 'test:command', async () => ({ text: 'never' }), {
         replay: async (stored) => ({ text: `${stored.text}, replayed` }),
       });
       expect(replayed).toEqual({ text: 'first, replayed' });
@@ -257,10 +243,10 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
   describe('snapshot', () => {
     it('reads one committed moment', async () => {
       const stream = `test:${timeOrderedId()}`;
-      await append(nodeA, stream);
-      const seen = await nodeB.database.snapshot(async (sql) => [
-        await nodeB.changeLog.currentSeq(stream, sql),
-        (await nodeB.changeLog.since(stream, 0, 10, sql)).length,
+      await append(nodes.a, stream);
+      const seen = await nodes.b.database.snapshot(async (sql) => [
+        await nodes.b.changeLog.currentSeq(stream, sql),
+        (await nodes.b.changeLog.since(stream, 0, 10, sql)).length,
       ]);
       expect(seen).toEqual([1, 1]);
     });

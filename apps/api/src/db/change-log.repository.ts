@@ -1,23 +1,66 @@
 import { Injectable } from '@nestjs/common';
 import type { Change, Namespace } from '@tandem/contract';
+import type { Kysely } from 'kysely';
 import type { ChangeCommitted } from '../common/domain-events.js';
+import type { DB } from '../generated/kysely/database.js';
 import { DatabaseService, type UnitOfWork } from './database.service.js';
 import { timestamp } from './dialect.js';
-import { prepare, type Sql } from './sql.js';
+import type { Sequence } from './sequences.js';
+import { prepare, prepareShapes, type Sql } from './sql.js';
 
 export interface AppendedChange<D> {
   seq: number;
   data: D;
 }
 
+/** `count` streams' counters, each as `key{i}` and `seq{i}` (sorted by key: rows locked in one order on every node). */
+const streamRows = (db: Kysely<DB>, row: Record<string, unknown>, count: number) =>
+  db.insertInto('ChangeStream').values(
+    Array.from({ length: count }, (_, index) => ({
+      key: row[`key${index}`] as string,
+      seq: row[`seq${index}`] as number,
+    })),
+  );
+
 /** The increment happens in the database, inside the transaction: gap-free with any number of writers. */
-const nextSeq = prepare((db, stream: { key: string }) =>
-  db
-    .insertInto('ChangeStream')
-    .values({ key: stream.key, seq: 1 })
-    .onConflict((conflict) => conflict.column('key').doUpdateSet((eb) => ({ seq: eb('ChangeStream.seq', '+', 1) })))
-    .returning('seq'),
+const advanceStreams = prepareShapes(
+  (count: number) => String(count),
+  (db, row: Record<string, unknown>, count) =>
+    streamRows(db, row, count)
+      .onConflict((conflict) =>
+        conflict.column('key').doUpdateSet((eb) => ({ seq: eb('ChangeStream.seq', '+', eb.ref('excluded.seq')) })),
+      )
+      .returning(['key', 'seq']),
 );
+
+const storeStreams = prepareShapes(
+  (count: number) => String(count),
+  (db, row: Record<string, unknown>, count) =>
+    streamRows(db, row, count).onConflict((conflict) =>
+      conflict.column('key').doUpdateSet((eb) => ({ seq: eb.ref('excluded.seq') })),
+    ),
+);
+
+function streamValues(values: Map<string, number>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  [...values.keys()].sort().forEach((key, index) => {
+    row[`key${index}`] = key;
+    row[`seq${index}`] = values.get(key);
+  });
+  return row;
+}
+
+/** The streams' seqs, taken through `UnitOfWork.take`: a batch's changes of one stream take theirs together. */
+const changeStreams: Sequence = {
+  table: 'ChangeStream',
+  async advance(counts, sql) {
+    const rows = await sql.all(advanceStreams(counts.size, streamValues(counts)));
+    return new Map(rows.map((row) => [row.key, row.seq]));
+  },
+  async store(values, sql) {
+    await sql.run(storeStreams(values.size, streamValues(values)));
+  },
+};
 
 const recordChange = prepare(
   (db, change: { streamKey: string; seq: number; event: string; data: string; createdAt: string }) =>
@@ -68,7 +111,7 @@ export class ChangeLogRepository {
     },
   ): Promise<AppendedChange<D>> {
     const { namespace, stream, event, delivery = 'each' } = entry;
-    const { seq } = (await context.sql.first(nextSeq({ key: stream })))!;
+    const seq = await context.take(changeStreams, stream);
     const data = entry.data(seq);
     context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
     const recorded =

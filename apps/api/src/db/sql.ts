@@ -87,6 +87,14 @@ export function prepareShapes<S, P extends Record<string, unknown>, R>(
 
 type Query<R> = Compilable<R> | Prepared<R>;
 
+/** What a unit of work's statements tell, and wait for (see `runJobs`). */
+export interface StatementHooks {
+  /** Told of every statement that changed data (one that is not a SELECT, and changed or returned rows). */
+  onWrite?: () => void;
+  /** Awaited, when it gives a promise, before the statement runs (say, numbers taken to store first: `Counters`). */
+  beforeStatement?: (sql: string) => Promise<void> | undefined;
+}
+
 /**
  * The only way queries run: on one transaction's connection (handed to a unit of work, see
  * `DatabaseService.write`) or on the readers' connection. `db` builds queries.
@@ -95,13 +103,12 @@ export class Sql {
   constructor(
     readonly dialect: Dialect,
     private readonly connection: SqlConnection,
-    /** Told of every statement that changed data (one that is not a SELECT, and changed or returned rows). */
-    private readonly onWrite?: () => void,
+    private readonly hooks: StatementHooks = {},
   ) {}
 
-  /** The same connection, telling `onWrite` of the statements that changed data. */
-  watchingWrites(onWrite: () => void): Sql {
-    return new Sql(this.dialect, this.connection, onWrite);
+  /** The same connection, its statements telling and waiting for `hooks`. */
+  withHooks(hooks: StatementHooks): Sql {
+    return new Sql(this.dialect, this.connection, hooks);
   }
 
   get db(): Kysely<DB> {
@@ -110,9 +117,11 @@ export class Sql {
 
   async all<R>(query: Query<R>): Promise<R[]> {
     const { sql, parameters, name, writes } = this.compile(query);
+    const waiting = this.hooks.beforeStatement?.(sql);
+    if (waiting) await waiting;
     try {
       const rows = (await this.connection.rows(sql, parameters, name)) as R[];
-      if (writes && rows.length > 0) this.onWrite?.();
+      if (writes && rows.length > 0) this.hooks.onWrite?.();
       return rows;
     } catch (error) {
       throw unreachable(error);
@@ -126,9 +135,11 @@ export class Sql {
   /** Runs a statement; the number of rows it changed. */
   async run(query: Query<unknown>): Promise<number> {
     const { sql, parameters, name, writes } = this.compile(query);
+    const waiting = this.hooks.beforeStatement?.(sql);
+    if (waiting) await waiting;
     try {
       const changed = await this.connection.changes(sql, parameters, name);
-      if (writes && changed > 0) this.onWrite?.();
+      if (writes && changed > 0) this.hooks.onWrite?.();
       return changed;
     } catch (error) {
       throw unreachable(error);

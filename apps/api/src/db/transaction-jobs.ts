@@ -1,5 +1,6 @@
 import { DomainError } from '../common/domain-error.js';
 import type { ChangeCommitted } from '../common/domain-events.js';
+import { Counters, type Sequence } from './sequences.js';
 import type { Ending } from './sessions.js';
 import type { Sql } from './sql.js';
 
@@ -15,6 +16,12 @@ export interface UnitOfWork {
   beforeCommit<V>(step: BeforeCommit<V>, value: V): void;
   /** `read`'s answer for `key`, read in one statement with the keys other works ask for in the same turn. */
   gather<K, V>(read: GatheredRead<K, V>, key: K): Promise<V>;
+  /**
+   * The next number of `key` in `sequence` (a stream's seq), gap-free: the first ones of a key in
+   * a transaction are taken in the database (those asked in one turn in one statement), later ones
+   * counted and stored once (see `Counters`). It counts as a write: a refusal after it fails the batch.
+   */
+  take(sequence: Sequence, key: string): Promise<number>;
 }
 
 /**
@@ -92,15 +99,22 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
   const outcomes = new Array<Outcome>(jobs.length);
   const steps = new Map<BeforeCommit<unknown>, unknown[]>();
   const gathering = new Gathering(sql);
+  const counters = new Counters(sql);
+  const { beforeStatement } = counters;
   const run = async (index: number): Promise<void> => {
     const changes: ChangeCommitted[] = [];
     const left: [BeforeCommit<unknown>, unknown][] = [];
     let wrote = false;
     const context: UnitOfWork = {
-      sql: sql.watchingWrites(() => (wrote = true)),
+      sql: sql.withHooks({ onWrite: () => (wrote = true), beforeStatement }),
       publishAfterCommit: (change) => changes.push(change),
       beforeCommit: (step, value) => left.push([step, value]),
       gather: (read, key) => gathering.ask(read, key),
+      take: (sequence, key) => {
+        // A number taken is not given back: a refusal after it must not leave a gap.
+        wrote = true;
+        return counters.take(sequence, key);
+      },
     };
     try {
       const value = await jobs[index]!.work(context);
@@ -124,6 +138,8 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
     if (failed) throw failed.reason;
   }
   for (const index of together.length > 1 ? indexes.filter((i) => !jobs[i]!.overlaps) : indexes) await run(index);
+  if (overlapping) ending.add(counters.settle());
+  else await counters.settle();
   for (const [step, values] of steps) {
     if (overlapping) ending.add(step.run(values, sql));
     else await step.run(values, sql);

@@ -21,6 +21,7 @@ const context: UnitOfWork = {
   publishAfterCommit: () => undefined,
   beforeCommit: () => undefined,
   gather: () => Promise.reject(new Error('no reads here')),
+  take: () => Promise.reject(new Error('no seqs here')),
 };
 const writes = {
   write: <T>(work: (context: UnitOfWork) => Promise<T>) => work(context),
