@@ -114,18 +114,19 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
   });
 
   describe('lists', () => {
-    it('creates a list and items, writes them at the version read, and refuses a stale write', async () => {
+    /** A public list of ann's with one item of hers, at 'a0'. */
+    const listWithItem = async (name: string, text: string) => {
       const list = await node.units.write((context) =>
-        node.spaces.create(SpaceKinds.list, context, {
-          name: 'food',
-          visibility: 'public',
-          inviteCode: null,
-          ownerId: ann.id,
-        }),
+        node.spaces.create(SpaceKinds.list, context, { name, visibility: 'public', inviteCode: null, ownerId: ann.id }),
       );
       const item = await node.units.write((context) =>
-        node.lists.createItem(context, { listId: list.id, text: 'milk', position: 'a0', user: ann }),
+        node.lists.createItem(context, { listId: list.id, text, position: 'a0', user: ann }),
       );
+      return { list, item };
+    };
+
+    it('creates a list and items, writes them at the version read, and refuses a stale write', async () => {
+      const { list, item } = await listWithItem('food', 'milk');
       expect(item).toMatchObject({ version: 1, done: false, createdBy: ann });
       const state = (await node.lists.itemState(item.id))!;
       const updated = await node.units.write((context) =>
@@ -165,6 +166,22 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
         ListsBroadcast.ItemUpdated,
         ListsBroadcast.ItemDeleted,
       ]);
+    });
+
+    it("reads an item with its list's state for the user who writes: deleted or not, member or not", async () => {
+      const { list, item } = await listWithItem('errands', 'stamps');
+      const read = (itemId: string, user: User) =>
+        node.units.write((context) => node.lists.itemForWrite(itemId, user.id, context.sql));
+      const byAnn = await read(item.id, ann);
+      expect(byAnn).toMatchObject({
+        state: { listId: list.id, version: 1, position: 'a0', deleted: false },
+        list: { deleted: false, member: true },
+      });
+      expect(await node.units.write((context) => node.lists.asItem(byAnn!.state.stored, context.sql))).toEqual(item);
+      expect(await read(item.id, bob)).toMatchObject({ list: { deleted: false, member: false } });
+      expect(await read(timeOrderedId(), ann)).toBeNull();
+      await node.units.write((context) => node.spaces.markDeleted(SpaceKinds.list, context, list.id));
+      expect(await read(item.id, ann)).toMatchObject({ list: { deleted: true, member: true } });
     });
 
     it('logs a rename and a delete of a list', async () => {

@@ -30,6 +30,12 @@ export interface ItemState {
   readonly stored: ItemRow;
 }
 
+/** An item as a versioned write finds it, with its list's state for the user writing (see `findItemForMember`). */
+export interface ItemForWrite {
+  state: ItemState;
+  list: { deleted: boolean; member: boolean };
+}
+
 /** What the rules see of a stored item. */
 export function itemStateOf(row: ItemRow): ItemState {
   return {

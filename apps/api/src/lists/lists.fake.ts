@@ -106,6 +106,18 @@ export class InMemoryLists {
     const row = this.rows.get(itemId);
     return row ? itemStateOf(row) : null;
   }
+  async itemForWrite(itemId: string, userId: string) {
+    const row = this.rows.get(itemId);
+    if (!row) return null;
+    const list = this.lists.get(row.listId)!;
+    return {
+      state: itemStateOf(row),
+      list: { deleted: Boolean(list.deletedAt), member: this.members.has(`${list.id}/${userId}`) },
+    };
+  }
+  async asItem(row: ItemRow) {
+    return this.toItem(row);
+  }
   async findItem(itemId: string) {
     const row = this.rows.get(itemId);
     return row ? this.toItem(row) : null;

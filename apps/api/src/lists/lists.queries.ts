@@ -6,6 +6,23 @@ export const findItem = prepare((db, item: { id: string }) =>
   db.selectFrom('Item').selectAll().where('id', '=', item.id),
 );
 
+/**
+ * An item with what a write's rules check before anything else: whether its list is deleted and
+ * whether the user is a member of it (the member check of `spaces/member-checks.ts`, read with the
+ * item instead of apart: one statement for both).
+ */
+export const findItemForMember = prepare((db, key: { id: string; userId: string }) =>
+  db
+    .selectFrom('Item')
+    .innerJoin('List', 'List.id', 'Item.listId')
+    .leftJoin('ListMember', (join) =>
+      join.onRef('ListMember.listId', '=', 'Item.listId').on('ListMember.userId', '=', key.userId),
+    )
+    .selectAll('Item')
+    .select(['List.deletedAt as listDeletedAt', 'ListMember.userId as memberId'])
+    .where('Item.id', '=', key.id),
+);
+
 export const liveOrder = prepare((db, list: { id: string }) =>
   db.selectFrom('Item').select(['id', 'position']).where('listId', '=', list.id).where('deletedAt', 'is', null),
 );

@@ -17,13 +17,14 @@ import { timestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
 import { toSummary } from '../spaces/spaces.service.js';
 import type { SpaceRecord } from '../spaces/spaces.repository.js';
-import { findItem, liveOrder, updateItemAtVersion } from './lists.queries.js';
+import { findItem, findItemForMember, liveOrder, updateItemAtVersion } from './lists.queries.js';
 import {
   changedColumns,
   itemStateOf,
   toItem,
   type ItemChanges,
   type ItemEvent,
+  type ItemForWrite,
   type ItemRow,
   type ItemState,
 } from './list-records.js';
@@ -80,9 +81,22 @@ export class ListsRepository {
     return row ? itemStateOf(row) : null;
   }
 
+  /** The item, whether its list is deleted and whether the user is a member of it: one read. */
+  async itemForWrite(itemId: string, userId: string, sql: Sql): Promise<ItemForWrite | null> {
+    const row = await sql.first(findItemForMember({ id: itemId, userId }));
+    if (!row) return null;
+    const { listDeletedAt, memberId, ...stored } = row;
+    return { state: itemStateOf(stored), list: { deleted: listDeletedAt !== null, member: memberId !== null } };
+  }
+
   async findItem(itemId: string, sql: Sql = this.database.reader): Promise<Item | null> {
     const row = await sql.first(findItem({ id: itemId }));
-    return row ? ((await this.toItems([row], sql))[0] ?? null) : null;
+    return row ? this.asItem(row, sql) : null;
+  }
+
+  /** A stored row as the contract has it. */
+  async asItem(row: ItemRow, sql: Sql): Promise<Item> {
+    return (await this.toItems([row], sql))[0]!;
   }
 
   /** The list's items that are not deleted, in list order. */

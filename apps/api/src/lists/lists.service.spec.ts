@@ -183,6 +183,20 @@ describe(ListsService.name, () => {
       );
       expect(error.code).toBe(ErrorCode.NotFound);
     });
+
+    it('refuses a non-member (FORBIDDEN) and a deleted list (NOT_FOUND) before the version, showing no item', async () => {
+      const list = repository.addList(ann);
+      const row = repository.addItem(list.id, 'milk', 'a0');
+      const stale = { opId: randomUUID(), itemId: row.id, version: 7, patch: { done: true } };
+      const forbidden = await refusal(sut.updateItem(bob, stale));
+      expect(forbidden.code).toBe(ErrorCode.Forbidden);
+      expect(forbidden.details).toBeUndefined();
+      repository.lists.get(list.id)!.deletedAt = new Date().toISOString();
+      const gone = await refusal(sut.updateItem(ann, { ...stale, opId: randomUUID() }));
+      expect(gone.code).toBe(ErrorCode.NotFound);
+      expect(gone.message).toContain('list');
+      expect(repository.log).toEqual([]);
+    });
   });
 
   describe('moveItem', () => {

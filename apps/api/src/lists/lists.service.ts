@@ -166,12 +166,11 @@ export class ListsService {
       const { sql } = context;
       let position: string;
       if (input.afterId !== undefined) {
-        const low =
-          input.afterId === null ? null : (await this.requireNeighbour(input.afterId, input, state, sql)).position;
+        const low = input.afterId === null ? null : (await this.requireNeighbour(input.afterId, state, sql)).position;
         position = keyBetween(low, (await this.lists.liveOrder(state.listId, sql)).after(low, input.itemId));
       } else {
         const beforeId = input.beforeId ?? null;
-        const high = beforeId === null ? null : (await this.requireNeighbour(beforeId, input, state, sql)).position;
+        const high = beforeId === null ? null : (await this.requireNeighbour(beforeId, state, sql)).position;
         position = keyBetween((await this.lists.liveOrder(state.listId, sql)).before(high, input.itemId), high);
       }
       return { changes: { position }, event: ListsBroadcast.ItemMoved };
@@ -193,23 +192,24 @@ export class ListsService {
     overlaps = false,
   ): Promise<{ item: Item }> {
     const work = async (context: UnitOfWork) => {
-      const state = await this.lists.itemState(input.itemId, context.sql);
-      if (!state) throw DomainError.notFound('item');
-      await this.requireMember(state.listId, user, context.sql);
-      // Refuse early, before planning the write; the write itself checks again, atomically.
+      const found = await this.lists.itemForWrite(input.itemId, user.id, context.sql);
+      if (!found) throw DomainError.notFound('item');
+      this.spaces.requireMembership(SpaceKinds.list, found.list);
+      const { state } = found;
+      // Refuse early, before planning the write, with the item as just read; the write itself checks again, atomically.
       if (state.version !== input.version || state.deleted !== expectDeleted) {
-        throw await this.conflict(input, expectDeleted, context.sql);
+        throw this.conflict(input, expectDeleted, await this.lists.asItem(state.stored, context.sql));
       }
       const { changes, event } = await plan(context, state);
       const item = await this.lists.writeItemIfCurrent(context, { state, changes, user, event });
-      if (!item) throw await this.conflict(input, expectDeleted, context.sql);
+      // Another write overlapping this one got there first: the item as it is now.
+      if (!item) throw this.conflict(input, expectDeleted, await this.currentItem(input.itemId, context.sql));
       return { item };
     };
     return this.writes.once(user.id, input.opId, command, work, { overlaps });
   }
 
-  private async conflict(input: VersionedInput, expectDeleted: boolean, sql: Sql): Promise<DomainError> {
-    const current = await this.currentItem(input.itemId, sql);
+  private conflict(input: VersionedInput, expectDeleted: boolean, current: Item): DomainError {
     const by = current.updatedBy.name;
     const message =
       current.deletedAt && !expectDeleted
@@ -227,16 +227,11 @@ export class ListsService {
   }
 
   /** A neighbour of a move: a live item of the same list. A deleted one means a stale view. */
-  private async requireNeighbour(
-    neighbourId: string,
-    input: VersionedInput,
-    state: ItemState,
-    sql: Sql,
-  ): Promise<ItemState> {
+  private async requireNeighbour(neighbourId: string, state: ItemState, sql: Sql): Promise<ItemState> {
     const neighbour = await this.lists.itemState(neighbourId, sql);
     if (!neighbour || neighbour.listId !== state.listId) throw DomainError.notFound('neighbour item');
     if (neighbour.deleted) {
-      const current = await this.currentItem(input.itemId, sql);
+      const current = await this.lists.asItem(state.stored, sql);
       throw new DomainError(ErrorCode.Conflict, 'the neighbour item was deleted', {
         current,
       } satisfies ItemConflictDetails);

@@ -83,6 +83,15 @@ export class SpacesService {
     return memberOnly(kind, await this.spaces.findForMemberAmong(kind, spaceId, user.id, context));
   }
 
+  /**
+   * `requireMember`'s rule for a membership read with something else (say, a list's item and
+   * whether the user belongs to its list): `NOT_FOUND` if the space is deleted, `FORBIDDEN` unless
+   * the user is a member.
+   */
+  requireMembership(kind: SpaceKind, space: Membership): void {
+    membersOnly(kind, space);
+  }
+
   /** `FORBIDDEN` unless the user owns the space; `action` says what they tried ("rename it"). */
   requireOwner<R extends SpaceRecord>(kind: SpaceKind, record: R, user: User, action: string): R {
     if (record.ownerId !== user.id) throw DomainError.forbidden(`only the ${kind.noun}'s owner can ${action}`);
@@ -216,9 +225,20 @@ export function toSummary(record: SpaceRecord, seq: number, withInviteCode: bool
   };
 }
 
-/** The space (`NOT_FOUND` if deleted or missing), `FORBIDDEN` unless the user is a member. */
+/** What a member-only write checks of its space: whether it is deleted, whether the user is a member. */
+export interface Membership {
+  deleted: boolean;
+  member: boolean;
+}
+
+/** `NOT_FOUND` if the space is deleted or missing, `FORBIDDEN` unless the user is a member. */
+function membersOnly(kind: SpaceKind, space: Membership | null): void {
+  if (!space || space.deleted) throw DomainError.notFound(kind.noun);
+  if (!space.member) throw DomainError.forbidden(`join the ${kind.noun} first`);
+}
+
+/** The space, if the user may write to it as a member (see `membersOnly`). */
 function memberOnly(kind: SpaceKind, found: MemberCheck): SpaceRecord {
-  if (!found || found.record.deletedAt) throw DomainError.notFound(kind.noun);
-  if (!found.member) throw DomainError.forbidden(`join the ${kind.noun} first`);
-  return found.record;
+  membersOnly(kind, found && { deleted: Boolean(found.record.deletedAt), member: found.member });
+  return found!.record;
 }
