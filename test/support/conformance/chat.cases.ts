@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChatBroadcast, type User } from '@tandem/contract';
+import { ChatBroadcast, generalRoom, type User } from '@tandem/contract';
 import { SearchRepository } from '../../../apps/api/src/chat/search/search.repository.js';
 import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { SpaceRecord } from '../../../apps/api/src/spaces/spaces.repository.js';
@@ -125,6 +125,24 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       });
       const older = await node.messages.messagesBefore(room.id, target.seq, 1);
       expect(older).toMatchObject({ more: false, messages: [{ seq: 2 }] });
+    });
+
+    it('replays the log in seq order: new messages kept on their rows, other changes and older messages in `Change`', async () => {
+      const published = node.published.filter((change) => change.stream === SpaceKinds.room.stream(room.id));
+      const logged = await node.spaces.changesSince(SpaceKinds.room, room.id, 0, 100);
+      expect(logged.map(({ seq, event }) => ({ seq, event }))).toEqual([
+        { seq: 1, event: published[0]?.event },
+        { seq: 2, event: ChatBroadcast.MessageCreated },
+        { seq: 3, event: ChatBroadcast.MessageCreated },
+        { seq: 4, event: ChatBroadcast.MessageUpdated },
+      ]);
+      expect(logged.map(({ data }) => data)).toEqual(published.map(({ data }) => data));
+      expect((await node.spaces.changesSince(SpaceKinds.room, room.id, 1, 2)).map(({ seq }) => seq)).toEqual([2, 3]);
+      expect((await node.spaces.changesSince(SpaceKinds.room, room.id, 2, 2)).map(({ seq }) => seq)).toEqual([3, 4]);
+      // The welcome of `general`, written by a migration as a `Change` row.
+      expect(await node.spaces.changesSince(SpaceKinds.room, generalRoom.id, 0, 10)).toMatchObject([
+        { seq: 1, event: ChatBroadcast.MessageCreated, data: { message: { action: 'welcome' } } },
+      ]);
     });
 
     it('finds the messages of one transaction by their words, one edited in that transaction by its new text', async () => {

@@ -1,4 +1,6 @@
+import { ChatBroadcast } from '@tandem/contract';
 import { sql as raw } from 'kysely';
+import type { RecordedApart } from '../db/change-log.repository.js';
 import type { BeforeCommit } from '../db/database.service.js';
 import { prepare, prepareShapes, type Sql } from '../db/sql.js';
 
@@ -17,6 +19,7 @@ export const insertMessage = prepare(
       action: string | null;
       createdAt: string;
       replyToId: string | null;
+      createdChange: string;
     },
   ) =>
     db.insertInto('Message').values({
@@ -29,8 +32,24 @@ export const insertMessage = prepare(
       action: row.action,
       createdAt: row.createdAt,
       replyToId: row.replyToId,
+      createdChange: row.createdChange,
     }),
 );
+
+/** The `message:created` changes a room's messages keep (see `ChangeLogRepository.append`'s `records`). */
+export const createdMessages: RecordedApart = {
+  event: ChatBroadcast.MessageCreated,
+  since: prepare((db, range: { spaceId: string; sinceSeq: number; limit: number }) =>
+    db
+      .selectFrom('Message')
+      .select(['seq', 'createdChange as data'])
+      .where('roomId', '=', range.spaceId)
+      .where('seq', '>', range.sinceSeq)
+      .where('createdChange', 'is not', null)
+      .orderBy('seq')
+      .limit(range.limit),
+  ),
+};
 
 export const insertMention = prepare((db, mention: { messageId: string; userId: string; name: string }) =>
   db.insertInto('MessageMention').values({ messageId: mention.messageId, userId: mention.userId, name: mention.name }),

@@ -44,6 +44,13 @@ export interface NewMessage {
   opId?: string;
 }
 
+/** A logged change's JSON with the message's text and mentions emptied; undefined if it carries another message. */
+function withoutText(logged: string, messageId: string): string | undefined {
+  const data = JSON.parse(logged) as Partial<MessageChanged>;
+  if (data.message?.id !== messageId) return undefined;
+  return JSON.stringify({ ...data, message: { ...data.message, text: '', mentions: [] } });
+}
+
 /** Messages, their reactions and mentions; rows become contract types here. */
 @Injectable()
 export class MessagesRepository {
@@ -80,7 +87,7 @@ export class MessagesRepository {
         },
         ...(message.opId ? { opId: message.opId } : {}),
       }),
-      alongside: (seq) =>
+      records: (seq, createdChange) =>
         context.sql.run(
           insertMessage({
             id,
@@ -92,6 +99,7 @@ export class MessagesRepository {
             action: message.system ?? null,
             createdAt: timestamp(createdAt),
             replyToId: message.replyTo ?? null,
+            createdChange,
           }),
         ),
     });
@@ -121,11 +129,18 @@ export class MessagesRepository {
    * are emptied the same way, so that a resync never replays the text either.
    */
   async deleteMessage({ sql }: UnitOfWork, message: MessageRecord): Promise<void> {
-    await sql.run(sql.db.updateTable('Message').set({ text: '', deletedAt: timestamp() }).where('id', '=', message.id));
+    const row = await sql.first(sql.db.selectFrom('Message').select('createdChange').where('id', '=', message.id));
+    const createdChange = row?.createdChange ? withoutText(row.createdChange, message.id) : null;
+    await sql.run(
+      sql.db
+        .updateTable('Message')
+        .set({ text: '', deletedAt: timestamp(), createdChange: createdChange ?? row?.createdChange ?? null })
+        .where('id', '=', message.id),
+    );
     await sql.run(sql.db.deleteFrom('Reaction').where('messageId', '=', message.id));
     await sql.run(sql.db.deleteFrom('MessageMention').where('messageId', '=', message.id));
     const streamKey = rooms.chat(message.roomId);
-    // A message only appears in changes from its own seq on.
+    // A message only appears in changes from its own seq on (its creation's too, on older rows).
     const logged = await sql.all(
       sql.db
         .selectFrom('Change')
@@ -135,15 +150,10 @@ export class MessagesRepository {
         .where('data', 'like', `%"id":"${message.id}"%`),
     );
     for (const change of logged) {
-      const data = JSON.parse(change.data) as Partial<MessageChanged>;
-      if (data.message?.id !== message.id) continue;
-      data.message = { ...data.message, text: '', mentions: [] };
+      const data = withoutText(change.data, message.id);
+      if (data === undefined) continue;
       await sql.run(
-        sql.db
-          .updateTable('Change')
-          .set({ data: JSON.stringify(data) })
-          .where('streamKey', '=', streamKey)
-          .where('seq', '=', change.seq),
+        sql.db.updateTable('Change').set({ data }).where('streamKey', '=', streamKey).where('seq', '=', change.seq),
       );
     }
   }

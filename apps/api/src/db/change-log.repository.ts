@@ -6,7 +6,7 @@ import type { DB } from '../generated/kysely/database.js';
 import { DatabaseService, type UnitOfWork } from './database.service.js';
 import { timestamp } from './dialect.js';
 import type { Sequence } from './sequences.js';
-import { prepare, prepareShapes, type Sql } from './sql.js';
+import { prepare, prepareShapes, type Prepared, type Sql } from './sql.js';
 
 export interface AppendedChange<D> {
   seq: number;
@@ -88,10 +88,21 @@ const changesSince = prepare((db, range: { streamKey: string; sinceSeq: number; 
 );
 
 /**
+ * Changes of one event that a feature records in its own rows instead of `Change` rows (see
+ * `append`'s `records`): a stream's records there since a seq, oldest first, `data` as broadcast
+ * (null on rows whose change is a `Change` row).
+ */
+export interface RecordedApart {
+  event: string;
+  since(range: { spaceId: string; sinceSeq: number; limit: number }): Prepared<{ seq: number; data: string | null }>;
+}
+
+/**
  * The per-stream change log: allocates the next `seq` of a stream and records the broadcast in
  * the same transaction as the change it describes, so resync can replay exactly what was sent.
  * A `latest` change only takes its `seq`: nothing replays it (its subscribers catch up with a
- * snapshot), so it is not recorded — the feature's own tables keep its history.
+ * snapshot), so it is not recorded — the feature's own tables keep its history. A change whose
+ * feature row keeps its record (a new message) is not recorded twice: see `RecordedApart`.
  */
 @Injectable()
 export class ChangeLogRepository {
@@ -106,21 +117,23 @@ export class ChangeLogRepository {
       data: (seq: number) => D;
       /** `latest`: neither recorded nor broadcast as is (see `ChangeCommitted.delivery`). */
       delivery?: ChangeCommitted['delivery'];
-      /** A write that needs the seq, sent with the change's record (on a server, one round trip for both). */
-      alongside?: (seq: number) => Promise<unknown>;
+      /**
+       * The feature's own write that keeps the change's record (`record`: the payload as JSON), read
+       * back through its `RecordedApart`: the change gets no `Change` row.
+       */
+      records?: (seq: number, record: string) => Promise<unknown>;
     },
   ): Promise<AppendedChange<D>> {
-    const { namespace, stream, event, delivery = 'each' } = entry;
+    const { namespace, stream, event, delivery = 'each', records } = entry;
     const seq = await context.take(changeStreams, stream);
     const data = entry.data(seq);
     context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
-    const recorded =
-      delivery === 'latest'
-        ? undefined
-        : context.sql.run(
-            recordChange({ streamKey: stream, seq, event, data: JSON.stringify(data), createdAt: timestamp() }),
-          );
-    await Promise.all([recorded, entry.alongside?.(seq)]);
+    if (records) await records(seq, JSON.stringify(data));
+    else if (delivery !== 'latest') {
+      await context.sql.run(
+        recordChange({ streamKey: stream, seq, event, data: JSON.stringify(data), createdAt: timestamp() }),
+      );
+    }
     return { seq, data };
   }
 
@@ -134,9 +147,24 @@ export class ChangeLogRepository {
     return new Map(rows.map((row) => [row.key, row.seq]));
   }
 
-  /** The changes after `sinceSeq`, oldest first, at most `limit` of them. */
-  async since(stream: string, sinceSeq: number, limit: number, sql: Sql = this.database.reader): Promise<Change[]> {
+  /**
+   * The changes after `sinceSeq`, oldest first, at most `limit` of them; `apart`: those the
+   * stream's feature keeps in its own rows (the stream's space and how to read them), merged in.
+   */
+  async since(
+    stream: string,
+    sinceSeq: number,
+    limit: number,
+    sql: Sql = this.database.reader,
+    apart?: { spaceId: string; records: RecordedApart },
+  ): Promise<Change[]> {
     const rows = await sql.all(changesSince({ streamKey: stream, sinceSeq, limit }));
-    return rows.map((row) => ({ seq: row.seq, event: row.event, data: JSON.parse(row.data) as unknown }));
+    const changes = rows.map((row) => ({ seq: row.seq, event: row.event, data: JSON.parse(row.data) as unknown }));
+    if (!apart) return changes;
+    const kept = await sql.all(apart.records.since({ spaceId: apart.spaceId, sinceSeq, limit }));
+    for (const row of kept) {
+      if (row.data !== null) changes.push({ seq: row.seq, event: apart.records.event, data: JSON.parse(row.data) });
+    }
+    return changes.sort((a, b) => a.seq - b.seq).slice(0, limit);
   }
 }

@@ -1,4 +1,6 @@
 import { Namespace, rooms } from '@tandem/contract';
+import { createdMessages } from '../chat/messages.queries.js';
+import type { RecordedApart } from '../db/change-log.repository.js';
 
 /** The three kinds of space: what each is called, where it lives on the wire and in the database. */
 export interface SpaceKind {
@@ -18,6 +20,8 @@ export interface SpaceKind {
   readMarkers: boolean;
   /** Whether each one has a join PIN (see `SpacesService.joinByPin`). */
   joinsByPin: boolean;
+  /** The changes of its stream kept in its feature's rows instead of `Change` rows (a room's new messages). */
+  recordedApart?: RecordedApart;
 }
 
 export const SpaceKinds = {
@@ -32,6 +36,7 @@ export const SpaceKinds = {
     softDeleted: false,
     readMarkers: true,
     joinsByPin: false,
+    recordedApart: createdMessages,
   },
   board: {
     noun: 'board',

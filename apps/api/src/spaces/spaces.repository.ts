@@ -232,7 +232,8 @@ export class SpacesRepository {
   }
 
   changesSince(kind: SpaceKind, spaceId: string, sinceSeq: number, limit: number, sql?: Sql): Promise<Change[]> {
-    return this.changeLog.since(kind.stream(spaceId), sinceSeq, limit, sql);
+    const apart = kind.recordedApart && { spaceId, records: kind.recordedApart };
+    return this.changeLog.since(kind.stream(spaceId), sinceSeq, limit, sql, apart);
   }
 
   /**
