@@ -142,6 +142,27 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
       expect(published).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     });
 
+    it('a step left for the commit that fails undoes the whole batch, which then runs each work alone', async () => {
+      const stream = `test:${timeOrderedId()}`;
+      const step: BeforeCommit<string> = {
+        run: async (values, sql) => {
+          if (!values.includes('failing')) return;
+          const row = { id: stream, name: 'twice', createdAt: new Date().toISOString() };
+          await sql.run(sql.db.insertInto('User').values([row, row]));
+        },
+      };
+      const leave = (value: string) =>
+        nodes.a.database.write(async (context) => {
+          context.beforeCommit(step, value);
+          return appendIn(nodes.a, context, stream);
+        }, true);
+      const outcomes = await Promise.allSettled([leave('one'), leave('failing'), leave('two')]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      // Only the two works that succeeded alone committed: the batch's first attempt left nothing.
+      expect(await nodes.a.changeLog.currentSeq(stream)).toBe(2);
+      expect((await nodes.a.changeLog.since(stream, 0, 10)).map((change) => change.seq)).toEqual([1, 2]);
+    });
+
     it('a statement that fails among them fails only its work, and statements sent behind it run later', async () => {
       const user = await nodes.a.users.create('taken');
       // Never run before: on a server, first parsed in the same round trip as the failing insert.

@@ -142,7 +142,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    */
   snapshot<T>(read: (sql: Sql) => Promise<T>): Promise<T> {
     const run = async () =>
-      inTransaction(await this.readerSession(), this.dialect.beginSnapshot, this.dialect.overlappingWorks, read);
+      inTransaction(await this.readerSession(), this.dialect.beginSnapshot, this.dialect.statementsAhead, read);
     if (!this.sqliteReader) return run();
     const next = this.snapshots.then(run, run);
     this.snapshots = next.catch(() => undefined);
@@ -210,8 +210,8 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
       const session = this.sqliteWriter
         ? sqliteSession(this.dialect, this.sqliteWriter)
         : await this.postgres!.pooledSession(this.dialect, this.pool!);
-      const { begin, overlappingWorks } = this.dialect;
-      return await inTransaction(session, begin, overlappingWorks, (sql, ending) =>
+      const { begin, overlappingWorks, statementsAhead } = this.dialect;
+      return await inTransaction(session, begin, statementsAhead, (sql, ending) =>
         runJobs(jobs, sql, overlappingWorks, ending),
       );
     } finally {

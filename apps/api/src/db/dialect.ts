@@ -35,12 +35,19 @@ export interface Dialect {
   /** Opens a read-only transaction that sees one snapshot. */
   readonly beginSnapshot: string;
   /**
-   * Whether the units of work of one transaction run at once, their statements pipelined on its
-   * connection: where a statement costs a round trip to a server, a batch then costs a few round
-   * trips instead of a few per command; `BEGIN` and `COMMIT` leave with the statements next to
-   * them (see `inTransaction`). SQLite runs them one after another.
+   * Whether the units of work of one transaction that may overlap run at once: their first reads
+   * are then gathered into one statement per batch (see `UnitOfWork.gather`), and on a server
+   * their statements are pipelined on its connection, so a batch costs a few round trips instead
+   * of a few per command.
    */
   readonly overlappingWorks: boolean;
+  /**
+   * Whether `BEGIN` and `COMMIT` leave with the statements next to them without waiting for their
+   * answers (see `inTransaction`): on a server, two round trips fewer per transaction, and a
+   * failed statement aborts the transaction there. On SQLite a failed statement leaves the
+   * transaction open, so its `COMMIT` waits for every statement's outcome.
+   */
+  readonly statementsAhead: boolean;
   /**
    * Whether the `Message` row's text holds every term, each as a word or the start of one (full-text
    * search; see the `message_search` migrations). Terms are letters and digits only (`searchTerms`
@@ -84,7 +91,9 @@ export const sqliteDialect: Dialect = {
   begin: 'BEGIN IMMEDIATE',
   // A read transaction sees one snapshot of the WAL.
   beginSnapshot: 'BEGIN',
-  overlappingWorks: false,
+  // Its statements run at once when called, so works that overlap interleave statement by statement.
+  overlappingWorks: true,
+  statementsAhead: false,
   // The FTS5 index's rows are the messages' rowids.
   messageTextMatches: (terms) =>
     sql<SqlBool>`"Message".rowid IN (SELECT rowid FROM "MessageSearch" WHERE "MessageSearch" MATCH ${terms
@@ -118,6 +127,7 @@ export const postgresDialect: Dialect = {
   begin: 'BEGIN',
   beginSnapshot: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
   overlappingWorks: true,
+  statementsAhead: true,
   // The expression of the GIN index, so that the planner uses it.
   messageTextMatches: (terms) =>
     sql<SqlBool>`to_tsvector('simple', "Message"."text") @@ to_tsquery('simple', ${terms

@@ -24,7 +24,7 @@ export class Ending {
 
 /**
  * Runs `work` in a transaction opened with `begin` on the session, and releases the session.
- * `ahead` (see `Dialect.overlappingWorks`): `BEGIN` leaves with the work's first statements and
+ * `ahead` (see `Dialect.statementsAhead`): `BEGIN` leaves with the work's first statements and
  * `COMMIT` with its last ones (those it left in `ending`), each without waiting for the answers
  * before it: on a server, two round trips fewer per transaction. A statement that fails aborts
  * the transaction there, so the `COMMIT` behind it commits nothing, and the failure is thrown.
