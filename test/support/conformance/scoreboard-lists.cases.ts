@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ListsBroadcast, timeOrderedId, type User } from '@tandem/contract';
-import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
+import { SpaceKinds, type SpaceKind } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 
 /** Every query of the scoreboard's and the lists' repositories, on every database. */
@@ -17,6 +17,11 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
     bob = await node.users.create('bob');
   });
   afterAll(() => database.drop());
+
+  const publicSpace = (kind: SpaceKind, name: string) =>
+    node.units.write((context) =>
+      node.spaces.create(kind, context, { name, visibility: 'public', inviteCode: null, ownerId: ann.id }),
+    );
 
   describe('scoreboard', () => {
     it('creates a board, players and scores; ranks them; resets the round and keeps its history', async () => {
@@ -111,14 +116,59 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
       );
       expect(lowered?.player).toMatchObject({ id: second.id, score: -3, rank: 2 });
     });
+
+    it('records a batch’s score events with its commit, in seq order, and shows them to a later work of the batch', async () => {
+      const space = await publicSpace(SpaceKinds.board, 'events');
+      const player = await node.units.write((context) =>
+        node.boards.addPlayer(context, { boardId: space.id, name: 'p' }),
+      );
+      const add = (user: User, delta: number) =>
+        node.units.write((context) =>
+          node.boards.addScore(context, {
+            boardId: space.id,
+            round: 1,
+            playerId: player.id,
+            delta,
+            userId: user.id,
+            opId: timeOrderedId(),
+          }),
+        );
+      const [, , seen] = await Promise.all([
+        add(ann, 1),
+        add(bob, 2),
+        node.units.write(async (context) => {
+          // The batch's events are written before its commit, or before a statement that reads them.
+          const rows = await context.sql.all(
+            context.sql.db.selectFrom('ScoreEvent').select('delta').where('playerId', '=', player.id).orderBy('id'),
+          );
+          return {
+            deltas: rows.map((row) => row.delta),
+            last: await node.boards.lastScoreChange(player.id, context.sql),
+          };
+        }),
+        add(ann, 3),
+      ]);
+      expect(seen).toEqual({ deltas: [1, 2], last: { round: 1, by: bob } });
+      expect(await node.boards.lastScoreChange(player.id, node.database.reader)).toEqual({ round: 1, by: ann });
+      const events = await node.database.reader.all(
+        node.database.reader.db
+          .selectFrom('ScoreEvent')
+          .select(['delta', 'userId'])
+          .where('playerId', '=', player.id)
+          .orderBy('id'),
+      );
+      expect(events).toEqual([
+        { delta: 1, userId: ann.id },
+        { delta: 2, userId: bob.id },
+        { delta: 3, userId: ann.id },
+      ]);
+    });
   });
 
   describe('lists', () => {
     /** A public list of ann's with one item of hers, at 'a0'. */
     const listWithItem = async (name: string, text: string) => {
-      const list = await node.units.write((context) =>
-        node.spaces.create(SpaceKinds.list, context, { name, visibility: 'public', inviteCode: null, ownerId: ann.id }),
-      );
+      const list = await publicSpace(SpaceKinds.list, name);
       const item = await node.units.write((context) =>
         node.lists.createItem(context, { listId: list.id, text, position: 'a0', user: ann }),
       );

@@ -85,6 +85,34 @@ export function prepareShapes<S, P extends Record<string, unknown>, R>(
   return (shape, values) => ({ source, shape, values });
 }
 
+/**
+ * An insert of rows into `table`, compiled once per number of rows: parameters `column0` …
+ * `column{count - 1}` for each of `columns`.
+ */
+export function prepareRows<C extends string>(
+  table: keyof DB,
+  columns: readonly C[],
+): (rows: Record<C, unknown>[]) => Prepared<unknown> {
+  const insert = prepareShapes(
+    (count: number) => String(count),
+    (db, row: Record<string, unknown>, count) =>
+      db
+        .insertInto(table)
+        .values(
+          Array.from({ length: count }, (_, index) =>
+            Object.fromEntries(columns.map((column) => [column, row[`${column}${index}`]])),
+          ) as never,
+        ),
+  );
+  return (rows) => {
+    const values: Record<string, unknown> = {};
+    rows.forEach((row, index) => {
+      for (const column of columns) values[`${column}${index}`] = row[column];
+    });
+    return insert(rows.length, values);
+  };
+}
+
 type Query<R> = Compilable<R> | Prepared<R>;
 
 /** What a unit of work's statements tell, and wait for (see `runJobs`). */
@@ -92,7 +120,7 @@ export interface StatementHooks {
   /** Told of every statement that changed data (one that is not a SELECT, and changed or returned rows). */
   onWrite?: () => void;
   /** Awaited, when it gives a promise, before the statement runs (say, numbers taken to store first: `Counters`). */
-  beforeStatement?: (sql: string) => Promise<void> | undefined;
+  beforeStatement?: (sql: string) => Promise<unknown> | undefined;
 }
 
 /**

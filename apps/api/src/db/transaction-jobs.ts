@@ -76,6 +76,12 @@ interface Answer {
  */
 export interface BeforeCommit<V> {
   run(values: V[], sql: Sql): Promise<void>;
+  /**
+   * The table it writes, when a later statement of the transaction may read it (say, a conflict's
+   * "changed by" among the batch's own score events): a statement that names it runs after the
+   * step has run for the values left so far.
+   */
+  readonly table?: string;
 }
 
 type Work = (context: UnitOfWork) => Promise<unknown>;
@@ -100,7 +106,20 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
   const steps = new Map<BeforeCommit<unknown>, unknown[]>();
   const gathering = new Gathering(sql);
   const counters = new Counters(sql);
-  const { beforeStatement } = counters;
+  /** The steps whose table `text` names, run now for the values left so far. */
+  const stepsFirst = (text: string): Promise<unknown> | undefined => {
+    let runs: Promise<void>[] | undefined;
+    for (const [step, values] of steps) {
+      if (step.table === undefined || values.length === 0 || !text.includes(`"${step.table}"`)) continue;
+      steps.set(step, []);
+      (runs ??= []).push(step.run(values, sql));
+    }
+    return runs && Promise.all(runs);
+  };
+  const beforeStatement = (text: string): Promise<unknown> | undefined => {
+    const [stored, run] = [counters.beforeStatement(text), stepsFirst(text)];
+    return stored && run ? Promise.all([stored, run]) : (stored ?? run);
+  };
   const run = async (index: number): Promise<void> => {
     const changes: ChangeCommitted[] = [];
     const left: [BeforeCommit<unknown>, unknown][] = [];
@@ -141,6 +160,7 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
   if (overlapping) ending.add(counters.settle());
   else await counters.settle();
   for (const [step, values] of steps) {
+    if (values.length === 0) continue;
     if (overlapping) ending.add(step.run(values, sql));
     else await step.run(values, sql);
   }

@@ -3,7 +3,7 @@ import { ErrorCode } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
 import { DatabaseService, type BeforeCommit, type GatheredRead, type UnitOfWork } from './database.service.js';
 import { isUniqueViolation, timestamp } from './dialect.js';
-import { prepareShapes } from './sql.js';
+import { prepareRows, prepareShapes } from './sql.js';
 
 /** The stored results of `count` opIds in one statement: parameters `opId0` … `opId{count - 1}`. */
 const findProcessedOps = prepareShapes(
@@ -50,20 +50,7 @@ const processedOpColumns = [
   'createdAt',
 ] as const satisfies (keyof ProcessedOpRow)[];
 
-/** The rows of `count` opIds in one statement: parameters `userId0`, `opId0`, … `createdAt{count - 1}`. */
-const insertProcessedOps = prepareShapes(
-  (count: number) => String(count),
-  (db, row: Record<string, string>, count) =>
-    db.insertInto('ProcessedOp').values(
-      Array.from({ length: count }, (_, index) => ({
-        userId: row[`userId${index}`]!,
-        opId: row[`opId${index}`]!,
-        command: row[`command${index}`]!,
-        result: row[`result${index}`]!,
-        createdAt: row[`createdAt${index}`]!,
-      })),
-    ),
-);
+const insertProcessedOps = prepareRows('ProcessedOp', processedOpColumns);
 
 /**
  * The opIds of a transaction's works, stored with their results in one statement before its
@@ -73,11 +60,7 @@ const insertProcessedOps = prepareShapes(
  */
 const recordProcessedOps: BeforeCommit<ProcessedOpRow> = {
   async run(rows, sql) {
-    const values: Record<string, string> = {};
-    rows.forEach((row, index) => {
-      for (const column of processedOpColumns) values[`${column}${index}`] = row[column];
-    });
-    await sql.run(insertProcessedOps(rows.length, values));
+    await sql.run(insertProcessedOps(rows));
   },
 };
 

@@ -1,5 +1,5 @@
-import type { GatheredRead } from '../db/database.service.js';
-import { prepare, prepareShapes } from '../db/sql.js';
+import type { BeforeCommit, GatheredRead } from '../db/database.service.js';
+import { prepare, prepareRows, prepareShapes } from '../db/sql.js';
 import type { BoardRecord, PlayerRecord } from './board-records.js';
 
 // The scoreboard's queries on its hot paths, built and compiled once (see `prepare`).
@@ -133,29 +133,23 @@ export const lastScoreChange = prepare((db, player: { id: string }) =>
     .limit(1),
 );
 
-export const recordScoreEvent = prepare(
-  (
-    db,
-    event: {
-      boardId: string;
-      playerId: string;
-      round: number;
-      delta: number;
-      userId: string;
-      opId: string;
-      createdAt: string;
-    },
-  ) =>
-    db.insertInto('ScoreEvent').values({
-      boardId: event.boardId,
-      playerId: event.playerId,
-      round: event.round,
-      delta: event.delta,
-      userId: event.userId,
-      opId: event.opId,
-      createdAt: event.createdAt,
-    }),
-);
+const scoreEventColumns = ['boardId', 'playerId', 'round', 'delta', 'userId', 'opId', 'createdAt'] as const;
+
+const insertScoreEvents = prepareRows('ScoreEvent', scoreEventColumns);
+
+export type ScoreEventRow = Record<(typeof scoreEventColumns)[number], string | number> & { seq: number };
+
+/**
+ * A transaction's score events, in one statement before its commit, in the order of their
+ * changes' seqs; a statement of the transaction that reads `ScoreEvent` (a conflict's "changed
+ * by") runs after those of the works that succeeded before it are in.
+ */
+export const recordScoreEvents: BeforeCommit<ScoreEventRow> = {
+  table: 'ScoreEvent',
+  async run(events, sql) {
+    await sql.run(insertScoreEvents([...events].sort((a, b) => a.seq - b.seq)));
+  },
+};
 
 export const playersAbove = prepare((db, player: { boardId: string; score: number }) =>
   db

@@ -29,7 +29,7 @@ import {
   playerColumns,
   playersAbove,
   rankedPlayers,
-  recordScoreEvent,
+  recordScoreEvents,
   type BoardWithPlayer,
 } from './scoreboard.queries.js';
 
@@ -187,7 +187,7 @@ export class ScoreboardRepository {
       }),
     );
     if (!row) return null;
-    await sql.run(recordScoreEvent({ ...event, createdAt: at }));
+    context.beforeCommit(recordScoreEvents, { ...event, createdAt: at, seq });
     return { player: toPlayer({ ...row, rank: Number(row.higher) + 1 }), seq };
   }
 
