@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ChatBroadcast, generalRoom, type User } from '@tandem/contract';
+import { ChatBroadcast, generalRoom, timeOrderedId, type User } from '@tandem/contract';
 import { SearchRepository } from '../../../apps/api/src/chat/search/search.repository.js';
 import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { SpaceRecord } from '../../../apps/api/src/spaces/spaces.repository.js';
@@ -125,6 +125,45 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       });
       const older = await node.messages.messagesBefore(room.id, target.seq, 1);
       expect(older).toMatchObject({ more: false, messages: [{ seq: 2 }] });
+    });
+
+    it('stores the messages of works sent together in one insert, each with its mentions and its change', async () => {
+      const other = await node.units.write((context) =>
+        node.spaces.create(SpaceKinds.room, context, {
+          name: 'many',
+          visibility: 'public',
+          inviteCode: null,
+          ownerId: ann.id,
+        }),
+      );
+      const texts = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? `@bob look ${i}` : `plain ${i}`));
+      const sent = await Promise.all(
+        texts.map((text) =>
+          node.units.once(
+            ann.id,
+            timeOrderedId(),
+            'message:send',
+            (context) =>
+              node.messages.appendMessage(context, {
+                roomId: other.id,
+                author: ann,
+                text,
+                mentions: text.startsWith('@') ? [bob] : [],
+              }),
+            { overlaps: true },
+          ),
+        ),
+      );
+      const seqs = sent.map((message) => message.seq).sort((a, b) => a - b);
+      expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => seqs[0] + i));
+      const { messages } = await node.messages.messagesBefore(other.id, undefined, 20);
+      expect(messages.map(({ id, text, mentions }) => ({ id, text, mentions }))).toEqual(
+        [...sent].sort((a, b) => a.seq - b.seq).map(({ id, text, mentions }) => ({ id, text, mentions })),
+      );
+      const logged = await node.spaces.changesSince(SpaceKinds.room, other.id, seqs[0] - 1, 20);
+      expect(logged.map((change) => (change.data as { message: { id: string } }).message.id)).toEqual(
+        messages.map((message) => message.id),
+      );
     });
 
     it('replays the log in seq order: new messages kept on their rows, other changes and older messages in `Change`', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
 import { DomainError } from '../../../apps/api/src/common/domain-error.js';
-import type { BeforeCommit } from '../../../apps/api/src/db/database.service.js';
+import type { BeforeCommit, GatheredRead } from '../../../apps/api/src/db/database.service.js';
 import { prepare } from '../../../apps/api/src/db/sql.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 import { append, appendIn, twoNodes } from './two-nodes.js';
@@ -161,6 +161,29 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
       // Only the two works that succeeded alone committed: the batch's first attempt left nothing.
       expect(await nodes.a.changeLog.currentSeq(stream)).toBe(2);
       expect((await nodes.a.changeLog.since(stream, 0, 10)).map((change) => change.seq)).toEqual([1, 2]);
+    });
+
+    it('a gathered write counts as their write: one refused after it is undone, the others commit', async () => {
+      const insertUsers: GatheredRead<string, void> = {
+        writes: true,
+        async run(ids, sql) {
+          const createdAt = new Date().toISOString();
+          await sql.run(sql.db.insertInto('User').values(ids.map((id) => ({ id, name: id, createdAt }))));
+          return ids.map(() => undefined);
+        },
+      };
+      const ids = [timeOrderedId(), timeOrderedId(), timeOrderedId()];
+      const work = (id: string, refuse: boolean) =>
+        nodes.a.database.write(async (context) => {
+          await context.gather(insertUsers, id);
+          if (refuse) throw new DomainError(ErrorCode.Forbidden, 'refused after writing');
+          return id;
+        }, true);
+      const outcomes = await Promise.allSettled(ids.map((id, index) => work(id, index === 1)));
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const { reader } = nodes.a.database;
+      const stored = await reader.all(reader.db.selectFrom('User').select('id').where('id', 'in', ids));
+      expect(stored.map((row) => row.id).sort()).toEqual([ids[0], ids[2]].sort());
     });
 
     it('a statement that fails among them fails only its work, and statements sent behind it run later', async () => {

@@ -1,40 +1,47 @@
 import { ChatBroadcast } from '@tandem/contract';
 import { sql as raw } from 'kysely';
 import type { RecordedApart } from '../db/change-log.repository.js';
-import type { BeforeCommit } from '../db/database.service.js';
-import { prepare, prepareShapes, type Sql } from '../db/sql.js';
+import type { BeforeCommit, GatheredRead } from '../db/database.service.js';
+import { prepare, prepareRows, prepareShapes, type Sql } from '../db/sql.js';
 
 // The messages' queries on their hot paths, built and compiled once (see `prepare`).
 
-export const insertMessage = prepare(
-  (
-    db,
-    row: {
-      id: string;
-      roomId: string;
-      seq: number;
-      authorId: string;
-      text: string;
-      kind: string;
-      action: string | null;
-      createdAt: string;
-      replyToId: string | null;
-      createdChange: string;
-    },
-  ) =>
-    db.insertInto('Message').values({
-      id: row.id,
-      roomId: row.roomId,
-      seq: row.seq,
-      authorId: row.authorId,
-      text: row.text,
-      kind: row.kind,
-      action: row.action,
-      createdAt: row.createdAt,
-      replyToId: row.replyToId,
-      createdChange: row.createdChange,
-    }),
-);
+/** A new message's row (its `createdChange`: see `ChangeLogRepository.append`'s `records`). */
+export interface NewMessageRow {
+  id: string;
+  roomId: string;
+  seq: number;
+  authorId: string;
+  text: string;
+  kind: string;
+  action: string | null;
+  createdAt: string;
+  replyToId: string | null;
+  createdChange: string;
+}
+
+/** The rows of new messages in one statement, compiled once per count. */
+const insertMessages = prepareRows('Message', [
+  'id',
+  'roomId',
+  'seq',
+  'authorId',
+  'text',
+  'kind',
+  'action',
+  'createdAt',
+  'replyToId',
+  'createdChange',
+]);
+
+/** The new messages of the works that reach their insert together, in one statement. */
+export const insertNewMessages: GatheredRead<NewMessageRow, void> = {
+  writes: true,
+  async run(rows, sql) {
+    await sql.run(insertMessages(rows));
+    return rows.map(() => undefined);
+  },
+};
 
 /** The `message:created` changes a room's messages keep (see `ChangeLogRepository.append`'s `records`). */
 export const createdMessages: RecordedApart = {

@@ -17,7 +17,7 @@ import { timestamp } from '../db/dialect.js';
 import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
 import { messageFromRow, messageQuery, type MessageQuery } from './message-rows.js';
-import { carriedBy, findMessage, indexNewMessages, insertMention, insertMessage } from './messages.queries.js';
+import { carriedBy, findMessage, indexNewMessages, insertMention, insertNewMessages } from './messages.queries.js';
 
 /** What the rules need to know about a message. */
 export interface MessageRecord {
@@ -88,20 +88,18 @@ export class MessagesRepository {
         ...(message.opId ? { opId: message.opId } : {}),
       }),
       records: (seq, createdChange) =>
-        context.sql.run(
-          insertMessage({
-            id,
-            roomId: message.roomId,
-            seq,
-            authorId: message.author.id,
-            text: message.text,
-            kind,
-            action: message.system ?? null,
-            createdAt: timestamp(createdAt),
-            replyToId: message.replyTo ?? null,
-            createdChange,
-          }),
-        ),
+        context.gather(insertNewMessages, {
+          id,
+          roomId: message.roomId,
+          seq,
+          authorId: message.author.id,
+          text: message.text,
+          kind,
+          action: message.system ?? null,
+          createdAt: timestamp(createdAt),
+          replyToId: message.replyTo ?? null,
+          createdChange,
+        }),
     });
     context.beforeCommit(indexNewMessages, id);
     await this.addMentions(context.sql, id, mentions);

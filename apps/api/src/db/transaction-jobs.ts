@@ -27,10 +27,12 @@ export interface UnitOfWork {
 /**
  * A read that each work of a transaction makes first (say, its opId's stored result): works
  * that overlap ask at once, and one statement answers them all instead of one per work. `run`
- * answers each key, in the order of `keys`.
+ * answers each key, in the order of `keys`. With `writes`, a write each work makes at the same
+ * point (say, its new row: one multi-row insert for them all); the works that ask it have written.
  */
 export interface GatheredRead<K, V> {
   run(keys: K[], sql: Sql): Promise<V[]>;
+  writes?: true;
 }
 
 /** The keys asked of each gathered read in the current turn, and who waits for their answers. */
@@ -128,7 +130,11 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
       sql: sql.withHooks({ onWrite: () => (wrote = true), beforeStatement }),
       publishAfterCommit: (change) => changes.push(change),
       beforeCommit: (step, value) => left.push([step, value]),
-      gather: (read, key) => gathering.ask(read, key),
+      gather: (read, key) => {
+        // Its statement runs on the transaction's own `sql`: the work is marked here.
+        if (read.writes) wrote = true;
+        return gathering.ask(read, key);
+      },
       take: (sequence, key) => {
         // A number taken is not given back: a refusal after it must not leave a gap.
         wrote = true;
