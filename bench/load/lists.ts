@@ -134,7 +134,9 @@ async function run(args: { warmupMs: number; measureMs: number }): Promise<Lists
         conflicts++;
         if (inWindow) windowConflicts++;
         const current = (ack.error.details as ItemConflictDetails | undefined)?.current;
-        if (current) updater.versions.set(itemId, current.version);
+        // A write of the same batch can be newer than the conflict's item: keep the higher version.
+        if (current && (updater.versions.get(itemId) ?? 0) < current.version)
+          updater.versions.set(itemId, current.version);
       } else countBy(otherErrors, ack.error.code);
       if (inWindow) ackLatency.record((now - sentAt) * 1000);
       updateOne(updater, index);

@@ -180,7 +180,8 @@ export class ListsService {
   /**
    * One versioned item write: the item must exist on a list the user belongs to, be at the
    * version the client names and in the expected deleted state; otherwise `CONFLICT` with the
-   * item as stored now, and nothing is written. The write itself is conditional on the version:
+   * item as this work read it (a write of the same batch may be newer: clients keep the higher
+   * version), and nothing is written. The write itself is conditional on the version:
    * it may overlap other writes (`overlaps`) when its plan reads nothing else that they change.
    */
   private versionedWrite(

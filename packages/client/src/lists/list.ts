@@ -182,7 +182,7 @@ export function followersOf(
 }
 
 /**
- * What a conflict shows (`current` is the item as stored now): the change the user wanted (the
+ * What a conflict shows (`current` is the item as the server found it; `confirm` keeps the newer of it and the copy): the change the user wanted (the
  * refused one merged with its followers), and whether it can be applied again.
  */
 export function conflictFor(
