@@ -5,6 +5,7 @@ import { DatabaseService, postgresDriver } from '../apps/api/src/db/database.ser
 import { MetricsService } from '../apps/api/src/metrics/metrics.service.js';
 import { chatCases } from './support/conformance/chat.cases.js';
 import { sequencesCases } from './support/conformance/sequences.cases.js';
+import { listsOrderCases } from './support/conformance/lists-order.cases.js';
 import { scoreboardAndListsCases } from './support/conformance/scoreboard-lists.cases.js';
 import { spacesCases } from './support/conformance/spaces.cases.js';
 import { unitsOfWorkCases } from './support/conformance/units-of-work.cases.js';
@@ -19,6 +20,7 @@ describe('data layer on SQLite', () => {
   describe('spaces', () => spacesCases(sqliteDataLayer));
   describe('chat', () => chatCases(sqliteDataLayer));
   describe('scoreboard and lists', () => scoreboardAndListsCases(sqliteDataLayer));
+  describe("lists' order", () => listsOrderCases(sqliteDataLayer, 'bytes'));
 });
 
 // `pg` and the code on it load only for a PostgreSQL configuration.

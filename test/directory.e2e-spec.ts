@@ -161,6 +161,26 @@ describe('the live directory of rooms, boards and lists', () => {
       expect(await deleted).toEqual({ kind: 'deleted', space: { ...space, name: 'food', seq: 2 } });
     });
 
+    it('announces a retried rename with the list as it is now, not as the retried rename left it', async () => {
+      const { ann, carol } = await people(Namespace.Lists);
+      const created = nextEvent<DirectoryChanged>(carol.socket, DirectoryBroadcast.Changed);
+      const { list } = await commandOk<{ list: List }>(ann.socket, ListsCommand.ListCreate, { title: 'tools' });
+      expect(await created).toMatchObject({ kind: 'created', space: { id: list.id } });
+      const rename = (opId: string, title: string) =>
+        commandOk(ann.socket, ListsCommand.ListRename, { opId, listId: list.id, title });
+      const opId = randomUUID();
+      const first = nextChange(carol.socket, list.id);
+      await rename(opId, 'saws');
+      expect(await first).toMatchObject({ kind: 'renamed', space: { name: 'saws', seq: 1 } });
+      const second = nextChange(carol.socket, list.id);
+      await rename(randomUUID(), 'drills');
+      expect(await second).toMatchObject({ kind: 'renamed', space: { name: 'drills', seq: 2 } });
+
+      const again = nextChange(carol.socket, list.id);
+      expect(await rename(opId, 'saws')).toMatchObject({ list: { title: 'saws', seq: 1 } });
+      expect(await again).toMatchObject({ kind: 'renamed', space: { name: 'drills', seq: 2 } });
+    });
+
     it("tells a private list's rename and delete to its members only", async () => {
       const { ann, bob, carol } = await people(Namespace.Lists);
       const { list } = await commandOk<{ list: List }>(ann.socket, ListsCommand.ListCreate, {

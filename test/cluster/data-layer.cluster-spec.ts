@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
 import { chatCases } from '../support/conformance/chat.cases.js';
 import { sequencesCases } from '../support/conformance/sequences.cases.js';
+import { listsOrderCases } from '../support/conformance/lists-order.cases.js';
 import { scoreboardAndListsCases } from '../support/conformance/scoreboard-lists.cases.js';
 import { spacesCases } from '../support/conformance/spaces.cases.js';
 import { unitsOfWorkCases } from '../support/conformance/units-of-work.cases.js';
@@ -19,6 +20,9 @@ describeWhenServicesRun('data layer on PostgreSQL', () => {
   describeWhenServicesRun('spaces', () => spacesCases(() => postgresDataLayer()));
   describeWhenServicesRun('chat', () => chatCases(() => postgresDataLayer()));
   describeWhenServicesRun('scoreboard and lists', () => scoreboardAndListsCases(() => postgresDataLayer()));
+  describeWhenServicesRun("lists' order on a database whose text compares in a locale's order", () =>
+    listsOrderCases(() => postgresDataLayer({ icuLocale: 'en-US' }), 'locale'),
+  );
 
   describeWhenServicesRun('when PostgreSQL goes away', () => {
     let proxy: TcpProxy;
@@ -28,7 +32,7 @@ describeWhenServicesRun('data layer on PostgreSQL', () => {
     beforeAll(async () => {
       const server = new URL(postgresAdminUrl);
       proxy = await tcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
-      database = await postgresDataLayer(proxy.port);
+      database = await postgresDataLayer({ port: proxy.port });
       node = await database.node();
     });
     afterAll(async () => {

@@ -101,11 +101,16 @@ export async function sqliteDataLayer(): Promise<DataLayerDatabase> {
   };
 }
 
-/** A fresh, migrated database on the machine's PostgreSQL; `port`: reach it through that port instead (a proxy). */
-export async function postgresDataLayer(port?: number): Promise<DataLayerDatabase> {
-  const fresh = await freshPostgresDatabase();
+/**
+ * A fresh, migrated database on the machine's PostgreSQL; `port`: reach it through that port
+ * instead (a proxy); `icuLocale`: a database whose text compares in that locale's order.
+ */
+export async function postgresDataLayer(
+  options: { port?: number; icuLocale?: string } = {},
+): Promise<DataLayerDatabase> {
+  const fresh = await freshPostgresDatabase(options.icuLocale);
   const url = new URL(fresh.url);
-  if (port !== undefined) url.port = String(port);
+  if (options.port !== undefined) url.port = String(options.port);
   const database = await migrated(url.toString());
   return {
     ...database,

@@ -26,11 +26,13 @@ export async function externalServices(): Promise<{ ok: true } | { ok: false; wh
 }
 
 /** A fresh database on the PostgreSQL server, dropped by the returned function. */
-export async function freshPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshPostgresDatabase(icuLocale?: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `tandem_test_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: postgresAdminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
+  // A locale's order of text (ICU's, so that no operating system locale is needed): `icuLocale`.
+  const locale = icuLocale ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${icuLocale}' LOCALE 'C.UTF-8'` : '';
+  await admin.query(`CREATE DATABASE "${name}"${locale}`);
   await admin.end();
   const url = new URL(postgresAdminUrl);
   url.pathname = `/${name}`;

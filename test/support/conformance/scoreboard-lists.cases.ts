@@ -209,7 +209,7 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
       expect(deleted).toMatchObject({ version: 3, deletedAt: expect.any(String) });
       expect(await node.lists.liveItems(list.id)).toEqual([]);
       await node.units.write(async (context) => {
-        expect((await node.lists.liveOrder(list.id, context.sql)).last()).toBeNull();
+        expect(await node.lists.nearestKey(list.id, 'before', null, '', context.sql)).toBeNull();
       });
       expect((await node.spaces.changesSince(SpaceKinds.list, list.id, 0, 10)).map((change) => change.event)).toEqual([
         ListsBroadcast.ItemCreated,

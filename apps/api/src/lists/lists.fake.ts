@@ -3,9 +3,9 @@ import type { Change, Item, List, User } from '@tandem/contract';
 import type { UnitOfWork } from '../db/database.service.js';
 import type { SpaceKind } from '../spaces/space-kinds.js';
 import type { SpaceRecord } from '../spaces/spaces.repository.js';
-import { ListOrder } from './list-order.js';
 import { changedColumns, itemStateOf, toItem } from './list-records.js';
 import type { ItemChanges, ItemEvent, ItemRow, ItemState } from './list-records.js';
+import type { KeySide } from './lists.queries.js';
 
 export const ann: User = { id: randomUUID(), name: 'ann' };
 export const bob: User = { id: randomUUID(), name: 'bob' };
@@ -122,8 +122,13 @@ export class InMemoryLists {
     const row = this.rows.get(itemId);
     return row ? this.toItem(row) : null;
   }
-  async liveOrder(listId: string) {
-    return new ListOrder(this.live(listId));
+  async nearestKey(listId: string, side: KeySide, position: string | null, except: string) {
+    const keys = this.live(listId)
+      .filter((row) => row.id !== except)
+      .map((row) => row.position);
+    const beyond = (key: string) =>
+      position === null || (side === 'after' ? key > position : side === 'from' ? key >= position : key < position);
+    return (side === 'before' ? keys.findLast(beyond) : keys.find(beyond)) ?? null;
   }
   async createItem(_: UnitOfWork, item: { listId: string; text: string; position: string; user: User }) {
     return this.toItem(this.addItem(item.listId, item.text, item.position));

@@ -23,8 +23,31 @@ export const findItemForMember = prepare((db, key: { id: string; userId: string 
     .where('Item.id', '=', key.id),
 );
 
-export const liveOrder = prepare((db, list: { id: string }) =>
-  db.selectFrom('Item').select(['id', 'position']).where('listId', '=', list.id).where('deletedAt', 'is', null),
+/**
+ * Where a key lies among a list's live keys: the lowest above it (`after`), at or above it
+ * (`from`), or the highest below it (`before`).
+ */
+export type KeySide = 'after' | 'from' | 'before';
+
+/**
+ * The live key of a list nearest to `position` on one `side` (without a position: the first key,
+ * or the last for `before`), leaving out the item `except`: one step of the `(listId, position)`
+ * index, however long the list. Keys compare in byte order on every database (`Item.position`).
+ */
+export const nearestKey = prepareShapes(
+  (shape: { side: KeySide; bounded: boolean }) => `${shape.side}${+shape.bounded}`,
+  (db, key: { listId: string; position: string | null; except: string }, { side, bounded }) => {
+    const query = db
+      .selectFrom('Item')
+      .select('position')
+      .where('listId', '=', key.listId)
+      .where('deletedAt', 'is', null)
+      .where('id', '!=', key.except);
+    const operator = side === 'after' ? '>' : side === 'from' ? '>=' : '<';
+    return (bounded ? query.where('position', operator, key.position!) : query)
+      .orderBy('position', side === 'before' ? 'desc' : 'asc')
+      .limit(1);
+  },
 );
 
 /** Which columns an item write sets, and whether the item it expects is deleted. */

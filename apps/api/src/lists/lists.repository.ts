@@ -17,7 +17,7 @@ import { timestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
 import { toSummary } from '../spaces/spaces.service.js';
 import type { SpaceRecord } from '../spaces/spaces.repository.js';
-import { findItem, findItemForMember, liveOrder, updateItemAtVersion } from './lists.queries.js';
+import { findItem, findItemForMember, nearestKey, updateItemAtVersion, type KeySide } from './lists.queries.js';
 import {
   changedColumns,
   itemStateOf,
@@ -28,7 +28,7 @@ import {
   type ItemRow,
   type ItemState,
 } from './list-records.js';
-import { ListOrder, byPosition } from './list-order.js';
+import { byPosition } from './list-order.js';
 
 /** User names never change, so they are remembered rather than read back on every item. */
 const userNamesKept = 10_000;
@@ -107,9 +107,19 @@ export class ListsRepository {
     return this.toItems(rows.sort(byPosition), sql);
   }
 
-  /** The live keys of the list, for placing an item. */
-  async liveOrder(listId: string, sql: Sql): Promise<ListOrder> {
-    return new ListOrder(await sql.all(liveOrder({ id: listId })));
+  /**
+   * For placing an item: the list's live key nearest to `position` on one side (null: the first
+   * key, or the last for `before`), ignoring the item `except` ('' ignores none); null if none.
+   */
+  async nearestKey(
+    listId: string,
+    side: KeySide,
+    position: string | null,
+    except: string,
+    sql: Sql,
+  ): Promise<string | null> {
+    const found = await sql.first(nearestKey({ side, bounded: position !== null }, { listId, position, except }));
+    return found?.position ?? null;
   }
 
   /** Stores a new item (version 1) and logs `item:created` in the caller's transaction. */

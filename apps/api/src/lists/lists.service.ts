@@ -93,14 +93,30 @@ export class ListsService {
     });
   }
 
-  /** Members only; announced in the directory. */
+  /**
+   * Members only; announced in the directory with the list as the rename left it, as read for its
+   * checks (a retry, which renames nothing, announces the list as it is now).
+   */
   async renameList(user: User, input: ListsInput<'list:rename'>): Promise<ListsCommandResults['list:rename']> {
-    const renamed = await this.writes.once(user.id, input.opId, ListsCommand.ListRename, async (context) => {
-      const record = await this.requireMember(input.listId, user, context.sql);
-      const list = await this.spaceRecords.rename(SpaceKinds.list, context, record, input.title);
-      return { list: await this.lists.appendListUpdated(context, list) };
-    });
-    await this.spaces.announceChange(SpaceKinds.list, DirectoryChange.Renamed, input.listId);
+    let written: SpaceRecord | undefined;
+    const renamed = await this.writes.once(
+      user.id,
+      input.opId,
+      ListsCommand.ListRename,
+      async (context) => {
+        const record = await this.requireMember(input.listId, user, context.sql);
+        written = await this.spaceRecords.rename(SpaceKinds.list, context, record, input.title);
+        return { list: await this.lists.appendListUpdated(context, written) };
+      },
+      {
+        replay: async (stored) => {
+          written = undefined;
+          return stored;
+        },
+      },
+    );
+    if (written) await this.spaces.announce(SpaceKinds.list, DirectoryChange.Renamed, written, renamed.list.seq);
+    else await this.spaces.announceChange(SpaceKinds.list, DirectoryChange.Renamed, input.listId);
     return renamed;
   }
 
@@ -121,8 +137,7 @@ export class ListsService {
   createItem(user: User, input: ListsInput<'item:create'>): Promise<ListsCommandResults['item:create']> {
     return this.writes.once(user.id, input.opId, ListsCommand.ItemCreate, async (context) => {
       const record = await this.requireMember(input.listId, user, context.sql);
-      const order = await this.lists.liveOrder(record.id, context.sql);
-      const position = keyBetween(order.last(), null);
+      const position = keyBetween(await this.lists.nearestKey(record.id, 'before', null, '', context.sql), null);
       return { item: await this.lists.createItem(context, { listId: record.id, text: input.text, position, user }) };
     });
   }
@@ -167,11 +182,11 @@ export class ListsService {
       let position: string;
       if (input.afterId !== undefined) {
         const low = input.afterId === null ? null : (await this.requireNeighbour(input.afterId, state, sql)).position;
-        position = keyBetween(low, (await this.lists.liveOrder(state.listId, sql)).after(low, input.itemId));
+        position = keyBetween(low, await this.lists.nearestKey(state.listId, 'after', low, input.itemId, sql));
       } else {
         const beforeId = input.beforeId ?? null;
         const high = beforeId === null ? null : (await this.requireNeighbour(beforeId, state, sql)).position;
-        position = keyBetween((await this.lists.liveOrder(state.listId, sql)).before(high, input.itemId), high);
+        position = keyBetween(await this.lists.nearestKey(state.listId, 'before', high, input.itemId, sql), high);
       }
       return { changes: { position }, event: ListsBroadcast.ItemMoved };
     });
@@ -242,8 +257,8 @@ export class ListsService {
 
   /** `wanted` if no other live item holds it, else a key right after it: live keys stay unique. */
   private async freePosition(listId: string, wanted: string, itemId: string, sql: Sql): Promise<string> {
-    const order = await this.lists.liveOrder(listId, sql);
-    return order.isTaken(wanted, itemId) ? keyBetween(wanted, order.after(wanted, itemId)) : wanted;
+    if ((await this.lists.nearestKey(listId, 'from', wanted, itemId, sql)) !== wanted) return wanted;
+    return keyBetween(wanted, await this.lists.nearestKey(listId, 'after', wanted, itemId, sql));
   }
 
   private requireList(listId: string, sql?: Sql): Promise<SpaceRecord> {
