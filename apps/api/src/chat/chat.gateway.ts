@@ -108,9 +108,7 @@ export class ChatGateway
   handleConnection(socket: ChatSocket): void {
     socket.data.activeAt = Date.now();
     socket.data.idle = false;
-    const idleTimer = setTimeout(this.onIdle, this.presenceSettings.awayMs, socket);
-    idleTimer.unref();
-    this.idleTimers.set(socket.id, idleTimer);
+    this.awaitIdle(socket, this.presenceSettings.awayMs);
     // Any event from the client — a command, `typing`, `activity` — is a sign of the person.
     socket.onAny(this.onActivity);
     socket.on('disconnect', this.onDisconnect);
@@ -279,16 +277,23 @@ export class ChatGateway
     return size < this.presenceSettings.joinNoticeMaxOnline;
   }
 
+  /** Each event notes the time only; an idle timer that fires early waits again for what is left. */
   private active(socket: ChatSocket): void {
     socket.data.activeAt = Date.now();
-    this.idleTimers.get(socket.id)?.refresh();
     if (!socket.data.idle) return;
     socket.data.idle = false;
+    this.awaitIdle(socket, this.presenceSettings.awayMs);
     this.presence.activity(socket.id, false, socket.data.activeAt);
+  }
+
+  private awaitIdle(socket: ChatSocket, delayMs: number): void {
+    this.idleTimers.set(socket.id, setTimeout(this.onIdle, delayMs, socket).unref());
   }
 
   private readonly onIdle = (socket: ChatSocket): void => {
     if (socket.disconnected || socket.data.idle) return;
+    const left = socket.data.activeAt + this.presenceSettings.awayMs - Date.now();
+    if (left > 0) return this.awaitIdle(socket, left);
     socket.data.idle = true;
     this.presence.activity(socket.id, true, socket.data.activeAt);
   };

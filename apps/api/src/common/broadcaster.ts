@@ -25,7 +25,7 @@ export class Broadcaster implements OnModuleDestroy {
         const namespace = this.namespaces.get(change.namespace);
         if (!namespace) return;
         namespace.to(change.stream).emit(change.event, change.data);
-        this.metrics.broadcasts.inc({ namespace: change.namespace });
+        this.metrics.countBroadcast(change.namespace);
       }),
       events.subscribe('directory.changed', ({ namespace: name, change, audience }) => {
         const namespace = this.namespaces.get(name);

@@ -78,7 +78,7 @@ export class CommandDoor {
   private record(socket: Socket, command: string, ack: Ack<unknown>, durationMs: number): void {
     const outcome = ack.ok ? 'ok' : ack.error.code;
     this.metrics.countCommand(command, outcome);
-    this.metrics.ackLatency.observe({ command }, durationMs / 1000);
+    this.metrics.ackLatency.observe(command, durationMs / 1000);
     if (outcome === ErrorCode.RateLimited) this.metrics.rateLimited.inc({ command });
     if (this.logsEachCommand)
       this.logger.debug({

@@ -48,10 +48,17 @@ function holdsBinary(value: unknown, viaToJSON = false): boolean {
   if (!value || typeof value !== 'object') return false;
   const object = value as { toJSON?: unknown };
   if (object.toJSON === toJSON) return false;
-  if (Array.isArray(value)) return value.some((item) => holdsBinary(item));
+  // Plain loops: this walks every ack and broadcast, and callbacks would be made for each level.
+  if (Array.isArray(value)) {
+    for (const item of value as unknown[]) if (holdsBinary(item)) return true;
+    return false;
+  }
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value) || value instanceof Blob) return true;
   if (typeof object.toJSON === 'function' && !viaToJSON) return holdsBinary((object.toJSON as () => unknown)(), true);
-  return Object.values(value).some((item) => holdsBinary(item));
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && holdsBinary((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }
 
 /** Socket.IO's encoder, writing the kept JSON of the shared values a packet holds. */

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 
+/** A token taken: one answer shared by every command that gets one. */
+const taken: { ok: true } = Object.freeze({ ok: true });
+
 /** A classic token bucket: `burst` tokens, refilled at `perSecond`; one command takes one. */
 export class TokenBucket {
   private tokens: number;
@@ -21,7 +24,7 @@ export class TokenBucket {
     this.updatedAt = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;
-      return { ok: true };
+      return taken;
     }
     return { ok: false, retryAfterMs: Math.ceil(((1 - this.tokens) / this.perSecond) * 1000) };
   }
@@ -74,10 +77,32 @@ export function commandClass(event: string): string {
  * Per-socket and per-user budgets (never per IP): a user's tabs share the user's budget, and one
  * socket cannot spend all of it. Buckets of users that went quiet are swept.
  */
+/** One class of commands as the limiter spends it: its budgets per socket and per user. */
+interface Budget {
+  kind: string;
+  burst: number;
+  perSecond: number;
+  user: { burst: number; perSecond: number };
+}
+
+/** A socket's bucket of one class, and the key of its user's bucket of that class. */
+interface SocketBudget {
+  bucket: TokenBucket;
+  userKey: string;
+}
+
+/**
+ * Per-socket and per-user budgets (never per IP): a user's tabs share the user's budget, and one
+ * socket cannot spend all of it. Buckets of users that went quiet are swept. What an event costs
+ * (its class and budgets) is worked out once per event name, and a socket keeps its buckets by
+ * class with its user's key: a command spends its budget without building strings.
+ */
 @Injectable()
 export class RateLimiter {
-  private readonly bySocket = new WeakMap<object, Map<string, TokenBucket>>();
+  private readonly bySocket = new WeakMap<object, Map<string, SocketBudget>>();
   private readonly byUser = new KeyedBuckets();
+  /** By event name; the names are the handlers' (unknown events are refused before any budget). */
+  private readonly budgets = new Map<string, Budget>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -87,15 +112,28 @@ export class RateLimiter {
     event: string,
     now = Date.now(),
   ): { ok: true } | { ok: false; retryAfterMs: number } {
+    const budget = this.budgets.get(event) ?? this.budgetOf(event);
+    let buckets = this.bySocket.get(socket);
+    if (!buckets) this.bySocket.set(socket, (buckets = new Map<string, SocketBudget>()));
+    let own = buckets.get(budget.kind);
+    if (!own) {
+      own = { bucket: new TokenBucket(budget.burst, budget.perSecond, now), userKey: `${userId}:${budget.kind}` };
+      buckets.set(budget.kind, own);
+    }
+    const perSocket = own.bucket.take(now);
+    if (!perSocket.ok) return perSocket;
+    return this.byUser.take(own.userKey, budget.user, now);
+  }
+
+  private budgetOf(event: string): Budget {
     const kind = commandClass(event);
     // Searches are costly reads: their class has a budget of its own, per user as per socket.
     const { burst, perSecond, userFactor } = kind === 'search' ? this.config.searchRateLimit : this.config.rateLimit;
-    let buckets = this.bySocket.get(socket);
-    if (!buckets) this.bySocket.set(socket, (buckets = new Map<string, TokenBucket>()));
-    let socketBucket = buckets.get(kind);
-    if (!socketBucket) buckets.set(kind, (socketBucket = new TokenBucket(burst, perSecond, now)));
-    const perSocket = socketBucket.take(now);
-    if (!perSocket.ok) return perSocket;
-    return this.byUser.take(`${userId}:${kind}`, { burst: burst * userFactor, perSecond: perSecond * userFactor }, now);
+    const budget = { kind, burst, perSecond, user: { burst: burst * userFactor, perSecond: perSecond * userFactor } };
+    if (this.budgets.size < maxKnownEvents) this.budgets.set(event, budget);
+    return budget;
   }
 }
+
+/** Event names whose budgets are kept (far more than the contract has). */
+const maxKnownEvents = 1000;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { KeyedHistogram } from './keyed-histogram.js';
 
 /**
  * Prometheus metrics of the process. Default Node metrics include the event-loop lag
@@ -36,13 +37,14 @@ export class MetricsService {
     },
   });
 
-  readonly ackLatency = new Histogram({
-    name: 'tandem_ack_latency_seconds',
-    help: 'Time from a command arriving to its ack, by command',
-    labelNames: ['command'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
+  /** Observed on every command (see `KeyedHistogram`). */
+  readonly ackLatency = new KeyedHistogram(
+    'tandem_ack_latency_seconds',
+    'Time from a command arriving to its ack, by command',
+    'command',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    this.registry,
+  );
 
   readonly databaseWrites = new Histogram({
     name: 'tandem_db_write_seconds',
@@ -58,11 +60,18 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Counted in a plain map on the hot path (`countBroadcast`), handed to the counter at scrape time. */
+  private readonly broadcastCounts = new Map<string, number>();
+
   readonly broadcasts = new Counter({
     name: 'tandem_broadcasts_total',
     help: 'Events broadcast to rooms, by namespace',
     labelNames: ['namespace'] as const,
     registers: [this.registry],
+    collect: () => {
+      this.broadcasts.reset();
+      for (const [namespace, count] of this.broadcastCounts) this.broadcasts.inc({ namespace }, count);
+    },
   });
 
   readonly rateLimited = new Counter({
@@ -80,6 +89,10 @@ export class MetricsService {
     let outcomes = this.commandCounts.get(command);
     if (!outcomes) this.commandCounts.set(command, (outcomes = new Map<string, number>()));
     outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  }
+
+  countBroadcast(namespace: string): void {
+    this.broadcastCounts.set(namespace, (this.broadcastCounts.get(namespace) ?? 0) + 1);
   }
 
   /** Commands answered since the start, by outcome (every command together). */

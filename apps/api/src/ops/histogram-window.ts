@@ -1,4 +1,4 @@
-import type { Histogram } from 'prom-client';
+import type { MetricValueWithName } from 'prom-client';
 import type { Percentiles } from '@tandem/contract';
 
 /** A histogram's buckets: upper bound → observations up to it, as prom-client counts them (cumulative). */
@@ -11,7 +11,7 @@ type Buckets = Map<number, number>;
 export class HistogramWindow {
   private previous: { buckets: Buckets; count: number; sum: number } = { buckets: new Map(), count: 0, sum: 0 };
 
-  constructor(private readonly histogram: Histogram) {}
+  constructor(private readonly histogram: { get(): Promise<{ values: MetricValueWithName<string>[] }> }) {}
 
   async next(): Promise<{ buckets: Buckets; count: number; sum: number }> {
     const current = { buckets: new Map<number, number>(), count: 0, sum: 0 };

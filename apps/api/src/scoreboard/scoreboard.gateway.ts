@@ -69,7 +69,7 @@ export class ScoreboardGateway
       send: (boardId, state, delivery) => {
         const room = this.server.to(rooms.board(boardId));
         (delivery === 'volatile' ? room.volatile : room).emit(ScoreboardBroadcast.BoardState, state);
-        metrics.broadcasts.inc({ namespace: Namespace.Scoreboard });
+        metrics.countBroadcast(Namespace.Scoreboard);
       },
       onError: (boardId, error) => this.logger.error(`board:state of ${boardId} failed: ${String(error)}`),
     });
