@@ -18,7 +18,14 @@ export function socketUser(socket: Socket): User {
   return (socket.data as SocketData).user;
 }
 
+/**
+ * Factories of parameter decorators whose value is read from the socket alone: a handler the
+ * socket adapter calls directly (see `directInvoke`) gets it without an execution context.
+ */
+export const readFromSocket = new WeakMap<object, (socket: Socket) => unknown>();
+
+const userOf = (_: unknown, context: ExecutionContext): User => socketUser(context.switchToWs().getClient<Socket>());
+readFromSocket.set(userOf, socketUser);
+
 /** The authenticated user of the socket that sent the command (never a payload field). */
-export const SocketUser = createParamDecorator((_: unknown, context: ExecutionContext): User =>
-  socketUser(context.switchToWs().getClient<Socket>()),
-);
+export const SocketUser = createParamDecorator(userOf);

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
+import type { ApplicationConfig } from '@nestjs/core';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions } from 'socket.io';
 import type { Socket } from 'socket.io';
@@ -9,6 +10,7 @@ import type { SocketMiddleware } from '../auth/socket-auth.middleware.js';
 import { coalesceWrites } from './coalesced-writes.js';
 import { encodedOnceParser } from './encoded-once.js';
 import type { CommandDoor } from './command-door.js';
+import { directInvoke, type Invoke } from './direct-handlers.js';
 
 /** Frames above this close the offending connection; strings have far smaller contract limits. */
 export const maxFrameBytes = 1_000_000;
@@ -63,11 +65,17 @@ export class TandemIoAdapter extends IoAdapter {
    * its handlers bound to each socket: the same acks, far less memory for each idle connection
    * and less work per message. A socket keeps only the listener's place in its list.
    */
-  bindGatewayHandlers(socket: Socket, handlers: MessageMappingProperties[], instance: object): void {
+  bindGatewayHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    instance: object,
+    nestPipeline: boolean,
+  ): void {
     const gateway = this.gateways.get(socket.nsp.name);
     if (gateway === undefined) {
       const indexOf = new Map(handlers.map((handler, position) => [handler.message as string, position]));
-      this.gateways.set(socket.nsp.name, { instance, handlers, indexOf });
+      const invoke = handlers.map((handler) => directInvoke(instance, handler, nestPipeline));
+      this.gateways.set(socket.nsp.name, { instance, handlers, indexOf, invoke });
     } else if (gateway.handlers !== handlers) {
       throw new Error(`namespace ${socket.nsp.name} has two gateways: one namespace, one gateway`);
     }
@@ -95,6 +103,8 @@ interface Gateway {
   instance: object;
   handlers: MessageMappingProperties[];
   indexOf: Map<string, number>;
+  /** Each handler as the door calls it (see `directInvoke`). */
+  invoke: Invoke[];
 }
 
 type SubscribeMessages = (handlers: MessageMappingProperties[], socket: Socket, instance: object) => void;
@@ -108,13 +118,14 @@ type SubscribeMessages = (handlers: MessageMappingProperties[], socket: Socket, 
 function shareGatewayHandlers(): void {
   const prototype = WebSocketsController.prototype as unknown as {
     subscribeMessages: SubscribeMessages;
-    config: { getIoAdapter(): unknown };
+    config: ApplicationConfig;
   };
   if (Object.hasOwn(prototype.subscribeMessages, shared)) return;
   const nests = prototype.subscribeMessages;
   const subscribeMessages: SubscribeMessages = function (this: typeof prototype, handlers, socket, instance) {
     const adapter = this.config.getIoAdapter();
-    if (adapter instanceof TandemIoAdapter) adapter.bindGatewayHandlers(socket, handlers, instance);
+    if (adapter instanceof TandemIoAdapter)
+      adapter.bindGatewayHandlers(socket, handlers, instance, appEnhances(this.config));
     else nests.call(this, handlers, socket, instance);
   };
   prototype.subscribeMessages = Object.assign(subscribeMessages, { [shared]: true });
@@ -134,12 +145,24 @@ function dispatcher(door: CommandDoor, gateways: Map<string, Gateway>) {
       return;
     }
     void door
-      .pass(this, event, data, (parsed) => gateway.handlers[index]?.callback.call(gateway.instance, this, parsed, ack))
+      .pass(this, event, data, (parsed) => gateway.invoke[index]?.(this, parsed, ack))
       .then((response) => ack?.(response));
   };
 }
 
 const shared = Symbol('shared gateway handlers');
+
+/** Whether the application adds guards, interceptors or pipes to every handler (then Nest calls them). */
+function appEnhances(config: ApplicationConfig): boolean {
+  return [
+    config.getGlobalGuards(),
+    config.getGlobalInterceptors(),
+    config.getGlobalPipes(),
+    config.getGlobalRequestGuards(),
+    config.getGlobalRequestInterceptors(),
+    config.getGlobalRequestPipes(),
+  ].some((list) => list.length > 0);
+}
 
 /**
  * Browsers send `Origin`; scripts and servers usually do not, and are let through (they must still
