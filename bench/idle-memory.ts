@@ -1,6 +1,8 @@
 /**
  * `idle-memory`: idle authenticated `/chat` connections opened in plateaus, RSS after a forced GC
- * at each, and the marginal RSS per connection between the two top plateaus.
+ * at each, and the marginal RSS per connection between the two top plateaus. Each plateau's
+ * connects/s and the server's CPU per 1,000 connects show whether a connect costs more as the
+ * number of open connections grows.
  */
 import path from 'node:path';
 import { errorsNote, mb, round, sleep, withRig, type Cell, type Metrics, type Scenario } from './rig.js';
@@ -15,6 +17,23 @@ interface GrowResult {
   stillConnected: number;
 }
 
+/** The connection counts the scenario stops at. */
+export function idlePlateaus(quick: boolean): number[] {
+  return quick ? [1_000, 3_000] : [1_000, 5_000, 10_000, 15_000];
+}
+
+/** How the per-plateau figures are labelled in the table. */
+export const idleLabels: [string, string][] = [...new Set([...idlePlateaus(true), ...idlePlateaus(false)])]
+  .sort((a, b) => a - b)
+  .flatMap((n): [string, string][] => {
+    const to = n.toLocaleString('en-US');
+    return [
+      [`connectsPerSecTo${n}`, `connects/s up to ${to}`],
+      [`cpuMsPer1000ConnectsTo${n}`, `server CPU ms per 1,000 connects up to ${to}`],
+      [`idleDelayP99MsAt${n}`, `loop delay p99 ms, idle at ${to}`],
+    ];
+  });
+
 export function idleScenario(): Scenario {
   return {
     name: 'idle-memory',
@@ -22,7 +41,7 @@ export function idleScenario(): Scenario {
       'idle authenticated /chat connections (socket.io-client, websocket) opened in plateaus; RSS after forced GC at each; marginal RSS per connection between the two top plateaus',
     sides: ['baseline', 'tandem'],
     run: (kind, context) => {
-      const plateaus = context.quick ? [1_000, 3_000] : [1_000, 5_000, 10_000, 15_000];
+      const plateaus = idlePlateaus(context.quick);
       return withRig(kind, 'idle', context, async (server, worker) => {
         await worker.call('setup', { kind, url: server.url, users: context.quick ? 20 : 100 }, 60_000);
         const base = await server.stats({ gc: true });
@@ -36,10 +55,14 @@ export function idleScenario(): Scenario {
         let idleDelayMax = 0;
         let clientCpu = 0;
         let connected = 0;
+        const perPlateau: Metrics = {};
         for (const target of plateaus) {
-          await server.stats({ resetDelay: true });
+          const before = await server.stats({ resetDelay: true });
           const grown = await worker.call<GrowResult>('grow', { target, concurrency: 100, limitMs: 120_000 }, 200_000);
           const duringConnect = await server.stats({ resetDelay: true });
+          const cpuUs = duringConnect.cpuUserUs + duringConnect.cpuSystemUs - (before.cpuUserUs + before.cpuSystemUs);
+          perPlateau[`connectsPerSecTo${target}`] = grown.perSecond;
+          perPlateau[`cpuMsPer1000ConnectsTo${target}`] = grown.opened ? Math.round(cpuUs / grown.opened) : null;
           connectDelayP99 = Math.max(connectDelayP99, duringConnect.delayP99Ms);
           connectMs += grown.elapsedMs;
           opened += grown.opened;
@@ -55,6 +78,7 @@ export function idleScenario(): Scenario {
           const idle = await server.stats();
           idleDelayP99 = idle.delayP99Ms;
           idleDelayMax = idle.delayMaxMs;
+          perPlateau[`idleDelayP99MsAt${target}`] = round(idle.delayP99Ms, 1);
         }
         const top = plateaus[plateaus.length - 1];
         const from = plateaus.length > 2 ? plateaus[1] : plateaus[0];
@@ -72,6 +96,7 @@ export function idleScenario(): Scenario {
           eventLoopDelayP99MsIdle: round(idleDelayP99, 2),
           eventLoopDelayMaxMsIdle: round(idleDelayMax, 2),
           clientCpuPct: clientCpu,
+          ...perPlateau,
         };
         for (const target of plateaus) metrics[`rssMbAt${target}`] = mb(rss[target]);
         return {

@@ -2,6 +2,7 @@
  * The report as the printed table (stdout) and as Markdown for docs/benchmarks.md: one row per
  * figure a scenario has, medians with [min–max], the ratio to the baseline, then the targets.
  */
+import { idleLabels } from './idle-memory.js';
 import { joinStormLabels } from './join-storm-report.js';
 import type { Report, ScenarioReport, SideSummary } from './report.js';
 
@@ -38,6 +39,7 @@ const labels: [string, string][] = [
   ['connectErrors', 'connect errors'],
   ['eventLoopDelayP99MsConnecting', 'loop delay p99 ms, connecting'],
   ['eventLoopDelayP99MsIdle', 'loop delay p99 ms, idle'],
+  ...idleLabels,
   ['eventLoopDelayP99Ms', 'loop delay p99 ms'],
   ['eventLoopDelayMaxMs', 'loop delay max ms'],
   ['gcPauseMaxMs', 'longest GC pause ms'],
