@@ -11,11 +11,9 @@ import {
   type AuthRefreshed,
 } from '@tandem/contract';
 import type { Socket } from 'socket.io';
+import { Deadlines } from '../common/deadlines.js';
 import type { SocketData } from '../common/socket-user.decorator.js';
 import { Authenticator } from './authenticator.js';
-
-/** setTimeout's ceiling; longer expiries are re-armed when it fires. */
-const maxTimerMs = 2 ** 31 - 1;
 
 /** Tells the socket why its session is over (`auth:expired`), then disconnects it. */
 export function endSession(socket: Socket, reason: AuthFailureData['reason'], message: string): void {
@@ -34,32 +32,22 @@ export function endSession(socket: Socket, reason: AuthFailureData['reason'], me
 export class SessionExpiry {
   constructor(private readonly authenticator: Authenticator) {}
 
-  /** Each live socket's expiry timer. */
-  private readonly timers = new Map<Socket, NodeJS.Timeout>();
+  /** Every live socket's expiry, on one timer. */
+  private readonly expiries = new Deadlines<Socket>(
+    (socket) => (socket.data as SocketData).tokenExpiresAt,
+    (socket) => endSession(socket, AuthFailure.Expired, 'the token has expired: sign in again'),
+  );
 
   attach(socket: Socket): void {
-    this.arm(socket);
+    this.expiries.add(socket);
     // Listeners shared by every socket (Socket.IO calls them with the socket as `this`).
     socket.on('disconnect', this.onDisconnect);
     socket.on(AuthCommand.Refresh, this.onRefresh);
   }
 
-  private arm(socket: Socket): void {
-    clearTimeout(this.timers.get(socket));
-    const remaining = (socket.data as SocketData).tokenExpiresAt - Date.now();
-    this.timers.set(socket, setTimeout(this.expire, Math.max(0, Math.min(remaining, maxTimerMs)), socket));
-  }
-
-  private readonly expire = (socket: Socket): void => {
-    this.timers.delete(socket);
-    if ((socket.data as SocketData).tokenExpiresAt > Date.now()) return this.arm(socket);
-    endSession(socket, AuthFailure.Expired, 'the token has expired: sign in again');
-  };
-
   private readonly onDisconnect = ((expiry: SessionExpiry) =>
     function (this: Socket): void {
-      clearTimeout(expiry.timers.get(this));
-      expiry.timers.delete(this);
+      expiry.expiries.delete(this);
     })(this);
 
   private readonly onRefresh = ((expiry: SessionExpiry) =>
@@ -71,7 +59,7 @@ export class SessionExpiry {
           error: { code: ErrorCode.Unavailable, message: 'the token could not be checked now: retry' },
         }))
         .then((response) => {
-          if (response.ok && this.connected) expiry.arm(this);
+          if (response.ok && this.connected) expiry.expiries.add(this);
           if (typeof ack === 'function') ack(response);
         });
     })(this);

@@ -23,6 +23,7 @@ import {
 import type { Namespace as IoNamespace, Socket } from 'socket.io';
 import { Broadcaster } from '../common/broadcaster.js';
 import { CommandGateway } from '../common/command-gateway.decorator.js';
+import { Deadlines } from '../common/deadlines.js';
 import { SocketUser, socketUser, type SocketData } from '../common/socket-user.decorator.js';
 import { APP_CONFIG, type AppConfig, type PresenceSettings } from '../config.js';
 import { SpaceGateway } from '../spaces/space.gateway.js';
@@ -62,7 +63,8 @@ export class ChatGateway
   private presence!: RoomPresence;
   private readonly presenceSettings: PresenceSettings;
   private readonly clustered: boolean;
-  private readonly idleTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** When each active socket becomes idle, on one timer: activity only moves `activeAt`. */
+  private readonly idleAt: Deadlines<ChatSocket>;
   /** Per room, the joins in progress: a storm of them makes a big room before anyone is online. */
   private readonly arriving = new Map<string, number>();
   private closing = false;
@@ -83,6 +85,7 @@ export class ChatGateway
     this.typingWindowMs = config.typingThrottleMs;
     this.presenceSettings = config.presence;
     this.clustered = config.redisUrl !== undefined;
+    this.idleAt = new Deadlines((socket) => socket.data.activeAt + this.presenceSettings.awayMs, this.onIdle);
   }
 
   override afterInit(server: ChatNamespace): void {
@@ -108,7 +111,7 @@ export class ChatGateway
   handleConnection(socket: ChatSocket): void {
     socket.data.activeAt = Date.now();
     socket.data.idle = false;
-    this.awaitIdle(socket, this.presenceSettings.awayMs);
+    this.idleAt.add(socket);
     // Any event from the client — a command, `typing`, `activity` — is a sign of the person.
     socket.onAny(this.onActivity);
     socket.on('disconnect', this.onDisconnect);
@@ -126,8 +129,7 @@ export class ChatGateway
     })(this);
 
   private disconnected(socket: ChatSocket): void {
-    clearTimeout(this.idleTimers.get(socket.id));
-    this.idleTimers.delete(socket.id);
+    this.idleAt.delete(socket);
     if (this.closing) return;
     // The user stays listed for the grace period.
     this.presence.disconnected(socket.id);
@@ -141,8 +143,7 @@ export class ChatGateway
     this.closing = true;
     this.presence.close();
     this.typing.clear();
-    for (const timer of this.idleTimers.values()) clearTimeout(timer);
-    this.idleTimers.clear();
+    this.idleAt.clear();
   }
 
   @SubscribeMessage(ChatCommand.RoomJoin)
@@ -277,23 +278,17 @@ export class ChatGateway
     return size < this.presenceSettings.joinNoticeMaxOnline;
   }
 
-  /** Each event notes the time only; an idle timer that fires early waits again for what is left. */
+  /** Each event notes the time only: the socket's away deadline is read again when it comes. */
   private active(socket: ChatSocket): void {
     socket.data.activeAt = Date.now();
     if (!socket.data.idle) return;
     socket.data.idle = false;
-    this.awaitIdle(socket, this.presenceSettings.awayMs);
+    this.idleAt.add(socket);
     this.presence.activity(socket.id, false, socket.data.activeAt);
-  }
-
-  private awaitIdle(socket: ChatSocket, delayMs: number): void {
-    this.idleTimers.set(socket.id, setTimeout(this.onIdle, delayMs, socket).unref());
   }
 
   private readonly onIdle = (socket: ChatSocket): void => {
     if (socket.disconnected || socket.data.idle) return;
-    const left = socket.data.activeAt + this.presenceSettings.awayMs - Date.now();
-    if (left > 0) return this.awaitIdle(socket, left);
     socket.data.idle = true;
     this.presence.activity(socket.id, true, socket.data.activeAt);
   };
