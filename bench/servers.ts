@@ -38,6 +38,8 @@ export interface StartOptions {
   postgresUrl?: string;
   /** Tandem only: start on this existing database (a SQLite file's folder keeps the token secret), as a restart does. */
   database?: BenchDatabase;
+  /** A command the server runs under (e.g. `valgrind …`), node flags and settings for it, and how long it may take to start. */
+  wrapper?: { argv: string[]; nodeArgs: string[]; env: Record<string, string>; startLimitMs: number };
 }
 
 export interface ServerHandle {
@@ -114,7 +116,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
       ? path.dirname(options.database.file)
       : mkdtempSync(path.join(tmpdir(), `tandem-bench-${kind}-`));
   const preload = pathToFileURL(path.join(here, 'preload.js')).href;
-  const nodeArgs = ['--expose-gc', '--import', preload];
+  const nodeArgs = ['--expose-gc', '--import', preload, ...(options.wrapper?.nodeArgs ?? [])];
   if (options.profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
   let script: string[];
   let env: NodeJS.ProcessEnv = { ...process.env };
@@ -123,12 +125,12 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
     if (!existsSync(tandemMain)) throw new Error(`${tandemMain} is missing: run "npm run build" first`);
     database = options.database ?? (await freshDatabase(dir, options.postgresUrl));
     script = [tandemMain];
-    env = { ...env, ...tandemEnvironment(port, database) };
+    env = { ...env, ...tandemEnvironment(port, database), ...options.wrapper?.env };
   } else {
     if (!existsSync(baselineScript)) throw new Error(`${baselineScript} is missing`);
     script = [baselineScript, '--port', String(port)];
   }
-  const [command, args] = pinned(0, [process.execPath, ...nodeArgs, ...script]);
+  const [command, args] = pinned(0, [...(options.wrapper?.argv ?? []), process.execPath, ...nodeArgs, ...script]);
   // The baseline resolves socket.io from the working directory: the project's root.
   const child = spawn(command, args, { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
@@ -166,6 +168,7 @@ export async function startServer(kind: ServerKind, options: StartOptions = {}):
       child,
       () => output,
       () => exited,
+      options.wrapper?.startLimitMs ?? 60_000,
     );
   } catch (error) {
     await handle.stop();
@@ -181,8 +184,9 @@ async function waitUntilServing(
   child: ChildProcess,
   output: () => string,
   exited: () => boolean,
+  limitMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + limitMs;
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`${kind} exited during start:\n${output().slice(-3000)}`);
     if (kind === 'baseline') {
@@ -198,7 +202,7 @@ async function waitUntilServing(
     await sleep(100);
   }
   child.kill('SIGKILL');
-  throw new Error(`${kind} did not start within 60 s:\n${output().slice(-3000)}`);
+  throw new Error(`${kind} did not start within ${limitMs / 1000} s:\n${output().slice(-3000)}`);
 }
 
 function makeHandle(

@@ -14,6 +14,7 @@ import type { Handler } from './serve.js';
 
 const TILDE = 0x7e;
 const textLength = 100;
+const padding = 'x'.repeat(textLength);
 /** Beyond this many unanswered sends a sender skips its turn rather than queue without bound. */
 const maxOutstandingPerSender = 2_000;
 
@@ -181,7 +182,6 @@ async function runStep(args: FanoutStep): Promise<FanoutStepResult> {
   let skipped = 0;
   let ackedOk = 0;
   let answered = 0;
-  const padding = 'x'.repeat(textLength);
   const meter = cpuMeter(args.warmupMs, args.measureMs);
 
   await new Promise<void>((resolve) => {
@@ -201,14 +201,9 @@ async function runStep(args: FanoutStep): Promise<FanoutStepResult> {
           skipped++;
           continue;
         }
-        const n = sequence[senderIndex]++;
-        const sentUs = Math.round(performance.now() * 1000);
-        const head = `~${step}.${senderIndex}.${n}.${sentUs}~`;
-        const text = head + padding.slice(head.length);
         sent++;
-        socket.emit(protocol.send.event, protocol.send.payload(roomId, text), (ack) => {
+        send(senderIndex, (sentUs, error) => {
           answered++;
-          const error = protocol.ackError(ack);
           if (error) {
             countBy(ackErrors, error);
             return;
@@ -244,6 +239,37 @@ async function runStep(args: FanoutStep): Promise<FanoutStepResult> {
   };
 }
 
+/** Sends the next message of a sender: its text carries the marker the receivers read. */
+function send(senderIndex: number, answered: (sentUs: number, error: string | undefined) => void): void {
+  const n = sequence[senderIndex]++;
+  const sentUs = Math.round(performance.now() * 1000);
+  const head = `~${step}.${senderIndex}.${n}.${sentUs}~`;
+  const text = head + padding.slice(head.length);
+  senders[senderIndex].emit(protocol.send.event, protocol.send.payload(roomId, text), (ack) =>
+    answered(sentUs, protocol.ackError(ack)),
+  );
+}
+
+/**
+ * Closed loop: `messages` sends, the senders taking turns, each only after every client received
+ * the one before and its ack came back, so the pace is the server's whatever its speed (as under
+ * an instruction counter).
+ */
+async function closedLoop(args: { messages: number; limitMs: number }): Promise<{ deliveries: number; ms: number }> {
+  step++;
+  received = 0;
+  const clients = sockets.length;
+  const started = performance.now();
+  for (let index = 0; index < args.messages; index++) {
+    let ack: string | undefined | null = null;
+    send(index % senders.length, (_sentUs, error) => (ack = error ?? ''));
+    const done = await waitFor(() => ack !== null && received >= (index + 1) * clients, args.limitMs, 2);
+    if (!done) throw new Error(`message ${index}: ${received - index * clients} of ${clients} delivered in time`);
+    if (ack) throw new Error(`message ${index}: ${String(ack)}`);
+  }
+  return { deliveries: received, ms: Math.round(performance.now() - started) };
+}
+
 async function settle(args: { quietMs: number; limitMs: number }): Promise<{ waitedMs: number }> {
   const started = performance.now();
   await waitFor(() => performance.now() * 1000 - lastFrameAt > args.quietMs * 1000, args.limitMs, 50);
@@ -254,6 +280,7 @@ export const handlers: Record<string, Handler> = {
   setup: setup,
   step: runStep,
   settle: settle,
+  closedLoop: closedLoop,
 };
 
 export async function close(): Promise<void> {
