@@ -3,6 +3,7 @@ import { ErrorCode, commandSchemas, parsePayload, type Ack } from '@tandem/contr
 import type { Socket } from 'socket.io';
 import { APP_CONFIG, type AppConfig } from '../config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { Invoke } from './direct-handlers.js';
 import { DomainError } from './domain-error.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ServerLifecycle } from './server-lifecycle.js';
@@ -36,15 +37,16 @@ export class CommandDoor {
     this.logsEachCommand = config.logLevel === 'debug' || config.logLevel === 'verbose';
   }
 
-  /** Runs `handle` with the parsed payload; never rejects. */
+  /** Runs `handle` with the parsed payload and answers (when the client asked for an ack); never rejects. */
   async pass(
     socket: Socket,
     event: string,
     payload: unknown,
-    handle: (parsed: unknown) => unknown,
-  ): Promise<Ack<unknown>> {
+    handle: Invoke,
+    answer: ((response: unknown) => void) | undefined,
+  ): Promise<void> {
     const startedAt = performance.now();
-    let ack: Ack<unknown>;
+    let response: Ack<unknown>;
     try {
       if (this.lifecycle.isDraining) {
         throw new DomainError(ErrorCode.Unavailable, 'the server is shutting down: reconnect and retry', {
@@ -52,13 +54,13 @@ export class CommandDoor {
         });
       }
       this.spendBudget(socket, event);
-      const data = await handle(this.parse(socket, event, payload));
-      ack = { ok: true, data: data ?? {} };
+      const data = await handle(socket, this.parse(socket, event, payload), answer);
+      response = { ok: true, data: data ?? {} };
     } catch (error) {
-      ack = this.toFailure(error, socket, event);
+      response = this.toFailure(error, socket, event);
     }
-    this.record(socket, event, ack, performance.now() - startedAt);
-    return ack;
+    this.record(socket, event, response, performance.now() - startedAt);
+    answer?.(response);
   }
 
   /**

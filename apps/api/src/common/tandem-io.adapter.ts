@@ -73,9 +73,10 @@ export class TandemIoAdapter extends IoAdapter {
   ): void {
     const gateway = this.gateways.get(socket.nsp.name);
     if (gateway === undefined) {
-      const indexOf = new Map(handlers.map((handler, position) => [handler.message as string, position]));
-      const invoke = handlers.map((handler) => directInvoke(instance, handler, nestPipeline));
-      this.gateways.set(socket.nsp.name, { instance, handlers, indexOf, invoke });
+      const handlerOf = new Map(
+        handlers.map((handler) => [handler.message as string, directInvoke(instance, handler, nestPipeline)]),
+      );
+      this.gateways.set(socket.nsp.name, { instance, handlers, handlerOf });
     } else if (gateway.handlers !== handlers) {
       throw new Error(`namespace ${socket.nsp.name} has two gateways: one namespace, one gateway`);
     }
@@ -102,9 +103,8 @@ export class TandemIoAdapter extends IoAdapter {
 interface Gateway {
   instance: object;
   handlers: MessageMappingProperties[];
-  indexOf: Map<string, number>;
-  /** Each handler as the door calls it (see `directInvoke`). */
-  invoke: Invoke[];
+  /** By event, each handler as the door calls it (see `directInvoke`). */
+  handlerOf: Map<string, Invoke>;
 }
 
 type SubscribeMessages = (handlers: MessageMappingProperties[], socket: Socket, instance: object) => void;
@@ -135,18 +135,16 @@ function shareGatewayHandlers(): void {
 function dispatcher(door: CommandDoor, gateways: Map<string, Gateway>) {
   return function (this: Socket, event: string, ...args: unknown[]): void {
     const gateway = gateways.get(this.nsp.name);
-    const index = gateway?.indexOf.get(event);
+    const handle = gateway?.handlerOf.get(event);
     // As Nest's own binding sees it: the ack last, one argument as is, several as an array.
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as (response: unknown) => void) : undefined;
     const data = args.length <= 1 ? args[0] : args;
-    if (gateway === undefined || index === undefined) {
+    if (handle === undefined) {
       // Session events (`auth:refresh`) have listeners of their own; anything else is unknown.
       if (this.listenerCount(event) === 0 && ack) ack(door.refuseUnknown(this, event));
       return;
     }
-    void door
-      .pass(this, event, data, (parsed) => gateway.invoke[index]?.(this, parsed, ack))
-      .then((response) => ack?.(response));
+    void door.pass(this, event, data, handle, ack);
   };
 }
 
