@@ -87,6 +87,20 @@ describe(coalesceWrites.name, () => {
     }
   });
 
+  it("sends a room of tens a turn's broadcasts in one write per connection", async () => {
+    // A list's members, as in `lists-updates`: a batch of commands makes several broadcasts in one turn.
+    const pairs: Pair[] = [];
+    for (let index = 0; index < 41; index++) pairs.push(await pair());
+    for (const { server } of pairs) await server.join('tens');
+    for (let n = 0; n < 3; n++) io.to('tens').emit('n', n);
+    await until(() => pairs.every(({ received }) => received.length === 3));
+    for (const { received, writes } of pairs) {
+      expect(received).toEqual([0, 1, 2]);
+      expect(writes()).toBe(1);
+    }
+    for (const { client } of pairs) client.disconnect();
+  });
+
   it('writes a broadcast to a big room at once, except where a packet already waits this turn', async () => {
     const pairs: Pair[] = [];
     for (let index = 0; index < directBroadcastFrom; index++) pairs.push(await pair());
