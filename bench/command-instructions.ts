@@ -1,0 +1,247 @@
+/**
+ * Instructions per command, a count that does not depend on how loaded the machine is: the server
+ * runs under Valgrind's callgrind with instrumentation off, clients drive it closed-loop (each
+ * keeps a window of commands in flight and sends the next when one is acked), and instrumentation
+ * is switched on only for a fixed number of commands after a warm-up. The figure is the server
+ * process's instructions (every thread: JIT code, GC, SQLite, the kernel's side excluded) divided
+ * by the acked commands of each measured phase.
+ *
+ *   npm run bench:command-instructions -- --server tandem|baseline --scenario chat-persist|scoreboard-increments
+ *     [--senders 20] [--window 4] [--warmup 300] [--count 100] [--phases 5]
+ *
+ * `--warmup` and `--count` are commands per sender. Node under callgrind is 50–100× slower, so a
+ * run takes minutes; closed-loop, that changes the pace, not the work per command.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Namespace, ScoreboardCommand, timeOrderedId } from '@tandem/contract';
+import type { Socket } from 'socket.io-client';
+import { readCallgrind } from './callgrind.js';
+import { freshDatabase } from './database.js';
+import { chatProtocol, signIn, tandemAckError, type ServerKind } from './load/protocol.js';
+import { command, connectSio } from './load/sio.js';
+import { baselineScript, freePort, projectRoot, tandemEnvironment, tandemMain } from './servers.js';
+
+interface Options {
+  server: ServerKind;
+  scenario: 'chat-persist' | 'scoreboard-increments';
+  senders: number;
+  window: number;
+  warmup: number;
+  count: number;
+  phases: number;
+}
+
+function options(argv: string[]): Options {
+  const value = (name: string, fallback: string) => {
+    const at = argv.indexOf(`--${name}`);
+    return at >= 0 && argv[at + 1] !== undefined ? argv[at + 1] : fallback;
+  };
+  const server = value('server', 'tandem');
+  const scenario = value('scenario', 'chat-persist');
+  if (server !== 'tandem' && server !== 'baseline') throw new Error(`--server tandem|baseline, not ${server}`);
+  if (scenario !== 'chat-persist' && scenario !== 'scoreboard-increments')
+    throw new Error(`--scenario chat-persist|scoreboard-increments, not ${scenario}`);
+  if (scenario === 'scoreboard-increments' && server === 'baseline') throw new Error('the baseline serves chat only');
+  return {
+    server,
+    scenario,
+    senders: Number(value('senders', '20')),
+    window: Number(value('window', '4')),
+    warmup: Number(value('warmup', '300')),
+    count: Number(value('count', '100')),
+    phases: Number(value('phases', '5')),
+  };
+}
+
+/** One sender: sends the next command when one is acked; fails loudly on an error ack. */
+type Send = () => Promise<unknown>;
+
+/** Runs `perSender` commands on every sender, `window` in flight each; resolves when all are acked. */
+async function closedLoop(sends: Send[], window: number, perSender: number): Promise<void> {
+  await Promise.all(
+    sends.map(async (send) => {
+      let left = perSender;
+      const lane = async () => {
+        while (left > 0) {
+          left--;
+          const ack = await send();
+          const error = tandemAckError(ack);
+          if (error) throw new Error(`command failed: ${error} ${JSON.stringify(ack).slice(0, 300)}`);
+        }
+      };
+      await Promise.all(Array.from({ length: window }, lane));
+    }),
+  );
+}
+
+async function chatSenders(
+  kind: ServerKind,
+  url: string,
+  count: number,
+): Promise<{ sends: Send[]; sockets: Socket[] }> {
+  const protocol = chatProtocol(kind, url);
+  const sockets: Socket[] = [];
+  const sends: Send[] = [];
+  const padding = 'p'.repeat(100);
+  for (let index = 0; index < count; index++) {
+    const socket = await connectSio(url, '/chat', await protocol.signIn(`writer ${index}`), 600_000);
+    let roomId = `persist-${index}`;
+    if (kind === 'tandem') {
+      const ack = await command(socket, protocol.createRoom.event, protocol.createRoom.payload(roomId), 600_000);
+      roomId = protocol.createRoom.roomId(ack, roomId);
+    }
+    await command(socket, protocol.join.event, protocol.join.payload(roomId), 600_000);
+    let sent = 0;
+    sockets.push(socket);
+    sends.push(() =>
+      command(
+        socket,
+        protocol.send.event,
+        protocol.send.payload(roomId, `writer ${index} message ${++sent} ${padding}`),
+        600_000,
+      ),
+    );
+  }
+  return { sends, sockets };
+}
+
+async function scoreboardSenders(url: string, count: number): Promise<{ sends: Send[]; sockets: Socket[] }> {
+  const owner = await connectSio(
+    url,
+    Namespace.Scoreboard,
+    { token: (await signIn(url, 'scorekeeper')).token },
+    600_000,
+  );
+  const created = (await command(owner, ScoreboardCommand.BoardCreate, { name: 'bench board' }, 600_000)) as {
+    data: { board: { id: string } };
+  };
+  const boardId = created.data.board.id;
+  const playerIds: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const added = (await command(
+      owner,
+      ScoreboardCommand.PlayerAdd,
+      { opId: timeOrderedId(), boardId, name: `player ${i}` },
+      600_000,
+    )) as { data: { player: { id: string } } };
+    playerIds.push(added.data.player.id);
+  }
+  const sockets: Socket[] = [owner];
+  const sends: Send[] = [];
+  for (let index = 0; index < count; index++) {
+    const socket = await connectSio(
+      url,
+      Namespace.Scoreboard,
+      { token: (await signIn(url, `incrementer ${index}`)).token },
+      600_000,
+    );
+    await command(socket, ScoreboardCommand.BoardJoin, { boardId }, 600_000);
+    sockets.push(socket);
+    let turn = index;
+    sends.push(() =>
+      command(
+        socket,
+        ScoreboardCommand.ScoreAdd,
+        { opId: timeOrderedId(), boardId, playerId: playerIds[turn++ % playerIds.length], delta: 1 + (turn % 5) },
+        600_000,
+      ),
+    );
+  }
+  return { sends, sockets };
+}
+
+/** The instructions of dump `dumps`, which callgrind wrote into `dir`. */
+function lastDump(dir: string, dumps: number): number {
+  const file = path.join(dir, `callgrind.out.${dumps}`);
+  if (!existsSync(file)) throw new Error(`callgrind wrote no dump ${dumps} into ${dir}`);
+  return readCallgrind(file).total;
+}
+
+async function waitUntilServing(url: string, kind: ServerKind, output: () => string): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  while (Date.now() < deadline) {
+    if (kind === 'baseline' ? /listening \d+/.test(output()) : await healthy(url)) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${kind} did not start under callgrind within 10 minutes:\n${output().slice(-2000)}`);
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) })).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const args = options(process.argv.slice(2));
+  const dir = mkdtempSync(path.join(tmpdir(), `tandem-instructions-${args.server}-`));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const script = args.server === 'tandem' ? [tandemMain] : [baselineScript, '--port', String(port)];
+  const env =
+    args.server === 'tandem'
+      ? { ...process.env, ...tandemEnvironment(port, await freshDatabase(dir, undefined)) }
+      : process.env;
+  const child = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      `--callgrind-out-file=${path.join(dir, 'callgrind.out')}`,
+      process.execPath,
+      ...script,
+    ],
+    { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  // Valgrind names its control channel after USER and HOST: the server's (Tandem sets HOST) must be used.
+  const control = (...flags: string[]) =>
+    execFileSync('callgrind_control', [...flags, String(child.pid)], { env, timeout: 600_000, stdio: 'pipe' });
+  const sockets: Socket[] = [];
+  try {
+    await waitUntilServing(url, args.server, () => output);
+    const { sends, sockets: opened } =
+      args.scenario === 'chat-persist'
+        ? await chatSenders(args.server, url, args.senders)
+        : await scoreboardSenders(url, args.senders);
+    sockets.push(...opened);
+    await closedLoop(sends, args.window, args.warmup);
+    control('--instr=on');
+    const perCommand: number[] = [];
+    for (let phase = 1; phase <= args.phases; phase++) {
+      await closedLoop(sends, args.window, args.count);
+      control('--dump');
+      perCommand.push(lastDump(dir, phase) / (args.senders * args.count));
+    }
+    // A phase can hold a WAL checkpoint or a major collection: the median of the phases is the figure.
+    const sorted = [...perCommand].sort((x, y) => x - y);
+    console.log(
+      JSON.stringify({
+        ...args,
+        commandsPerPhase: args.senders * args.count,
+        instructionsPerCommand: perCommand.map(Math.round),
+        median: Math.round(sorted[Math.floor(sorted.length / 2)]),
+      }),
+    );
+  } finally {
+    for (const socket of sockets) socket.disconnect();
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
