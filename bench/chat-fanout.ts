@@ -5,7 +5,7 @@
 import { Histogram } from './histogram.js';
 import type { FanoutStepResult, FanoutTransport } from './load/fanout.js';
 import { errorsNote, mb, measuredCell, otherCpu, round, sampleWindow, windowProfile, withRig } from './rig.js';
-import type { Metrics, Scenario, WindowSample } from './rig.js';
+import type { Cell, Metrics, RunContext, Scenario, WindowSample } from './rig.js';
 import type { ServerHandle, ServerKind } from './servers.js';
 import { verifyRoomCount } from './verify.js';
 import type { LoadWorker } from './workers.js';
@@ -22,6 +22,33 @@ interface RoomSetup {
   connectMs: number;
   joinMs: number;
   settleMs: number;
+}
+
+/**
+ * A fresh server with the clients in one room; `body` measures and adds up the messages acked to
+ * its senders with `acked(n)`. Afterwards Tandem's stored messages of the room must be as many.
+ */
+export function withRoom(
+  kind: ServerKind,
+  context: RunContext,
+  room: { transport: FanoutTransport; clients: number; senders: number },
+  body: (server: ServerHandle, worker: LoadWorker, setup: RoomSetup, acked: (n: number) => void) => Promise<Cell>,
+): Promise<Cell> {
+  let roomId = '';
+  let ackedInAll = 0;
+  return withRig(
+    kind,
+    'fanout',
+    context,
+    async (server, worker) => {
+      const setup = await setUpRoom(worker, kind, room.transport, server.url, room.clients, room.senders);
+      roomId = setup.roomId;
+      return body(server, worker, setup, (n) => (ackedInAll += n));
+    },
+    async (server, cell) => {
+      if (server.database) cell.verification = await verifyRoomCount(server.database, roomId, ackedInAll);
+    },
+  );
 }
 
 /** Connects the clients (100 at a time) and has them join one room; the senders are among them. */
@@ -105,15 +132,11 @@ export function fanoutScenario(
         warmupMs: context.quick ? 1_000 : 2_000,
         measureMs: context.quick ? 3_000 : 8_000,
       };
-      let roomId = '';
-      let acked = 0;
-      return withRig(
+      return withRoom(
         kind,
-        'fanout',
         context,
-        async (server, worker) => {
-          const setup = await setUpRoom(worker, kind, transport, server.url, clients, params.senders);
-          roomId = setup.roomId;
+        { transport, clients, senders: params.senders },
+        async (server, worker, setup, acked) => {
           const { metrics, result } = await fanoutStep(
             server,
             worker,
@@ -122,7 +145,7 @@ export function fanoutScenario(
             params,
             windowProfile(kind, context, name),
           );
-          acked = result.ackedOk;
+          acked(result.ackedOk);
           const stats = await server.stats({ gc: true });
           metrics.rssMb = mb(stats.rssBytes);
           metrics.connectMs = setup.connectMs;
@@ -130,9 +153,6 @@ export function fanoutScenario(
           const notes = errorsNote(result.ackErrors);
           if (!result.drained) notes.push(`not drained within ${result.drainMs} ms`);
           return measuredCell(metrics, result.clientCpuPct, notes);
-        },
-        async (server, cell) => {
-          if (server.database) cell.verification = await verifyRoomCount(server.database, roomId, acked);
         },
       );
     },

@@ -2,10 +2,9 @@
  * `chat-knee-*`: the saturation search. The offered rate of one room's messages goes up until
  * deliveries stop keeping up, then is refined between the highest sustained and the lowest failing rate.
  */
-import { fanoutStep, setUpRoom, type FanoutParams } from './chat-fanout.js';
+import { fanoutStep, withRoom, type FanoutParams } from './chat-fanout.js';
 import type { FanoutStepResult } from './load/fanout.js';
-import { isNoisy, mb, rigBound, windowProfile, withRig, type Cell, type Metrics, type Scenario } from './rig.js';
-import { verifyRoomCount } from './verify.js';
+import { isNoisy, mb, rigBound, windowProfile, type Cell, type Metrics, type Scenario } from './rig.js';
 
 /** The knee's rule: every message delivered, ≥ 99 % of the offered deliveries in the window, p99 ≤ 100 ms. */
 function keptUp(metrics: Metrics, result: FanoutStepResult): boolean {
@@ -36,15 +35,11 @@ export function kneeScenario(name: string, clients: number, startRate: number): 
       };
       const maxSteps = context.quick ? 2 : 9;
       const confirmFailures = !context.quick;
-      let roomId = '';
-      let acked = 0;
-      return withRig(
+      return withRoom(
         kind,
-        'fanout',
         context,
-        async (server, worker) => {
-          const setup = await setUpRoom(worker, kind, 'socket.io', server.url, clients, senders);
-          roomId = setup.roomId;
+        { transport: 'socket.io', clients, senders },
+        async (server, worker, _setup, acked) => {
           const steps: Metrics[] = [];
           // The highest sustained rate so far and the lowest failing one; the next rate goes ×1.5
           // up (or down) until both exist, then to their geometric middle until they are close.
@@ -63,7 +58,7 @@ export function kneeScenario(name: string, clients: number, startRate: number): 
               params,
               windowProfile(kind, context, `${name}-${rate}`),
             );
-            acked += result.ackedOk;
+            acked(result.ackedOk);
             let sustained = keptUp(metrics, result);
             if (!sustained && confirmFailures) {
               // One burst from another process can fail a step: a rate fails only if it fails twice.
@@ -71,7 +66,7 @@ export function kneeScenario(name: string, clients: number, startRate: number): 
               steps.push(metrics);
               await worker.call('settle', { quietMs: 1_000, limitMs: 30_000 }, 40_000);
               ({ metrics, result } = await fanoutStep(server, worker, clients, rate, params));
-              acked += result.ackedOk;
+              acked(result.ackedOk);
               sustained = keptUp(metrics, result);
               metrics.confirmation = 1;
             }
@@ -136,9 +131,6 @@ export function kneeScenario(name: string, clients: number, startRate: number): 
           // The literal is checked against Cell, then widened to it so the hook below may add to it.
           // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
           return { available: true, metrics, rigBound: limitedByRig, noisy, notes, steps } satisfies Cell as Cell;
-        },
-        async (server, cell) => {
-          if (server.database) cell.verification = await verifyRoomCount(server.database, roomId, acked);
         },
       );
     },

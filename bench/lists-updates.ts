@@ -4,17 +4,7 @@
  */
 import { Histogram } from './histogram.js';
 import type { ListsResult } from './load/lists.js';
-import {
-  commandCpu,
-  errorsNote,
-  mb,
-  measuredCell,
-  notAvailable,
-  round,
-  runWindow,
-  windowProfile,
-  withRig,
-} from './rig.js';
+import { commandCpu, errorsNote, measuredCell, round, setUpOrUnavailable, withRig } from './rig.js';
 import type { Metrics, Scenario } from './rig.js';
 import { verifyListVersions } from './verify.js';
 
@@ -27,30 +17,22 @@ export function listsScenario(): Scenario {
     run: (kind, context) => {
       // Enough writers in flight that the server, not the round trips, sets the pace.
       const updaters = context.quick ? 40 : 80;
-      const warmupMs = context.quick ? 1_000 : 2_000;
-      const measureMs = context.quick ? 3_000 : 8_000;
       let outcome: ListsResult | undefined;
       return withRig(
         kind,
         'lists',
         context,
         async (server, worker) => {
-          const setup = await worker.call<{ available: boolean; reason?: string }>(
-            'setup',
-            { url: server.url, updaters, items: 10 },
-            120_000,
-          );
-          if (!setup.available) return notAvailable(setup.reason ?? 'not available');
-          const [result, sample] = await runWindow<ListsResult>(
-            server,
-            worker,
-            {},
-            warmupMs,
-            measureMs,
-            windowProfile(kind, context, 'lists-updates'),
-          );
+          const window = await setUpOrUnavailable<ListsResult>(server, worker, {
+            scenario: 'lists-updates',
+            kind,
+            context,
+            setup: { url: server.url, updaters, items: 10 },
+            run: {},
+          });
+          if ('unavailable' in window) return window.unavailable;
+          const { result, sample, rssMb } = window;
           outcome = result;
-          const stats = await server.stats({ gc: true });
           const latency = Histogram.from(result.ackLatency).summary();
           const answered = result.windowAccepted + result.windowConflicts;
           const metrics: Metrics = {
@@ -65,7 +47,7 @@ export function listsScenario(): Scenario {
             versionsExact: result.snapshotVersionSum === result.accepted ? 1 : 0,
             otherErrors: Object.values(result.otherErrors).reduce((sum, n) => sum + n, 0),
             ...commandCpu(sample, result.clientCpuPct, answered),
-            rssMb: mb(stats.rssBytes),
+            rssMb,
           };
           const notes = errorsNote(result.otherErrors);
           if (result.snapshotVersionSum !== result.accepted) {

@@ -132,6 +132,43 @@ export function runWindow<R>(
   ]);
 }
 
+/** The window of a fixed-load scenario: 2 s of warm-up and 8 s measured, 1 s and 3 s with `--quick`. */
+export function fixedWindow(context: RunContext): { warmupMs: number; measureMs: number } {
+  return context.quick ? { warmupMs: 1_000, measureMs: 3_000 } : { warmupMs: 2_000, measureMs: 8_000 };
+}
+
+export interface WindowRun<R> {
+  result: R;
+  sample: WindowSample;
+  /** The server's RSS after a forced GC, once the window is over. */
+  rssMb: number;
+}
+
+/**
+ * The load generator's `setup` (the cell is not available when the server has no such
+ * namespace), then its `run` through a fixed window with the server sampled, then the server's
+ * memory after GC.
+ */
+export async function setUpOrUnavailable<R>(
+  server: ServerHandle,
+  worker: LoadWorker,
+  args: {
+    scenario: string;
+    kind: ServerKind;
+    context: RunContext;
+    setup: Record<string, unknown>;
+    run: Record<string, unknown>;
+  },
+): Promise<{ unavailable: Cell } | WindowRun<R>> {
+  const setup = await worker.call<{ available: boolean; reason?: string }>('setup', args.setup, 120_000);
+  if (!setup.available) return { unavailable: notAvailable(setup.reason ?? 'not available') };
+  const { warmupMs, measureMs } = fixedWindow(args.context);
+  const profileFile = windowProfile(args.kind, args.context, args.scenario);
+  const [result, sample] = await runWindow<R>(server, worker, args.run, warmupMs, measureMs, profileFile);
+  const stats = await server.stats({ gc: true });
+  return { result, sample, rssMb: mb(stats.rssBytes) };
+}
+
 export const noisyAbovePct = 25;
 export const isNoisy = (other: number | null | undefined) => (other ?? 0) > noisyAbovePct;
 

@@ -4,17 +4,7 @@
  */
 import { Histogram } from './histogram.js';
 import type { ScoreboardResult } from './load/scoreboard.js';
-import {
-  commandCpu,
-  errorsNote,
-  mb,
-  measuredCell,
-  notAvailable,
-  round,
-  runWindow,
-  windowProfile,
-  withRig,
-} from './rig.js';
+import { commandCpu, errorsNote, measuredCell, round, setUpOrUnavailable, withRig } from './rig.js';
 import type { Metrics, Scenario } from './rig.js';
 import { verifyBoard } from './verify.js';
 
@@ -26,30 +16,22 @@ export function scoreboardScenario(): Scenario {
     sides: ['tandem'],
     run: (kind, context) => {
       const incrementers = context.quick ? 10 : 20;
-      const warmupMs = context.quick ? 1_000 : 2_000;
-      const measureMs = context.quick ? 3_000 : 8_000;
       let outcome: ScoreboardResult | undefined;
       return withRig(
         kind,
         'scoreboard',
         context,
         async (server, worker) => {
-          const setup = await worker.call<{ available: boolean; reason?: string }>(
-            'setup',
-            { url: server.url, incrementers, players: 10 },
-            120_000,
-          );
-          if (!setup.available) return notAvailable(setup.reason ?? 'not available');
-          const [result, sample] = await runWindow<ScoreboardResult>(
-            server,
-            worker,
-            { window: 4 },
-            warmupMs,
-            measureMs,
-            windowProfile(kind, context, 'scoreboard-increments'),
-          );
+          const window = await setUpOrUnavailable<ScoreboardResult>(server, worker, {
+            scenario: 'scoreboard-increments',
+            kind,
+            context,
+            setup: { url: server.url, incrementers, players: 10 },
+            run: { window: 4 },
+          });
+          if ('unavailable' in window) return window.unavailable;
+          const { result, sample, rssMb } = window;
           outcome = result;
-          const stats = await server.stats({ gc: true });
           const latency = Histogram.from(result.ackLatency).summary();
           const exact =
             result.finalStateTotal === result.ackedDeltaSum && result.snapshotTotal === result.ackedDeltaSum;
@@ -64,7 +46,7 @@ export function scoreboardScenario(): Scenario {
             finalStateLagMs: result.finalStateLagMs,
             ackErrors: Object.values(result.ackErrors).reduce((sum, n) => sum + n, 0),
             ...commandCpu(sample, result.clientCpuPct, result.windowAcks),
-            rssMb: mb(stats.rssBytes),
+            rssMb,
           };
           const notes = errorsNote(result.ackErrors);
           if (!exact) {
