@@ -7,19 +7,19 @@ import { unreachable, type Dialect } from './dialect.js';
 export interface Prepared<R> {
   readonly source: PreparedSource;
   readonly shape: unknown;
-  readonly values: Record<string, unknown>;
+  /** By name (`prepare`), or in the statement's order (`prepareRows`). */
+  readonly values: Record<string, unknown> | readonly unknown[];
   /** Carries the row type only. */
   readonly row?: R;
 }
 
-/** One compiled statement: its SQL, its name on servers that keep prepared statements, and where each value goes. */
+/** One compiled statement: its SQL, its name on servers that keep prepared statements, and its values in order. */
 interface CompiledStatement {
   sql: string;
   name: string;
   writes: boolean;
-  /** Per position: the name of the parameter there, or undefined for a constant of the query. */
-  parameterNames: (string | undefined)[];
-  constants: unknown[];
+  /** The statement's parameters from a `Prepared`'s values, in order: worked out once per statement. */
+  bind: (values: Prepared<unknown>['values']) => readonly unknown[];
 }
 
 /** A parameter stands in the built query as this marker followed by its name. */
@@ -33,9 +33,11 @@ const standIns = new Proxy({}, { get: (_target, key) => `${marker}${String(key)}
 class PreparedSource {
   private readonly statements = new Map<string, CompiledStatement>();
 
+  /** `positional`: the parameters' names are their places in an array of values (see `prepareRows`). */
   constructor(
     private readonly build: (db: Kysely<DB>, parameters: never, shape: never) => Compilable<unknown>,
     private readonly keyOf: (shape: never) => string,
+    private readonly positional = false,
   ) {}
 
   compiled(dialect: Dialect, shape: unknown): CompiledStatement {
@@ -46,17 +48,40 @@ class PreparedSource {
       const parameterNames = parameters.map((value) =>
         typeof value === 'string' && value.startsWith(marker) ? value.slice(marker.length) : undefined,
       );
+      const constants = parameters.map((value, index) => (parameterNames[index] === undefined ? value : undefined));
       statement = {
         sql,
         name: `tandem_${++statementCount}`,
         writes: query.kind !== 'SelectQueryNode',
-        parameterNames,
-        constants: parameters.map((value, index) => (parameterNames[index] === undefined ? value : undefined)),
+        bind: this.positional ? bindPositions(parameterNames) : bindNames(parameterNames, constants),
       };
       this.statements.set(key, statement);
     }
     return statement;
   }
+}
+
+/** Values by name into the statement's order (`undefined` names: constants of the query). */
+function bindNames(names: (string | undefined)[], constants: unknown[]): CompiledStatement['bind'] {
+  // Names as property keys (internalized strings), so that each lookup is a plain property read.
+  const keys = names.map((name) => (name === undefined ? undefined : Object.keys({ [name]: 0 })[0]));
+  return (values) => {
+    const named = values as Record<string, unknown>;
+    const parameters = new Array<unknown>(keys.length);
+    for (let index = 0; index < keys.length; index++) {
+      const key = keys[index];
+      parameters[index] = key === undefined ? constants[index] : named[key];
+    }
+    return parameters;
+  };
+}
+
+/** Values given in an array, each named by its place there: in the statement's order, so they go as they are. */
+function bindPositions(names: (string | undefined)[]): CompiledStatement['bind'] {
+  if (names.some((name, index) => name !== String(index))) {
+    throw new Error(`the values of a positional statement are not in its order: ${names.join(', ')}`);
+  }
+  return (values) => values as readonly unknown[];
 }
 
 /**
@@ -93,23 +118,22 @@ export function prepareRows<C extends string>(
   table: keyof DB,
   columns: readonly C[],
 ): (rows: Record<C, unknown>[]) => Prepared<unknown> {
-  const insert = prepareShapes(
-    (count: number) => String(count),
-    (db, row: Record<string, unknown>, count) =>
-      db
-        .insertInto(table)
-        .values(
-          Array.from({ length: count }, (_, index) =>
-            Object.fromEntries(columns.map((column) => [column, row[`${column}${index}`]])),
-          ) as never,
+  // Each value is named by its place in the rows' values, row after row: those values are the
+  // statement's parameters as they are, with no object of names built per run.
+  const build = (db: Kysely<DB>, value: Record<string, unknown>, count: number) =>
+    db
+      .insertInto(table)
+      .values(
+        Array.from({ length: count }, (_, row) =>
+          Object.fromEntries(columns.map((column, index) => [column, value[row * columns.length + index]])),
         ),
-  );
+      );
+  const source = new PreparedSource(build, (count: number) => String(count), true);
   return (rows) => {
-    const values: Record<string, unknown> = {};
-    rows.forEach((row, index) => {
-      for (const column of columns) values[`${column}${index}`] = row[column];
-    });
-    return insert(rows.length, values);
+    const values = new Array<unknown>(rows.length * columns.length);
+    let place = 0;
+    for (const row of rows) for (const column of columns) values[place++] = row[column];
+    return { source, shape: rows.length, values };
   };
 }
 
@@ -148,7 +172,9 @@ export class Sql {
     const waiting = this.hooks.beforeStatement?.(sql);
     if (waiting) await waiting;
     try {
-      const rows = (await this.connection.rows(sql, parameters, name)) as R[];
+      const result = this.connection.rows(sql, parameters, name);
+      // SQLite answers at once: no turn of the microtask queue for it.
+      const rows = (result instanceof Promise ? await result : result) as R[];
       if (writes && rows.length > 0) this.hooks.onWrite?.();
       return rows;
     } catch (error) {
@@ -166,7 +192,8 @@ export class Sql {
     const waiting = this.hooks.beforeStatement?.(sql);
     if (waiting) await waiting;
     try {
-      const changed = await this.connection.changes(sql, parameters, name);
+      const result = this.connection.changes(sql, parameters, name);
+      const changed = result instanceof Promise ? await result : result;
       if (writes && changed > 0) this.hooks.onWrite?.();
       return changed;
     } catch (error) {
@@ -190,13 +217,8 @@ export class Sql {
     writes: boolean;
   } {
     if ('source' in query) {
-      const { sql, name, writes, parameterNames, constants } = query.source.compiled(this.dialect, query.shape);
-      const parameters = new Array<unknown>(parameterNames.length);
-      for (let index = 0; index < parameters.length; index++) {
-        const parameter = parameterNames[index];
-        parameters[index] = parameter === undefined ? constants[index] : query.values[parameter];
-      }
-      return { sql, parameters, name, writes };
+      const { sql, name, writes, bind } = query.source.compiled(this.dialect, query.shape);
+      return { sql, parameters: bind(query.values), name, writes };
     }
     const { sql, parameters, query: node } = query.compile();
     return { sql, parameters, writes: node.kind !== 'SelectQueryNode' };

@@ -89,7 +89,9 @@ export class StatementGroup extends QueryBase {
           connection.parse({ text: statement.sql, ...(name === undefined ? {} : { name }) });
           if (name !== undefined) connection.submittedNamedStatements[name] = statement.sql;
         }
-        connection.bind({ ...(name === undefined ? {} : { statement: name }), values: statement.values });
+        connection.bind(
+          name === undefined ? { values: statement.values } : { statement: name, values: statement.values },
+        );
         if (name === undefined || !StatementGroup.columns.has(name)) connection.describe({ type: 'P', name: '' });
         connection.execute({});
       }
@@ -117,10 +119,13 @@ export class StatementGroup extends QueryBase {
     const name = this.name;
     const columns = this.described ?? (name === undefined ? undefined : StatementGroup.columns.get(name));
     if (!columns) throw new Error(`rows of an undescribed statement: ${this.text}`);
+    const { names, parsers } = columns;
+    const { fields } = message;
     const row: Record<string, unknown> = {};
-    message.fields.forEach((value, index) => {
-      row[columns.names[index]!] = value === null ? null : columns.parsers[index]!(value);
-    });
+    for (let index = 0; index < fields.length; index++) {
+      const value = fields[index]!;
+      row[names[index]!] = value === null ? null : parsers[index]!(value);
+    }
     this.collected.push(row);
   }
 

@@ -175,7 +175,7 @@ export class ScoreboardRepository {
     });
     const at = timestamp();
     const { sql } = context;
-    const { expected, ...event } = change;
+    const { expected } = change;
     const row = await sql.first(
       addToScore(expected !== undefined, {
         id: change.playerId,
@@ -187,7 +187,8 @@ export class ScoreboardRepository {
       }),
     );
     if (!row) return null;
-    context.beforeCommit(recordScoreEvents, { ...event, createdAt: at, seq });
+    const { boardId, round, playerId, delta, userId, opId } = change;
+    context.beforeCommit(recordScoreEvents, { boardId, round, playerId, delta, userId, opId, createdAt: at, seq });
     return { player: toPlayer({ ...row, rank: Number(row.higher) + 1 }), seq };
   }
 
