@@ -24,18 +24,17 @@ export class MetricsService {
   /** Counted in a plain map on the hot path (`countCommand`), handed to the counter at scrape time. */
   private readonly commandCounts = new Map<string, Map<string, number>>();
 
-  readonly commands = new Counter({
-    name: 'tandem_commands_total',
-    help: 'Commands answered, by command and outcome (ok or an error code)',
-    labelNames: ['command', 'outcome'] as const,
-    registers: [this.registry],
-    collect: () => {
-      this.commands.reset();
+  readonly commands = scrapedCounter(
+    this.registry,
+    'tandem_commands_total',
+    'Commands answered, by command and outcome (ok or an error code)',
+    ['command', 'outcome'],
+    (count) => {
       for (const [command, outcomes] of this.commandCounts) {
-        for (const [outcome, count] of outcomes) this.commands.inc({ command, outcome }, count);
+        for (const [outcome, n] of outcomes) count({ command, outcome }, n);
       }
     },
-  });
+  );
 
   /** Observed on every command (see `KeyedHistogram`). */
   readonly ackLatency = new KeyedHistogram(
@@ -63,16 +62,15 @@ export class MetricsService {
   /** Counted in a plain map on the hot path (`countBroadcast`), handed to the counter at scrape time. */
   private readonly broadcastCounts = new Map<string, number>();
 
-  readonly broadcasts = new Counter({
-    name: 'tandem_broadcasts_total',
-    help: 'Events broadcast to rooms, by namespace',
-    labelNames: ['namespace'] as const,
-    registers: [this.registry],
-    collect: () => {
-      this.broadcasts.reset();
-      for (const [namespace, count] of this.broadcastCounts) this.broadcasts.inc({ namespace }, count);
+  readonly broadcasts = scrapedCounter(
+    this.registry,
+    'tandem_broadcasts_total',
+    'Events broadcast to rooms, by namespace',
+    ['namespace'],
+    (count) => {
+      for (const [namespace, n] of this.broadcastCounts) count({ namespace }, n);
     },
-  });
+  );
 
   readonly rateLimited = new Counter({
     name: 'tandem_rate_limited_total',
@@ -108,4 +106,28 @@ export class MetricsService {
   countSockets(namespace: string, count: () => number): void {
     this.socketCounts.set(namespace, count);
   }
+}
+
+/**
+ * A counter whose counts live in plain maps on the hot path: at each scrape it is reset and
+ * `fill` hands it every count again, so prom-client's label hashing runs per scrape, not per event.
+ */
+function scrapedCounter<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  fill: (count: (labels: Record<L, string>, n: number) => void) => void,
+): Counter<L> {
+  const counter: Counter<L> = new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect: () => {
+      counter.reset();
+      fill((labels, n) => counter.inc(labels, n));
+    },
+  });
+  return counter;
 }
