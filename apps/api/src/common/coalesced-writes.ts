@@ -41,13 +41,15 @@ export const directBroadcastFrom = 64;
  */
 export function coalesceWrites(server: Server, directFrom = directBroadcastFrom): void {
   let waiting = new Set<EngineConnection>();
+  /** Engine.IO's own flush, which every connection has from its prototype: read once, not per write. */
+  let engineFlush: EngineConnection['flush'] | undefined;
   /** Set while a broadcast to at least `directFrom` sockets hands its packet to each connection. */
   let direct = false;
   const flushAll = () => {
     const connections = waiting;
     waiting = new Set();
+    const flush = engineFlush as EngineConnection['flush'];
     for (const connection of connections) {
-      const flush = (Object.getPrototypeOf(connection) as EngineConnection).flush;
       // The WebSocket's TCP socket; long-polling has none (its writes are one HTTP response anyway).
       const tcp = connection.writeBuffer.length > 1 ? connection.transport?.socket?._socket : undefined;
       if (!tcp) {
@@ -63,11 +65,12 @@ export function coalesceWrites(server: Server, directFrom = directBroadcastFrom)
     }
   };
   server.engine.on('connection', (connection: EngineConnection) => {
+    const flush = (engineFlush ??= connection.flush);
     connection.flush = () => {
       // Nothing to send, or the transport is busy (it flushes again once its write completes).
       if (connection.writeBuffer.length === 0 || !connection.transport?.writable) return;
       if (direct && !waiting.has(connection)) {
-        (Object.getPrototypeOf(connection) as EngineConnection).flush.call(connection);
+        flush.call(connection);
         return;
       }
       if (waiting.size === 0) setImmediate(flushAll);
