@@ -2,6 +2,7 @@
  * The report as the printed table (stdout) and as Markdown for docs/benchmarks.md: one row per
  * figure a scenario has, medians with [min–max], the ratio to the baseline, then the targets.
  */
+import { commandLabels } from './command-costs.js';
 import { idleLabels } from './idle-memory.js';
 import { joinStormLabels } from './join-storm-report.js';
 import type { Report, ScenarioReport, SideSummary } from './report.js';
@@ -89,7 +90,7 @@ function cellText(side: SideSummary | null, key: string): string {
 
 export function rows(report: ScenarioReport): [string, string, string, string][] {
   const result: [string, string, string, string][] = [];
-  for (const [key, label] of labels) {
+  for (const [key, label] of [...commandLabels(report.tandem), ...labels]) {
     const tandem = cellText(report.tandem, key);
     const baseline = report.baseline ? cellText(report.baseline, key) : '';
     if (tandem === '—' && (baseline === '—' || baseline === '')) continue;

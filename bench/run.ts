@@ -19,7 +19,7 @@ import type { Cell } from './rig.js';
 import { allScenarios } from './scenarios.js';
 
 /** The scenarios that measure the database: those `--database` runs unless `--only` says otherwise. */
-const databaseScenarios = ['chat-persist', 'scoreboard-increments', 'lists-updates'];
+const databaseScenarios = ['chat-persist', 'scoreboard-increments', 'lists-updates', 'command-costs'];
 import { projectRoot, type ServerKind } from './servers.js';
 
 const { values } = parseArgs({

@@ -4,6 +4,7 @@
  * or family of scenarios.
  */
 import { fanoutScenario } from './chat-fanout.js';
+import { commandCostsScenario } from './command-costs.js';
 import { kneeScenario } from './chat-knee.js';
 import { persistScenario } from './chat-persist.js';
 import { idleScenario } from './idle-memory.js';
@@ -34,6 +35,7 @@ export function allScenarios(quick: boolean): Scenario[] {
     persistScenario(),
     scoreboardScenario(),
     listsScenario(),
+    commandCostsScenario(),
     idleScenario(),
     joinStormScenario(),
   ];

@@ -93,3 +93,90 @@ export function verifyListVersions(database: BenchDatabase, listId: string, acce
     return { ok: sum === accepted, detail: `stored Σ(version − 1) = ${sum} vs ${accepted} accepted updates` };
   });
 }
+
+/** What `command-costs` left: each phase's acked commands, as its users recorded them (load/commands.ts). */
+export interface CommandEffects {
+  listId: string;
+  roomId: string;
+  items: number;
+  itemVersionSum: number;
+  deletedItems: number;
+  messages: number;
+  editedMessages: number;
+  deletedMessages: number;
+  reactions: number;
+  readSeqSum: number;
+  boardIds: string[];
+  players: number;
+  rounds: number;
+  scores: number;
+}
+
+/** Every figure the users recorded from their acks equals the database's. */
+export function verifyCommandEffects(database: BenchDatabase, expected: CommandEffects): Promise<Verification> {
+  return withQuery(database, async (query) => {
+    const one = async (sql: string, parameters: unknown[]) =>
+      Number(Object.values((await query(sql, parameters))[0] as object)[0] ?? 0);
+    const boards = expected.boardIds.map(() => '?').join(', ');
+    const stored: [string, number, number][] = [
+      ['items', expected.items, await one(`SELECT COUNT(*) FROM "Item" WHERE "listId" = ?`, [expected.listId])],
+      [
+        'Σ(version − 1)',
+        expected.itemVersionSum,
+        await one(`SELECT COALESCE(SUM("version" - 1), 0) FROM "Item" WHERE "listId" = ?`, [expected.listId]),
+      ],
+      [
+        'deleted items',
+        expected.deletedItems,
+        await one(`SELECT COUNT(*) FROM "Item" WHERE "listId" = ? AND "deletedAt" IS NOT NULL`, [expected.listId]),
+      ],
+      [
+        'messages',
+        expected.messages,
+        await one(`SELECT COUNT(*) FROM "Message" WHERE "roomId" = ? AND "kind" = 'user'`, [expected.roomId]),
+      ],
+      [
+        'edited',
+        expected.editedMessages,
+        await one(`SELECT COUNT(*) FROM "Message" WHERE "roomId" = ? AND "editedAt" IS NOT NULL`, [expected.roomId]),
+      ],
+      [
+        'deleted messages',
+        expected.deletedMessages,
+        await one(`SELECT COUNT(*) FROM "Message" WHERE "roomId" = ? AND "deletedAt" IS NOT NULL`, [expected.roomId]),
+      ],
+      [
+        'reactions',
+        expected.reactions,
+        await one(`SELECT COUNT(*) FROM "Reaction" r JOIN "Message" m ON m."id" = r."messageId" WHERE m."roomId" = ?`, [
+          expected.roomId,
+        ]),
+      ],
+      [
+        'Σ read markers',
+        expected.readSeqSum,
+        await one(`SELECT COALESCE(SUM("readSeq"), 0) FROM "Membership" WHERE "roomId" = ?`, [expected.roomId]),
+      ],
+      [
+        'players',
+        expected.players,
+        await one(`SELECT COUNT(*) FROM "Player" WHERE "boardId" IN (${boards})`, expected.boardIds),
+      ],
+      [
+        'resets',
+        expected.rounds,
+        await one(`SELECT COALESCE(SUM("round" - 1), 0) FROM "Board" WHERE "id" IN (${boards})`, expected.boardIds),
+      ],
+      [
+        'Σ scores',
+        expected.scores,
+        await one(`SELECT COALESCE(SUM("score"), 0) FROM "Player" WHERE "boardId" IN (${boards})`, expected.boardIds),
+      ],
+    ];
+    const wrong = stored.filter(([, want, got]) => want !== got);
+    return {
+      ok: wrong.length === 0,
+      detail: stored.map(([name, want, got]) => `${name} ${got}${want === got ? '' : ` (acked ${want})`}`).join(', '),
+    };
+  });
+}

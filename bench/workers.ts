@@ -6,7 +6,7 @@ import { pinned } from './machine.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The kinds of load-generator process, one module each in `load/`. */
-export type LoadKind = 'fanout' | 'persist' | 'scoreboard' | 'lists' | 'idle' | 'join-storm';
+export type LoadKind = 'fanout' | 'persist' | 'scoreboard' | 'lists' | 'idle' | 'join-storm' | 'commands';
 
 interface Reply {
   id: number;

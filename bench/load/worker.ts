@@ -9,7 +9,7 @@ interface LoadModule {
   close(): Promise<void>;
 }
 
-const kinds = ['fanout', 'persist', 'scoreboard', 'lists', 'idle', 'join-storm'];
+const kinds = ['fanout', 'persist', 'scoreboard', 'lists', 'idle', 'join-storm', 'commands'];
 const kind = process.argv[2] ?? '';
 if (!kinds.includes(kind)) {
   console.error(`usage: worker.js <${kinds.join('|')}>`);

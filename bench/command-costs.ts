@@ -1,0 +1,90 @@
+/**
+ * `command-costs`: every mutating command of /chat, /scoreboard and /lists (and the joins and
+ * the lists' HTTP mirror), one after another on one server and database, each driven closed-loop
+ * by enough users to keep the server busy; the server's CPU per acked command and acked/s for
+ * each, in one table. Afterwards what the acks said is compared with the database.
+ */
+import type { PhaseResult } from './load/commands.js';
+import {
+  errorsNote,
+  measuredCell,
+  round,
+  runWindow,
+  withRig,
+  windowProfile,
+  type Metrics,
+  type Scenario,
+} from './rig.js';
+import { verifyCommandEffects, type CommandEffects } from './verify.js';
+
+/** The metric names of one command's figures: `<command> µs` and `<command> acked/s`. */
+const commandMetric = { cpu: (name: string) => `${name} µs`, rate: (name: string) => `${name} acked/s` };
+
+/** The table's rows of the commands a summary has figures for, in the order they ran. */
+export function commandLabels(summary: Record<string, unknown> | null): [string, string][] {
+  const cpu = commandMetric.cpu('');
+  const names = Object.keys(summary ?? {})
+    .filter((key) => key.endsWith(cpu))
+    .map((key) => key.slice(0, -cpu.length));
+  return names.flatMap((name): [string, string][] => [
+    [commandMetric.cpu(name), `${name}: server CPU µs/command`],
+    [commandMetric.rate(name), `${name}: acked/s`],
+  ]);
+}
+
+export function commandCostsScenario(): Scenario {
+  return {
+    name: 'command-costs',
+    description:
+      'each mutating command in turn (items, list renames and joins, the HTTP mirror, messages, edits, reactions, read markers, deletes, room renames and joins, players, scores, resets), one in flight per user; server CPU µs per acked command and acked/s for each; every effect checked in the database',
+    sides: ['tandem'],
+    run: (kind, context) => {
+      const users = context.quick ? 20 : 40;
+      const [warmupMs, measureMs] = context.quick ? [300, 1_000] : [1_000, 3_000];
+      let effects: CommandEffects | undefined;
+      return withRig(
+        kind,
+        'commands',
+        context,
+        async (server, worker) => {
+          const setup = await worker.call<{ phases: string[] }>('setup', { url: server.url, users }, 120_000);
+          const metrics: Metrics = { users };
+          const notes: string[] = [];
+          let clientCpuPct = 0;
+          let machineCpuPct = 0;
+          let otherCpuPct = 0;
+          for (const phase of setup.phases) {
+            const profile = windowProfile(kind, context, `command-costs-${phase.replace(/\W+/g, '-')}`);
+            const [result, sample] = await runWindow<PhaseResult>(
+              server,
+              worker,
+              { phase },
+              warmupMs,
+              measureMs,
+              profile,
+            );
+            metrics[commandMetric.cpu(phase)] = result.windowAcked
+              ? round(sample.serverCpuUs / result.windowAcked, 1)
+              : null;
+            metrics[commandMetric.rate(phase)] = Math.round((result.windowAcked / result.windowMs) * 1000);
+            clientCpuPct = Math.max(clientCpuPct, result.clientCpuPct);
+            machineCpuPct = Math.max(machineCpuPct, sample.machineCpuPct ?? 0);
+            otherCpuPct = Math.max(
+              otherCpuPct,
+              (sample.machineCpuPct ?? 0) - sample.serverCpuPct - result.clientCpuPct,
+            );
+            notes.push(...errorsNote(result.errors).map((note) => `${phase}: ${note}`));
+            if (result.exhausted)
+              notes.push(`${phase}: ${result.exhausted} users had nothing left to send before the window ended`);
+          }
+          effects = await worker.call<CommandEffects>('expected', {}, 30_000);
+          Object.assign(metrics, { clientCpuPct, machineCpuPct, otherCpuPct: Math.max(0, round(otherCpuPct)) });
+          return measuredCell(metrics, clientCpuPct, notes);
+        },
+        async (server, cell) => {
+          if (server.database && effects) cell.verification = await verifyCommandEffects(server.database, effects);
+        },
+      );
+    },
+  };
+}
