@@ -1,5 +1,6 @@
 import type { Socket as NetSocket } from 'node:net';
 import type { Namespace, Server } from 'socket.io';
+import { encodedBroadcasts, writeFramed } from './framed-broadcasts.js';
 
 /** What is used of an Engine.IO connection (Socket.IO's transport layer). */
 interface EngineConnection {
@@ -36,8 +37,9 @@ export const directBroadcastFrom = 64;
  * also flushes after every completed write (to send what queued meanwhile), and in a fan-out,
  * where each write is a single packet, deferring those empty flushes doubled the work per
  * delivery. A broadcast to a big room (`directBroadcastFrom`) writes at once to the connections
- * with nothing waiting; one that already has a packet this turn gets the broadcast with it. A
- * single packet leaves without the extra cork, since the WebSocket corks its own frame.
+ * with nothing waiting, as one frame built once (`framed-broadcasts.ts`); one that already has a
+ * packet this turn gets the broadcast with it. A single packet leaves without the extra cork,
+ * since the WebSocket corks its own frame.
  */
 export function coalesceWrites(server: Server, directFrom = directBroadcastFrom): void {
   let waiting = new Set<EngineConnection>();
@@ -85,14 +87,18 @@ export function coalesceWrites(server: Server, directFrom = directBroadcastFrom)
   };
   // The adapter's loop over the sockets, not its `broadcast`: a cluster adapter hands its local
   // sockets the packet after publishing it (and another node's broadcasts) through this loop too.
+  // There, a broadcast's WebSocket frame goes straight to each connection it can (`writeFramed`).
   const directBroadcasts = (namespace: Namespace) => {
     const adapter = namespace.adapter as unknown as BroadcastAdapter;
     const apply = adapter.apply.bind(adapter);
+    const broadcasts = encodedBroadcasts(adapter);
     adapter.apply = (opts, callback) => {
+      // The broadcast encoded just before this loop, if this loop is a broadcast's.
+      const encoded = broadcasts.take();
       if (direct || receivers(namespace, adapter, opts.rooms) < directFrom) return apply(opts, callback);
       direct = true;
       try {
-        apply(opts, callback);
+        apply(opts, encoded ? writeFramed(encoded, callback) : callback);
       } finally {
         direct = false;
       }
