@@ -7,18 +7,22 @@
  * by the acked commands of each measured phase.
  *
  *   npm run bench:command-instructions -- --server tandem|baseline --scenario chat-persist|scoreboard-increments
- *     [--senders 20] [--window 4] [--warmup 300] [--count 100] [--phases 5]
+ *     [--senders 20] [--window 4] [--warmup 300] [--count 100] [--phases 5] [--top 0]
+ *
+ * `--top N` also prints the N functions with the most self instructions per command over all
+ * phases, V8's generated code named through `--perf-basic-prof`, and keeps the dumps and the
+ * code map (for `callgrind_annotate` or a look at who calls what).
  *
  * `--warmup` and `--count` are commands per sender. Node under callgrind is 50–100× slower, so a
  * run takes minutes; closed-loop, that changes the pace, not the work per command.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Namespace, ScoreboardCommand, timeOrderedId } from '@tandem/contract';
 import type { Socket } from 'socket.io-client';
-import { readCallgrind } from './callgrind.js';
+import { perfMap, readCallgrind, type CallgrindDump } from './callgrind.js';
 import { freshDatabase } from './database.js';
 import { chatProtocol, signIn, tandemAckError, type ServerKind } from './load/protocol.js';
 import { command, connectSio } from './load/sio.js';
@@ -32,6 +36,8 @@ interface Options {
   warmup: number;
   count: number;
   phases: number;
+  /** With a count: the top functions by self instructions per command, over all phases. */
+  top: number;
 }
 
 function options(argv: string[]): Options {
@@ -53,6 +59,7 @@ function options(argv: string[]): Options {
     warmup: Number(value('warmup', '300')),
     count: Number(value('count', '100')),
     phases: Number(value('phases', '5')),
+    top: Number(value('top', '0')),
   };
 }
 
@@ -153,11 +160,24 @@ async function scoreboardSenders(url: string, count: number): Promise<{ sends: S
   return { sends, sockets };
 }
 
-/** The instructions of dump `dumps`, which callgrind wrote into `dir`. */
-function lastDump(dir: string, dumps: number): number {
+/** Dump `dumps`, which callgrind wrote into `dir`. */
+function lastDump(dir: string, dumps: number, name?: (address: string) => string | undefined): CallgrindDump {
   const file = path.join(dir, `callgrind.out.${dumps}`);
   if (!existsSync(file)) throw new Error(`callgrind wrote no dump ${dumps} into ${dir}`);
-  return readCallgrind(file).total;
+  return readCallgrind(file, name);
+}
+
+/** The functions with the most self instructions per command over all phases. */
+function printTop(dir: string, args: Options, pid: number): void {
+  const name = perfMap(`/tmp/perf-${pid}.map`);
+  const functions = new Map<string, number>();
+  for (let phase = 1; phase <= args.phases; phase++)
+    for (const [fn, cost] of lastDump(dir, phase, name).functions) functions.set(fn, (functions.get(fn) ?? 0) + cost);
+  const commands = args.senders * args.count * args.phases;
+  for (const [fn, cost] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, args.top))
+    console.log(`${String(Math.round(cost / commands)).padStart(8)}  ${fn.slice(0, 160)}`);
+  copyFileSync(`/tmp/perf-${pid}.map`, path.join(dir, 'perf.map'));
+  rmSync(`/tmp/perf-${pid}.map`, { force: true });
 }
 
 async function waitUntilServing(url: string, kind: ServerKind, output: () => string): Promise<void> {
@@ -194,6 +214,7 @@ async function main(): Promise<void> {
       '--instr-atstart=no',
       `--callgrind-out-file=${path.join(dir, 'callgrind.out')}`,
       process.execPath,
+      ...(args.top > 0 ? ['--perf-basic-prof', `--logfile=${path.join(dir, 'v8.log')}`] : []),
       ...script,
     ],
     { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -219,8 +240,9 @@ async function main(): Promise<void> {
     for (let phase = 1; phase <= args.phases; phase++) {
       await closedLoop(sends, args.window, args.count);
       control('--dump');
-      perCommand.push(lastDump(dir, phase) / (args.senders * args.count));
+      perCommand.push(lastDump(dir, phase).total / (args.senders * args.count));
     }
+    if (args.top > 0) printTop(dir, args, child.pid!);
     // A phase can hold a WAL checkpoint or a major collection: the median of the phases is the figure.
     const sorted = [...perCommand].sort((x, y) => x - y);
     console.log(
@@ -234,7 +256,8 @@ async function main(): Promise<void> {
   } finally {
     for (const socket of sockets) socket.disconnect();
     child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    if (args.top > 0) console.log(`dumps and the code map: ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
 import { EncodedOnceEncoder, encodedOnce } from './encoded-once.js';
 
@@ -57,5 +58,32 @@ describe(EncodedOnceEncoder.name, () => {
     expect(sut.encode(withShared())).toEqual(new Encoder().encode(plainData()));
     const event = { type: PacketType.EVENT, nsp: '/chat', data: ['message:created', { seq: 1 }] };
     expect(sut.encode(event)).toEqual(['2/chat,["message:created",{"seq":1}]']);
+  });
+
+  it('finds binary data wherever the plain encoder does (any value, typed arrays, toJSON, other prototypes)', () => {
+    class Holder {
+      constructor(readonly inner: unknown) {}
+    }
+    const leaf = fc.oneof(
+      fc.anything({ maxDepth: 2, withTypedArray: true, withNullPrototype: true, withBoxedValues: true }),
+      fc.uint8Array({ maxLength: 3 }).map((bytes) => Buffer.from(bytes)),
+      fc.constant(new ArrayBuffer(2)),
+    );
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { arbitrary: leaf, weight: 3 },
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(fc.string({ maxLength: 3 }), tie('node'), { maxKeys: 3 }),
+        tie('node').map((inner) => ({ toJSON: () => inner })),
+        tie('node').map((inner) => new Holder(inner)),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, (data) => {
+        const packet = () => ({ type: PacketType.EVENT, nsp: '/chat', data: ['event', data] });
+        expect(sut.encode(packet())).toEqual(new Encoder().encode(packet()));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });

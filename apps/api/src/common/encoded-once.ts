@@ -44,19 +44,32 @@ export function encodedOnce<T extends object>(value: T): T {
  * Whether the packet's data must go as binary attachments: Socket.IO's own test, except that a
  * shared value (JSON from the database) is not walked through for every packet that holds it.
  */
-function holdsBinary(value: unknown, viaToJSON = false): boolean {
-  if (!value || typeof value !== 'object') return false;
+function holdsBinary(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && holdsBinaryObject(value);
+}
+
+/**
+ * Plain loops, and only objects looked into: this walks every ack and broadcast. A plain object
+ * (the prototype `Object.prototype`, no `toJSON`, as almost every value sent) is neither binary
+ * nor turned into JSON by a function of its own, so it is not asked whether it is.
+ */
+function holdsBinaryObject(value: object, viaToJSON = false): boolean {
   const object = value as { toJSON?: unknown };
   if (object.toJSON === toJSON) return false;
-  // Plain loops: this walks every ack and broadcast, and callbacks would be made for each level.
   if (Array.isArray(value)) {
-    for (const item of value as unknown[]) if (holdsBinary(item)) return true;
+    for (let index = 0; index < value.length; index++) if (holdsBinary(value[index])) return true;
     return false;
   }
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value) || value instanceof Blob) return true;
-  if (typeof object.toJSON === 'function' && !viaToJSON) return holdsBinary((object.toJSON as () => unknown)(), true);
+  if (Object.getPrototypeOf(value) !== Object.prototype || 'toJSON' in value) {
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value) || value instanceof Blob) return true;
+    if (typeof object.toJSON === 'function' && !viaToJSON) {
+      const json: unknown = (object.toJSON as () => unknown)();
+      return typeof json === 'object' && json !== null && holdsBinaryObject(json, true);
+    }
+  }
   for (const key in value) {
-    if (Object.hasOwn(value, key) && holdsBinary((value as Record<string, unknown>)[key])) return true;
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'object' && item !== null && Object.hasOwn(value, key) && holdsBinaryObject(item)) return true;
   }
   return false;
 }
