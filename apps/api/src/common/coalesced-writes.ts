@@ -11,8 +11,21 @@ interface EngineConnection {
 
 /** What is used of a namespace's adapter: the loop over a broadcast's sockets, and its rooms. */
 interface BroadcastAdapter {
-  apply: (opts: { rooms: Set<string> }, callback: (socket: unknown) => void) => void;
+  apply: (opts: { rooms: Set<string>; except?: Set<string> }, callback: (socket: unknown) => void) => void;
   rooms: Map<string, Set<string>>;
+}
+
+/**
+ * The adapter's loop for a broadcast to one room with no exceptions: its sockets in the room's
+ * order, as `apply` calls them, without the set of ids `apply` fills as it goes (which only keeps
+ * a socket in two of the rooms from being called twice; about 300 instructions per delivery).
+ */
+function eachInRoom(namespace: Namespace, sids: Set<string>, callback: (socket: unknown) => void): void {
+  const sockets = namespace.sockets;
+  for (const id of sids) {
+    const socket = sockets.get(id);
+    if (socket) callback(socket);
+  }
 }
 
 /**
@@ -98,7 +111,11 @@ export function coalesceWrites(server: Server, directFrom = directBroadcastFrom)
       if (direct || receivers(namespace, adapter, opts.rooms) < directFrom) return apply(opts, callback);
       direct = true;
       try {
-        apply(opts, encoded ? writeFramed(encoded, callback) : callback);
+        if (!encoded) apply(opts, callback);
+        else if (opts.rooms.size === 1 && !opts.except?.size) {
+          const [room] = opts.rooms;
+          eachInRoom(namespace, adapter.rooms.get(room!)!, writeFramed(encoded, callback));
+        } else apply(opts, writeFramed(encoded, callback));
       } finally {
         direct = false;
       }

@@ -80,6 +80,21 @@ describe('framed broadcasts to a big room', () => {
     disconnect(receivers);
   });
 
+  it('reaches each socket of several rooms once, and none of those excepted', async () => {
+    await start();
+    const receivers = await room(directBroadcastFrom);
+    const [excepted, both] = receivers as [Receiver, Receiver, ...Receiver[]];
+    await excepted.server.join('excepted');
+    await both.server.join('other');
+    io.to('room').except('excepted').emit('n', 1);
+    io.to(['room', 'other']).emit('n', 2);
+    await until(() => receivers.every(({ received }) => received.includes(2)));
+    await nextTurn();
+    expect(excepted.received).toEqual([2]);
+    for (const { received } of receivers.slice(1)) expect(received).toEqual([1, 2]);
+    disconnect(receivers);
+  });
+
   it('keeps each connection in order when packets wait above its TCP socket', async () => {
     await start();
     const receivers = await room(directBroadcastFrom);
