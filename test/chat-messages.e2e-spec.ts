@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
 import { ChatBroadcast, ChatCommand, type ChatCommandResults, type MessageCreated } from '@tandem/contract';
 import { createRoom, join, send } from './support/chat.js';
 import { chatClient, command, commandOk, eventually, nextEvent, record, settle } from './support/clients.js';
@@ -84,6 +85,23 @@ describe('chat messages', () => {
       expect(
         server.db.prepare("SELECT COUNT(*) AS n FROM Message WHERE roomId = ? AND kind = 'user'").get(room.id),
       ).toEqual({ n: 1 });
+    });
+
+    it("keeps a sent message's id with its opId, and answers a retry from the message's row", async () => {
+      const { socket: ann } = await chatClient(server.url, 'ann');
+      const room = await createRoom(ann);
+      await join(ann, room.id);
+      const opId = randomUUID();
+      const first = await send(ann, room.id, 'kept on its row', opId);
+      const stored = server.db.prepare('SELECT result FROM ProcessedOp WHERE opId = ?').get(opId) as { result: string };
+      // The text is not kept twice: the opId holds the message's id only.
+      expect(JSON.parse(stored.result)).toEqual({ sent: first.id });
+      expect(await send(ann, room.id, 'kept on its row', opId)).toEqual(first);
+      // An opId stored with its whole result (as before the id was kept instead) still answers it.
+      const writer = new Database(server.db.name);
+      writer.prepare('UPDATE ProcessedOp SET result = ? WHERE opId = ?').run(JSON.stringify({ message: first }), opId);
+      writer.close();
+      expect(await send(ann, room.id, 'kept on its row', opId)).toEqual(first);
     });
 
     it('answers a retried send with its first result after the sender left the room', async () => {

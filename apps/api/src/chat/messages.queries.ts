@@ -62,6 +62,11 @@ export const insertMention = prepare((db, mention: { messageId: string; userId: 
   db.insertInto('MessageMention').values({ messageId: mention.messageId, userId: mention.userId, name: mention.name }),
 );
 
+/** The `message:created` change a message keeps (null on messages written before that column). */
+export const createdChangeOf = prepare((db, message: { id: string }) =>
+  db.selectFrom('Message').select('createdChange').where('id', '=', message.id),
+);
+
 export const findMessage = prepare((db, message: { id: string }) =>
   db
     .selectFrom('Message')

@@ -11,13 +11,21 @@ import {
   type SystemAction,
   type User,
 } from '@tandem/contract';
+import { encodedOnce } from '../common/encoded-once.js';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
-import { timestamp } from '../db/dialect.js';
+import { isoString, timestamp } from '../db/dialect.js';
 import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
 import { messageFromRow, messageQuery, type MessageQuery } from './message-rows.js';
-import { carriedBy, findMessage, indexNewMessages, insertMention, insertNewMessages } from './messages.queries.js';
+import {
+  carriedBy,
+  createdChangeOf,
+  findMessage,
+  indexNewMessages,
+  insertMention,
+  insertNewMessages,
+} from './messages.queries.js';
 
 /** What the rules need to know about a message. */
 export interface MessageRecord {
@@ -62,7 +70,7 @@ export class MessagesRepository {
   /** Stores the message and its `message:created` change in the caller's transaction. */
   async appendMessage(context: UnitOfWork, message: NewMessage): Promise<Message> {
     const id = timeOrderedId();
-    const createdAt = new Date();
+    const createdAt = Date.now();
     const mentions = message.mentions ?? [];
     const kind: MessageKind = message.system ? 'system' : 'user';
     const { data } = await this.changeLog.append<MessageCreated>(context, {
@@ -72,7 +80,8 @@ export class MessagesRepository {
       data: (seq) => ({
         roomId: message.roomId,
         seq,
-        message: {
+        // Its JSON is made once: the change's record, the stored result, the broadcast and the ack splice it in.
+        message: encodedOnce({
           id,
           roomId: message.roomId,
           seq,
@@ -80,11 +89,11 @@ export class MessagesRepository {
           text: message.text,
           kind,
           ...(message.system ? { action: message.system } : {}),
-          createdAt: createdAt.toISOString(),
+          createdAt: isoString(createdAt),
           reactions: [],
           mentions,
           ...(message.replyTo ? { replyTo: message.replyTo } : {}),
-        },
+        }),
         ...(message.opId ? { opId: message.opId } : {}),
       }),
       records: (seq, createdChange) =>
@@ -110,6 +119,13 @@ export class MessagesRepository {
     return ((await sql.first(findMessage({ id: messageId }))) as MessageRecord | undefined) ?? null;
   }
 
+  /** The message as its `message:created` change carried it (its text emptied if deleted since). */
+  async messageAsSent(messageId: string, sql: Sql): Promise<Message> {
+    const row = await sql.first(createdChangeOf({ id: messageId }));
+    if (!row?.createdChange) throw new Error(`message ${messageId} keeps no record of its creation`);
+    return (JSON.parse(row.createdChange) as MessageCreated).message;
+  }
+
   /** Replaces the text and its mentions, and marks the message edited now. */
   async editMessage({ sql }: UnitOfWork, messageId: string, text: string, mentions: User[]): Promise<void> {
     await sql.run(sql.db.updateTable('Message').set({ text, editedAt: timestamp() }).where('id', '=', messageId));
@@ -127,7 +143,7 @@ export class MessagesRepository {
    * are emptied the same way, so that a resync never replays the text either.
    */
   async deleteMessage({ sql }: UnitOfWork, message: MessageRecord): Promise<void> {
-    const row = await sql.first(sql.db.selectFrom('Message').select('createdChange').where('id', '=', message.id));
+    const row = await sql.first(createdChangeOf({ id: message.id }));
     const createdChange = row?.createdChange ? withoutText(row.createdChange, message.id) : null;
     await sql.run(
       sql.db

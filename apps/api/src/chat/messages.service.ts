@@ -19,6 +19,9 @@ import { findMentions, mentionKeys } from './mentions.js';
 import { MessagesRepository, type MessageRecord } from './messages.repository.js';
 import { ThreadsService } from './threads/threads.service.js';
 
+/** What a `message:send`'s opId keeps: the message's id, or, stored before that, the result itself. */
+type SendKept = { sent: string } | ChatCommandResults['message:send'];
+
 /** Distinct emoji one message may carry; a new one beyond this answers `CONFLICT`. */
 export const maxReactionEmojiPerMessage = 50;
 
@@ -38,7 +41,9 @@ export class MessagesService {
     // reply also rewrites its parent's summary from what the parent holds: never beside others.
     const store = (context: UnitOfWork) => this.store(context, user, input);
     return this.writes.once(user.id, input.opId, ChatCommand.MessageSend, store, {
-      replay: this.withCurrentText,
+      // The message as sent is kept on its row: the opId keeps its id only.
+      keep: ({ message }): SendKept => ({ sent: message.id }),
+      replay: this.sentAgain,
       overlaps: input.replyTo === undefined,
       check: (context) => this.spaces.requireMemberAmong(SpaceKinds.room, input.roomId, user, context),
     });
@@ -124,6 +129,15 @@ export class MessagesService {
   ): Promise<T> {
     return this.writes.once(user.id, opId, command, work, { replay: this.withCurrentText });
   }
+
+  /** A retried send: the message as it was sent (from its row), by `withCurrentText`'s rule. */
+  private readonly sentAgain = async (
+    stored: SendKept,
+    context: UnitOfWork,
+  ): Promise<ChatCommandResults['message:send']> => {
+    const sent = 'sent' in stored ? { message: await this.messages.messageAsSent(stored.sent, context.sql) } : stored;
+    return this.withCurrentText(sent, context);
+  };
 
   /** A retry answers the first result, but never the text of a message deleted since. */
   private readonly withCurrentText = async <T extends { message: Message }>(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { Decoder, Encoder, PacketType, type Packet } from 'socket.io-parser';
-import { EncodedOnceEncoder, encodedOnce } from './encoded-once.js';
+import { EncodedOnceEncoder, encodedOnce, toJson } from './encoded-once.js';
 
 function ack(data: unknown, id = 7): Packet {
   return { type: PacketType.ACK, nsp: '/chat', id, data: [data] };
@@ -85,5 +85,21 @@ describe(EncodedOnceEncoder.name, () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+
+  it('toJson writes what JSON.stringify writes, a shared value from its kept JSON', () => {
+    const author = { id: 'u', name: 'Ann "the first"' };
+    const message = encodedOnce({ id: 'm', author, text: 'ünïcode \u2028', reactions: [] });
+    const change = { roomId: 'r', seq: 3, message };
+    expect(toJson(change)).toBe(JSON.stringify(JSON.parse(JSON.stringify(change))));
+    // The kept JSON is what is written from then on, in the encoder too.
+    author.name = 'changed since';
+    expect(toJson({ message })).toBe(
+      `{"message":${JSON.stringify({ ...message, author: { id: 'u', name: 'Ann "the first"' } })}}`,
+    );
+    expect(decoded(sut.encode(ack({ message }))).data).toEqual([
+      { message: { ...message, author: { id: 'u', name: 'Ann "the first"' } } },
+    ]);
+    expect(toJson({ text: 'plain' })).toBe('{"text":"plain"}');
   });
 });

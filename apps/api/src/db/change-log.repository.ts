@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Change, Namespace } from '@tandem/contract';
 import type { Kysely } from 'kysely';
 import type { ChangeCommitted } from '../common/domain-events.js';
+import { toJson } from '../common/encoded-once.js';
 import type { DB } from '../generated/kysely/database.js';
 import { DatabaseService, type UnitOfWork } from './database.service.js';
 import { timestamp } from './dialect.js';
@@ -128,10 +129,10 @@ export class ChangeLogRepository {
     const seq = await context.take(changeStreams, stream);
     const data = entry.data(seq);
     context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
-    if (records) await records(seq, JSON.stringify(data));
+    if (records) await records(seq, toJson(data));
     else if (delivery !== 'latest') {
       await context.sql.run(
-        recordChange({ streamKey: stream, seq, event, data: JSON.stringify(data), createdAt: timestamp() }),
+        recordChange({ streamKey: stream, seq, event, data: toJson(data), createdAt: timestamp() }),
       );
     }
     return { seq, data };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
+import { toJson } from '../common/encoded-once.js';
 import { DatabaseService, type BeforeCommit, type GatheredRead, type UnitOfWork } from './database.service.js';
 import { isUniqueViolation, timestamp } from './dialect.js';
 import { prepareRows, prepareShapes } from './sql.js';
@@ -70,8 +71,11 @@ const recordProcessedOps: BeforeCommit<ProcessedOpRow> = {
  */
 export type Check = (context: UnitOfWork) => Promise<unknown>;
 
-/** What a retry answers instead of the stored result (say, without what was deleted since). */
-export type Replay<T> = (stored: T, context: UnitOfWork) => Promise<T>;
+/**
+ * What a retry answers instead of the stored result (say, without what was deleted since); `S`:
+ * what was stored, the result or what `keep` made of it.
+ */
+export type Replay<T, S = T> = (stored: S, context: UnitOfWork) => Promise<T>;
 
 /**
  * What services ask for: one unit of work (see `DatabaseService.write`), and, for commands that
@@ -88,13 +92,17 @@ export class UnitsOfWork {
     return this.database.write(work);
   }
 
-  /** One unit of work (see `DatabaseService.write`, also for `overlaps`) under the command's opId. */
-  once<T>(
+  /**
+   * One unit of work (see `DatabaseService.write`, also for `overlaps`) under the command's opId.
+   * `keep`: what the opId stores of the result, when the result is kept elsewhere too (say, a new
+   * message on its row); `replay` then answers from it.
+   */
+  once<T, S = T>(
     userId: string,
     opId: string,
     command: string,
     work: (context: UnitOfWork) => Promise<T>,
-    options: { replay?: Replay<T>; overlaps?: boolean; check?: Check } = {},
+    options: { keep?: (value: T) => S; replay?: Replay<T, S>; overlaps?: boolean; check?: Check } = {},
   ): Promise<T> {
     return this.retryingOnRace(() =>
       this.database.write(
@@ -114,11 +122,11 @@ export class UnitsOfWork {
     }
   }
 
-  private async attempt<T>(
+  private async attempt<T, S>(
     context: UnitOfWork,
     op: { userId: string; opId: string; command: string },
     work: (context: UnitOfWork) => Promise<T>,
-    { replay, check }: { replay?: Replay<T>; check?: Check },
+    { keep, replay, check }: { keep?: (value: T) => S; replay?: Replay<T, S>; check?: Check },
   ): Promise<T> {
     const checked = check?.(context);
     // A retry answers its stored result even where the check would now refuse.
@@ -128,12 +136,20 @@ export class UnitsOfWork {
       if (previous.command !== op.command) {
         throw new DomainError(ErrorCode.Conflict, `opId ${op.opId} was already used for ${previous.command}`);
       }
-      const stored = JSON.parse(previous.result) as T;
-      return replay ? replay(stored, context) : stored;
+      const stored = JSON.parse(previous.result) as S;
+      return replay ? replay(stored, context) : (stored as unknown as T);
     }
     await checked;
     const value = await work(context);
-    context.beforeCommit(recordProcessedOps, { ...op, result: JSON.stringify(value), createdAt: timestamp() });
+    // Each property named: an object spread from `op` and then added to misses V8's inline cache on every command.
+    const row: ProcessedOpRow = {
+      userId: op.userId,
+      opId: op.opId,
+      command: op.command,
+      result: toJson(keep ? keep(value) : value),
+      createdAt: timestamp(),
+    };
+    context.beforeCommit(recordProcessedOps, row);
     return value;
   }
 }

@@ -71,15 +71,30 @@ export const findBoardWithPlayer: GatheredRead<{ boardId: string; playerId: stri
       ids[`playerId${index}`] = key.playerId;
     });
     const rows = await sql.all(findBoardsWithPlayers(keys.length, ids));
+    // The keys mostly share one board: its record is made once, each property named (a rest
+    // pattern copies through V8's runtime).
+    const boards = new Map<string, BoardRecord>();
+    for (const row of rows) {
+      if (boards.has(row.id)) continue;
+      const { id, name, visibility, inviteCode, ownerId, round, createdAt } = row;
+      boards.set(id, {
+        id,
+        name,
+        visibility: visibility as BoardRecord['visibility'],
+        inviteCode,
+        ownerId,
+        round,
+        createdAt,
+      });
+    }
     return keys.map(({ boardId, playerId }) => {
-      const onBoard = rows.filter((row) => row.id === boardId);
-      if (onBoard.length === 0) return null;
-      const { playerId: _id, playerName: _name, playerUserId: _userId, playerScore: _score, ...board } = onBoard[0]!;
-      const row = onBoard.find((candidate) => candidate.playerId === playerId);
+      const board = boards.get(boardId);
+      if (!board) return null;
+      const row = rows.find((candidate) => candidate.id === boardId && candidate.playerId === playerId);
       const player = row
         ? { id: playerId, boardId, name: row.playerName!, userId: row.playerUserId, score: row.playerScore! }
         : null;
-      return { board: board as BoardRecord, player };
+      return { board, player };
     });
   },
 };
