@@ -24,6 +24,16 @@ class Gateway {
     return { user, input, socket };
   }
 
+  @SubscribeMessage('pair')
+  pair(@MessageBody() input: unknown, @SocketUser() user: { id: string }) {
+    return [input, user];
+  }
+
+  @SubscribeMessage('gap')
+  gap(@MessageBody() input: unknown, _unused: unknown, @SocketUser() user: { id: string }) {
+    return [input, _unused, user];
+  }
+
   @SubscribeMessage('field')
   field(@MessageBody('text') text: unknown) {
     return text;
@@ -66,6 +76,12 @@ describe(directInvoke.name, () => {
       socket,
     });
     expect(directInvoke(gateway, handler('field'), false)(socket, { text: 'hi' }, ack)).toBe('hi');
+    expect(directInvoke(gateway, handler('pair'), false)(socket, { b: 2 }, ack)).toEqual([{ b: 2 }, { id: 'u1' }]);
+    expect(directInvoke(gateway, handler('gap'), false)(socket, { c: 3 }, ack)).toEqual([
+      { c: 3 },
+      undefined,
+      { id: 'u1' },
+    ]);
     expect(directInvoke(gateway, handler('bare'), false)(socket, 'payload', ack)).toEqual([
       socket,
       'payload',

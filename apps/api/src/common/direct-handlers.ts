@@ -61,6 +61,12 @@ export function directInvoke(instance: object, handler: MessageMappingProperties
   }
   if (parameters.length === 0) return (socket, payload, ack) => method.call(instance, socket, payload, ack, pattern);
   const length = Math.max(...parameters.map(({ index }) => index)) + 1;
+  // The usual handler (the user and the payload): its arguments passed as they are, no array made.
+  const [first, second] = [...parameters].sort((a, b) => a.index - b.index).map(({ extract }) => extract);
+  if (length === 1) return (socket, payload, ack) => method.call(instance, first!(socket, payload, ack));
+  if (length === 2 && parameters.length === 2) {
+    return (socket, payload, ack) => method.call(instance, first!(socket, payload, ack), second!(socket, payload, ack));
+  }
   return (socket, payload, ack) => {
     const args = new Array<unknown>(length).fill(undefined);
     for (const { index, extract } of parameters) args[index] = extract(socket, payload, ack);
