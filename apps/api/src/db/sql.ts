@@ -111,6 +111,19 @@ export function prepareShapes<S, P extends Record<string, unknown>, R>(
 }
 
 /**
+ * `prepareShapes` whose values are one array (a batch's keys), each named by its place there and
+ * given in the statement's order, which is checked when a shape is compiled: no object of names
+ * is built and read back per run (see `prepareRows`).
+ */
+export function prepareList<S, R>(
+  keyOf: (shape: S) => string,
+  build: (db: Kysely<DB>, values: readonly unknown[], shape: S) => Compilable<R>,
+): (shape: S, values: readonly unknown[]) => Prepared<R> {
+  const source = new PreparedSource(build, keyOf, true);
+  return (shape, values) => ({ source, shape, values });
+}
+
+/**
  * An insert of rows into `table`, compiled once per number of rows: parameters `column0` …
  * `column{count - 1}` for each of `columns`.
  */

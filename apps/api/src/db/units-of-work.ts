@@ -4,19 +4,19 @@ import { DomainError } from '../common/domain-error.js';
 import { toJson } from '../common/encoded-once.js';
 import { DatabaseService, type BeforeCommit, type GatheredRead, type UnitOfWork } from './database.service.js';
 import { isUniqueViolation, timestamp } from './dialect.js';
-import { prepareRows, prepareShapes } from './sql.js';
+import { prepareList, prepareRows } from './sql.js';
 
-/** The stored results of `count` opIds in one statement: parameters `opId0` … `opId{count - 1}`. */
-const findProcessedOps = prepareShapes(
+/** The stored results of `count` opIds in one statement, the opIds its values. */
+const findProcessedOps = prepareList(
   (count: number) => String(count),
-  (db, op: Record<string, string>, count) =>
+  (db, opIds: readonly unknown[], count) =>
     db
       .selectFrom('ProcessedOp')
       .select(['opId', 'userId', 'command', 'result'])
       .where(
         'opId',
         'in',
-        Array.from({ length: count }, (_, index) => op[`opId${index}`]!),
+        Array.from({ length: count }, (_, index) => opIds[index] as string),
       ),
 );
 
@@ -28,9 +28,12 @@ type OpKey = { userId: string; opId: string };
  */
 const findProcessedOp: GatheredRead<OpKey, { command: string; result: string } | undefined> = {
   async run(keys, sql) {
-    const values: Record<string, string> = {};
-    keys.forEach((key, index) => (values[`opId${index}`] = key.opId));
-    const rows = await sql.all(findProcessedOps(keys.length, values));
+    const rows = await sql.all(
+      findProcessedOps(
+        keys.length,
+        keys.map((key) => key.opId),
+      ),
+    );
     return keys.map((key) => rows.find((row) => row.opId === key.opId && row.userId === key.userId));
   },
 };

@@ -1,5 +1,5 @@
 import type { BeforeCommit, GatheredRead } from '../db/database.service.js';
-import { prepare, prepareRows, prepareShapes } from '../db/sql.js';
+import { prepare, prepareList, prepareRows, prepareShapes } from '../db/sql.js';
 import type { BoardRecord, PlayerRecord } from './board-records.js';
 
 // The scoreboard's queries on its hot paths, built and compiled once (see `prepare`).
@@ -29,12 +29,12 @@ const boardWithPlayerColumns = [
 
 /**
  * The boards of `count` (board, player) pairs, each with those of the players that are on it and
- * active (a board none of them is on comes once, without a player): parameters `boardId0`,
- * `playerId0`, … `playerId{count - 1}`.
+ * active (a board none of them is on comes once, without a player): the values are the `count`
+ * player ids, then the `count` board ids.
  */
-const findBoardsWithPlayers = prepareShapes(
+const findBoardsWithPlayers = prepareList(
   (count: number) => String(count),
-  (db, ids: Record<string, string>, count) => {
+  (db, ids: readonly unknown[], count) => {
     const indexes = Array.from({ length: count }, (_, index) => index);
     return db
       .selectFrom('Board')
@@ -45,14 +45,14 @@ const findBoardsWithPlayers = prepareShapes(
           .on(
             'Player.id',
             'in',
-            indexes.map((index) => ids[`playerId${index}`]!),
+            indexes.map((index) => ids[index] as string),
           ),
       )
       .select(boardWithPlayerColumns)
       .where(
         'Board.id',
         'in',
-        indexes.map((index) => ids[`boardId${index}`]!),
+        indexes.map((index) => ids[count + index] as string),
       );
   },
 );
@@ -65,10 +65,10 @@ export type BoardWithPlayer = { board: BoardRecord; player: PlayerRecord | null 
  */
 export const findBoardWithPlayer: GatheredRead<{ boardId: string; playerId: string }, BoardWithPlayer> = {
   async run(keys, sql) {
-    const ids: Record<string, string> = {};
+    const ids = new Array<string>(keys.length * 2);
     keys.forEach((key, index) => {
-      ids[`boardId${index}`] = key.boardId;
-      ids[`playerId${index}`] = key.playerId;
+      ids[index] = key.playerId;
+      ids[keys.length + index] = key.boardId;
     });
     const rows = await sql.all(findBoardsWithPlayers(keys.length, ids));
     // The keys mostly share one board: its record is made once, each property named (a rest
