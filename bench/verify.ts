@@ -126,6 +126,14 @@ export function verifyCommandEffects(database: BenchDatabase, expected: CommandE
         await one(`SELECT COALESCE(SUM("version" - 1), 0) FROM "Item" WHERE "listId" = ?`, [expected.listId]),
       ],
       [
+        'live items sharing a key',
+        0,
+        await one(
+          `SELECT COUNT(*) - COUNT(DISTINCT "position") FROM "Item" WHERE "listId" = ? AND "deletedAt" IS NULL`,
+          [expected.listId],
+        ),
+      ],
+      [
         'deleted items',
         expected.deletedItems,
         await one(`SELECT COUNT(*) FROM "Item" WHERE "listId" = ? AND "deletedAt" IS NOT NULL`, [expected.listId]),

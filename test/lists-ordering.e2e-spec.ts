@@ -34,6 +34,20 @@ describe('lists', () => {
       expect((await join(bob, list.id)).items.map((item) => item.text)).toEqual(['a', 'e', 'b', 'c', 'd']);
     });
 
+    it('appends concurrent creates after the last live item, each with a key of its own', async () => {
+      const { ann, bob, list, items } = await sharedList(['a', 'b', 'c']);
+      const texts = Array.from({ length: 12 }, (_, i) => `new ${i}`);
+      const created = await Promise.all(texts.map((text, i) => createItem(i % 2 ? bob : ann, list.id, text)));
+      const keys = created.map((item) => item.position);
+      expect(new Set(keys).size).toBe(texts.length);
+      expect(keys.every((key) => key > items[2].position)).toBe(true);
+      expect(created.every((item) => item.version === 1)).toBe(true);
+      const stored = storedLiveItems(list.id);
+      expect(stored.map((row) => row.position)).toEqual([...items.map((item) => item.position), ...[...keys].sort()]);
+      const inOrder = [...created].sort((x, y) => (x.position < y.position ? -1 : 1)).map((item) => item.text);
+      expect((await join(bob, list.id)).items.map((item) => item.text)).toEqual(['a', 'b', 'c', ...inOrder]);
+    });
+
     it('moves to the start and to the end', async () => {
       const { ann, list, items } = await sharedList(['a', 'b', 'c']);
       okData(await move(ann, items[2], { afterId: null }));

@@ -42,15 +42,17 @@ export function listsOrderCases(open: () => Promise<DataLayerDatabase>, textOrde
     const ids = new Map<string, string>();
     await node.units.write(async (context) => {
       for (const position of [...keys, ...deleted]) {
-        const item = await node.lists.createItem(context, { listId: list.id, text: position, position, user: ann });
+        const item = await node.lists.createItem(context, { listId: list.id, text: position, user: ann });
         ids.set(position, item.id);
       }
     });
+    // Each item then moved to its key (and deleted, for those of `deleted`).
     await node.units.write(async (context) => {
-      for (const position of deleted) {
+      for (const position of [...keys, ...deleted]) {
         const state = (await node.lists.itemState(ids.get(position)!, context.sql))!;
-        const event = ListsBroadcast.ItemDeleted;
-        await node.lists.writeItemIfCurrent(context, { state, changes: { deleted: true }, user: ann, event });
+        const changes = deleted.includes(position) ? { position, deleted: true } : { position };
+        const event = ListsBroadcast.ItemUpdated;
+        await node.lists.writeItemIfCurrent(context, { state, changes, user: ann, event });
       }
     });
     const near = (side: KeySide, position: string | null, except = '') =>

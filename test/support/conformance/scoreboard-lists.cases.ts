@@ -170,7 +170,7 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
     const listWithItem = async (name: string, text: string) => {
       const list = await publicSpace(SpaceKinds.list, name);
       const item = await node.units.write((context) =>
-        node.lists.createItem(context, { listId: list.id, text, position: 'a0', user: ann }),
+        node.lists.createItem(context, { listId: list.id, text, user: ann }),
       );
       return { list, item };
     };

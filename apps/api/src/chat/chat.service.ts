@@ -175,20 +175,36 @@ export class ChatService {
 
   /** Owner only. The change is logged as `room:updated`, then announced by a system message and in the directory. */
   async renameRoom(user: User, input: ChatInput<'room:rename'>): Promise<ChatCommandResults['room:rename']> {
-    const renamed = await this.writes.once(user.id, input.opId, ChatCommand.RoomRename, async (context) => {
-      const found = await this.spaces.require(SpaceKinds.room, input.roomId, context.sql);
-      const record = this.spaces.requireOwner(SpaceKinds.room, found, user, 'rename it');
-      const withInviteCode = await this.spaceRecords.isMember(SpaceKinds.room, record.id, user.id, context.sql);
-      if (record.name === input.name) {
-        const seq = await this.spaceRecords.currentSeq(SpaceKinds.room, record.id, context.sql);
-        return { room: toSummary(record, seq, withInviteCode) };
-      }
-      const renamed = await this.spaceRecords.rename(SpaceKinds.room, context, record, input.name);
-      await this.chat.appendRoomUpdated(context, renamed);
-      const announced = await this.appendSystemMessage(context, record.id, SystemAction.Renamed, user, input.name);
-      return { room: toSummary(renamed, announced.seq, withInviteCode) };
-    });
-    await this.spaces.announceChange(SpaceKinds.room, DirectoryChange.Renamed, input.roomId);
+    // The room as this rename left it, announced with the seq of its system message (a retry,
+    // which renames nothing, announces the room as it is now).
+    let written: { record: SpaceRecord; seq: number } | undefined;
+    const renamed = await this.writes.once(
+      user.id,
+      input.opId,
+      ChatCommand.RoomRename,
+      async (context) => {
+        written = undefined;
+        const found = await this.spaces.requireWithMembership(SpaceKinds.room, input.roomId, user, context.sql);
+        const record = this.spaces.requireOwner(SpaceKinds.room, found.record, user, 'rename it');
+        if (record.name === input.name) {
+          const seq = await this.spaceRecords.currentSeq(SpaceKinds.room, record.id, context.sql);
+          return { room: toSummary(record, seq, found.member) };
+        }
+        const renamed = await this.spaceRecords.rename(SpaceKinds.room, context, record, input.name);
+        await this.chat.appendRoomUpdated(context, renamed);
+        const announced = await this.appendSystemMessage(context, record.id, SystemAction.Renamed, user, input.name);
+        written = { record: renamed, seq: announced.seq };
+        return { room: toSummary(renamed, announced.seq, found.member) };
+      },
+      {
+        replay: async (stored) => {
+          written = undefined;
+          return stored;
+        },
+      },
+    );
+    if (written) await this.spaces.announce(SpaceKinds.room, DirectoryChange.Renamed, written.record, written.seq);
+    else await this.spaces.announceChange(SpaceKinds.room, DirectoryChange.Renamed, input.roomId);
     return renamed;
   }
 

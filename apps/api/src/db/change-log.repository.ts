@@ -4,10 +4,10 @@ import type { Kysely } from 'kysely';
 import type { ChangeCommitted } from '../common/domain-events.js';
 import { toJson } from '../common/encoded-once.js';
 import type { DB } from '../generated/kysely/database.js';
-import { DatabaseService, type UnitOfWork } from './database.service.js';
+import { DatabaseService, type BeforeCommit, type UnitOfWork } from './database.service.js';
 import { timestamp } from './dialect.js';
 import type { Sequence } from './sequences.js';
-import { prepare, prepareShapes, type Prepared, type Sql } from './sql.js';
+import { prepare, prepareRows, prepareShapes, type Prepared, type Sql } from './sql.js';
 
 export interface AppendedChange<D> {
   seq: number;
@@ -63,16 +63,26 @@ const changeStreams: Sequence = {
   },
 };
 
-const recordChange = prepare(
-  (db, change: { streamKey: string; seq: number; event: string; data: string; createdAt: string }) =>
-    db.insertInto('Change').values({
-      streamKey: change.streamKey,
-      seq: change.seq,
-      event: change.event,
-      data: change.data,
-      createdAt: change.createdAt,
-    }),
-);
+interface ChangeRow {
+  streamKey: string;
+  seq: number;
+  event: string;
+  data: string;
+  createdAt: string;
+}
+
+const insertChanges = prepareRows('Change', ['streamKey', 'seq', 'event', 'data', 'createdAt'] as const);
+
+/**
+ * A transaction's `Change` rows, in one statement before its commit (or before a statement of
+ * the same transaction that reads `Change`).
+ */
+const recordChanges: BeforeCommit<ChangeRow> = {
+  table: 'Change',
+  async run(rows, sql) {
+    await sql.run(insertChanges(rows));
+  },
+};
 
 const currentSeq = prepare((db, stream: { key: string }) =>
   db.selectFrom('ChangeStream').select('seq').where('key', '=', stream.key),
@@ -131,9 +141,13 @@ export class ChangeLogRepository {
     context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
     if (records) await records(seq, toJson(data));
     else if (delivery !== 'latest') {
-      await context.sql.run(
-        recordChange({ streamKey: stream, seq, event, data: toJson(data), createdAt: timestamp() }),
-      );
+      context.beforeCommit(recordChanges, {
+        streamKey: stream,
+        seq,
+        event,
+        data: toJson(data),
+        createdAt: timestamp(),
+      });
     }
     return { seq, data };
   }

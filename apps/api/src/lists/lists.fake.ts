@@ -71,6 +71,9 @@ export class InMemoryLists {
   async isMember(_: SpaceKind, listId: string, userId: string) {
     return this.members.has(`${listId}/${userId}`);
   }
+  findForMemberAmong(kind: SpaceKind, listId: string, userId: string) {
+    return this.findForMember(kind, listId, userId);
+  }
   async findForMember(kind: SpaceKind, listId: string, userId: string) {
     const record = await this.find(kind, listId);
     return record && { record, member: await this.isMember(kind, listId, userId) };
@@ -130,8 +133,8 @@ export class InMemoryLists {
       position === null || (side === 'after' ? key > position : side === 'from' ? key >= position : key < position);
     return (side === 'before' ? keys.findLast(beyond) : keys.find(beyond)) ?? null;
   }
-  async createItem(_: UnitOfWork, item: { listId: string; text: string; position: string; user: User }) {
-    return this.toItem(this.addItem(item.listId, item.text, item.position));
+  async createItem(_: UnitOfWork, item: { listId: string; text: string; user: User }) {
+    return this.toItem(this.addItem(item.listId, item.text, `z${this.rows.size}`));
   }
   async writeItemIfCurrent(
     _: UnitOfWork,

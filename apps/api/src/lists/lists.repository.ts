@@ -28,6 +28,7 @@ import {
   type ItemRow,
   type ItemState,
 } from './list-records.js';
+import { appendItems } from './item-appends.js';
 import { byPosition } from './list-order.js';
 
 /** User names never change, so they are remembered rather than read back on every item. */
@@ -122,19 +123,18 @@ export class ListsRepository {
     return found?.position ?? null;
   }
 
-  /** Stores a new item (version 1) and logs `item:created` in the caller's transaction. */
-  async createItem(
-    context: UnitOfWork,
-    item: { listId: string; text: string; position: string; user: User },
-  ): Promise<Item> {
+  /**
+   * Stores a new item (version 1) at the end of its list and logs `item:created` in the caller's
+   * transaction; works that overlap place and insert theirs together (see `appendItems`).
+   */
+  async createItem(context: UnitOfWork, item: { listId: string; text: string; user: User }): Promise<Item> {
     const now = timestamp();
     this.rememberName(item.user);
-    const row: ItemRow = {
+    const row: Omit<ItemRow, 'position'> = {
       id: timeOrderedId(),
       listId: item.listId,
       text: item.text,
       done: 0,
-      position: item.position,
       version: 1,
       createdById: item.user.id,
       updatedById: item.user.id,
@@ -142,8 +142,8 @@ export class ListsRepository {
       updatedAt: now,
       deletedAt: null,
     };
-    await context.sql.run(context.sql.db.insertInto('Item').values(row));
-    return this.logItem(context, ListsBroadcast.ItemCreated, row);
+    const position = await context.gather(appendItems, row);
+    return this.logItem(context, ListsBroadcast.ItemCreated, { ...row, position });
   }
 
   /**

@@ -133,12 +133,17 @@ export class ListsService {
     return deleted;
   }
 
-  /** Appends the item at the end of the list. */
+  /**
+   * Appends the item at the end of the list. Its check is a read and its write an append placed
+   * with those of the works beside it: it may overlap them (its membership checked with its opId).
+   */
   createItem(user: User, input: ListsInput<'item:create'>): Promise<ListsCommandResults['item:create']> {
-    return this.writes.once(user.id, input.opId, ListsCommand.ItemCreate, async (context) => {
-      const record = await this.requireMember(input.listId, user, context.sql);
-      const position = keyBetween(await this.lists.nearestKey(record.id, 'before', null, '', context.sql), null);
-      return { item: await this.lists.createItem(context, { listId: record.id, text: input.text, position, user }) };
+    const append = async (context: UnitOfWork) => ({
+      item: await this.lists.createItem(context, { listId: input.listId, text: input.text, user }),
+    });
+    return this.writes.once(user.id, input.opId, ListsCommand.ItemCreate, append, {
+      overlaps: true,
+      check: (context) => this.spaces.requireMemberAmong(SpaceKinds.list, input.listId, user, context),
     });
   }
 

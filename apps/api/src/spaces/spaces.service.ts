@@ -65,6 +65,18 @@ export class SpacesService {
     return record;
   }
 
+  /** The space (`NOT_FOUND` as `require`) and whether the user is a member of it: one read. */
+  async requireWithMembership(
+    kind: SpaceKind,
+    spaceId: string,
+    user: User,
+    sql: Sql,
+  ): Promise<{ record: SpaceRecord; member: boolean }> {
+    const found = await this.spaces.findForMember(kind, spaceId, user.id, sql);
+    if (!found || found.record.deletedAt) throw DomainError.notFound(kind.noun);
+    return found;
+  }
+
   /** `record` if it is public, or private and the user is a member. */
   async requireAccess<R extends SpaceRecord>(kind: SpaceKind, user: User, record: R, sql?: Sql): Promise<R> {
     if (record.visibility === 'private' && !(await this.spaces.isMember(kind, record.id, user.id, sql))) {
