@@ -99,6 +99,13 @@ export function listsOrderCases(open: () => Promise<DataLayerDatabase>, textOrde
       for (const position of probes)
         expect([side, position, await near(side, position)]).toEqual([side, position, expected(live, side, position)]);
     }
+    // A move's neighbour read with the key next to it, in byte order too.
+    for (const key of [...live.filter((_, index) => index % 11 === 0), live.at(-1)!]) {
+      for (const side of ['after', 'before'] as const) {
+        const found = await node.lists.neighbourOf(ids.get(key)!, '', side, node.database.reader);
+        expect([side, key, found?.next]).toEqual([side, key, expected(live, side, key)]);
+      }
+    }
     const middle = live[151];
     expect(await near('after', live[150], ids.get(middle))).toBe(live[152]);
     expect(await near('before', live[152], ids.get(middle))).toBe(live[150]);

@@ -221,7 +221,7 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
     it("reads an item with its list's state for the user who writes: deleted or not, member or not", async () => {
       const { list, item } = await listWithItem('errands', 'stamps');
       const read = (itemId: string, user: User) =>
-        node.units.write((context) => node.lists.itemForWrite(itemId, user.id, context.sql));
+        node.units.write((context) => node.lists.itemForWrite(itemId, user.id, context));
       const byAnn = await read(item.id, ann);
       expect(byAnn).toMatchObject({
         state: { listId: list.id, version: 1, position: 'a0', deleted: false },
@@ -230,6 +230,15 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
       expect(await node.units.write((context) => node.lists.asItem(byAnn!.state.stored, context.sql))).toEqual(item);
       expect(await read(item.id, bob)).toMatchObject({ list: { deleted: false, member: false } });
       expect(await read(timeOrderedId(), ann)).toBeNull();
+      // Asked together in one transaction: one statement answers each asker apart.
+      const together = await node.units.write((context) =>
+        Promise.all([
+          node.lists.itemForWrite(item.id, bob.id, context),
+          node.lists.itemForWrite(item.id, ann.id, context),
+          node.lists.itemForWrite(timeOrderedId(), ann.id, context),
+        ]),
+      );
+      expect(together.map((found) => found?.list.member ?? null)).toEqual([false, true, null]);
       await node.units.write((context) => node.spaces.markDeleted(SpaceKinds.list, context, list.id));
       expect(await read(item.id, ann)).toMatchObject({ list: { deleted: true, member: true } });
     });

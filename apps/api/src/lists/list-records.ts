@@ -30,7 +30,7 @@ export interface ItemState {
   readonly stored: ItemRow;
 }
 
-/** An item as a versioned write finds it, with its list's state for the user writing (see `findItemForMember`). */
+/** An item as a versioned write finds it, with its list's state for the user writing (see `findItemsForMembers`). */
 export interface ItemForWrite {
   state: ItemState;
   list: { deleted: boolean; member: boolean };

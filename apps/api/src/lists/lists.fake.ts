@@ -125,6 +125,15 @@ export class InMemoryLists {
     const row = this.rows.get(itemId);
     return row ? this.toItem(row) : null;
   }
+  async neighbourOf(neighbourId: string, itemId: string, side: 'after' | 'before') {
+    const state = await this.itemState(neighbourId);
+    return (
+      state && {
+        state,
+        next: await this.nearestKey(state.listId, side, state.position, itemId),
+      }
+    );
+  }
   async nearestKey(listId: string, side: KeySide, position: string | null, except: string) {
     const keys = this.live(listId)
       .filter((row) => row.id !== except)

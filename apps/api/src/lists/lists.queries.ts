@@ -7,20 +7,33 @@ export const findItem = prepare((db, item: { id: string }) =>
 );
 
 /**
- * An item with what a write's rules check before anything else: whether its list is deleted and
- * whether the user is a member of it (the member check of `spaces/member-checks.ts`, read with the
- * item instead of apart: one statement for both).
+ * `count` items with what a write's rules check before anything else: whether each one's list is
+ * deleted and whether its user is a member of it (the member check of `spaces/member-checks.ts`,
+ * read with the item instead of apart): parameters `id0`, `userId0`, … `userId{count - 1}`. An
+ * item none of the users belongs to the list of still gives a row.
  */
-export const findItemForMember = prepare((db, key: { id: string; userId: string }) =>
-  db
-    .selectFrom('Item')
-    .innerJoin('List', 'List.id', 'Item.listId')
-    .leftJoin('ListMember', (join) =>
-      join.onRef('ListMember.listId', '=', 'Item.listId').on('ListMember.userId', '=', key.userId),
-    )
-    .selectAll('Item')
-    .select(['List.deletedAt as listDeletedAt', 'ListMember.userId as memberId'])
-    .where('Item.id', '=', key.id),
+export const findItemsForMembers = prepareShapes(
+  (count: number) => String(count),
+  (db, keys: Record<string, string>, count) => {
+    const indexes = Array.from({ length: count }, (_, index) => index);
+    return db
+      .selectFrom('Item')
+      .innerJoin('List', 'List.id', 'Item.listId')
+      .leftJoin('ListMember', (join) =>
+        join.onRef('ListMember.listId', '=', 'Item.listId').on(
+          'ListMember.userId',
+          'in',
+          indexes.map((index) => keys[`userId${index}`]!),
+        ),
+      )
+      .selectAll('Item')
+      .select(['List.deletedAt as listDeletedAt', 'ListMember.userId as memberId'])
+      .where(
+        'Item.id',
+        'in',
+        indexes.map((index) => keys[`id${index}`]!),
+      );
+  },
 );
 
 /**
@@ -48,6 +61,31 @@ export const nearestKey = prepareShapes(
       .orderBy('position', side === 'before' ? 'desc' : 'asc')
       .limit(1);
   },
+);
+
+/**
+ * A move's neighbour and the live key next to it on the side the moved item goes (`after`: the
+ * lowest above it; `before`: the highest below it), leaving out the moved item: one statement.
+ */
+export const neighbourWithNextKey = prepareShapes(
+  (side: 'after' | 'before') => side,
+  (db, key: { neighbourId: string; itemId: string }, side) =>
+    db
+      .selectFrom('Item as neighbour')
+      .selectAll('neighbour')
+      .select((eb) =>
+        eb
+          .selectFrom('Item')
+          .select('Item.position')
+          .whereRef('Item.listId', '=', 'neighbour.listId')
+          .where('Item.deletedAt', 'is', null)
+          .where('Item.id', '!=', key.itemId)
+          .whereRef('Item.position', side === 'after' ? '>' : '<', 'neighbour.position')
+          .orderBy('Item.position', side === 'after' ? 'asc' : 'desc')
+          .limit(1)
+          .as('next'),
+      )
+      .where('neighbour.id', '=', key.neighbourId),
 );
 
 /** Which columns an item write sets, and whether the item it expects is deleted. */

@@ -17,7 +17,8 @@ import { timestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
 import { toSummary } from '../spaces/spaces.service.js';
 import type { SpaceRecord } from '../spaces/spaces.repository.js';
-import { findItem, findItemForMember, nearestKey, updateItemAtVersion, type KeySide } from './lists.queries.js';
+import { findItem, nearestKey, neighbourWithNextKey, updateItemAtVersion, type KeySide } from './lists.queries.js';
+import { itemsForWrite } from './items-for-write.js';
 import {
   changedColumns,
   itemStateOf,
@@ -82,12 +83,28 @@ export class ListsRepository {
     return row ? itemStateOf(row) : null;
   }
 
-  /** The item, whether its list is deleted and whether the user is a member of it: one read. */
-  async itemForWrite(itemId: string, userId: string, sql: Sql): Promise<ItemForWrite | null> {
-    const row = await sql.first(findItemForMember({ id: itemId, userId }));
+  /**
+   * A move's neighbour and the live key next to it on `side` (see `neighbourWithNextKey`),
+   * leaving out the item `itemId` moves; null if there is no such neighbour.
+   */
+  async neighbourOf(
+    neighbourId: string,
+    itemId: string,
+    side: 'after' | 'before',
+    sql: Sql,
+  ): Promise<{ state: ItemState; next: string | null } | null> {
+    const row = await sql.first(neighbourWithNextKey(side, { neighbourId, itemId }));
     if (!row) return null;
-    const { listDeletedAt, memberId, ...stored } = row;
-    return { state: itemStateOf(stored), list: { deleted: listDeletedAt !== null, member: memberId !== null } };
+    const { next, ...stored } = row;
+    return { state: itemStateOf(stored), next: next ?? null };
+  }
+
+  /**
+   * The item, whether its list is deleted and whether the user is a member of it: one read, and
+   * one for all the works of the transaction that ask together (see `UnitOfWork.gather`).
+   */
+  itemForWrite(itemId: string, userId: string, context: UnitOfWork): Promise<ItemForWrite | null> {
+    return context.gather(itemsForWrite, { itemId, userId });
   }
 
   async findItem(itemId: string, sql: Sql = this.database.reader): Promise<Item | null> {

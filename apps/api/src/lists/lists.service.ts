@@ -186,12 +186,17 @@ export class ListsService {
       const { sql } = context;
       let position: string;
       if (input.afterId !== undefined) {
-        const low = input.afterId === null ? null : (await this.requireNeighbour(input.afterId, state, sql)).position;
-        position = keyBetween(low, await this.lists.nearestKey(state.listId, 'after', low, input.itemId, sql));
+        if (input.afterId === null)
+          position = keyBetween(null, await this.lists.nearestKey(state.listId, 'after', null, input.itemId, sql));
+        else {
+          const { low, next } = await this.requireNeighbour(input.afterId, input.itemId, 'after', state, sql);
+          position = keyBetween(low, next);
+        }
+      } else if (input.beforeId == null) {
+        position = keyBetween(await this.lists.nearestKey(state.listId, 'before', null, input.itemId, sql), null);
       } else {
-        const beforeId = input.beforeId ?? null;
-        const high = beforeId === null ? null : (await this.requireNeighbour(beforeId, state, sql)).position;
-        position = keyBetween(await this.lists.nearestKey(state.listId, 'before', high, input.itemId, sql), high);
+        const { low: high, next } = await this.requireNeighbour(input.beforeId, input.itemId, 'before', state, sql);
+        position = keyBetween(next, high);
       }
       return { changes: { position }, event: ListsBroadcast.ItemMoved };
     });
@@ -213,7 +218,7 @@ export class ListsService {
     overlaps = false,
   ): Promise<{ item: Item }> {
     const work = async (context: UnitOfWork) => {
-      const found = await this.lists.itemForWrite(input.itemId, user.id, context.sql);
+      const found = await this.lists.itemForWrite(input.itemId, user.id, context);
       if (!found) throw DomainError.notFound('item');
       this.spaces.requireMembership(SpaceKinds.list, found.list);
       const { state } = found;
@@ -247,17 +252,26 @@ export class ListsService {
     return item;
   }
 
-  /** A neighbour of a move: a live item of the same list. A deleted one means a stale view. */
-  private async requireNeighbour(neighbourId: string, state: ItemState, sql: Sql): Promise<ItemState> {
-    const neighbour = await this.lists.itemState(neighbourId, sql);
-    if (!neighbour || neighbour.listId !== state.listId) throw DomainError.notFound('neighbour item');
-    if (neighbour.deleted) {
+  /**
+   * A neighbour of a move: a live item of the same list (a deleted one means a stale view), its
+   * key (`low`) and the live key next to it on `side`, the moved item left out (`next`).
+   */
+  private async requireNeighbour(
+    neighbourId: string,
+    itemId: string,
+    side: 'after' | 'before',
+    state: ItemState,
+    sql: Sql,
+  ): Promise<{ low: string; next: string | null }> {
+    const found = await this.lists.neighbourOf(neighbourId, itemId, side, sql);
+    if (!found || found.state.listId !== state.listId) throw DomainError.notFound('neighbour item');
+    if (found.state.deleted) {
       const current = await this.lists.asItem(state.stored, sql);
       throw new DomainError(ErrorCode.Conflict, 'the neighbour item was deleted', {
         current,
       } satisfies ItemConflictDetails);
     }
-    return neighbour;
+    return { low: found.state.position, next: found.next };
   }
 
   /** `wanted` if no other live item holds it, else a key right after it: live keys stay unique. */
