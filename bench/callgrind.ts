@@ -3,8 +3,33 @@
  * where the code lives (the node binary's C++ — V8's optimizing compiler and collector by name —,
  * V8's builtins and interpreter, code V8 generated at run time, the C library, the native addons).
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { tandemEnvironment, type ServerKind } from './servers.js';
+
+const run = promisify(execFile);
+
+/**
+ * Runs a `callgrind_control` command against a server under callgrind and waits for its answer.
+ * Valgrind names its pipes after the server's `HOST` variable (Tandem's is set by
+ * `tandemEnvironment`), so the command runs with the server's, and with the `--vgdb-prefix` the
+ * server was started with, if any.
+ */
+export async function control(kind: ServerKind, pid: number, args: string[], vgdbPrefix?: string): Promise<void> {
+  const env = {
+    ...process.env,
+    HOST: kind === 'tandem' ? tandemEnvironment(0, { kind: 'sqlite', file: '' }).HOST : process.env.HOST,
+  };
+  const prefix = vgdbPrefix ? [`--vgdb-prefix=${vgdbPrefix}`] : [];
+  const { stdout, stderr } = await run('callgrind_control', [...prefix, ...args, String(pid)], {
+    timeout: 600_000,
+    env,
+  });
+  // It exits 0 whether or not the server answered.
+  if (!/OK\./.test(stdout)) throw new Error(`callgrind_control ${args.join(' ')}: ${stdout}${stderr}`);
+}
 
 export interface CallgrindDump {
   total: number;

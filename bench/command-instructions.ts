@@ -16,17 +16,15 @@
  * `--warmup` and `--count` are commands per sender. Node under callgrind is 50–100× slower, so a
  * run takes minutes; closed-loop, that changes the pace, not the work per command.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Namespace, ScoreboardCommand, timeOrderedId } from '@tandem/contract';
 import type { Socket } from 'socket.io-client';
-import { perfMap, readCallgrind, type CallgrindDump } from './callgrind.js';
-import { freshDatabase } from './database.js';
+import { control, perfMap, readCallgrind, type CallgrindDump } from './callgrind.js';
 import { chatProtocol, signIn, tandemAckError, type ServerKind } from './load/protocol.js';
 import { command, connectSio } from './load/sio.js';
-import { baselineScript, freePort, projectRoot, tandemEnvironment, tandemMain } from './servers.js';
+import { startServer } from './servers.js';
 
 interface Options {
   server: ServerKind;
@@ -180,69 +178,39 @@ function printTop(dir: string, args: Options, pid: number): void {
   rmSync(`/tmp/perf-${pid}.map`, { force: true });
 }
 
-async function waitUntilServing(url: string, kind: ServerKind, output: () => string): Promise<void> {
-  const deadline = Date.now() + 600_000;
-  while (Date.now() < deadline) {
-    if (kind === 'baseline' ? /listening \d+/.test(output()) : await healthy(url)) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`${kind} did not start under callgrind within 10 minutes:\n${output().slice(-2000)}`);
-}
-
-async function healthy(url: string): Promise<boolean> {
-  try {
-    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) })).status === 200;
-  } catch {
-    return false;
-  }
-}
-
 async function main(): Promise<void> {
   const args = options(process.argv.slice(2));
   const dir = mkdtempSync(path.join(tmpdir(), `tandem-instructions-${args.server}-`));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const script = args.server === 'tandem' ? [tandemMain] : [baselineScript, '--port', String(port)];
-  const env =
-    args.server === 'tandem'
-      ? { ...process.env, ...tandemEnvironment(port, await freshDatabase(dir, undefined)) }
-      : process.env;
-  const child = spawn(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      '--instr-atstart=no',
-      `--callgrind-out-file=${path.join(dir, 'callgrind.out')}`,
-      process.execPath,
-      ...(args.top > 0 ? ['--perf-basic-prof', `--logfile=${path.join(dir, 'v8.log')}`] : []),
-      ...script,
-    ],
-    { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  // Valgrind names its control channel after USER and HOST: the server's (Tandem sets HOST) must be used.
-  const control = (...flags: string[]) =>
-    execFileSync('callgrind_control', [...flags, String(child.pid)], { env, timeout: 600_000, stdio: 'pipe' });
+  const server = await startServer(args.server, {
+    wrapper: {
+      argv: [
+        'valgrind',
+        '--tool=callgrind',
+        '--instr-atstart=no',
+        `--callgrind-out-file=${path.join(dir, 'callgrind.out')}`,
+      ],
+      nodeArgs: args.top > 0 ? ['--perf-basic-prof', `--logfile=${path.join(dir, 'v8.log')}`] : [],
+      env: {},
+      startLimitMs: 600_000,
+    },
+  });
+  const url = server.url;
   const sockets: Socket[] = [];
   try {
-    await waitUntilServing(url, args.server, () => output);
     const { sends, sockets: opened } =
       args.scenario === 'chat-persist'
         ? await chatSenders(args.server, url, args.senders)
         : await scoreboardSenders(url, args.senders);
     sockets.push(...opened);
     await closedLoop(sends, args.window, args.warmup);
-    control('--instr=on');
+    await control(args.server, server.pid, ['--instr=on']);
     const perCommand: number[] = [];
     for (let phase = 1; phase <= args.phases; phase++) {
       await closedLoop(sends, args.window, args.count);
-      control('--dump');
+      await control(args.server, server.pid, ['--dump']);
       perCommand.push(lastDump(dir, phase).total / (args.senders * args.count));
     }
-    if (args.top > 0) printTop(dir, args, child.pid!);
+    if (args.top > 0) printTop(dir, args, server.pid);
     // A phase can hold a WAL checkpoint or a major collection: the median of the phases is the figure.
     const sorted = [...perCommand].sort((x, y) => x - y);
     console.log(
@@ -255,7 +223,8 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const socket of sockets) socket.disconnect();
-    child.kill('SIGKILL');
+    await server.kill();
+    await server.cleanup();
     if (args.top > 0) console.log(`dumps and the code map: ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }

@@ -14,20 +14,16 @@
  * generated, named through `--perf-basic-prof`, the C library) and the top functions are over all
  * blocks.
  */
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { perfMap, readCallgrind, type CallgrindDump } from './callgrind.js';
+import { control, perfMap, readCallgrind, type CallgrindDump } from './callgrind.js';
 import { setUpRoom } from './chat-fanout.js';
 import { sleep } from './rig.js';
-import { startServer, tandemEnvironment, type ServerKind } from './servers.js';
+import { startServer, type ServerKind } from './servers.js';
 import { LoadWorker } from './workers.js';
-
-const run = promisify(execFile);
 
 const { values } = parseArgs({
   options: {
@@ -77,23 +73,6 @@ interface Count {
   blocks: Block[];
 }
 
-/**
- * Runs a `callgrind_control` command against the server and waits for its answer. Valgrind names
- * its pipes after the server's `HOST` variable, so the command runs with the server's.
- */
-async function control(kind: ServerKind, pid: number, ...args: string[]): Promise<void> {
-  const env = {
-    ...process.env,
-    HOST: kind === 'tandem' ? tandemEnvironment(0, { kind: 'sqlite', file: '' }).HOST : process.env.HOST,
-  };
-  const { stdout, stderr } = await run('callgrind_control', [`--vgdb-prefix=${vgdbPrefix}`, ...args, String(pid)], {
-    timeout: 600_000,
-    env,
-  });
-  // It exits 0 whether or not the server answered.
-  if (!/OK\./.test(stdout)) throw new Error(`callgrind_control ${args.join(' ')}: ${stdout}${stderr}`);
-}
-
 /** The newest dump of a process: dumps are numbered `callgrind.out.<pid>.<n>`. */
 function latestDump(pid: number): string {
   const prefix = `callgrind.out.${pid}.`;
@@ -134,19 +113,19 @@ async function count(kind: ServerKind): Promise<Count> {
     if (warmup) await loop(warmup);
     // The compiler's background jobs queued by the warm-up finish before anything is counted.
     await sleep(settleMs);
-    await control(kind, server.pid, '--instr=on');
+    await control(kind, server.pid, ['--instr=on'], vgdbPrefix);
     let idleRatePerSec = 0;
     if (idleMs) {
       const idleStarted = performance.now();
       await sleep(idleMs);
-      await control(kind, server.pid, '--dump=idle');
+      await control(kind, server.pid, ['--dump=idle'], vgdbPrefix);
       idleRatePerSec = (readCallgrind(latestDump(server.pid)).total / (performance.now() - idleStarted)) * 1000;
     }
     const dumps: { deliveries: number; ms: number; file: string }[] = [];
     for (let block = 1; block <= blocks; block++) {
       const started = performance.now();
       const { deliveries } = await loop(messages);
-      await control(kind, server.pid, `--dump=block ${block}`);
+      await control(kind, server.pid, [`--dump=block ${block}`], vgdbPrefix);
       dumps.push({ deliveries, ms: performance.now() - started, file: latestDump(server.pid) });
     }
     // V8 writes the map into /tmp; it goes beside the dumps.
