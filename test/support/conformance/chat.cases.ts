@@ -114,8 +114,18 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
         await node.messages.addReaction(context, target.id, ann.id, '👍');
         await node.messages.addReaction(context, target.id, ann.id, '🎉');
         await node.messages.removeReaction(context, target.id, ann.id, '🎉');
-        expect(await node.messages.hasReaction(target.id, bob.id, '👍', context.sql)).toBe(true);
-        expect(await node.messages.reactionEmoji(target.id, context.sql)).toEqual(['👍']);
+        expect(await node.messages.reactionEmoji(target.id, bob.id, context.sql)).toEqual([
+          { emoji: '👍', mine: true },
+        ]);
+        await node.messages.addReaction(context, target.id, bob.id, '🎉');
+        const byEmoji = (a: { emoji: string }, b: { emoji: string }) => (a.emoji < b.emoji ? -1 : 1);
+        expect((await node.messages.reactionEmoji(target.id, ann.id, context.sql)).sort(byEmoji)).toEqual(
+          [
+            { emoji: '🎉', mine: false },
+            { emoji: '👍', mine: true },
+          ].sort(byEmoji),
+        );
+        await node.messages.removeReaction(context, target.id, bob.id, '🎉');
         const changed = await node.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, target.id);
         expect(changed).toMatchObject({ text: 'edited @ann', mentions: [ann], editedAt: expect.any(String) });
         // Reactions of the same millisecond go by user id: compare as sets.

@@ -15,7 +15,6 @@ import { encodedOnce } from '../common/encoded-once.js';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { isoString, timestamp } from '../db/dialect.js';
-import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
 import { messageFromRow, messageQuery, type MessageQuery } from './message-rows.js';
 import {
@@ -172,16 +171,19 @@ export class MessagesRepository {
     }
   }
 
-  hasReaction(messageId: string, userId: string, emoji: string, sql: Sql): Promise<boolean> {
-    return hasRow(sql, 'Reaction', { messageId, userId, emoji });
-  }
-
-  /** The distinct emoji used on the message. */
-  async reactionEmoji(messageId: string, sql: Sql): Promise<string[]> {
+  /** The distinct emoji used on the message, each with whether the user reacted with it: one read. */
+  async reactionEmoji(messageId: string, userId: string, sql: Sql): Promise<{ emoji: string; mine: boolean }[]> {
     const rows = await sql.all(
-      sql.db.selectFrom('Reaction').select('emoji').distinct().where('messageId', '=', messageId),
+      sql.db
+        .selectFrom('Reaction')
+        .select((eb) => [
+          'emoji',
+          eb.fn.max<number>(eb.case().when('userId', '=', userId).then(1).else(0).end()).as('mine'),
+        ])
+        .where('messageId', '=', messageId)
+        .groupBy('emoji'),
     );
-    return rows.map((row) => row.emoji);
+    return rows.map((row) => ({ emoji: row.emoji, mine: Number(row.mine) === 1 }));
   }
 
   async addReaction({ sql }: UnitOfWork, messageId: string, userId: string, emoji: string): Promise<void> {

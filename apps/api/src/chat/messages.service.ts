@@ -97,11 +97,11 @@ export class MessagesService {
       const { sql } = context;
       const message = await this.requireMessage(input.messageId, sql);
       await this.spaces.requireMember(SpaceKinds.room, message.roomId, user, sql);
-      if (await this.messages.hasReaction(message.id, user.id, input.emoji, sql)) {
+      const used = await this.messages.reactionEmoji(message.id, user.id, sql);
+      if (used.some((reaction) => reaction.emoji === input.emoji && reaction.mine)) {
         await this.messages.removeReaction(context, message.id, user.id, input.emoji);
       } else {
-        const used = await this.messages.reactionEmoji(message.id, sql);
-        if (!used.includes(input.emoji) && used.length >= maxReactionEmojiPerMessage) {
+        if (!used.some((reaction) => reaction.emoji === input.emoji) && used.length >= maxReactionEmojiPerMessage) {
           throw new DomainError(
             ErrorCode.Conflict,
             `a message carries at most ${maxReactionEmojiPerMessage} different emoji`,
