@@ -74,6 +74,26 @@ export const findMessage = prepare((db, message: { id: string }) =>
     .where('id', '=', message.id),
 );
 
+/** A message and whether the user is a member of its room: what a command on a message checks first, one read. */
+export const findMessageForMember = prepare((db, key: { id: string; userId: string }) =>
+  db
+    .selectFrom('Message')
+    .leftJoin('Membership', (join) =>
+      join.onRef('Membership.roomId', '=', 'Message.roomId').on('Membership.userId', '=', key.userId),
+    )
+    .select([
+      'Message.id',
+      'Message.roomId',
+      'Message.seq',
+      'Message.authorId',
+      'Message.kind',
+      'Message.deletedAt',
+      'Message.replyToId',
+      'Membership.userId as memberId',
+    ])
+    .where('Message.id', '=', key.id),
+);
+
 /** New messages into the search index, once per transaction, where the database does not do it itself. */
 export const indexNewMessages: BeforeCommit<string> = {
   async run(messageIds, sql) {

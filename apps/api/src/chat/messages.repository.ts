@@ -21,6 +21,7 @@ import {
   carriedBy,
   createdChangeOf,
   findMessage,
+  findMessageForMember,
   indexNewMessages,
   insertMention,
   insertNewMessages,
@@ -112,6 +113,18 @@ export class MessagesRepository {
     context.beforeCommit(indexNewMessages, id);
     await this.addMentions(context.sql, id, mentions);
     return data.message;
+  }
+
+  /** The message and whether the user is a member of its room: one read. */
+  async findMessageForMember(
+    messageId: string,
+    userId: string,
+    sql: Sql,
+  ): Promise<{ message: MessageRecord; member: boolean } | null> {
+    const row = await sql.first(findMessageForMember({ id: messageId, userId }));
+    if (!row) return null;
+    const { memberId, ...message } = row;
+    return { message: message as MessageRecord, member: memberId !== null };
   }
 
   async findMessage(messageId: string, sql: Sql = this.database.reader): Promise<MessageRecord | null> {

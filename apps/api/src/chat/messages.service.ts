@@ -73,7 +73,7 @@ export class MessagesService {
   /** The author's own, not deleted, user messages only; the message is marked edited now. */
   editMessage(user: User, input: ChatInput<'message:edit'>): Promise<ChatCommandResults['message:edit']> {
     return this.onceWithMessage(user, input.opId, ChatCommand.MessageEdit, async (context) => {
-      const message = await this.requireOwnMessage(input.messageId, user, context.sql, 'edit');
+      const message = await this.requireMessage(input.messageId, user, context.sql, 'edit');
       const mentions = await this.mentionsIn(input.text, message.roomId, context.sql);
       await this.messages.editMessage(context, message.id, input.text, mentions);
       return { message: await this.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, message.id) };
@@ -83,7 +83,7 @@ export class MessagesService {
   /** The author's own messages only: a soft delete that keeps the message's id and seq. */
   deleteMessage(user: User, input: ChatInput<'message:delete'>): Promise<ChatCommandResults['message:delete']> {
     return this.onceWithMessage(user, input.opId, ChatCommand.MessageDelete, async (context) => {
-      const message = await this.requireOwnMessage(input.messageId, user, context.sql, 'delete');
+      const message = await this.requireMessage(input.messageId, user, context.sql, 'delete');
       await this.messages.deleteMessage(context, message);
       const deleted = await this.messages.appendMessageChange(context, ChatBroadcast.MessageDeleted, message.id);
       if (message.replyToId) await this.threads.replyRemoved(context, message.replyToId);
@@ -95,8 +95,7 @@ export class MessagesService {
   toggleReaction(user: User, input: ChatInput<'reaction:toggle'>): Promise<ChatCommandResults['reaction:toggle']> {
     return this.onceWithMessage(user, input.opId, ChatCommand.ReactionToggle, async (context) => {
       const { sql } = context;
-      const message = await this.requireMessage(input.messageId, sql);
-      await this.spaces.requireMember(SpaceKinds.room, message.roomId, user, sql);
+      const message = await this.requireMessage(input.messageId, user, sql);
       const used = await this.messages.reactionEmoji(message.id, user.id, sql);
       if (used.some((reaction) => reaction.emoji === input.emoji && reaction.mine)) {
         await this.messages.removeReaction(context, message.id, user.id, input.emoji);
@@ -158,24 +157,20 @@ export class MessagesService {
     return findMentions(text, await this.chat.membersNamed(roomId, keys, sql));
   }
 
-  /** A deleted message is gone as far as commands go: `NOT_FOUND`. */
-  private async requireMessage(messageId: string, sql: Sql): Promise<MessageRecord> {
-    const message = await this.messages.findMessage(messageId, sql);
-    if (!message || message.deletedAt) throw DomainError.notFound('message');
-    return message;
-  }
-
-  private async requireOwnMessage(
+  /** A deleted message is gone as far as commands go: `NOT_FOUND`; then members of its room only. */
+  private async requireMessage(
     messageId: string,
     user: User,
     sql: Sql,
-    verb: 'edit' | 'delete',
+    ownOnly?: 'edit' | 'delete',
   ): Promise<MessageRecord> {
-    const message = await this.requireMessage(messageId, sql);
-    if (message.kind !== 'user' || message.authorId !== user.id) {
-      throw DomainError.forbidden(`only its author can ${verb} a message`);
+    const found = await this.messages.findMessageForMember(messageId, user.id, sql);
+    if (!found || found.message.deletedAt) throw DomainError.notFound('message');
+    const { message, member } = found;
+    if (ownOnly && (message.kind !== 'user' || message.authorId !== user.id)) {
+      throw DomainError.forbidden(`only its author can ${ownOnly} a message`);
     }
-    await this.spaces.requireMember(SpaceKinds.room, message.roomId, user, sql);
+    this.spaces.requireMembership(SpaceKinds.room, { deleted: false, member });
     return message;
   }
 }
