@@ -102,4 +102,31 @@ describe(EncodedOnceEncoder.name, () => {
     ]);
     expect(toJson({ text: 'plain' })).toBe('{"text":"plain"}');
   });
+
+  it("writes a stored result's ack from the JSON it was stored as, byte for byte what the plain encoder writes", () => {
+    const data = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 });
+    fc.assert(
+      fc.property(data, fc.constantFrom('/', '/scoreboard'), fc.nat(), (value, nsp, id) => {
+        const stored = toJson(value);
+        const packet = () => ({ type: PacketType.ACK, nsp, id, data: [{ ok: true, data: value }] });
+        const text = sut.encode(packet());
+        expect(text).toEqual(new Encoder().encode(packet()));
+        expect(String(text[0])).toContain(stored);
+      }),
+      { numRuns: 1_000 },
+    );
+    // Any other envelope is encoded as it is.
+    const value = { player: { id: 'p1', score: 3 }, seq: 4 };
+    toJson(value);
+    const others = [
+      [{ ok: true, data: value, extra: 1 }],
+      [{ data: value, ok: true }],
+      [{ ok: false, data: value }],
+      [{ ok: true, data: value }, 'second'],
+    ];
+    for (const data of others) {
+      const packet = () => ({ type: PacketType.ACK, nsp: '/chat', id: 1, data });
+      expect(sut.encode(packet())).toEqual(new Encoder().encode(packet()));
+    }
+  });
 });

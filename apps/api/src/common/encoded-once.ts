@@ -81,6 +81,10 @@ function holdsBinaryObject(value: object, viaToJSON = false): boolean {
 /** Socket.IO's encoder, writing the kept JSON of the shared values a packet holds. */
 export class EncodedOnceEncoder extends Encoder {
   override encode(packet: Packet): unknown[] {
+    if (packet.type === PacketType.ACK) {
+      const text = storedAck(packet);
+      if (text !== undefined) return [text];
+    }
     const event = packet.type === PacketType.EVENT || packet.type === PacketType.ACK;
     if (event && holdsBinary(packet.data)) return super.encode(packet) as unknown[];
     return [withKeptJson(() => (this as unknown as { encodeAsString(packet: Packet): string }).encodeAsString(packet))];
@@ -112,9 +116,39 @@ function spliced(text: string, met: object[]): string {
   return written + text.slice(from);
 }
 
-/** `JSON.stringify(value)`, the shared values it holds written from their kept JSON. */
+/** The JSON `toJson` made of each object, by the object: what its command's ack then splices in. */
+const storedJson = new WeakMap<object, string>();
+
+/**
+ * `JSON.stringify(value)`, the shared values it holds written from their kept JSON. The JSON of an
+ * object is kept with it: a command's result is stored with its opId this way, and its ack
+ * `{ok: true, data}` then carries that JSON instead of turning the result into JSON again (and
+ * looking through it for binary data: a value stored as JSON goes as that JSON). A result must
+ * therefore not change once stored, as a retry, answered from the stored JSON, would not see it.
+ */
 export function toJson(value: unknown): string {
-  return withKeptJson(() => JSON.stringify(value));
+  const json = withKeptJson(() => JSON.stringify(value));
+  if (typeof value === 'object' && value !== null) storedJson.set(value, json);
+  return json;
+}
+
+/**
+ * An ack exactly `{ok: true, data}` whose data's JSON `toJson` made, written as Socket.IO's
+ * encoder would write it (`encodeAsString`: type, namespace, id, JSON); otherwise nothing.
+ */
+function storedAck(packet: Packet): string | undefined {
+  const args = packet.data as unknown;
+  if (!Array.isArray(args) || args.length !== 1) return undefined;
+  const ack = args[0] as { ok?: unknown; data?: unknown } | null;
+  if (typeof ack !== 'object' || ack === null || Object.getPrototypeOf(ack) !== Object.prototype) return undefined;
+  const data = ack.data;
+  const json = typeof data === 'object' && data !== null ? storedJson.get(data) : undefined;
+  if (json === undefined || ack.ok !== true || 'toJSON' in ack) return undefined;
+  let keys = 0;
+  for (const key in ack) if (key !== (keys++ === 0 ? 'ok' : 'data')) return undefined;
+  if (keys !== 2) return undefined;
+  const namespace = packet.nsp && packet.nsp !== '/' ? `${packet.nsp},` : '';
+  return `${PacketType.ACK}${namespace}${packet.id ?? ''}[{"ok":true,"data":${json}}]`;
 }
 
 /** The `parser` option of Socket.IO's server: its own wire format, with `EncodedOnceEncoder`. */
