@@ -1,3 +1,4 @@
+import { setImmediate as checkPhase } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { ServerBroadcast, type ServerDraining } from '@tandem/contract';
 import { DatabaseService } from '../db/database.service.js';
@@ -35,5 +36,8 @@ export class ServerLifecycle {
     this.logger.log('draining: refusing new commands, finishing queued writes');
     this.broadcaster.toEveryone(ServerBroadcast.Draining, { reconnectWithinMs } satisfies ServerDraining);
     await this.database.idle();
+    // Packets held for the loop's check phase (coalesced writes), the notice among them, reach the
+    // TCP sockets there: closing the connections before would drop them.
+    await checkPhase();
   }
 }
