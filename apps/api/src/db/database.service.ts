@@ -163,6 +163,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
 
   private async commitBatch({ items }: Batch): Promise<void> {
     this.metrics.writeBatchSize.observe(items.length);
+    this.checkpointer?.wrote();
     if (items.length > 1) {
       const outcomes = await this.transaction(items).catch((error: unknown) => {
         // Without a database, running each write alone would only fail it again, slower.

@@ -1,9 +1,23 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** Bounds of the pause between two checkpoints. */
-const minIntervalMs = 500;
-const maxIntervalMs = 5_000;
+/** When the thread runs, and how often it checkpoints. */
+export interface CheckpointTiming {
+  /** Batches of writes run, with no thread running, before one starts. */
+  writesBeforeThread: number;
+  /** How long the thread finds nothing new to checkpoint before it ends. */
+  idleMs: number;
+  /** Bounds of the pause between two checkpoints. */
+  minIntervalMs: number;
+  maxIntervalMs: number;
+}
+
+const defaultTiming: CheckpointTiming = {
+  writesBeforeThread: 100,
+  idleMs: 30_000,
+  minIntervalMs: 500,
+  maxIntervalMs: 5_000,
+};
 /** About as many WAL pages as SQLite's own automatic checkpoint waits for. */
 const targetPages = 1_000;
 
@@ -14,10 +28,19 @@ const Database = require(workerData.driver);
 const connection = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
 let interval = workerData.minIntervalMs;
 let timer;
+// The WAL's frames after the last checkpoint, and for how long nothing was added to them.
+let lastLog = -1;
+let idleMs = 0;
 const checkpoint = () => {
   try {
     // Pages in the WAL: about those written since the last checkpoint, since the WAL starts over after one.
-    const [{ log }] = connection.pragma('wal_checkpoint(PASSIVE)');
+    const [{ log, checkpointed }] = connection.pragma('wal_checkpoint(PASSIVE)');
+    idleMs = log === lastLog && checkpointed === log ? idleMs + interval : 0;
+    lastLog = log;
+    if (idleMs >= workerData.idleMs) {
+      parentPort.postMessage({ idle: true });
+      return;
+    }
     const rate = log > 0 ? log / interval : 0;
     interval = rate > 0 ? workerData.targetPages / rate : workerData.maxIntervalMs;
     interval = Math.min(workerData.maxIntervalMs, Math.max(workerData.minIntervalMs, interval));
@@ -42,27 +65,71 @@ parentPort.on('message', () => {
  * checkpoints are off (`wal_autocheckpoint = 0`) and a passive checkpoint, which never blocks a
  * writer, runs on a thread of its own about every 1,000 pages: every 500 ms under heavy writes,
  * up to every 5 s when few (each checkpoint syncs two files, which is not free either).
+ *
+ * The thread (a second V8 isolate: 6–8 MB) runs only while there are writes: it starts once 100
+ * batches of writes have run without it, and ends after 30 s with nothing new to checkpoint. A quiet server holds none; what its few writes left in the WAL waits for the next
+ * thread, or for the last connection's close, which checkpoints too.
  */
 export class WalCheckpointer {
-  private readonly worker: Worker;
-  private readonly exited: Promise<void>;
+  private worker: Worker | undefined;
+  private readonly exits = new Set<Promise<void>>();
+  private writes = 0;
+  private stopped = false;
 
-  constructor(file: string, busyTimeoutMs: number, onError: (message: string) => void) {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(workerSource, {
-      eval: true,
-      workerData: { driver, file, busyTimeoutMs, minIntervalMs, maxIntervalMs, targetPages },
-    });
-    this.worker.on('message', (message: { error: string }) => onError(message.error));
-    this.worker.on('error', (error) => onError(String(error)));
-    this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
-    // The checkpoints never keep the process alive on their own.
-    this.worker.unref();
+  constructor(
+    private readonly file: string,
+    private readonly busyTimeoutMs: number,
+    private readonly onError: (message: string) => void,
+    private readonly timing: CheckpointTiming = defaultTiming,
+  ) {}
+
+  /** Whether the thread runs. */
+  get running(): boolean {
+    return this.worker !== undefined;
   }
 
-  /** A last checkpoint, then the thread ends. */
+  /** A batch of writes runs. */
+  wrote(): void {
+    if (this.worker || this.stopped || ++this.writes < this.timing.writesBeforeThread) return;
+    this.writes = 0;
+    this.worker = this.start();
+  }
+
+  /** A last checkpoint, then the thread ends; none starts after. */
   async stop(): Promise<void> {
-    this.worker.postMessage('stop');
-    await this.exited;
+    this.stopped = true;
+    this.end();
+    await this.ended();
+  }
+
+  /** Resolves once no thread runs or ends. */
+  async ended(): Promise<void> {
+    while (this.exits.size > 0) await Promise.all(this.exits);
+  }
+
+  private start(): Worker {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const { file, busyTimeoutMs } = this;
+    const worker = new Worker(workerSource, {
+      eval: true,
+      workerData: { driver, file, busyTimeoutMs, targetPages, ...this.timing },
+    });
+    worker.on('message', (message: { error?: string; idle?: true }) => {
+      if (message.idle) {
+        if (this.worker === worker) this.end();
+      } else if (message.error) this.onError(message.error);
+    });
+    worker.on('error', (error) => this.onError(String(error)));
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    this.exits.add(exited);
+    void exited.then(() => this.exits.delete(exited));
+    // The checkpoints never keep the process alive on their own.
+    worker.unref();
+    return worker;
+  }
+
+  private end(): void {
+    this.worker?.postMessage('stop');
+    this.worker = undefined;
   }
 }
