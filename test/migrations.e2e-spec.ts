@@ -45,4 +45,24 @@ describe('SQLite migrations', () => {
     expect(after.prepare('PRAGMA foreign_key_check').all()).toEqual([]);
     after.close();
   });
+
+  it('names the message of every change logged before Change.messageId', async () => {
+    const file = path.join(dir, 'change-message.db');
+    const database = { provider: 'sqlite' as const, url: `file:${file}`, file };
+    await applyMigrations({ database, schemaDir, migrationsDir: migrationsBefore('change_message_id') });
+    const before = new Database(file);
+    before.prepare(`INSERT INTO ChangeStream (key, seq) VALUES ('chat:r1', 2)`).run();
+    const insert = before.prepare('INSERT INTO Change (streamKey, seq, event, data) VALUES (?, ?, ?, ?)');
+    insert.run('chat:r1', 1, 'message:updated', JSON.stringify({ seq: 1, message: { id: 'm1', text: 'hi' } }));
+    insert.run('chat:r1', 2, 'room:updated', JSON.stringify({ seq: 2, room: { id: 'r1' } }));
+    before.close();
+
+    await applyMigrations({ database, schemaDir, migrationsDir });
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare(`SELECT seq, messageId FROM Change WHERE streamKey = 'chat:r1' ORDER BY seq`).all()).toEqual([
+      { seq: 1, messageId: 'm1' },
+      { seq: 2, messageId: null },
+    ]);
+    after.close();
+  });
 });

@@ -146,3 +146,8 @@ export async function carriedBy(sql: Sql, messageIds: string[]): Promise<Map<str
   }
   return byMessage;
 }
+
+/** The logged changes that carry a message (see `ChangeLogRepository.append`'s `messageId`). */
+export const loggedChangesOf = prepare((db, change: { messageId: string }) =>
+  db.selectFrom('Change').select(['streamKey', 'seq', 'data']).where('messageId', '=', change.messageId),
+);

@@ -25,6 +25,7 @@ import {
   indexNewMessages,
   insertMention,
   insertNewMessages,
+  loggedChangesOf,
 } from './messages.queries.js';
 
 /** What the rules need to know about a message. */
@@ -165,21 +166,18 @@ export class MessagesRepository {
     );
     await sql.run(sql.db.deleteFrom('Reaction').where('messageId', '=', message.id));
     await sql.run(sql.db.deleteFrom('MessageMention').where('messageId', '=', message.id));
-    const streamKey = rooms.chat(message.roomId);
-    // A message only appears in changes from its own seq on (its creation's too, on older rows).
-    const logged = await sql.all(
-      sql.db
-        .selectFrom('Change')
-        .select(['seq', 'data'])
-        .where('streamKey', '=', streamKey)
-        .where('seq', '>=', message.seq)
-        .where('data', 'like', `%"id":"${message.id}"%`),
-    );
+    // The changes that carry the message name it (its creation's too, on rows logged before
+    // creations were kept on the message).
+    const logged = await sql.all(loggedChangesOf({ messageId: message.id }));
     for (const change of logged) {
       const data = withoutText(change.data, message.id);
       if (data === undefined) continue;
       await sql.run(
-        sql.db.updateTable('Change').set({ data }).where('streamKey', '=', streamKey).where('seq', '=', change.seq),
+        sql.db
+          .updateTable('Change')
+          .set({ data })
+          .where('streamKey', '=', change.streamKey)
+          .where('seq', '=', change.seq),
       );
     }
   }
@@ -226,6 +224,7 @@ export class MessagesRepository {
       stream: rooms.chat(message.roomId),
       event,
       data: (seq) => ({ roomId: message.roomId, seq, message }),
+      messageId,
     });
     return message;
   }

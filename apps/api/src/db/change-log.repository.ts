@@ -68,10 +68,11 @@ interface ChangeRow {
   seq: number;
   event: string;
   data: string;
+  messageId: string | null;
   createdAt: string;
 }
 
-const insertChanges = prepareRows('Change', ['streamKey', 'seq', 'event', 'data', 'createdAt'] as const);
+const insertChanges = prepareRows('Change', ['streamKey', 'seq', 'event', 'data', 'messageId', 'createdAt'] as const);
 
 /**
  * A transaction's `Change` rows, in one statement before its commit (or before a statement of
@@ -128,6 +129,8 @@ export class ChangeLogRepository {
       data: (seq: number) => D;
       /** `latest`: neither recorded nor broadcast as is (see `ChangeCommitted.delivery`). */
       delivery?: ChangeCommitted['delivery'];
+      /** The message the change carries: its row names it, for the message's deletion to find. */
+      messageId?: string;
       /**
        * The feature's own write that keeps the change's record (`record`: the payload as JSON), read
        * back through its `RecordedApart`: the change gets no `Change` row.
@@ -135,7 +138,7 @@ export class ChangeLogRepository {
       records?: (seq: number, record: string) => Promise<unknown>;
     },
   ): Promise<AppendedChange<D>> {
-    const { namespace, stream, event, delivery = 'each', records } = entry;
+    const { namespace, stream, event, delivery = 'each', records, messageId = null } = entry;
     const seq = await context.take(changeStreams, stream);
     const data = entry.data(seq);
     context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
@@ -146,6 +149,7 @@ export class ChangeLogRepository {
         seq,
         event,
         data: toJson(data),
+        messageId,
         createdAt: timestamp(),
       });
     }
