@@ -46,13 +46,7 @@ interface ProcessedOpRow {
   createdAt: string;
 }
 
-const processedOpColumns = [
-  'userId',
-  'opId',
-  'command',
-  'result',
-  'createdAt',
-] as const satisfies (keyof ProcessedOpRow)[];
+const processedOpColumns: readonly (keyof ProcessedOpRow)[] = ['userId', 'opId', 'command', 'result', 'createdAt'];
 
 const insertProcessedOps = prepareRows('ProcessedOp', processedOpColumns);
 
