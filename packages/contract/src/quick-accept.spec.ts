@@ -137,16 +137,14 @@ const all = Object.entries(commandSchemas).flatMap(([namespace, schemas]) =>
 const busiest = ['/chat message:send', '/scoreboard score:add'];
 
 describe('quickAccept', () => {
-  it.each(all)('accepts only what $name accepts unchanged', ({ name, schema }) => {
+  it.each(all)('accepts only what $name accepts unchanged', ({ schema }) => {
     const accepts = quickAccept(schema);
     if (!accepts) return;
-    let taken = 0;
     fc.assert(
       fc.property(
         fc.oneof({ arbitrary: likely(schema as unknown as Schema), weight: 3 }, near(schema as unknown as Schema)),
         (payload) => {
           if (!accepts(payload)) return;
-          taken++;
           const parsed = schema.safeParse(payload);
           expect(parsed.success).toBe(true);
           // Equal, with the keys in the same order: the handler could not tell one from the other.
@@ -156,8 +154,15 @@ describe('quickAccept', () => {
       ),
       { numRuns: 1_000 },
     );
-    // The busiest commands' generated payloads are mostly valid: many take the quick path.
-    if (busiest.includes(name)) expect(taken).toBeGreaterThan(5);
+  });
+
+  // The property above is only as good as the payloads it sees take the quick path. A fixed seed
+  // keeps this count from depending on the draw; the property itself draws anew each run.
+  it.each(busiest)('sees many generated %s payloads take the quick path', (name) => {
+    const { schema } = all.find((command) => command.name === name)!;
+    const accepts = quickAccept(schema)!;
+    const payloads = fc.sample(likely(schema as unknown as Schema), { numRuns: 1_000, seed: 7 });
+    expect(payloads.filter((payload) => accepts(payload)).length).toBeGreaterThan(10);
   });
 
   it('takes the common payloads of the busiest commands as they are', () => {
