@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { ChatBroadcast, ChatCommand, type ChatCommandResults, type ReadUpdated } from '@tandem/contract';
+import {
+  ChatBroadcast,
+  ChatCommand,
+  countsAsUnread,
+  type ChatCommandResults,
+  type Message,
+  type ReadUpdated,
+} from '@tandem/contract';
 import { chatScenes, heardBy, join, listed, send } from './support/chat.js';
-import { chatClient, command, commandOk, nextEvent, settle } from './support/clients.js';
+import { chatClient, command, commandOk, nextEvent, settle, type ChatClient } from './support/clients.js';
 import { serverForSuite } from './support/server.js';
 
 describe('chat read markers', () => {
@@ -135,6 +142,52 @@ describe('chat read markers', () => {
 
       await commandOk(bobAgain, ChatCommand.RoomRead, { roomId: room.id, seq: rejoined.seq });
       expect(await listed(bobAgain, room.id)).toMatchObject({ unread: 0, mentions: 0 });
+    });
+
+    it('answers room:read with what countsAsUnread counts after the marker, at every step of a mixed history', async () => {
+      const { ann, bob, room } = await roomWithAnnAndBob();
+      const history: Message[] = [];
+      const sent = async (socket: ChatClient, text: string, replyTo?: string) => {
+        const payload = { opId: randomUUID(), roomId: room.id, text, ...(replyTo ? { replyTo } : {}) };
+        const { message } = await commandOk<ChatCommandResults['message:send']>(
+          socket,
+          ChatCommand.MessageSend,
+          payload,
+        );
+        history.push({ ...message });
+        return message;
+      };
+      const parent = await sent(ann.socket, 'one @bob');
+      await sent(bob.socket, 'mine');
+      await sent(ann.socket, 'a reply, @bob', parent.id);
+      const doomed = await sent(ann.socket, 'soon gone, @bob');
+      await sent(bob.socket, 'mine again');
+      await join((await chatClient(server.url, 'carol')).socket, room.id);
+      await sent(ann.socket, 'two');
+      await commandOk(ann.socket, ChatCommand.MessageDelete, { opId: randomUUID(), messageId: doomed.id });
+      Object.assign(
+        history.find((message) => message.id === doomed.id)!,
+        { deletedAt: new Date().toISOString() },
+      );
+      await sent(ann.socket, 'three @bob');
+      const last = (await listed(bob.socket, room.id))!.seq;
+      const bobId = bob.session.user.id;
+      for (let seq = 2; seq <= last + 1; seq++) {
+        const unread = history.filter((message) => countsAsUnread(message, bobId, Math.min(seq, last)));
+        const read = await commandOk<ChatCommandResults['room:read']>(bob.socket, ChatCommand.RoomRead, {
+          roomId: room.id,
+          seq,
+        });
+        const mentions = unread.filter((message) => message.mentions.some((user) => user.id === bobId));
+        expect(read).toEqual({
+          roomId: room.id,
+          readSeq: Math.min(seq, last),
+          unread: unread.length,
+          mentions: mentions.length,
+        });
+        expect(await listed(bob.socket, room.id)).toMatchObject({ unread: unread.length, mentions: mentions.length });
+      }
+      expect(history.filter((message) => countsAsUnread(message, bobId, 1))).toHaveLength(3);
     });
   });
 });

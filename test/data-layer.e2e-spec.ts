@@ -9,6 +9,7 @@ import { listsOrderCases } from './support/conformance/lists-order.cases.js';
 import { scoreboardAndListsCases } from './support/conformance/scoreboard-lists.cases.js';
 import { spacesCases } from './support/conformance/spaces.cases.js';
 import { unitsOfWorkCases } from './support/conformance/units-of-work.cases.js';
+import { unreadCases } from './support/conformance/unread.cases.js';
 import { sqliteDataLayer } from './support/data-layer.js';
 
 // The data layer's conformance suite on SQLite; the cluster suite runs the same cases on PostgreSQL.
@@ -19,6 +20,7 @@ describe('data layer on SQLite', () => {
   describe('seqs taken per batch', () => sequencesCases(sqliteDataLayer));
   describe('spaces', () => spacesCases(sqliteDataLayer));
   describe('chat', () => chatCases(sqliteDataLayer));
+  describe('unread counts', () => unreadCases(sqliteDataLayer));
   describe('scoreboard and lists', () => scoreboardAndListsCases(sqliteDataLayer));
   describe("lists' order", () => listsOrderCases(sqliteDataLayer, 'bytes'));
 });

@@ -6,6 +6,7 @@ import { listsOrderCases } from '../support/conformance/lists-order.cases.js';
 import { scoreboardAndListsCases } from '../support/conformance/scoreboard-lists.cases.js';
 import { spacesCases } from '../support/conformance/spaces.cases.js';
 import { unitsOfWorkCases } from '../support/conformance/units-of-work.cases.js';
+import { unreadCases } from '../support/conformance/unread.cases.js';
 import { postgresDataLayer, type DataLayerDatabase, type DataLayerNode } from '../support/data-layer.js';
 import { postgresAdminUrl, describeWithServices } from '../support/services.js';
 import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -19,6 +20,7 @@ describeWhenServicesRun('data layer on PostgreSQL', () => {
   describeWhenServicesRun('seqs taken per batch', () => sequencesCases(() => postgresDataLayer()));
   describeWhenServicesRun('spaces', () => spacesCases(() => postgresDataLayer()));
   describeWhenServicesRun('chat', () => chatCases(() => postgresDataLayer()));
+  describeWhenServicesRun('unread counts', () => unreadCases(() => postgresDataLayer()));
   describeWhenServicesRun('scoreboard and lists', () => scoreboardAndListsCases(() => postgresDataLayer()));
   describeWhenServicesRun("lists' order on a database whose text compares in a locale's order", () =>
     listsOrderCases(() => postgresDataLayer({ icuLocale: 'en-US' }), 'locale'),

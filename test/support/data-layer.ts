@@ -26,6 +26,7 @@ export interface DataLayerNode {
   users: UsersRepository;
   spaces: SpacesRepository;
   chat: ChatRepository;
+  unread: UnreadCounts;
   messages: MessagesRepository;
   threads: ThreadsRepository;
   boards: ScoreboardRepository;
@@ -60,13 +61,15 @@ async function migrated(url: string): Promise<DataLayerDatabase> {
       database.onModuleInit();
       const changeLog = new ChangeLogRepository(database);
       const messages = new MessagesRepository(database, changeLog);
+      const unread = new UnreadCounts(database);
       const node: DataLayerNode = {
         database,
         units: new UnitsOfWork(database),
         changeLog,
         users: new UsersRepository(database),
         spaces: new SpacesRepository(database, changeLog),
-        chat: new ChatRepository(database, changeLog, new UnreadCounts(database)),
+        chat: new ChatRepository(database, changeLog, unread),
+        unread,
         messages,
         threads: new ThreadsRepository(messages),
         boards: new ScoreboardRepository(database, changeLog),

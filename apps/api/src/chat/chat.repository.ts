@@ -65,8 +65,7 @@ export class ChatRepository {
 
   /** The user's directory of rooms (see `SpacesRepository.visibleTo`), with what they have not read. */
   async roomList(userId: string, visible: VisibleSpace[]): Promise<RoomListEntry[]> {
-    const markers = visible.flatMap(({ id, readSeq }) => (readSeq === null ? [] : [{ roomId: id, readSeq }]));
-    const counts = await this.unread.counts(userId, markers);
+    const counts = visible.some((space) => space.member) ? await this.unread.counts(userId) : new Map<string, never>();
     return visible.map((space) => ({
       ...toSummary(space, space.seq, space.member),
       member: space.member,
@@ -135,9 +134,9 @@ export class ChatRepository {
     }));
   }
 
-  /** See `UnreadCounts.counts`. */
-  unreadCounts(userId: string, markers: { roomId: string; readSeq: number }[]) {
-    return this.unread.counts(userId, markers);
+  /** The member's marker as stored and what is left unread after it (see `UnreadCounts`); undefined for a non-member. */
+  unreadIn(userId: string, roomId: string) {
+    return this.unread.countIn(userId, roomId);
   }
 
   /** "Last seen" of the user, kept for the people who look at the room while they are offline. */

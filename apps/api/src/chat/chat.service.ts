@@ -238,9 +238,10 @@ export class ChatService {
       seq > membership.readSeq &&
       (await this.writes.write((context) => this.chat.advanceReadSeq(context, record.id, user.id, seq)));
     if (moved) this.markers.placed(record.id, user.id, seq);
-    const stored = moved ? seq : ((await this.chat.findMembership(record.id, user.id))?.readSeq ?? seq);
-    const counts = (await this.chat.unreadCounts(user.id, [{ roomId: record.id, readSeq: stored }])).get(record.id);
-    return { roomId: record.id, readSeq: stored, unread: counts?.unread ?? 0, mentions: counts?.mentions ?? 0, moved };
+    // The marker as stored now (a racing read may have moved it further), and what is left after it.
+    const counts = await this.chat.unreadIn(user.id, record.id);
+    const readSeq = counts?.readSeq ?? seq;
+    return { roomId: record.id, readSeq, unread: counts?.unread ?? 0, mentions: counts?.mentions ?? 0, moved };
   }
 
   /**

@@ -18,6 +18,7 @@ export interface NewMessageRow {
   createdAt: string;
   replyToId: string | null;
   createdChange: string;
+  countedUpTo: number | null;
 }
 
 /** The rows of new messages in one statement, compiled once per count. */
@@ -32,6 +33,7 @@ const insertMessages = prepareRows('Message', [
   'createdAt',
   'replyToId',
   'createdChange',
+  'countedUpTo',
 ]);
 
 /** The new messages of the works that reach their insert together, in one statement. */

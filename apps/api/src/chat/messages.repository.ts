@@ -17,6 +17,7 @@ import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { isoString, timestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
 import { messageFromRow, messageQuery, type MessageQuery } from './message-rows.js';
+import { countedKey } from './unread-counts.js';
 import {
   carriedBy,
   createdChangeOf,
@@ -74,6 +75,11 @@ export class MessagesRepository {
     const createdAt = Date.now();
     const mentions = message.mentions ?? [];
     const kind: MessageKind = message.system ? 'system' : 'user';
+    // Asked before the seq, in the same turn: one statement takes both, in the same order.
+    const counted =
+      kind === 'user' && !message.replyTo
+        ? this.changeLog.count(context, countedKey(message.roomId))
+        : Promise.resolve(null);
     const { data } = await this.changeLog.append<MessageCreated>(context, {
       namespace: Namespace.Chat,
       stream: rooms.chat(message.roomId),
@@ -98,18 +104,21 @@ export class MessagesRepository {
         ...(message.opId ? { opId: message.opId } : {}),
       }),
       records: (seq, createdChange) =>
-        context.gather(insertNewMessages, {
-          id,
-          roomId: message.roomId,
-          seq,
-          authorId: message.author.id,
-          text: message.text,
-          kind,
-          action: message.system ?? null,
-          createdAt: timestamp(createdAt),
-          replyToId: message.replyTo ?? null,
-          createdChange,
-        }),
+        counted.then((countedUpTo) =>
+          context.gather(insertNewMessages, {
+            id,
+            roomId: message.roomId,
+            seq,
+            authorId: message.author.id,
+            text: message.text,
+            kind,
+            action: message.system ?? null,
+            createdAt: timestamp(createdAt),
+            replyToId: message.replyTo ?? null,
+            createdChange,
+            countedUpTo,
+          }),
+        ),
     });
     context.beforeCommit(indexNewMessages, id);
     await this.addMentions(context.sql, id, mentions);

@@ -1,63 +1,139 @@
 import { Injectable } from '@nestjs/common';
+import { rooms } from '@tandem/contract';
+import { sql as raw, type ExpressionBuilder, type Kysely } from 'kysely';
 import { DatabaseService } from '../db/database.service.js';
+import type { DB } from '../generated/kysely/database.js';
+import { prepare, type Sql } from '../db/sql.js';
 
-/** Unread counts are asked in slices, so that one query's conditions stay well within the databases' limits. */
-const unreadQuerySlice = 200;
+/**
+ * The counter of a room's messages that count as unread for someone (a user's, not a reply),
+ * kept beside the room's seq: each such message stores its number (`Message.countedUpTo`).
+ */
+export function countedKey(roomId: string): string {
+  return `${rooms.chat(roomId)}#counted`;
+}
 
-/** The unread counts of the chat's rooms, for one user. */
+/** Within a membership's row; the mentions' count looks from a mention too. */
+type MemberRow = ExpressionBuilder<DB, 'Membership' | 'MessageMention'>;
+
+/**
+ * A user's message after the member's marker, in their room: the literal `kind` lets both
+ * databases use the partial indexes on messages that count (their condition names it).
+ */
+function afterMarker(eb: MemberRow) {
+  return eb
+    .selectFrom('Message')
+    .whereRef('Message.roomId', '=', 'Membership.roomId')
+    .whereRef('Message.seq', '>', 'Membership.readSeq')
+    .where('Message.kind', '=', raw.lit('user'))
+    .where('Message.replyToId', 'is', null);
+}
+
+/** `countedUpTo` of the room's last message that counts, at or before the marker (`upToMarker`) or at all. */
+function countedAt(eb: ExpressionBuilder<DB, 'Membership'>, upToMarker: boolean) {
+  const counted = eb
+    .selectFrom('Message')
+    .select('Message.countedUpTo')
+    .whereRef('Message.roomId', '=', 'Membership.roomId')
+    .where('Message.countedUpTo', 'is not', null)
+    .orderBy('Message.seq', 'desc')
+    .limit(1);
+  return upToMarker ? counted.whereRef('Message.seq', '<=', 'Membership.readSeq') : counted;
+}
+
+/**
+ * Per membership: the marker, how many messages that count came after it (two `countedUpTo`
+ * looked up by the room's seq index), the member's own among them (by the index of those by
+ * author), the deleted others' (by the index of deleted messages), and those mentioning the
+ * member (by the mentions' index on the user). None of it reads the messages in between.
+ */
+function unreadOfMembers(db: Kysely<DB>, userId: string) {
+  return db
+    .selectFrom('Membership')
+    .select((eb) => [
+      'Membership.roomId',
+      'Membership.readSeq',
+      countedAt(eb, false).as('countedNow'),
+      countedAt(eb, true).as('countedAtMarker'),
+      afterMarker(eb)
+        .select((count) => count.fn.countAll<number>().as('own'))
+        .whereRef('Message.authorId', '=', 'Membership.userId')
+        .as('own'),
+      afterMarker(eb)
+        .select((count) => count.fn.countAll<number>().as('deleted'))
+        .where('Message.deletedAt', 'is not', null)
+        .whereRef('Message.authorId', '!=', 'Membership.userId')
+        .as('deleted'),
+      // From the member's mentions: a join read the messages after the marker first on SQLite.
+      eb
+        .selectFrom('MessageMention')
+        .select((count) => count.fn.countAll<number>().as('mentions'))
+        .whereRef('MessageMention.userId', '=', 'Membership.userId')
+        .where((mention) =>
+          mention.exists(
+            afterMarker(mention)
+              .select('Message.id')
+              .whereRef('Message.id', '=', 'MessageMention.messageId')
+              .where('Message.deletedAt', 'is', null)
+              .whereRef('Message.authorId', '!=', 'Membership.userId'),
+          ),
+        )
+        .as('mentions'),
+    ])
+    .where('Membership.userId', '=', userId);
+}
+
+const unreadOfMember = prepare((db, member: { userId: string; roomId: string }) =>
+  unreadOfMembers(db, member.userId).where('Membership.roomId', '=', member.roomId),
+);
+
+const unreadOfUser = prepare((db, user: { userId: string }) => unreadOfMembers(db, user.userId));
+
+/** A member's marker as stored, and what is left unread after it. */
+export interface UnreadCount {
+  readSeq: number;
+  unread: number;
+  mentions: number;
+}
+
+type UnreadRow = {
+  roomId: string;
+  readSeq: number;
+  countedNow: number | null;
+  countedAtMarker: number | null;
+  own: number | string | null;
+  deleted: number | string | null;
+  mentions: number | string | null;
+};
+
+function toCount(row: UnreadRow): UnreadCount {
+  const after = Number(row.countedNow ?? 0) - Number(row.countedAtMarker ?? 0);
+  return {
+    readSeq: row.readSeq,
+    unread: after - Number(row.own ?? 0) - Number(row.deleted ?? 0),
+    mentions: Number(row.mentions ?? 0),
+  };
+}
+
+/**
+ * The unread counts of a user's rooms: per room, the messages after the member's marker that
+ * count as unread for them — by someone else, not deleted, not a system message, not a reply
+ * (the rule of the contract's `countsAsUnread`) — and those of them that mention the user. The
+ * cost of a room's count does not grow with its history (see `unreadOfMembers`).
+ */
 @Injectable()
 export class UnreadCounts {
   constructor(private readonly database: DatabaseService) {}
 
-  /**
-   * Per room, the messages after the marker that count as unread for the user — by someone else,
-   * not deleted, not a system message, not a reply (the rule of the contract's `countsAsUnread`) — and those
-   * of them that mention the user.
-   */
-  async counts(
-    userId: string,
-    markers: { roomId: string; readSeq: number }[],
-  ): Promise<Map<string, { unread: number; mentions: number }>> {
-    const sql = this.database.reader;
-    const counts = new Map<string, { unread: number; mentions: number }>();
-    for (let start = 0; start < markers.length; start += unreadQuerySlice) {
-      const slice = markers.slice(start, start + unreadQuerySlice);
-      const rows = await sql.all(
-        sql.db
-          .selectFrom('Message')
-          .select((eb) => [
-            'roomId',
-            eb.fn.countAll<number>().as('unread'),
-            eb.fn
-              .sum<number>(
-                eb
-                  .case()
-                  .when(
-                    eb.exists(
-                      eb
-                        .selectFrom('MessageMention')
-                        .select('MessageMention.userId')
-                        .whereRef('MessageMention.messageId', '=', 'Message.id')
-                        .where('MessageMention.userId', '=', userId),
-                    ),
-                  )
-                  .then(1)
-                  .else(0)
-                  .end(),
-              )
-              .as('mentions'),
-          ])
-          .where((eb) =>
-            eb.or(slice.map(({ roomId, readSeq }) => eb.and([eb('roomId', '=', roomId), eb('seq', '>', readSeq)]))),
-          )
-          .where('authorId', '!=', userId)
-          .where('kind', '=', 'user')
-          .where('deletedAt', 'is', null)
-          .where('replyToId', 'is', null)
-          .groupBy('roomId'),
-      );
-      for (const row of rows) counts.set(row.roomId, { unread: Number(row.unread), mentions: Number(row.mentions) });
-    }
-    return counts;
+  /** In the rooms the user is a member of, by room id. */
+  async counts(userId: string, sql: Sql = this.database.reader): Promise<Map<string, UnreadCount>> {
+    const rows = (await sql.all(unreadOfUser({ userId }))) as UnreadRow[];
+    return new Map(rows.map((row) => [row.roomId, toCount(row)]));
+  }
+
+  /** In one room; undefined when the user is not a member. */
+  async countIn(userId: string, roomId: string, sql: Sql = this.database.reader): Promise<UnreadCount | undefined> {
+    const row = (await sql.first(unreadOfMember({ userId, roomId }))) as UnreadRow | undefined;
+    return row && toCount(row);
   }
 }

@@ -156,6 +156,14 @@ export class ChangeLogRepository {
     return { seq, data };
   }
 
+  /**
+   * The next number of a counter kept beside the streams' seqs (`key`, not a stream's), taken like
+   * them: asked in the same turn as a seq, in the same statement, and numbered in the same order.
+   */
+  count(context: UnitOfWork, key: string): Promise<number> {
+    return context.take(changeStreams, key);
+  }
+
   async currentSeq(stream: string, sql: Sql = this.database.reader): Promise<number> {
     return (await sql.first(currentSeq({ key: stream })))?.seq ?? 0;
   }
