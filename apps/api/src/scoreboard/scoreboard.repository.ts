@@ -20,6 +20,7 @@ import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
 import { BoardFact, toPlayer, type BoardRecord, type PlayerRecord } from './board-records.js';
 import { rankPlayers } from './ranking.js';
+import { archiveRound, startRound, zeroScores } from './round-reset.queries.js';
 import {
   addToScore,
   findActivePlayer,
@@ -231,24 +232,10 @@ export class ScoreboardRepository {
       nextRound: record.round + 1,
     });
     await sql.run(
-      sql.db
-        .insertInto('BoardRound')
-        .values({ boardId: record.id, round: record.round, standings: JSON.stringify(standings), archivedAt: now }),
+      archiveRound({ boardId: record.id, round: record.round, standings: JSON.stringify(standings), archivedAt: now }),
     );
-    // Everyone reaches 0 together: inside that tie, players keep the order they joined in.
-    await sql.run(
-      sql.db
-        .updateTable('Player')
-        .set({ score: 0, scoreChangedAt: now, scoreChangeSeq: seq })
-        .where('boardId', '=', record.id)
-        .where('removedAt', 'is', null),
-    );
-    await sql.run(
-      sql.db
-        .updateTable('Board')
-        .set({ round: record.round + 1 })
-        .where('id', '=', record.id),
-    );
+    await sql.run(zeroScores({ boardId: record.id, at: now, seq }));
+    await sql.run(startRound({ id: record.id, round: record.round + 1 }));
     return { ...record, round: record.round + 1 };
   }
 
