@@ -10,6 +10,7 @@ import { scoreboardAndListsCases } from './support/conformance/scoreboard-lists.
 import { spacesCases } from './support/conformance/spaces.cases.js';
 import { unitsOfWorkCases } from './support/conformance/units-of-work.cases.js';
 import { unreadCases } from './support/conformance/unread.cases.js';
+import { roundResetCases } from './support/conformance/round-reset.cases.js';
 import { sqliteDataLayer } from './support/data-layer.js';
 
 // The data layer's conformance suite on SQLite; the cluster suite runs the same cases on PostgreSQL.
@@ -22,6 +23,7 @@ describe('data layer on SQLite', () => {
   describe('chat', () => chatCases(sqliteDataLayer));
   describe('unread counts', () => unreadCases(sqliteDataLayer));
   describe('scoreboard and lists', () => scoreboardAndListsCases(sqliteDataLayer));
+  describe("a board's rounds", () => roundResetCases(sqliteDataLayer));
   describe("lists' order", () => listsOrderCases(sqliteDataLayer, 'bytes'));
 });
 

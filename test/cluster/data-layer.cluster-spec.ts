@@ -7,6 +7,7 @@ import { scoreboardAndListsCases } from '../support/conformance/scoreboard-lists
 import { spacesCases } from '../support/conformance/spaces.cases.js';
 import { unitsOfWorkCases } from '../support/conformance/units-of-work.cases.js';
 import { unreadCases } from '../support/conformance/unread.cases.js';
+import { roundResetCases } from '../support/conformance/round-reset.cases.js';
 import { postgresDataLayer, type DataLayerDatabase, type DataLayerNode } from '../support/data-layer.js';
 import { postgresAdminUrl, describeWithServices } from '../support/services.js';
 import { tcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -22,6 +23,7 @@ describeWhenServicesRun('data layer on PostgreSQL', () => {
   describeWhenServicesRun('chat', () => chatCases(() => postgresDataLayer()));
   describeWhenServicesRun('unread counts', () => unreadCases(() => postgresDataLayer()));
   describeWhenServicesRun('scoreboard and lists', () => scoreboardAndListsCases(() => postgresDataLayer()));
+  describeWhenServicesRun("a board's rounds", () => roundResetCases(() => postgresDataLayer()));
   describeWhenServicesRun("lists' order on a database whose text compares in a locale's order", () =>
     listsOrderCases(() => postgresDataLayer({ icuLocale: 'en-US' }), 'locale'),
   );

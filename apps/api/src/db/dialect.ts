@@ -8,6 +8,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
   type Compilable,
+  type Expression,
   type DatabaseConnection,
   type RawBuilder,
   type SqlBool,
@@ -60,7 +61,15 @@ export interface Dialect {
    * as it is), run once per transaction (see `UnitOfWork.beforeCommit`).
    */
   readonly indexNewMessages: ((messageIds: string[]) => Compilable<unknown>) | undefined;
+  /** A JSON object of these keys and values. */
+  readonly jsonObject: (fields: [key: string, value: Expression<unknown>][]) => RawBuilder<unknown>;
+  /** An aggregate: the JSON text of an array of `element` for every row, in `order` (`[]` for no rows). */
+  readonly jsonArrayOf: (element: Expression<unknown>, order: RawBuilder<unknown>) => RawBuilder<string>;
 }
+
+/** `key, value, …`: the arguments of either database's function that makes a JSON object. */
+const jsonFields = (fields: [string, Expression<unknown>][]) =>
+  sql.join(fields.flatMap(([key, value]) => [sql.lit(key), value]));
 
 /** Kysely's execution is not used: a query run through it by mistake fails loudly. */
 class CompileOnlyDriver implements Driver {
@@ -112,6 +121,8 @@ export const sqliteDialect: Dialect = {
         sqliteBuilder,
       ),
   }),
+  jsonObject: (fields) => sql`json_object(${jsonFields(fields)})`,
+  jsonArrayOf: (element, order) => sql<string>`json_group_array(${element} ORDER BY ${order})`,
 };
 
 export const postgresDialect: Dialect = {
@@ -135,7 +146,15 @@ export const postgresDialect: Dialect = {
       .join(' & ')})`,
   // Its GIN index follows the table.
   indexNewMessages: undefined,
+  jsonObject: (fields) => sql`json_build_object(${jsonFields(fields)})`,
+  // `json_agg` of no rows is null, not an empty array.
+  jsonArrayOf: (element, order) => sql<string>`coalesce(json_agg(${element} ORDER BY ${order})::text, '[]')`,
 };
+
+/** The dialect a builder compiles for: for queries built once per dialect (see `prepare`). */
+export function dialectOf(builder: Kysely<DB>): Dialect {
+  return builder === sqliteDialect.builder ? sqliteDialect : postgresDialect;
+}
 
 /** SQLite's connection set-up, for every connection Tandem opens on the file. */
 export const sqlitePragmas = [

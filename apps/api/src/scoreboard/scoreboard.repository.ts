@@ -225,15 +225,12 @@ export class ScoreboardRepository {
   /** Archives the round's ranked standings, zeroes every player, and starts the next round. */
   async resetBoard(context: UnitOfWork, record: BoardRecord): Promise<BoardRecord> {
     const { sql } = context;
-    const standings = await this.rankedPlayers(record.id, sql);
     const now = timestamp();
     const { seq } = await this.log(context, record.id, BoardFact.BoardReset, {
       round: record.round,
       nextRound: record.round + 1,
     });
-    await sql.run(
-      archiveRound({ boardId: record.id, round: record.round, standings: JSON.stringify(standings), archivedAt: now }),
-    );
+    await sql.run(archiveRound({ boardId: record.id, round: record.round, archivedAt: now }));
     await sql.run(zeroScores({ boardId: record.id, at: now, seq }));
     await sql.run(startRound({ id: record.id, round: record.round + 1 }));
     return { ...record, round: record.round + 1 };
