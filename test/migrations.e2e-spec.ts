@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { applyMigrations } from '../apps/api/src/db/migrations.js';
+import { countedMigration, migrationsBefore } from './support/migrations.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const schemaDir = path.join(root, 'prisma/schema');
@@ -13,21 +14,12 @@ describe('SQLite migrations', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tandem-migrations-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** The migrations folder as it was before `name` (and everything after it) was written. */
-  function migrationsBefore(name: string): string {
-    const copy = path.join(dir, `before-${name}`);
-    cpSync(migrationsDir, copy, { recursive: true });
-    const names = readdirSync(copy).filter((entry) => /^\d{14}_/.test(entry));
-    const cut = names.findIndex((entry) => entry.endsWith(`_${name}`));
-    if (cut < 0) throw new Error(`no migration named ${name}`);
-    for (const later of names.sort().slice(cut)) rmSync(path.join(copy, later), { recursive: true });
-    return copy;
-  }
+  const migrationsUpTo = (name: string) => migrationsBefore(migrationsDir, name, dir);
 
   it('keeps the owner of every room when Room.createdById becomes ownerId', async () => {
     const file = path.join(dir, 'owner.db');
     const database = { provider: 'sqlite' as const, url: `file:${file}`, file };
-    await applyMigrations({ database, schemaDir, migrationsDir: migrationsBefore('room_owner_id') });
+    await applyMigrations({ database, schemaDir, migrationsDir: migrationsUpTo('room_owner_id') });
     const before = new Database(file);
     before.prepare(`INSERT INTO User (id, name) VALUES ('u1', 'ann')`).run();
     before.prepare(`INSERT INTO Room (id, name, createdById) VALUES ('r1', 'kept', 'u1')`).run();
@@ -49,7 +41,7 @@ describe('SQLite migrations', () => {
   it('names the message of every change logged before Change.messageId', async () => {
     const file = path.join(dir, 'change-message.db');
     const database = { provider: 'sqlite' as const, url: `file:${file}`, file };
-    await applyMigrations({ database, schemaDir, migrationsDir: migrationsBefore('change_message_id') });
+    await applyMigrations({ database, schemaDir, migrationsDir: migrationsUpTo('change_message_id') });
     const before = new Database(file);
     before.prepare(`INSERT INTO ChangeStream (key, seq) VALUES ('chat:r1', 2)`).run();
     const insert = before.prepare('INSERT INTO Change (streamKey, seq, event, data) VALUES (?, ?, ?, ?)');
@@ -63,6 +55,21 @@ describe('SQLite migrations', () => {
       { seq: 1, messageId: 'm1' },
       { seq: 2, messageId: null },
     ]);
+    after.close();
+  });
+
+  it("numbers the messages that count as unread, and each room's counter, when Message.countedUpTo comes", async () => {
+    const file = path.join(dir, 'counted.db');
+    const database = { provider: 'sqlite' as const, url: `file:${file}`, file };
+    await applyMigrations({ database, schemaDir, migrationsDir: migrationsUpTo('unread_counted') });
+    const before = new Database(file);
+    before.exec(countedMigration.seed);
+    before.close();
+
+    await applyMigrations({ database, schemaDir, migrationsDir });
+    const after = new Database(file, { readonly: true });
+    expect(after.prepare(countedMigration.messagesQuery).all()).toEqual(countedMigration.messages);
+    expect(after.prepare(countedMigration.countersQuery).all()).toEqual(countedMigration.counters);
     after.close();
   });
 });

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { applyMigrations } from '../../apps/api/src/db/migrations.js';
+import { countedMigration, migrationsBefore } from '../support/migrations.js';
+import { describeWithServices, freshPostgresDatabase } from '../support/services.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const schemaDir = path.join(root, 'prisma/schema');
+const migrationsDir = path.join(root, 'prisma/postgres/migrations');
+
+const describeWhenServicesRun = await describeWithServices('the PostgreSQL migrations suite');
+
+// Migrations that fill columns from the rows already there, on a database that holds such rows.
+describeWhenServicesRun('PostgreSQL migrations', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tandem-pg-migrations-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A fresh database at the migration before `name`, with `seed` run on it, then migrated to the last. */
+  async function migratedFrom(name: string, seed: string, check: (client: pg.Client) => Promise<void>) {
+    const fresh = await freshPostgresDatabase();
+    const database = { provider: 'postgresql' as const, url: fresh.url };
+    const client = new pg.Client({ connectionString: fresh.url });
+    try {
+      await applyMigrations({ database, schemaDir, migrationsDir: migrationsBefore(migrationsDir, name, dir) });
+      await client.connect();
+      await client.query(seed);
+      const applied = await applyMigrations({ database, schemaDir, migrationsDir });
+      expect(applied.some((applied) => applied.endsWith(`_${name}`))).toBe(true);
+      await check(client);
+    } finally {
+      await client.end();
+      await fresh.drop();
+    }
+  }
+
+  it('names the message of every change logged before Change.messageId', async () => {
+    const seed = `
+      INSERT INTO "ChangeStream" ("key", "seq") VALUES ('chat:r1', 3);
+      INSERT INTO "Change" ("streamKey", "seq", "event", "data") VALUES
+        ('chat:r1', 1, 'message:created', '{"seq":1,"message":{"id":"m1","text":"hi"}}'),
+        ('chat:r1', 2, 'message:deleted', '{"seq":2,"message":{"id":"m1","text":""}}'),
+        ('chat:r1', 3, 'room:updated', '{"seq":3,"room":{"id":"r1"}}');
+    `;
+    await migratedFrom('change_message_id', seed, async (client) => {
+      const { rows } = await client.query(
+        `SELECT "seq", "messageId" FROM "Change" WHERE "streamKey" = 'chat:r1' ORDER BY "seq"`,
+      );
+      expect(rows).toEqual([
+        { seq: 1, messageId: 'm1' },
+        { seq: 2, messageId: 'm1' },
+        { seq: 3, messageId: null },
+      ]);
+    });
+  });
+
+  it("numbers the messages that count as unread, and each room's counter, when Message.countedUpTo comes", async () => {
+    await migratedFrom('unread_counted', countedMigration.seed, async (client) => {
+      expect((await client.query(countedMigration.messagesQuery)).rows).toEqual(countedMigration.messages);
+      expect((await client.query(countedMigration.countersQuery)).rows).toEqual(countedMigration.counters);
+    });
+  });
+});

@@ -1,0 +1,46 @@
+import { cpSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+/** A copy (in `into`) of a migrations folder as it was before `name` (and every later one) was written. */
+export function migrationsBefore(migrationsDir: string, name: string, into: string): string {
+  const copy = path.join(into, `before-${name}`);
+  cpSync(migrationsDir, copy, { recursive: true });
+  const names = readdirSync(copy).filter((entry) => /^\d{14}_/.test(entry));
+  const cut = names.findIndex((entry) => entry.endsWith(`_${name}`));
+  if (cut < 0) throw new Error(`no migration named ${name}`);
+  for (const later of names.sort().slice(cut)) rmSync(path.join(copy, later), { recursive: true });
+  return copy;
+}
+
+// Messages stored before `Message.countedUpTo` (the `unread_counted` migration), in SQL both
+// databases run: two rooms; a system message and a reply, which do not count; the rest in seq order.
+const seed = `
+  INSERT INTO "User" ("id", "name") VALUES ('u1', 'ann'), ('u2', 'bob');
+  INSERT INTO "Room" ("id", "name", "ownerId") VALUES ('r1', 'one', 'u1'), ('r2', 'two', 'u2');
+  INSERT INTO "Message" ("id", "roomId", "seq", "authorId", "text", "kind", "action", "replyToId") VALUES
+    ('m1', 'r1', 1, 'u1', 'welcome', 'system', 'welcome', NULL),
+    ('m2', 'r1', 2, 'u2', 'hi', 'user', NULL, NULL),
+    ('m4', 'r1', 4, 'u1', 'a reply', 'user', NULL, 'm2'),
+    ('m3', 'r1', 3, 'u1', 'hello', 'user', NULL, NULL),
+    ('m6', 'r1', 6, 'u2', 'later', 'user', NULL, NULL),
+    ('m7', 'r2', 1, 'u2', 'elsewhere', 'user', NULL, NULL);
+`;
+
+const messagesQuery = `SELECT "id", "countedUpTo" FROM "Message" WHERE "roomId" IN ('r1', 'r2') ORDER BY "id"`;
+const messages = [
+  { id: 'm1', countedUpTo: null },
+  { id: 'm2', countedUpTo: 1 },
+  { id: 'm3', countedUpTo: 2 },
+  { id: 'm4', countedUpTo: null },
+  { id: 'm6', countedUpTo: 3 },
+  { id: 'm7', countedUpTo: 1 },
+];
+
+const countersQuery = `SELECT "key", "seq" FROM "ChangeStream" WHERE "key" IN ('chat:r1#counted', 'chat:r2#counted') ORDER BY "key"`;
+const counters = [
+  { key: 'chat:r1#counted', seq: 3 },
+  { key: 'chat:r2#counted', seq: 1 },
+];
+
+/** The `unread_counted` migration's check: `seed` before it, then each query's rows after it. */
+export const countedMigration = { seed, messagesQuery, messages, countersQuery, counters };
