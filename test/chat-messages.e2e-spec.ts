@@ -54,6 +54,37 @@ describe('chat messages', () => {
       }
     });
 
+    it("sends the broadcast as its change was recorded, and the ack with the message's JSON, byte for byte", async () => {
+      const { socket: ann } = await chatClient(server.url, 'ann');
+      const { socket: bob } = await chatClient(server.url, 'bob');
+      const room = await createRoom(ann);
+      await join(ann, room.id);
+      await join(bob, room.id);
+      /** Each Socket.IO packet as the socket's connection received it, before decoding. */
+      const frames = (socket: typeof ann) => {
+        const texts: string[] = [];
+        socket.io.engine.on('packet', ({ data }) => texts.push(String(data)));
+        return texts;
+      };
+      const [toAnn, toBob] = [frames(ann), frames(bob)];
+      const text = 'quotes " and \\ back, ünïcode \u2028 and an emoji 🎉';
+      const message = await send(ann, room.id, text);
+      await eventually(() => toBob.some((frame) => frame.includes(message.id)), 'the broadcast to bob');
+      const { createdChange } = server.db.prepare('SELECT createdChange FROM Message WHERE id = ?').get(message.id) as {
+        createdChange: string;
+      };
+      const broadcast = `2/chat,["${ChatBroadcast.MessageCreated}",${createdChange}]`;
+      expect(toBob.filter((frame) => frame.includes(message.id))).toEqual([broadcast]);
+      expect(toAnn.filter((frame) => frame.startsWith('2/chat,') && frame.includes(message.id))).toEqual([broadcast]);
+      // The ack carries the message as the record holds it.
+      const recorded = JSON.parse(createdChange) as MessageCreated;
+      const ack = toAnn.find((frame) => frame.startsWith('3/chat,'))!;
+      expect(ack.replace(/^3\/chat,\d+/, '')).toBe(
+        `[{"ok":true,"data":{"message":${JSON.stringify(recorded.message)}}}]`,
+      );
+      expect(JSON.parse(createdChange)).toMatchObject({ seq: message.seq, message: { text } });
+    });
+
     it('gives consecutive seqs, with one broadcast per message, in order', async () => {
       const { socket: ann } = await chatClient(server.url, 'ann');
       const { socket: bob } = await chatClient(server.url, 'bob');

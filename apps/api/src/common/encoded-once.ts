@@ -12,6 +12,10 @@ import { Decoder, Encoder, PacketType, protocol, type Packet } from 'socket.io-p
  * drawn per process), which is then replaced by the value's kept JSON. A new message is one such
  * value too: its JSON is written once, for its change's record, its command's stored result, its
  * broadcast and its ack.
+ *
+ * A packet whose every value's JSON is known — a broadcast of a change, whose JSON the change log
+ * made for its record, or an ack whose data is that of a stored result or an object of shared
+ * values (a new message's `{ message }`) — is written from that JSON without `JSON.stringify`.
  */
 
 // Short (each placeholder is written as JSON, and escaping is checked character by character), and 96 random bits.
@@ -34,6 +38,19 @@ function jsonOf(value: object): string {
   if (json === undefined) {
     json = JSON.stringify(value);
     kept.set(value, json);
+  }
+  return json;
+}
+
+/** The JSON of the names met (events, keys: the code's own), each made once. */
+const names = new Map<string, string>();
+const maxNames = 1_000;
+
+function nameJson(name: string): string {
+  let json = names.get(name);
+  if (json === undefined) {
+    json = JSON.stringify(name);
+    if (names.size < maxNames) names.set(name, json);
   }
   return json;
 }
@@ -81,10 +98,13 @@ function holdsBinaryObject(value: object, viaToJSON = false): boolean {
 /** Socket.IO's encoder, writing the kept JSON of the shared values a packet holds. */
 export class EncodedOnceEncoder extends Encoder {
   override encode(packet: Packet): unknown[] {
-    if (packet.type === PacketType.ACK) {
-      const text = storedAck(packet);
-      if (text !== undefined) return [text];
-    }
+    const text =
+      packet.type === PacketType.ACK
+        ? storedAck(packet)
+        : packet.type === PacketType.EVENT
+          ? storedEvent(packet)
+          : undefined;
+    if (text !== undefined) return [text];
     const event = packet.type === PacketType.EVENT || packet.type === PacketType.ACK;
     if (event && holdsBinary(packet.data)) return super.encode(packet) as unknown[];
     return [withKeptJson(() => (this as unknown as { encodeAsString(packet: Packet): string }).encodeAsString(packet))];
@@ -133,7 +153,30 @@ export function toJson(value: unknown): string {
 }
 
 /**
- * An ack exactly `{ok: true, data}` whose data's JSON `toJson` made, written as Socket.IO's
+ * The JSON of `data` made before: that of a stored result (`toJson`), or, for a plain object of
+ * shared values, theirs written as its members; otherwise nothing.
+ */
+function knownJson(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const json = storedJson.get(data);
+  if (json !== undefined || Object.getPrototypeOf(data) !== Object.prototype || 'toJSON' in data) return json;
+  let written = '{';
+  for (const key in data) {
+    const item = (data as Record<string, unknown>)[key];
+    if (typeof item !== 'object' || item === null || (item as { toJSON?: unknown }).toJSON !== toJSON) return undefined;
+    written += `${written.length === 1 ? '' : ','}${nameJson(key)}:${jsonOf(item)}`;
+  }
+  return written.length === 1 ? undefined : `${written}}`;
+}
+
+/** What Socket.IO's `encodeAsString` puts before the data: type, namespace, id. */
+function header(packet: Packet): string {
+  const namespace = packet.nsp && packet.nsp !== '/' ? `${packet.nsp},` : '';
+  return `${packet.type}${namespace}${packet.id ?? ''}`;
+}
+
+/**
+ * An ack exactly `{ok: true, data}` whose data's JSON is known (`knownJson`), written as Socket.IO's
  * encoder would write it (`encodeAsString`: type, namespace, id, JSON); otherwise nothing.
  */
 function storedAck(packet: Packet): string | undefined {
@@ -141,14 +184,23 @@ function storedAck(packet: Packet): string | undefined {
   if (!Array.isArray(args) || args.length !== 1) return undefined;
   const ack = args[0] as { ok?: unknown; data?: unknown } | null;
   if (typeof ack !== 'object' || ack === null || Object.getPrototypeOf(ack) !== Object.prototype) return undefined;
-  const data = ack.data;
-  const json = typeof data === 'object' && data !== null ? storedJson.get(data) : undefined;
-  if (json === undefined || ack.ok !== true || 'toJSON' in ack) return undefined;
+  if (ack.ok !== true || 'toJSON' in ack) return undefined;
   let keys = 0;
   for (const key in ack) if (key !== (keys++ === 0 ? 'ok' : 'data')) return undefined;
   if (keys !== 2) return undefined;
-  const namespace = packet.nsp && packet.nsp !== '/' ? `${packet.nsp},` : '';
-  return `${PacketType.ACK}${namespace}${packet.id ?? ''}[{"ok":true,"data":${json}}]`;
+  const json = knownJson(ack.data);
+  return json === undefined ? undefined : `${header(packet)}[{"ok":true,"data":${json}}]`;
+}
+
+/**
+ * An event with one argument whose JSON is known (a change broadcast as the change log recorded
+ * it), written as `encodeAsString` would write it; otherwise nothing.
+ */
+function storedEvent(packet: Packet): string | undefined {
+  const args = packet.data as unknown;
+  if (!Array.isArray(args) || args.length !== 2 || typeof args[0] !== 'string') return undefined;
+  const json = knownJson(args[1]);
+  return json === undefined ? undefined : `${header(packet)}[${nameJson(args[0])},${json}]`;
 }
 
 /** The `parser` option of Socket.IO's server: its own wire format, with `EncodedOnceEncoder`. */
