@@ -7,7 +7,11 @@
  * by the acked commands of each measured phase.
  *
  *   npm run bench:command-instructions -- --server tandem|baseline --scenario chat-persist|scoreboard-increments
- *     [--senders 20] [--window 4] [--warmup 300] [--count 100] [--phases 5] [--top 0]
+ *     [--senders 20] [--window 4] [--warmup 300] [--count 100] [--phases 5] [--top 0] [--shared-room]
+ *
+ * chat-persist gives each sender a room of its own (each message reaches its sender alone);
+ * `--shared-room` puts every sender in one room, as command-costs does: the difference per
+ * command, over the senders less one, is what delivering a message to one more member costs.
  *
  * `--top N` also prints the N functions with the most self instructions per command over all
  * phases, V8's generated code named through `--perf-basic-prof`, and keeps the dumps and the
@@ -36,6 +40,8 @@ interface Options {
   phases: number;
   /** With a count: the top functions by self instructions per command, over all phases. */
   top: number;
+  /** chat-persist: every sender in one room (each message reaches every sender). */
+  sharedRoom: boolean;
 }
 
 function options(argv: string[]): Options {
@@ -58,6 +64,7 @@ function options(argv: string[]): Options {
     count: Number(value('count', '100')),
     phases: Number(value('phases', '5')),
     top: Number(value('top', '0')),
+    sharedRoom: argv.includes('--shared-room'),
   };
 }
 
@@ -86,19 +93,23 @@ async function chatSenders(
   kind: ServerKind,
   url: string,
   count: number,
+  sharedRoom: boolean,
 ): Promise<{ sends: Send[]; sockets: Socket[] }> {
   const protocol = chatProtocol(kind, url);
   const sockets: Socket[] = [];
   const sends: Send[] = [];
   const padding = 'p'.repeat(100);
+  /** With `sharedRoom`: the room the first sender made, which the others join. */
+  let shared: string | undefined;
   for (let index = 0; index < count; index++) {
     const socket = await connectSio(url, '/chat', await protocol.signIn(`writer ${index}`), 600_000);
-    let roomId = `persist-${index}`;
-    if (kind === 'tandem') {
+    let roomId = shared ?? `persist-${index}`;
+    if (kind === 'tandem' && shared === undefined) {
       const ack = await command(socket, protocol.createRoom.event, protocol.createRoom.payload(roomId), 600_000);
       roomId = protocol.createRoom.roomId(ack, roomId);
     }
     await command(socket, protocol.join.event, protocol.join.payload(roomId), 600_000);
+    if (sharedRoom) shared = roomId;
     let sent = 0;
     sockets.push(socket);
     sends.push(() =>
@@ -199,7 +210,7 @@ async function main(): Promise<void> {
   try {
     const { sends, sockets: opened } =
       args.scenario === 'chat-persist'
-        ? await chatSenders(args.server, url, args.senders)
+        ? await chatSenders(args.server, url, args.senders, args.sharedRoom)
         : await scoreboardSenders(url, args.senders);
     sockets.push(...opened);
     await closedLoop(sends, args.window, args.warmup);
