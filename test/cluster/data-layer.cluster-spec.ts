@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
+import { boardStatesCases } from '../support/conformance/board-states.cases.js';
 import { chatCases } from '../support/conformance/chat.cases.js';
 import { sequencesCases } from '../support/conformance/sequences.cases.js';
 import { listsOrderCases } from '../support/conformance/lists-order.cases.js';
@@ -24,6 +25,7 @@ describeWhenServicesRun('data layer on PostgreSQL', () => {
   describeWhenServicesRun('unread counts', () => unreadCases(() => postgresDataLayer()));
   describeWhenServicesRun('scoreboard and lists', () => scoreboardAndListsCases(() => postgresDataLayer()));
   describeWhenServicesRun("a board's rounds", () => roundResetCases(() => postgresDataLayer()));
+  describeWhenServicesRun("boards' kept rankings", () => boardStatesCases(() => postgresDataLayer()));
   describeWhenServicesRun("lists' order on a database whose text compares in a locale's order", () =>
     listsOrderCases(() => postgresDataLayer({ icuLocale: 'en-US' }), 'locale'),
   );

@@ -21,6 +21,8 @@ import { freshPostgresDatabase } from './services.js';
 /** One node's data layer: the real services and repositories on one database, without the server around them. */
 export interface DataLayerNode {
   database: DatabaseService;
+  /** Where the node publishes its commits. */
+  events: DomainEvents;
   units: UnitsOfWork;
   changeLog: ChangeLogRepository;
   users: UsersRepository;
@@ -64,6 +66,7 @@ async function migrated(url: string): Promise<DataLayerDatabase> {
       const unread = new UnreadCounts(database);
       const node: DataLayerNode = {
         database,
+        events,
         units: new UnitsOfWork(database),
         changeLog,
         users: new UsersRepository(database),

@@ -34,7 +34,7 @@ export const BoardFact = {
 } as const;
 export type BoardFact = (typeof BoardFact)[keyof typeof BoardFact];
 
-export function toPlayer(row: PlayerRecord & { rank: number }): Player {
+export function toPlayer(row: Pick<PlayerRecord, 'id' | 'name' | 'userId' | 'score'> & { rank: number }): Player {
   return {
     id: row.id,
     name: row.name,

@@ -19,18 +19,21 @@ import { isoTimestamp, timestamp } from '../db/dialect.js';
 import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
 import { BoardFact, toPlayer, type BoardRecord, type PlayerRecord } from './board-records.js';
+import { RankedBoard } from './ranked-board.js';
 import { rankPlayers } from './ranking.js';
 import { archiveRound, startRound, zeroScores } from './round-reset.queries.js';
 import {
+  activePlayerCount,
   addToScore,
   findActivePlayer,
   findBoard,
   findBoardWithPlayer,
+  insertPlayer,
   lastScoreChange,
-  playerColumns,
   playersAbove,
   rankedPlayers,
   recordScoreEvents,
+  updatePlayerName,
   type BoardWithPlayer,
 } from './scoreboard.queries.js';
 
@@ -87,17 +90,31 @@ export class ScoreboardRepository {
   }
 
   /** The board, its seq and its ranked players as of one commit, without waiting for the queue of writes. */
-  readBoard(boardId: string): Promise<{ record: BoardRecord; seq: number; players: Player[] } | null> {
-    return this.database.snapshot(async (sql) => {
-      const record = await this.findBoard(boardId, sql);
-      if (!record) return null;
-      return { record, ...(await this.boardIn(sql, record)) };
-    });
+  async readBoard(boardId: string): Promise<{ record: BoardRecord; seq: number; players: readonly Player[] } | null> {
+    const read = await this.readRanked(boardId);
+    return read && { record: read.record, seq: read.ranked.seq, players: read.ranked.rankedPlayers() };
   }
 
   async readState(boardId: string): Promise<BoardState | null> {
-    const board = await this.readBoard(boardId);
-    return board && { boardId, seq: board.seq, round: board.record.round, players: board.players };
+    const read = await this.readRanked(boardId);
+    return (
+      read && { boardId, seq: read.ranked.seq, round: read.ranked.round, players: [...read.ranked.rankedPlayers()] }
+    );
+  }
+
+  /**
+   * The board as of one commit, and its ranked players: `known` when it is as new as that
+   * commit (its seq is the board's, or later: the reader's commit is then older than the last
+   * change `known` followed), otherwise read (two rows read instead of every player).
+   */
+  readRanked(boardId: string, known?: RankedBoard): Promise<{ record: BoardRecord; ranked: RankedBoard } | null> {
+    return this.database.snapshot(async (sql) => {
+      const record = await this.findBoard(boardId, sql);
+      if (!record) return null;
+      const seq = await this.changeLog.currentSeq(rooms.board(boardId), sql);
+      if (known && known.seq >= seq) return { record, ranked: known };
+      return { record, ranked: RankedBoard.from(seq, record.round, await sql.all(rankedPlayers({ id: boardId }))) };
+    });
   }
 
   /** The board's seq and ranked players as `sql` sees them (inside a write, or in a snapshot). */
@@ -116,14 +133,7 @@ export class ScoreboardRepository {
   }
 
   async countActivePlayers(boardId: string, sql: Sql): Promise<number> {
-    const row = await sql.first(
-      sql.db
-        .selectFrom('Player')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('boardId', '=', boardId)
-        .where('removedAt', 'is', null),
-    );
-    return Number(row?.count ?? 0);
+    return Number((await sql.first(activePlayerCount({ id: boardId })))?.count ?? 0);
   }
 
   hasPlayerFor(boardId: string, userId: string, sql: Sql): Promise<boolean> {
@@ -136,8 +146,11 @@ export class ScoreboardRepository {
 
   async addPlayer(context: UnitOfWork, player: { boardId: string; name: string; userId?: string }): Promise<Player> {
     const id = timeOrderedId();
-    const { seq } = await this.log(context, player.boardId, BoardFact.PlayerAdded, { playerId: id, name: player.name });
-    const now = timestamp();
+    const { seq } = await this.log(context, player.boardId, BoardFact.PlayerAdded, {
+      playerId: id,
+      name: player.name,
+      ...(player.userId !== undefined ? { userId: player.userId } : {}),
+    });
     const row: PlayerRecord = {
       id,
       boardId: player.boardId,
@@ -145,10 +158,7 @@ export class ScoreboardRepository {
       userId: player.userId ?? null,
       score: 0,
     };
-    // A new player reached 0 with this change: behind everyone already at 0.
-    await context.sql.run(
-      context.sql.db.insertInto('Player').values({ ...row, scoreChangeSeq: seq, scoreChangedAt: now, createdAt: now }),
-    );
+    await context.sql.run(insertPlayer({ ...row, seq, at: timestamp() }));
     return this.withRank(row, context.sql);
   }
 
@@ -205,13 +215,7 @@ export class ScoreboardRepository {
   ): Promise<Player> {
     await this.log(context, player.boardId, BoardFact.PlayerRenamed, { playerId: player.playerId, name: player.name });
     const { sql } = context;
-    const row = await sql.first(
-      sql.db
-        .updateTable('Player')
-        .set({ name: player.name })
-        .where('id', '=', player.playerId)
-        .returning(playerColumns),
-    );
+    const row = await sql.first(updatePlayerName({ id: player.playerId, name: player.name }));
     return this.withRank(row!, sql);
   }
 

@@ -15,6 +15,7 @@ import type { UnitOfWork } from '../db/database.service.js';
 import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
 import type { BoardRecord, PlayerRecord } from './board-records.js';
+import { BoardStates } from './board-states.js';
 import { ScoreboardRepository } from './scoreboard.repository.js';
 import { SpaceKinds } from '../spaces/space-kinds.js';
 import { SpacesRepository } from '../spaces/spaces.repository.js';
@@ -32,6 +33,7 @@ export class ScoreboardService {
     private readonly writes: UnitsOfWork,
     private readonly spaces: SpacesService,
     private readonly spaceRecords: SpacesRepository,
+    private readonly states: BoardStates,
   ) {}
 
   async createBoard(
@@ -58,7 +60,7 @@ export class ScoreboardService {
   ): Promise<ScoreboardCommandResults['board:join']> {
     await this.spaces.join(SpaceKinds.board, user, await this.requireBoard(input.boardId), input.inviteCode);
     subscribe();
-    const board = await this.boards.readBoard(input.boardId);
+    const board = await this.states.read(input.boardId);
     if (!board) throw DomainError.notFound('board');
     return { board: await this.withPin(this.boards.toBoard(board.record, board, true)) };
   }
@@ -89,7 +91,7 @@ export class ScoreboardService {
 
   /** The state `board:state` carries, as committed now; `null` for a board that does not exist. */
   boardState(boardId: string): Promise<BoardState | null> {
-    return this.boards.readState(boardId);
+    return this.states.state(boardId);
   }
 
   addPlayer(user: User, input: ScoreboardInput<'player:add'>): Promise<ScoreboardCommandResults['player:add']> {

@@ -1,0 +1,59 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Namespace, type BoardState, type Player } from '@tandem/contract';
+import { DomainEvents } from '../common/domain-events.js';
+import type { BoardRecord } from './board-records.js';
+import { RankedBoard, type BoardChange } from './ranked-board.js';
+import { ScoreboardRepository } from './scoreboard.repository.js';
+
+/** Boards whose ranking is kept; the least recently read beyond this many are dropped. */
+const keptBoards = 1_000;
+
+/**
+ * The ranked players of the boards read lately, kept in step with the changes committed through
+ * this process (`RankedBoard`), so that a `board:state` or a `board:join` reads two rows (the
+ * board and its seq) instead of every player, and writes the players' JSON once per seq. A
+ * board's ranking is only used when it is as new as the database's seq read in the same snapshot:
+ * a change committed elsewhere (another process) or one it could not follow makes the next read
+ * read the players again.
+ */
+@Injectable()
+export class BoardStates implements OnModuleDestroy {
+  private readonly boards = new Map<string, RankedBoard>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly repository: ScoreboardRepository,
+    events: DomainEvents,
+  ) {
+    this.unsubscribe = events.subscribe('change.committed', (change) => {
+      if (change.namespace !== Namespace.Scoreboard || change.delivery !== 'latest') return;
+      const { boardId } = change.data as { boardId: string };
+      const ranked = this.boards.get(boardId);
+      if (ranked && change.seq > ranked.seq && !ranked.apply(change as BoardChange)) this.boards.delete(boardId);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  /** The board and its ranked players (frozen: their JSON is written once) as of one commit, or later. */
+  async read(boardId: string): Promise<{ record: BoardRecord; seq: number; players: Player[] } | null> {
+    const read = await this.repository.readRanked(boardId, this.boards.get(boardId));
+    if (!read) return null;
+    const { record, ranked } = read;
+    const kept = this.boards.get(boardId);
+    if (!kept || kept.seq <= ranked.seq) {
+      this.boards.delete(boardId);
+      this.boards.set(boardId, ranked);
+      if (this.boards.size > keptBoards) this.boards.delete(this.boards.keys().next().value!);
+    }
+    return { record: { ...record, round: ranked.round }, seq: ranked.seq, players: ranked.rankedPlayers() as Player[] };
+  }
+
+  /** What `board:state` carries, as committed now or later; `null` for a board that does not exist. */
+  async state(boardId: string): Promise<BoardState | null> {
+    const board = await this.read(boardId);
+    return board && { boardId, seq: board.seq, round: board.record.round, players: board.players };
+  }
+}
