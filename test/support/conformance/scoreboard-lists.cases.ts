@@ -243,6 +243,40 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
       expect(await read(item.id, ann)).toMatchObject({ list: { deleted: true, member: true } });
     });
 
+    it('reads a list with its seq, its live items in order and whether the user is a member, in one read', async () => {
+      const { list, item } = await listWithItem('camping', 'tent');
+      const second = await node.units.write((context) =>
+        node.lists.createItem(context, { listId: list.id, text: 'stove', user: ann }),
+      );
+      const gone = await node.units.write((context) =>
+        node.lists.createItem(context, { listId: list.id, text: 'rope', user: ann }),
+      );
+      await node.units.write(async (context) =>
+        node.lists.writeItemIfCurrent(context, {
+          state: (await node.lists.itemState(gone.id, context.sql))!,
+          changes: { deleted: true },
+          user: ann,
+          event: ListsBroadcast.ItemDeleted,
+        }),
+      );
+      const record = await node.spaces.find(SpaceKinds.list, list.id);
+      expect(await node.lists.listWithItems(list.id, ann.id)).toEqual({
+        record,
+        member: true,
+        seq: 4,
+        items: [item, second],
+      });
+      expect(await node.lists.listWithItems(list.id, bob.id)).toMatchObject({ member: false, seq: 4 });
+      const empty = await publicSpace(SpaceKinds.list, 'empty');
+      expect(await node.lists.listWithItems(empty.id, ann.id)).toEqual({
+        record: await node.spaces.find(SpaceKinds.list, empty.id),
+        member: true,
+        seq: 0,
+        items: [],
+      });
+      expect(await node.lists.listWithItems(timeOrderedId(), ann.id)).toBeNull();
+    });
+
     it('logs a rename and a delete of a list', async () => {
       const list = await node.units.write((context) =>
         node.spaces.create(SpaceKinds.list, context, {

@@ -129,3 +129,39 @@ export const updateItemAtVersion = prepareShapes(
       .where('version', '=', item.version)
       .where('deletedAt', shape.deleted ? 'is not' : 'is', null),
 );
+
+/**
+ * What the HTTP mirror answers, in one statement (one committed moment on either database): the
+ * list, whether the user is a member of it, its stream's seq, and its live items, one row per
+ * item (one row with no item for an empty list; none for no list).
+ */
+export const listWithItems = prepare((db, key: { listId: string; userId: string; streamKey: string }) =>
+  db
+    .selectFrom('List')
+    .leftJoin('ListMember', (join) =>
+      join.onRef('ListMember.listId', '=', 'List.id').on('ListMember.userId', '=', key.userId),
+    )
+    .leftJoin('ChangeStream', (join) => join.on('ChangeStream.key', '=', key.streamKey))
+    .leftJoin('Item', (join) => join.onRef('Item.listId', '=', 'List.id').on('Item.deletedAt', 'is', null))
+    .select([
+      'List.id',
+      'List.title as name',
+      'List.visibility',
+      'List.inviteCode',
+      'List.ownerId',
+      'List.createdAt',
+      'List.deletedAt',
+      'ListMember.userId as memberId',
+      'ChangeStream.seq',
+      'Item.id as itemId',
+      'Item.text as itemText',
+      'Item.done as itemDone',
+      'Item.position as itemPosition',
+      'Item.version as itemVersion',
+      'Item.createdById as itemCreatedById',
+      'Item.updatedById as itemUpdatedById',
+      'Item.createdAt as itemCreatedAt',
+      'Item.updatedAt as itemUpdatedAt',
+    ])
+    .where('List.id', '=', key.listId),
+);

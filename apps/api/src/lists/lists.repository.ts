@@ -17,7 +17,14 @@ import { timestamp } from '../db/dialect.js';
 import type { Sql } from '../db/sql.js';
 import { toSummary } from '../spaces/spaces.service.js';
 import type { SpaceRecord } from '../spaces/spaces.repository.js';
-import { findItem, nearestKey, neighbourWithNextKey, updateItemAtVersion, type KeySide } from './lists.queries.js';
+import {
+  findItem,
+  listWithItems,
+  nearestKey,
+  neighbourWithNextKey,
+  updateItemAtVersion,
+  type KeySide,
+} from './lists.queries.js';
 import { itemsForWrite } from './items-for-write.js';
 import {
   changedColumns,
@@ -115,6 +122,52 @@ export class ListsRepository {
   /** A stored row as the contract has it. */
   async asItem(row: ItemRow, sql: Sql): Promise<Item> {
     return (await this.toItems([row], sql))[0]!;
+  }
+
+  /**
+   * The list (deleted or not), whether the user is a member, its seq and its live items in list
+   * order, as of one moment: one statement (see `listWithItems`); null if there is no such list.
+   */
+  async listWithItems(
+    listId: string,
+    userId: string,
+  ): Promise<{ record: SpaceRecord; member: boolean; seq: number; items: Item[] } | null> {
+    const sql = this.database.reader;
+    const rows = await sql.all(listWithItems({ listId, userId, streamKey: rooms.list(listId) }));
+    const first = rows[0];
+    if (!first) return null;
+    const { id, name, visibility, inviteCode, ownerId, createdAt, deletedAt } = first;
+    const items: ItemRow[] = [];
+    for (const row of rows) {
+      if (row.itemId === null) continue;
+      items.push({
+        id: row.itemId,
+        listId: id,
+        text: row.itemText!,
+        done: row.itemDone!,
+        position: row.itemPosition!,
+        version: row.itemVersion!,
+        createdById: row.itemCreatedById!,
+        updatedById: row.itemUpdatedById!,
+        createdAt: row.itemCreatedAt!,
+        updatedAt: row.itemUpdatedAt!,
+        deletedAt: null,
+      });
+    }
+    return {
+      record: {
+        id,
+        name,
+        visibility: visibility as SpaceRecord['visibility'],
+        inviteCode,
+        ownerId,
+        createdAt,
+        deletedAt,
+      },
+      member: first.memberId !== null,
+      seq: first.seq ?? 0,
+      items: await this.toItems(items.sort(byPosition), sql),
+    };
   }
 
   /** The list's items that are not deleted, in list order. */

@@ -78,19 +78,16 @@ export class ListsService {
     });
   }
 
-  /** What `list:join` would answer, without joining: the read-only mirror for scripts. */
+  /**
+   * What `list:join` would answer, without joining: the read-only mirror for scripts. The list, the
+   * user's membership, its seq and its items are one read (see `ListsRepository.listWithItems`).
+   */
   async readList(user: User, listId: string): Promise<ListSnapshot> {
-    const record = await this.spaces.requireAccess(SpaceKinds.list, user, await this.requireList(listId));
-    const isMember = await this.spaceRecords.isMember(SpaceKinds.list, record.id, user.id);
-    return this.spaceRecords.consistently(async (sql) => {
-      const current = await this.requireList(record.id, sql);
-      const seq = await this.spaceRecords.currentSeq(SpaceKinds.list, current.id, sql);
-      return {
-        list: this.lists.toList(current, seq, isMember),
-        seq,
-        items: await this.lists.liveItems(current.id, sql),
-      };
-    });
+    const found = await this.lists.listWithItems(listId, user.id);
+    if (!found || found.record.deletedAt) throw DomainError.notFound(SpaceKinds.list.noun);
+    const { record, member, seq, items } = found;
+    this.spaces.requireVisible(SpaceKinds.list, record, member);
+    return { list: this.lists.toList(record, seq, member), seq, items };
   }
 
   /**

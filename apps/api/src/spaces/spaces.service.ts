@@ -79,10 +79,16 @@ export class SpacesService {
 
   /** `record` if it is public, or private and the user is a member. */
   async requireAccess<R extends SpaceRecord>(kind: SpaceKind, user: User, record: R, sql?: Sql): Promise<R> {
-    if (record.visibility === 'private' && !(await this.spaces.isMember(kind, record.id, user.id, sql))) {
+    if (record.visibility === 'private')
+      this.requireVisible(kind, record, await this.spaces.isMember(kind, record.id, user.id, sql));
+    return record;
+  }
+
+  /** `requireAccess`'s rule for a membership read with the space (`member`: whether the user is one). */
+  requireVisible(kind: SpaceKind, record: SpaceRecord, member: boolean): void {
+    if (record.visibility === 'private' && !member) {
       throw DomainError.forbidden(`join this private ${kind.noun} with its invite code first`);
     }
-    return record;
   }
 
   /** The space (`NOT_FOUND` as `require`), `FORBIDDEN` unless the user is a member: one read. */
