@@ -33,3 +33,18 @@ describe('timestamp', () => {
     expect(isoTimestamp(timestamp(ms))).toBe('2026-12-07T06:30:15.004Z');
   });
 });
+
+describe('isoTimestamp', () => {
+  it.each([
+    '2026-12-07T06:30:15.004+00:00',
+    '1969-12-31T23:59:59.999+00:00',
+    '0001-01-01T00:00:00.000+00:00',
+    '2026-12-07T06:30:15+00:00',
+    '2026-12-07 06:30:15',
+    '2026-12-07T06:30:15.004Z',
+  ])('reads %s as a Date would', (stored) => {
+    expect(isoTimestamp(stored)).toBe(
+      new Date(stored.includes('T') ? stored : `${stored.replace(' ', 'T')}Z`).toISOString(),
+    );
+  });
+});
