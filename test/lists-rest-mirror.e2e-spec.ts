@@ -27,6 +27,14 @@ describe('lists', () => {
       const overHttp = await getJson(listPath(list.id), bobSession.token);
       expect(overHttp).toEqual({ status: 200, body: overSocket });
 
+      // Not cached: no ETag to revalidate with, and none computed.
+      const response = await fetch(`${server.url}${listPath(list.id)}`, {
+        headers: { authorization: `Bearer ${bobSession.token}` },
+      });
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('etag')).toBeNull();
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+
       const listed = await commandOk<ListsCommandResults['list:list']>(bob, ListsCommand.ListList, {});
       expect(await getJson(ListsRoute.Lists, bobSession.token)).toEqual({ status: 200, body: listed });
     });

@@ -38,6 +38,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
   });
   app.useBodyParser('json');
+  // No ETag on the API's JSON (Express hashed every body for it): its answers are not cached
+  // (`Cache-Control: no-store` on the lists' mirror). The web build's files keep theirs (serve-static's own).
+  app.set('etag', false);
   // A hop count is a number to Express; anything else is a list of addresses or names (`loopback`).
   if (config.trustProxy)
     app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
