@@ -1,8 +1,8 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
 import { DomainError } from '../../../apps/api/src/common/domain-error.js';
 import type { BeforeCommit, GatheredRead } from '../../../apps/api/src/db/database.service.js';
-import { prepare } from '../../../apps/api/src/db/sql.js';
+import { prepare, Sql, type Prepared } from '../../../apps/api/src/db/sql.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 import { append, appendIn, twoNodes } from './two-nodes.js';
 
@@ -271,6 +271,28 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
         { status: 'fulfilled', value: { run: `${otherUserId}:${stored}` } },
       ]);
       expect(answers[3]).toMatchObject({ status: 'rejected', reason: { code: ErrorCode.Conflict } });
+    });
+
+    it('looks up the opIds of a batch in one statement when its works run one after another too', async () => {
+      const [userId, stored, fresh, other] = [timeOrderedId(), timeOrderedId(), timeOrderedId(), timeOrderedId()];
+      await nodes.a.units.once(userId, stored, 'test:command', async () => ({ run: 'first' }));
+      const lookups = jest.spyOn(Sql.prototype, 'all');
+      try {
+        const send = (opId: string) => nodes.a.units.once(userId, opId, 'test:command', async () => ({ run: opId }));
+        expect(await Promise.all([send(stored), send(fresh), send(other)])).toEqual([
+          { run: 'first' },
+          { run: fresh },
+          { run: other },
+        ]);
+        const processedOps = lookups.mock.calls.filter(([query], index) => {
+          const { source, shape } = query as Prepared<unknown>;
+          const sql = lookups.mock.contexts[index] as Sql;
+          return source?.compiled(sql.dialect, shape).sql.includes('from "ProcessedOp"');
+        });
+        expect(processedOps).toHaveLength(1);
+      } finally {
+        lookups.mockRestore();
+      }
     });
 
     it('answers a replay through `replay`, in a transaction of its own', async () => {

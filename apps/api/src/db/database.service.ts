@@ -6,12 +6,12 @@ import { DomainEvents, type ChangeCommitted } from '../common/domain-events.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { SqliteConnection } from './connections.js';
 import { inTransaction, sqliteSession, type Session } from './sessions.js';
-import { runJobs, type Job, type Outcome, type UnitOfWork } from './transaction-jobs.js';
+import { runJobs, type FirstRead, type Job, type Outcome, type UnitOfWork } from './transaction-jobs.js';
 import { DatabaseUnreachable, postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
 import { Sql } from './sql.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
-export type { BeforeCommit, GatheredRead, UnitOfWork } from './transaction-jobs.js';
+export type { BeforeCommit, FirstRead, GatheredRead, UnitOfWork } from './transaction-jobs.js';
 
 interface BatchItem extends Job {
   resolve: (value: unknown) => void;
@@ -117,8 +117,10 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
    * `overlaps`: the work stays right while other works of its transaction run at the same time
    * (the statement that writes repeats the checks it depends on, and a key taken twice fails the
    * batch, which then runs each work alone); where the dialect allows, such works run at once.
+   * `first`: the gathered read the work asks first, asked with those of the other works of its
+   * transaction before any runs (see `Job.first`).
    */
-  write<T>(work: (context: UnitOfWork) => Promise<T>, overlaps = false): Promise<T> {
+  write<T>(work: (context: UnitOfWork) => Promise<T>, overlaps = false, first?: FirstRead): Promise<T> {
     let batch = this.openBatch;
     if (!batch || batch.items.length >= maxBatchSize) {
       const next: Batch = { items: [] };
@@ -132,7 +134,7 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
       });
     }
     return new Promise<T>((resolve, reject) =>
-      batch.items.push({ work, overlaps, resolve: resolve as (value: unknown) => void, reject }),
+      batch.items.push({ work, overlaps, first, resolve: resolve as (value: unknown) => void, reject }),
     );
   }
 

@@ -92,6 +92,18 @@ type Work = (context: UnitOfWork) => Promise<unknown>;
 export interface Job {
   work: Work;
   overlaps: boolean;
+  /**
+   * The gathered read the work asks first, with `key` itself (say, its opId's lookup): asked for
+   * every work of the transaction at once, before any of them runs, so that works which run one
+   * after another share its statement too. Only for a read that no work of the transaction changes.
+   */
+  first?: FirstRead;
+}
+
+/** A gathered read and the key a work will ask it with (see `Job.first`). */
+export interface FirstRead<K = unknown, V = unknown> {
+  read: GatheredRead<K, V>;
+  key: K;
 }
 
 /** A work's result, or its refusal when it refused before writing anything (nothing to undo). */
@@ -108,6 +120,7 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
   const steps = new Map<BeforeCommit<unknown>, unknown[]>();
   const gathering = new Gathering(sql);
   const counters = new Counters(sql);
+  const early = askedFirst(jobs, gathering);
   /** The steps whose table `text` names, run now for the values left so far. */
   const stepsFirst = (text: string): Promise<unknown> | undefined => {
     let runs: Promise<void>[] | undefined;
@@ -133,6 +146,11 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
       gather: (read, key) => {
         // Its statement runs on the transaction's own `sql`: the work is marked here.
         if (read.writes) wrote = true;
+        const asked = early.get(key);
+        if (asked?.read === read) {
+          early.delete(key);
+          return asked.answer as Promise<never>;
+        }
         return gathering.ask(read, key);
       },
       take: (sequence, key) => {
@@ -171,4 +189,21 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
     else await step.run(values, sql);
   }
   return outcomes;
+}
+
+/** The first reads of a transaction's works (see `Job.first`), asked together before any work runs, by key. */
+function askedFirst(
+  jobs: Job[],
+  gathering: Gathering,
+): Map<unknown, { read: GatheredRead<unknown, unknown>; answer: Promise<unknown> }> {
+  const asked = new Map<unknown, { read: GatheredRead<unknown, unknown>; answer: Promise<unknown> }>();
+  if (jobs.length < 2) return asked;
+  for (const { first } of jobs) {
+    if (!first) continue;
+    const answer = gathering.ask(first.read, first.key);
+    // A work that never gets to ask (the batch failed before it) leaves its answer unread.
+    answer.catch(() => undefined);
+    asked.set(first.key, { read: first.read, answer });
+  }
+  return asked;
 }

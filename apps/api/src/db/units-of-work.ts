@@ -23,8 +23,8 @@ const findProcessedOps = prepareList(
 type OpKey = { userId: string; opId: string };
 
 /**
- * Every work under an opId first looks its opId up: the works of a transaction that start
- * together (see `DatabaseService.write`'s `overlaps`) look theirs up in one statement.
+ * Every work under an opId first looks its opId up: the works of a transaction look theirs up in
+ * one statement, asked before any of them runs (see `Job.first`).
  */
 const findProcessedOp: GatheredRead<OpKey, { command: string; result: string } | undefined> = {
   async run(keys, sql) {
@@ -101,11 +101,13 @@ export class UnitsOfWork {
     work: (context: UnitOfWork) => Promise<T>,
     options: { keep?: (value: T) => S; replay?: Replay<T, S>; overlaps?: boolean; check?: Check } = {},
   ): Promise<T> {
+    // One key object: the lookup asked ahead for the batch is found by it (see `Job.first`).
+    const op = { userId, opId, command };
     return this.retryingOnRace(() =>
-      this.database.write(
-        (context) => this.attempt(context, { userId, opId, command }, work, options),
-        options.overlaps,
-      ),
+      this.database.write((context) => this.attempt(context, op, work, options), options.overlaps, {
+        read: findProcessedOp,
+        key: op,
+      }),
     );
   }
 

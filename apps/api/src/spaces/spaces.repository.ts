@@ -68,6 +68,13 @@ const isMember = perKind((db, member: { spaceId: string; userId: string }) =>
     .where('userId', '=', member.userId),
 );
 
+const rename = perKind((db, space: { id: string; name: string; updatedAt: string }, kind) =>
+  db
+    .updateTable('Space')
+    .set({ spaceName: space.name, ...(kind.softDeleted ? { updatedAt: space.updatedAt } : {}) })
+    .where('id', '=', space.id),
+);
+
 /** A member already there stays as they are (their read marker too). */
 const addMember = perKind((db, member: { spaceId: string; userId: string; joinedAt: string; readSeq: number }, kind) =>
   db
@@ -170,13 +177,7 @@ export class SpacesRepository {
   }
 
   async rename(kind: SpaceKind, { sql }: UnitOfWork, record: SpaceRecord, name: string): Promise<SpaceRecord> {
-    const db = spaceTables(sql.db, kind);
-    await sql.run(
-      db
-        .updateTable('Space')
-        .set({ spaceName: name, ...(kind.softDeleted ? { updatedAt: timestamp() } : {}) })
-        .where('id', '=', record.id),
-    );
+    await sql.run(rename(kind)({ id: record.id, name, updatedAt: timestamp() }));
     return { ...record, name };
   }
 
