@@ -11,6 +11,7 @@ import {
   type ListUpdated,
   type User,
 } from '@tandem/contract';
+import { encodedOnce } from '../common/encoded-once.js';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { timestamp } from '../db/dialect.js';
@@ -67,7 +68,7 @@ export class ListsRepository {
       stream: rooms.list(record.id),
       event: ListsBroadcast.ListUpdated,
       // Only the list's subscribers hear it, and they are all members.
-      data: (seq) => ({ listId: record.id, seq, list: this.toList(record, seq, true) }),
+      data: (seq) => ({ listId: record.id, seq, list: encodedOnce(this.toList(record, seq, true)) }),
     });
     return data.list;
   }
@@ -257,7 +258,8 @@ export class ListsRepository {
       namespace: Namespace.Lists,
       stream: rooms.list(row.listId),
       event,
-      data: (seq) => ({ listId: row.listId, seq, item }),
+      // Its JSON is made once: the change's record, the stored result, the broadcast and the ack splice it in.
+      data: (seq) => ({ listId: row.listId, seq, item: encodedOnce(item) }),
     });
     return data.item;
   }
