@@ -62,6 +62,15 @@ export function encodedOnce<T extends object>(value: T): T {
 }
 
 /**
+ * `encodedOnce`, its JSON written by the caller (who keeps parts of it from one value to the
+ * next): it must be what `JSON.stringify(value)` writes.
+ */
+export function encodedAs<T extends object>(value: T, json: string): T {
+  kept.set(value, json);
+  return encodedOnce(value);
+}
+
+/**
  * Whether the packet's data must go as binary attachments: Socket.IO's own test, except that a
  * shared value (JSON from the database) is not walked through for every packet that holds it.
  */

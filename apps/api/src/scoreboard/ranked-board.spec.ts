@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { toJson } from '../common/encoded-once.js';
 import { BoardFact } from './board-records.js';
 import { RankedBoard, type BoardChange } from './ranked-board.js';
 import { rankPlayers } from './ranking.js';
@@ -83,6 +84,24 @@ describe(RankedBoard.name, () => {
   });
 
   describe('rankedPlayers', () => {
+    it('writes the JSON a whole stringify would, through every change', () => {
+      const sut = RankedBoard.from(1, 1, [
+        { id: 'q', name: 'says "hi" \\ ünï', userId: 'u1', score: -2 },
+        { id: 'r', name: 'r', userId: null, score: -2 },
+      ]);
+      const written = () => toJson(sut.rankedPlayers());
+      expect(written()).toBe(JSON.stringify([...sut.rankedPlayers()]));
+      sut.apply({ seq: 2, event: BoardFact.ScoreAdded, data: { playerId: 'r', delta: 5 } });
+      sut.apply({ seq: 3, event: BoardFact.PlayerRenamed, data: { playerId: 'q', name: 'tab\there' } });
+      sut.apply({ seq: 4, event: BoardFact.PlayerAdded, data: { playerId: 's', name: 's', userId: 'u2' } });
+      expect(written()).toBe(JSON.stringify([...sut.rankedPlayers()]));
+      expect(JSON.parse(written())).toEqual([
+        { id: 'r', name: 'r', score: 3, rank: 1 },
+        { id: 's', name: 's', score: 0, rank: 2, userId: 'u2' },
+        { id: 'q', name: 'tab\there', score: -2, rank: 3, userId: 'u1' },
+      ]);
+    });
+
     it('makes the ranked players once per seq, frozen', () => {
       const sut = board();
       const first = sut.rankedPlayers();

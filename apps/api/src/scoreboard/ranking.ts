@@ -4,9 +4,20 @@
  * players reached the score; that order is kept.
  */
 export function rankPlayers<P extends { score: number }>(ordered: readonly P[]): (P & { rank: number })[] {
+  return mapRanked(ordered, (player, rank) => ({ ...player, rank }));
+}
+
+/** `rankPlayers`, each ranked player made by `make` (the players as they are, best first). */
+export function mapRanked<P extends { score: number }, R>(
+  ordered: readonly P[],
+  make: (player: P, rank: number) => R,
+): R[] {
+  const ranked = new Array<R>(ordered.length);
   let rank = 0;
-  return ordered.map((player, index) => {
-    if (index === 0 || player.score !== ordered[index - 1]?.score) rank = index + 1;
-    return { ...player, rank };
-  });
+  for (let index = 0; index < ordered.length; index++) {
+    const player = ordered[index]!;
+    if (index === 0 || player.score !== ordered[index - 1]!.score) rank = index + 1;
+    ranked[index] = make(player, rank);
+  }
+  return ranked;
 }

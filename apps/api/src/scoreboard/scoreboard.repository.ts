@@ -20,7 +20,7 @@ import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
 import { BoardFact, toPlayer, type BoardRecord, type PlayerRecord } from './board-records.js';
 import { RankedBoard } from './ranked-board.js';
-import { rankPlayers } from './ranking.js';
+import { mapRanked } from './ranking.js';
 import { archiveRound, startRound, zeroScores } from './round-reset.queries.js';
 import {
   activePlayerCount,
@@ -200,7 +200,7 @@ export class ScoreboardRepository {
     if (!row) return null;
     const { boardId, round, playerId, delta, userId, opId } = change;
     context.beforeCommit(recordScoreEvents, { boardId, round, playerId, delta, userId, opId, createdAt: at, seq });
-    return { player: toPlayer({ ...row, rank: Number(row.higher) + 1 }), seq };
+    return { player: toPlayer(row, Number(row.higher) + 1), seq };
   }
 
   /** Who made the player's last score change, and in which round (null: nobody has yet). */
@@ -254,12 +254,12 @@ export class ScoreboardRepository {
   }
 
   private async rankedPlayers(boardId: string, sql: Sql): Promise<Player[]> {
-    return rankPlayers(await sql.all(rankedPlayers({ id: boardId }))).map(toPlayer);
+    return mapRanked(await sql.all(rankedPlayers({ id: boardId })), toPlayer);
   }
 
   private async withRank(row: PlayerRecord, sql: Sql): Promise<Player> {
     const { higher } = (await sql.first(playersAbove({ boardId: row.boardId, score: row.score })))!;
-    return toPlayer({ ...row, rank: Number(higher) + 1 });
+    return toPlayer(row, Number(higher) + 1);
   }
 
   private log(context: UnitOfWork, boardId: string, event: BoardFact, fact: Record<string, unknown>) {
