@@ -75,7 +75,11 @@ function unreadOfMembers(db: Kysely<DB>, userId: string) {
               .select('Message.id')
               .whereRef('Message.id', '=', 'MessageMention.messageId')
               .where('Message.deletedAt', 'is', null)
-              .whereRef('Message.authorId', '!=', 'Membership.userId'),
+              .whereRef('Message.authorId', '!=', 'Membership.userId')
+              // Kept a probe per mention: PostgreSQL makes a join of an EXISTS without an OFFSET
+              // and without statistics began it from the messages after the marker.
+              .limit(1)
+              .offset(0),
           ),
         )
         .as('mentions'),
