@@ -101,6 +101,57 @@ describe(coalesceWrites.name, () => {
     for (const { client } of pairs) client.disconnect();
   });
 
+  it("writes a small room's broadcast frames itself, before the connection's later packets, after its earlier ones", async () => {
+    const [held, queued, other] = [await pair(), await pair(), await pair()];
+    for (const { server } of [held, queued, other]) await server.join('small');
+    let flushes = 0;
+    const countFlush = () => flushes++;
+    io.engine.on('flush', countFlush);
+    try {
+      // `held` has nothing waiting: its broadcasts wait as frames, its own packet after them.
+      // `queued` has a packet waiting in Engine.IO: the broadcasts go there, after it.
+      queued.server.emit('n', 0);
+      io.to('small').emit('n', 1);
+      held.server.emit('n', 2);
+      io.to('small').emit('n', 3);
+      await until(() => [held, queued, other].every(({ received }) => received.includes(3)));
+      expect(held.received).toEqual([1, 2, 3]);
+      expect(queued.received).toEqual([0, 1, 3]);
+      expect(other.received).toEqual([1, 3]);
+      for (const { writes } of [held, queued, other]) expect(writes()).toBe(1);
+      // Engine.IO flushed only the connections with packets of their own: `other` got frames alone.
+      expect(flushes).toBe(2);
+    } finally {
+      io.engine.off('flush', countFlush);
+    }
+    for (const { client } of [held, queued, other]) client.disconnect();
+  });
+
+  it("keeps a small room's connections in order with their own packets from every phase of the loop", async () => {
+    const pairs = [await pair(), await pair()];
+    for (const { server } of pairs) await server.join('phases');
+    const [one, other] = pairs as [Pair, Pair];
+    let n = 0;
+    /** What went to the room, in the order it was sent. */
+    const broadcast: number[] = [];
+    const toRoom = () => {
+      broadcast.push(n);
+      io.to('phases').emit('n', n++);
+    };
+    for (let round = 0; round < 30; round++) {
+      one.server.emit('n', n++);
+      toRoom();
+      process.nextTick(toRoom);
+      void Promise.resolve().then(() => one.server.emit('n', n++));
+      setImmediate(toRoom);
+      await nextTurn();
+    }
+    await until(() => one.received.length === 150 && other.received.length === 90);
+    expect(one.received).toEqual(Array.from({ length: 150 }, (_, index) => index));
+    expect(other.received).toEqual(broadcast);
+    for (const { client } of pairs) client.disconnect();
+  });
+
   it('writes a broadcast to a big room at once, except where a packet already waits this turn', async () => {
     const pairs: Pair[] = [];
     for (let index = 0; index < directBroadcastFrom; index++) pairs.push(await pair());

@@ -1,6 +1,6 @@
 import type { Socket as NetSocket } from 'node:net';
 import type { Namespace, Server } from 'socket.io';
-import { encodedBroadcasts, writeFramed } from './framed-broadcasts.js';
+import { encodedBroadcasts, holdFramed, writeFramed, writeHeld } from './framed-broadcasts.js';
 
 /** What is used of an Engine.IO connection (Socket.IO's transport layer). */
 interface EngineConnection {
@@ -51,8 +51,11 @@ export const directBroadcastFrom = 64;
  * where each write is a single packet, deferring those empty flushes doubled the work per
  * delivery. A broadcast to a big room (`directBroadcastFrom`) writes at once to the connections
  * with nothing waiting, as one frame built once (`framed-broadcasts.ts`); one that already has a
- * packet this turn gets the broadcast with it. A single packet leaves without the extra cork,
- * since the WebSocket corks its own frame.
+ * packet this turn gets the broadcast with it. A broadcast to a smaller room holds that frame for
+ * the check phase on each connection with nothing waiting in Engine.IO (`holdFramed`), where it
+ * is written before what Engine.IO collected meanwhile: the delivery skips Engine.IO's queue, its
+ * events and its transport, and the turn's packets still leave in one write. A single packet
+ * leaves without the extra cork, since the WebSocket corks its own frame.
  */
 export function coalesceWrites(server: Server, directFrom = directBroadcastFrom): void {
   let waiting = new Set<EngineConnection>();
@@ -65,6 +68,7 @@ export function coalesceWrites(server: Server, directFrom = directBroadcastFrom)
     waiting = new Set();
     const flush = engineFlush as EngineConnection['flush'];
     for (const connection of connections) {
+      if (writeHeld(connection, () => flush.call(connection))) continue;
       // The WebSocket's TCP socket; long-polling has none (its writes are one HTTP response anyway).
       const tcp = connection.writeBuffer.length > 1 ? connection.transport?.socket?._socket : undefined;
       if (!tcp) {
@@ -88,10 +92,13 @@ export function coalesceWrites(server: Server, directFrom = directBroadcastFrom)
         flush.call(connection);
         return;
       }
-      if (waiting.size === 0) setImmediate(flushAll);
-      waiting.add(connection);
+      wait(connection);
     };
   });
+  const wait = (connection: object) => {
+    if (waiting.size === 0) setImmediate(flushAll);
+    waiting.add(connection as EngineConnection);
+  };
   const receivers = (namespace: Namespace, adapter: BroadcastAdapter, rooms: Set<string>) => {
     if (rooms.size === 0) return namespace.sockets.size;
     let count = 0;
@@ -100,7 +107,8 @@ export function coalesceWrites(server: Server, directFrom = directBroadcastFrom)
   };
   // The adapter's loop over the sockets, not its `broadcast`: a cluster adapter hands its local
   // sockets the packet after publishing it (and another node's broadcasts) through this loop too.
-  // There, a broadcast's WebSocket frame goes straight to each connection it can (`writeFramed`).
+  // There, a broadcast's WebSocket frame goes to each connection it can, at once (`writeFramed`)
+  // or held for the check phase (`holdFramed`).
   const directBroadcasts = (namespace: Namespace) => {
     const adapter = namespace.adapter as unknown as BroadcastAdapter;
     const apply = adapter.apply.bind(adapter);
@@ -108,14 +116,16 @@ export function coalesceWrites(server: Server, directFrom = directBroadcastFrom)
     adapter.apply = (opts, callback) => {
       // The broadcast encoded just before this loop, if this loop is a broadcast's.
       const encoded = broadcasts.take();
-      if (direct || receivers(namespace, adapter, opts.rooms) < directFrom) return apply(opts, callback);
-      direct = true;
+      if (direct) return apply(opts, callback);
+      const big = receivers(namespace, adapter, opts.rooms) >= directFrom;
+      if (!encoded && !big) return apply(opts, callback);
+      direct = big;
       try {
-        if (!encoded) apply(opts, callback);
-        else if (opts.rooms.size === 1 && !opts.except?.size) {
-          const [room] = opts.rooms;
-          eachInRoom(namespace, adapter.rooms.get(room!)!, writeFramed(encoded, callback));
-        } else apply(opts, writeFramed(encoded, callback));
+        const each = !encoded ? callback : big ? writeFramed(encoded, callback) : holdFramed(encoded, callback, wait);
+        const [room] = opts.rooms;
+        const sids = opts.rooms.size === 1 && !opts.except?.size ? adapter.rooms.get(room!) : undefined;
+        if (sids) eachInRoom(namespace, sids, each);
+        else apply(opts, each);
       } finally {
         direct = false;
       }

@@ -1,7 +1,8 @@
 import type { Socket as NetSocket } from 'node:net';
 
 /**
- * A broadcast to a big room, framed once and written straight to each receiver's TCP socket.
+ * A broadcast framed once and written straight to each receiver's TCP socket: at once to a big
+ * room's, in the loop's check phase to a smaller room's (see `coalesceWrites`).
  *
  * Socket.IO's adapter already encodes a broadcast once and frames it once for WebSocket (its
  * `_encode` puts the Engine.IO message "4" + the Socket.IO packet in `wsPreEncodedFrame`, a header
@@ -24,8 +25,12 @@ import type { Socket as NetSocket } from 'node:net';
  *   then collects its packets while its write is pending, as it does without this).
  *
  * Every earlier packet of such a connection has therefore already been handed to its TCP socket,
- * and the TCP socket writes in the order it is given: the frame cannot overtake one. A field
- * that a later version renames reads as undefined and every receiver takes the usual path.
+ * and the TCP socket writes in the order it is given: the frame cannot overtake one. A frame
+ * held for the check phase passes the same test when it is held; what Engine.IO collects for the
+ * connection afterwards waits for the check phase as well (the connection is among those
+ * `coalesceWrites` flushes there), where the held frames are written first, and a big room's
+ * broadcast meanwhile takes Engine.IO's path, behind them. A field that a later version renames
+ * reads as undefined and every receiver takes the usual path.
  */
 
 /** The part of `ws`'s WebSocket read here. */
@@ -60,6 +65,8 @@ interface Route {
   ws: WebSocketState;
   sender: { _state?: number };
   tcp: NetSocket;
+  /** Frames held for the loop's check phase (`holdFramed`), written before anything else of the connection. */
+  held: Buffer[];
 }
 
 /** A broadcast as the adapter encoded it: its packet (for `onAnyOutgoing`) and its frame. */
@@ -81,8 +88,30 @@ function routeOf(conn: Receiver['client']['conn'], transport: Transport): Route 
   if (!ws || !sender || !tcp || !Array.isArray(conn.writeBuffer) || typeof sender._state !== 'number') return null;
   if (ws._extensions === undefined || Object.keys(ws._extensions).length > 0) return null;
   if (conn.listenerCount?.('packetCreate') !== 0) return null;
-  return { ws, sender, tcp };
+  return { ws, sender, tcp, held: [] };
 }
+
+/** The receiver's route if a frame may be written to its TCP socket now, after what it holds (see above). */
+function openRoute(receiver: Receiver): Route | null {
+  const conn = receiver.client.conn;
+  const transport = conn.transport;
+  let direct = transport[route];
+  // Decided on a transport's first framed broadcast: every `connection` listener has run by then.
+  if (direct === undefined) direct = transport[route] = routeOf(conn, transport);
+  if (
+    direct === null ||
+    conn.writeBuffer!.length !== 0 ||
+    !transport.writable ||
+    conn.readyState !== 'open' ||
+    direct.ws.readyState !== wsOpen ||
+    direct.sender._state !== senderIdle ||
+    direct.tcp.writableLength !== 0
+  )
+    return null;
+  return direct;
+}
+
+const frameOf = ({ frame }: EncodedBroadcast) => (frame.length === 1 ? frame[0]! : Buffer.concat(frame));
 
 /**
  * The adapter's per-socket callback for one broadcast, writing `encoded`'s frame directly where it
@@ -90,23 +119,12 @@ function routeOf(conn: Receiver['client']['conn'], transport: Transport): Route 
  */
 export function writeFramed(encoded: EncodedBroadcast, fallback: (socket: unknown) => void): (socket: unknown) => void {
   const { packet } = encoded;
-  const frame = encoded.frame.length === 1 ? encoded.frame[0]! : Buffer.concat(encoded.frame);
+  const frame = frameOf(encoded);
   return (socket) => {
     const receiver = socket as Receiver;
-    const conn = receiver.client.conn;
-    const transport = conn.transport;
-    let direct = transport[route];
-    // Decided on a transport's first big broadcast: every `connection` listener has run by then.
-    if (direct === undefined) direct = transport[route] = routeOf(conn, transport);
-    if (
-      direct === null ||
-      conn.writeBuffer!.length !== 0 ||
-      !transport.writable ||
-      conn.readyState !== 'open' ||
-      direct.ws.readyState !== wsOpen ||
-      direct.sender._state !== senderIdle ||
-      direct.tcp.writableLength !== 0
-    ) {
+    const direct = openRoute(receiver);
+    // A connection holding frames gets this one after them, through Engine.IO, which waits for them.
+    if (direct === null || direct.held.length !== 0) {
       fallback(socket);
       return;
     }
@@ -114,6 +132,55 @@ export function writeFramed(encoded: EncodedBroadcast, fallback: (socket: unknow
     receiver.notifyOutgoingListeners?.(packet);
     direct.tcp.write(frame);
   };
+}
+
+/**
+ * The same for a broadcast to a small room, whose receivers get a turn's packets in one write
+ * (`coalesceWrites`): the frame is held on the receiver's route where it could be written now,
+ * `wait(connection)` told, and `writeHeld` writes it in the loop's check phase, before the
+ * packets Engine.IO collected meanwhile (a packet already waiting there sends this broadcast
+ * through Engine.IO, after it). A broadcast to tens of members skips Engine.IO's queue, its
+ * events and its transport's writes for each of them.
+ */
+export function holdFramed(
+  encoded: EncodedBroadcast,
+  fallback: (socket: unknown) => void,
+  wait: (connection: object) => void,
+): (socket: unknown) => void {
+  const { packet } = encoded;
+  const frame = frameOf(encoded);
+  return (socket) => {
+    const receiver = socket as Receiver;
+    const direct = openRoute(receiver);
+    if (direct === null) {
+      fallback(socket);
+      return;
+    }
+    receiver.notifyOutgoingListeners?.(packet);
+    if (direct.held.push(frame) === 1) wait(receiver.client.conn);
+  };
+}
+
+/**
+ * Writes the frames `connection` holds, then what `flush` (Engine.IO's) sends, in one write of its
+ * TCP socket; whether it held any. A connection that closed meanwhile drops them, as Engine.IO
+ * drops its buffer.
+ */
+export function writeHeld(connection: object, flush: () => void): boolean {
+  const conn = connection as Receiver['client']['conn'];
+  const direct = conn.transport[route];
+  if (!direct || direct.held.length === 0) return false;
+  const frames = direct.held;
+  direct.held = [];
+  if (conn.readyState !== 'open' || direct.ws.readyState !== wsOpen) return true;
+  direct.tcp.cork();
+  try {
+    for (const frame of frames) direct.tcp.write(frame);
+    flush();
+  } finally {
+    direct.tcp.uncork();
+  }
+  return true;
 }
 
 /**
