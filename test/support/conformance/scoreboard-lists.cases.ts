@@ -277,6 +277,30 @@ export function scoreboardAndListsCases(open: () => Promise<DataLayerDatabase>):
       expect(await node.lists.listWithItems(timeOrderedId(), ann.id)).toBeNull();
     });
 
+    it('reads items as their transaction sees them, the works that ask together in one statement', async () => {
+      const { list, item } = await listWithItem('garden', 'seeds');
+      const other = await node.units.write((context) =>
+        node.lists.createItem(context, { listId: list.id, text: 'soil', user: ann }),
+      );
+      const found = await node.units.write(async (context) => {
+        await node.lists.writeItemIfCurrent(context, {
+          state: (await node.lists.itemState(item.id, context.sql))!,
+          changes: { done: true },
+          user: bob,
+          event: ListsBroadcast.ItemUpdated,
+        });
+        return Promise.all([
+          node.lists.currentItem(item.id, context),
+          node.lists.currentItem(timeOrderedId(), context),
+          node.lists.currentItem(other.id, context),
+          node.lists.currentItem(item.id, context),
+        ]);
+      });
+      const written = await node.lists.findItem(item.id);
+      expect(written).toMatchObject({ version: 2, done: true, updatedBy: bob });
+      expect(found).toEqual([written, null, other, written]);
+    });
+
     it('logs a rename and a delete of a list', async () => {
       const list = await node.units.write((context) =>
         node.spaces.create(SpaceKinds.list, context, {

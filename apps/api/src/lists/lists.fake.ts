@@ -121,6 +121,9 @@ export class InMemoryLists {
   async asItem(row: ItemRow) {
     return this.toItem(row);
   }
+  async currentItem(itemId: string) {
+    return this.findItem(itemId);
+  }
   async findItem(itemId: string) {
     const row = this.rows.get(itemId);
     return row ? this.toItem(row) : null;

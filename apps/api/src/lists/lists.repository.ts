@@ -26,7 +26,7 @@ import {
   updateItemAtVersion,
   type KeySide,
 } from './lists.queries.js';
-import { itemsForWrite } from './items-for-write.js';
+import { currentItems, itemsForWrite } from './items-for-write.js';
 import {
   changedColumns,
   itemStateOf,
@@ -113,6 +113,12 @@ export class ListsRepository {
    */
   itemForWrite(itemId: string, userId: string, context: UnitOfWork): Promise<ItemForWrite | null> {
     return context.gather(itemsForWrite, { itemId, userId });
+  }
+
+  /** The item as the work's transaction sees it now: one read for the works that ask together (see `currentItems`). */
+  async currentItem(itemId: string, context: UnitOfWork): Promise<Item | null> {
+    const row = await context.gather(currentItems, itemId);
+    return row ? this.asItem(row, context.sql) : null;
   }
 
   async findItem(itemId: string, sql: Sql = this.database.reader): Promise<Item | null> {

@@ -226,7 +226,7 @@ export class ListsService {
       const { changes, event } = await plan(context, state);
       const item = await this.lists.writeItemIfCurrent(context, { state, changes, user, event });
       // Another write overlapping this one got there first: the item as it is now.
-      if (!item) throw this.conflict(input, expectDeleted, await this.currentItem(input.itemId, context.sql));
+      if (!item) throw this.conflict(input, expectDeleted, await this.currentItem(input.itemId, context));
       return { item };
     };
     return this.writes.once(user.id, input.opId, command, work, { overlaps });
@@ -243,8 +243,8 @@ export class ListsService {
     return new DomainError(ErrorCode.Conflict, message, { current } satisfies ItemConflictDetails);
   }
 
-  private async currentItem(itemId: string, sql: Sql): Promise<Item> {
-    const item = await this.lists.findItem(itemId, sql);
+  private async currentItem(itemId: string, context: UnitOfWork): Promise<Item> {
+    const item = await this.lists.currentItem(itemId, context);
     if (!item) throw DomainError.notFound('item');
     return item;
   }
