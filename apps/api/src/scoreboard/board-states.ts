@@ -5,8 +5,12 @@ import type { BoardRecord } from './board-records.js';
 import { RankedBoard, type BoardChange } from './ranked-board.js';
 import { ScoreboardRepository } from './scoreboard.repository.js';
 
-/** Boards whose ranking is kept; the least recently read beyond this many are dropped. */
-const keptBoards = 1_000;
+/**
+ * Boards whose ranking is kept; the least recently read beyond this many are dropped. A kept
+ * player, with its object and JSON and the board's, holds about 800 bytes: 100 boards of 450
+ * players about 35 MB (most boards are far smaller).
+ */
+const keptBoards = 100;
 
 /**
  * The ranked players of the boards read lately, kept in step with the changes committed through
