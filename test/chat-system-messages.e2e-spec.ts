@@ -132,6 +132,32 @@ describe('chat rooms', () => {
       expect(heardByBob).toHaveLength(2);
     });
 
+    it('renames sent together all apply: each room announced once per rename, named as its last room:updated says', async () => {
+      const owners = await Promise.all(['cat', 'dan', 'eve'].map((name) => chatClient(server.url, name)));
+      const roomsOwned = await Promise.all(owners.map(({ socket }) => createRoom(socket)));
+      await Promise.all(owners.map(({ socket }, index) => join(socket, roomsOwned[index].id)));
+      const heard = owners.map(({ socket }) => heardBy(socket));
+      const rename = (index: number, name: string) =>
+        commandOk<ChatCommandResults['room:rename']>(owners[index].socket, ChatCommand.RoomRename, {
+          opId: randomUUID(),
+          roomId: roomsOwned[index].id,
+          name,
+        });
+      // Sent in one turn: one transaction, the works side by side; the first owner renames twice.
+      const answers = await Promise.all([rename(0, 'first'), rename(1, 'one'), rename(2, 'two'), rename(0, 'second')]);
+      expect(answers.map(({ room }) => room.name)).toEqual(['first', 'one', 'two', 'second']);
+      await eventually(() => heard[0].length === 4 && heard[1].length === 2 && heard[2].length === 2, 'renames');
+      for (const [index, events] of heard.entries()) {
+        expect(events.map(({ data }) => (data as { seq: number }).seq)).toEqual(
+          Array.from({ length: events.length }, (_, offset) => offset + 1),
+        );
+        const updates = events.filter(({ event }) => event === ChatBroadcast.RoomUpdated);
+        const last = (updates.at(-1)!.data as RoomUpdated).room.name;
+        expect(await listed(owners[index].socket, roomsOwned[index].id)).toMatchObject({ name: last });
+      }
+      expect(heard[1].map(({ event }) => event)).toEqual([ChatBroadcast.RoomUpdated, ChatBroadcast.MessageCreated]);
+    });
+
     it('starts every database with the public room "general", whose seq 1 is the welcome', async () => {
       const { socket } = await chatClient(server.url, 'newcomer');
       expect(await listed(socket, generalRoom.id)).toMatchObject({

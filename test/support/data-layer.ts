@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UsersRepository } from '../../apps/api/src/auth/users.repository.js';
 import { ChatRepository } from '../../apps/api/src/chat/chat.repository.js';
+import { MessageChangesRepository } from '../../apps/api/src/chat/message-changes.repository.js';
 import { MessagesRepository } from '../../apps/api/src/chat/messages.repository.js';
 import { ThreadsRepository } from '../../apps/api/src/chat/threads/threads.repository.js';
 import { UnreadCounts } from '../../apps/api/src/chat/unread-counts.js';
@@ -30,6 +31,7 @@ export interface DataLayerNode {
   chat: ChatRepository;
   unread: UnreadCounts;
   messages: MessagesRepository;
+  messageChanges: MessageChangesRepository;
   threads: ThreadsRepository;
   boards: ScoreboardRepository;
   lists: ListsRepository;
@@ -74,6 +76,7 @@ async function migrated(url: string): Promise<DataLayerDatabase> {
         chat: new ChatRepository(database, changeLog, unread),
         unread,
         messages,
+        messageChanges: new MessageChangesRepository(messages, changeLog),
         threads: new ThreadsRepository(messages),
         boards: new ScoreboardRepository(database, changeLog),
         lists: new ListsRepository(database, changeLog),

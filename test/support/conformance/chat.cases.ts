@@ -110,29 +110,30 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       const { messages } = await node.messages.messagesBefore(room.id, undefined, 10);
       const target = messages.at(-1)!;
       await node.units.write(async (context) => {
-        await node.messages.editMessage(context, target.id, 'edited @ann', [ann]);
-        await node.messages.addReaction(context, target.id, bob.id, '👍');
-        await node.messages.addReaction(context, target.id, ann.id, '👍');
-        await node.messages.addReaction(context, target.id, ann.id, '🎉');
-        await node.messages.removeReaction(context, target.id, ann.id, '🎉');
-        expect(await node.messages.reactionEmoji(target.id, bob.id, context.sql)).toEqual([
-          { emoji: '👍', mine: true },
-        ]);
-        await node.messages.addReaction(context, target.id, bob.id, '🎉');
-        const byEmoji = (a: { emoji: string }, b: { emoji: string }) => (a.emoji < b.emoji ? -1 : 1);
-        expect((await node.messages.reactionEmoji(target.id, ann.id, context.sql)).sort(byEmoji)).toEqual(
-          [
-            { emoji: '🎉', mine: false },
-            { emoji: '👍', mine: true },
-          ].sort(byEmoji),
-        );
-        await node.messages.removeReaction(context, target.id, bob.id, '🎉');
-        const changed = await node.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, target.id);
-        expect(changed).toMatchObject({ text: 'edited @ann', mentions: [ann], editedAt: expect.any(String) });
+        const found = async () => (await node.messageChanges.findMessageForMember(target.id, ann.id, context))!;
+        const react = async (userId: string, emoji: string) => {
+          const message = await found();
+          const reactions = await node.messageChanges.reactionsOf(message, context.sql);
+          const add = !reactions.some((reaction) => reaction.emoji === emoji && reaction.userId === userId);
+          return node.messageChanges.toggleReaction(context, message, reactions, { userId, emoji, add });
+        };
+        expect(await found()).toMatchObject({ member: true, carries: { reactions: false, mentions: false } });
+        const edited = await node.messageChanges.editMessage(context, await found(), 'edited @ann', [ann]);
+        expect(edited).toMatchObject({ text: 'edited @ann', mentions: [ann], editedAt: expect.any(String) });
+        await react(bob.id, '👍');
+        await react(ann.id, '👍');
+        await react(ann.id, '🎉');
+        expect((await react(ann.id, '🎉')).reactions.map((reaction) => reaction.emoji)).toEqual(['👍']);
+        await react(bob.id, '🎉');
+        const changed = await react(bob.id, '🎉');
+        expect(changed).toMatchObject({ text: 'edited @ann', mentions: [ann], editedAt: edited.editedAt });
         // Reactions of the same millisecond go by user id: compare as sets.
         expect(changed.reactions).toEqual([
           { emoji: '👍', count: 2, userIds: expect.arrayContaining([bob.id, ann.id]) as unknown as string[] },
         ]);
+        // What a change answers is what a read of the message gives.
+        expect((await node.messages.messagesWithIds([target.id], context.sql))[0]).toEqual(changed);
+        expect(await found()).toMatchObject({ carries: { reactions: true, mentions: true } });
       });
       const older = await node.messages.messagesBefore(room.id, target.seq, 1);
       expect(older).toMatchObject({ more: false, messages: [{ seq: 2 }] });
@@ -184,7 +185,8 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
         { seq: 1, event: published[0]?.event },
         { seq: 2, event: ChatBroadcast.MessageCreated },
         { seq: 3, event: ChatBroadcast.MessageCreated },
-        { seq: 4, event: ChatBroadcast.MessageUpdated },
+        // The edit, then each reaction toggled.
+        ...Array.from({ length: 7 }, (_, index) => ({ seq: 4 + index, event: ChatBroadcast.MessageUpdated })),
       ]);
       expect(logged.map(({ data }) => data)).toEqual(published.map(({ data }) => data));
       expect((await node.spaces.changesSince(SpaceKinds.room, room.id, 1, 2)).map(({ seq }) => seq)).toEqual([2, 3]);
@@ -209,7 +211,8 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
           author: ann,
           text: 'draft quokka',
         });
-        await node.messages.editMessage(context, message.id, 'final wombat', []);
+        const found = await node.messageChanges.findMessageForMember(message.id, ann.id, context);
+        await node.messageChanges.editMessage(context, found!, 'final wombat', []);
         return message;
       });
       expect((await find('batched')).sort()).toEqual([yak.id, zebra.id].sort());
@@ -217,7 +220,10 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       expect(await find('quokka')).toEqual([]);
       expect(await find('wombat')).toEqual([edited.id]);
       await node.units.write(async (context) =>
-        node.messages.deleteMessage(context, (await node.messages.findMessage(edited.id, context.sql))!),
+        node.messageChanges.deleteMessage(
+          context,
+          (await node.messageChanges.findMessageForMember(edited.id, ann.id, context))!,
+        ),
       );
       expect(await find('wombat')).toEqual([]);
     });
@@ -243,7 +249,8 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       const summary = async () => (await node.messages.messagesWithIds([parent.id]))[0]?.thread;
       expect(await summary()).toEqual({ replyCount: 3, lastReplyAt: third.createdAt, latestRepliers: [bob, ann] });
       await node.units.write(async (context) => {
-        await node.messages.deleteMessage(context, (await node.messages.findMessage(third.id, context.sql))!);
+        const found = await node.messageChanges.findMessageForMember(third.id, bob.id, context);
+        await node.messageChanges.deleteMessage(context, found!);
         await node.threads.replyRemoved(context, parent.id);
       });
       expect(await summary()).toEqual({ replyCount: 2, lastReplyAt: second.createdAt, latestRepliers: [ann, bob] });
@@ -258,9 +265,9 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       const { messages } = await node.messages.messagesBefore(room.id, undefined, 10);
       const target = messages.find((message) => message.seq === 2)!;
       await node.units.write(async (context) => {
-        const record = (await node.messages.findMessage(target.id, context.sql))!;
-        await node.messages.deleteMessage(context, record);
-        await node.messages.appendMessageChange(context, ChatBroadcast.MessageDeleted, target.id);
+        const found = await node.messageChanges.findMessageForMember(target.id, ann.id, context);
+        const deleted = await node.messageChanges.deleteMessage(context, found!);
+        expect((await node.messages.messagesWithIds([target.id], context.sql))[0]).toEqual(deleted);
       });
       const after = await node.messages.messagesBefore(room.id, undefined, 10);
       expect(after.messages.find((message) => message.id === target.id)).toMatchObject({

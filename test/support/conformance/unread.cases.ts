@@ -56,7 +56,10 @@ export function unreadCases(open: () => Promise<DataLayerDatabase>): void {
     }
     for (const message of history.filter((_, at) => at % 6 === 1 || at % 11 === 5)) {
       await node.units.write(async (context) =>
-        node.messages.deleteMessage(context, (await node.messages.findMessage(message.id, context.sql))!),
+        node.messageChanges.deleteMessage(
+          context,
+          (await node.messageChanges.findMessageForMember(message.id, message.author.id, context))!,
+        ),
       );
       Object.assign(message, { deletedAt: '2026-01-01T00:00:00.000Z', mentions: [] });
     }

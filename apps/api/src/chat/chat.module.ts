@@ -3,6 +3,7 @@ import { ChatGateway } from './chat.gateway.js';
 import { ChatRepository } from './chat.repository.js';
 import { ChatService } from './chat.service.js';
 import { FurthestMarkers } from './furthest-markers.js';
+import { MessageChangesRepository } from './message-changes.repository.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessagesService } from './messages.service.js';
 import { RecentHistory } from './recent-history.js';
@@ -20,6 +21,7 @@ import { UnreadCounts } from './unread-counts.js';
     ChatRepository,
     FurthestMarkers,
     MessagesRepository,
+    MessageChangesRepository,
     RecentHistory,
     UnreadCounts,
     SearchService,

@@ -184,7 +184,7 @@ export class ChatService {
       ChatCommand.RoomRename,
       async (context) => {
         written = undefined;
-        const found = await this.spaces.requireWithMembership(SpaceKinds.room, input.roomId, user, context.sql);
+        const found = await this.spaces.requireWithMembership(SpaceKinds.room, input.roomId, user, context);
         const record = this.spaces.requireOwner(SpaceKinds.room, found.record, user, 'rename it');
         if (record.name === input.name) {
           const seq = await this.spaceRecords.currentSeq(SpaceKinds.room, record.id, context.sql);
@@ -201,6 +201,10 @@ export class ChatService {
           written = undefined;
           return stored;
         },
+        // Its checks read what no other command of a transaction changes (the room and its owner);
+        // it writes the room's row, then appends. Two renames of one room in one transaction run
+        // their statements in step: the room keeps the name whose room:updated has the later seq.
+        overlaps: true,
       },
     );
     if (written) await this.spaces.announce(SpaceKinds.room, DirectoryChange.Renamed, written.record, written.seq);

@@ -1,36 +1,37 @@
 import type { Message, MessageKind, Reaction, SystemAction, ThreadSummary, User } from '@tandem/contract';
+import type { Kysely } from 'kysely';
+import type { DB } from '../generated/kysely/database.js';
 import { isoTimestamp } from '../db/dialect.js';
-import type { Sql } from '../db/sql.js';
 import type { Carried } from './messages.queries.js';
 
 // Message rows as the contract has them: the columns read, and the mapping to `Message`.
 
 /** The query every message read starts from: the row and its author's name. */
-export function messageQuery(sql: Sql) {
-  return sql.db
+export function messageQuery(db: Kysely<DB>) {
+  return db
     .selectFrom('Message')
     .innerJoin('User', 'User.id', 'Message.authorId')
     .select([
       'Message.id',
-      'roomId',
-      'seq',
-      'authorId',
+      'Message.roomId',
+      'Message.seq',
+      'Message.authorId',
       'User.name as authorName',
-      'text',
-      'kind',
-      'action',
+      'Message.text',
+      'Message.kind',
+      'Message.action',
       'Message.createdAt',
-      'editedAt',
-      'deletedAt',
-      'replyToId',
-      'replyCount',
-      'lastReplyAt',
-      'latestRepliers',
+      'Message.editedAt',
+      'Message.deletedAt',
+      'Message.replyToId',
+      'Message.replyCount',
+      'Message.lastReplyAt',
+      'Message.latestRepliers',
     ]);
 }
 
 export type MessageQuery = ReturnType<typeof messageQuery>;
-type MessageRow = Awaited<ReturnType<MessageQuery['execute']>>[number];
+export type MessageRow = Awaited<ReturnType<MessageQuery['execute']>>[number];
 
 /** One message from its row and what it carries beside it (see `carriedBy`). */
 export function messageFromRow(row: MessageRow, { reactions, mentions }: Carried): Message {

@@ -1,4 +1,4 @@
-import { ChatBroadcast } from '@tandem/contract';
+import { ChatBroadcast, type User } from '@tandem/contract';
 import { sql as raw } from 'kysely';
 import type { RecordedApart } from '../db/change-log.repository.js';
 import type { BeforeCommit, GatheredRead } from '../db/database.service.js';
@@ -60,9 +60,14 @@ export const createdMessages: RecordedApart = {
   ),
 };
 
-export const insertMention = prepare((db, mention: { messageId: string; userId: string; name: string }) =>
+const insertMention = prepare((db, mention: { messageId: string; userId: string; name: string }) =>
   db.insertInto('MessageMention').values({ messageId: mention.messageId, userId: mention.userId, name: mention.name }),
 );
+
+/** The message's mentions, a statement each. */
+export async function insertMentions(sql: Sql, messageId: string, mentions: readonly User[]): Promise<void> {
+  for (const user of mentions) await sql.run(insertMention({ messageId, userId: user.id, name: user.name }));
+}
 
 /** The `message:created` change a message keeps (null on messages written before that column). */
 export const createdChangeOf = prepare((db, message: { id: string }) =>
@@ -74,26 +79,6 @@ export const findMessage = prepare((db, message: { id: string }) =>
     .selectFrom('Message')
     .select(['id', 'roomId', 'seq', 'authorId', 'kind', 'deletedAt', 'replyToId'])
     .where('id', '=', message.id),
-);
-
-/** A message and whether the user is a member of its room: what a command on a message checks first, one read. */
-export const findMessageForMember = prepare((db, key: { id: string; userId: string }) =>
-  db
-    .selectFrom('Message')
-    .leftJoin('Membership', (join) =>
-      join.onRef('Membership.roomId', '=', 'Message.roomId').on('Membership.userId', '=', key.userId),
-    )
-    .select([
-      'Message.id',
-      'Message.roomId',
-      'Message.seq',
-      'Message.authorId',
-      'Message.kind',
-      'Message.deletedAt',
-      'Message.replyToId',
-      'Membership.userId as memberId',
-    ])
-    .where('Message.id', '=', key.id),
 );
 
 /** New messages into the search index, once per transaction, where the database does not do it itself. */
@@ -114,6 +99,7 @@ const carried = {
 } as const;
 
 type CarriedKind = keyof typeof carried;
+const carriedKinds = Object.keys(carried) as CarriedKind[];
 type CarriedRow<K extends CarriedKind> = Record<'messageId' | (typeof carried)[K]['columns'][number], string>;
 
 /** One message's reactions and mentions, each in its order. */
@@ -138,18 +124,17 @@ const carriedRows = prepareShapes(
   },
 );
 
-/** What the messages carry beside their rows, by message id: one statement per kind for all of them. */
-export async function carriedBy(sql: Sql, messageIds: string[]): Promise<Map<string, Carried>> {
+/** What the messages carry beside their rows, by message id: one statement per kind (of `kinds`) for all of them. */
+export async function carriedBy(
+  sql: Sql,
+  messageIds: string[],
+  kinds: readonly CarriedKind[] = carriedKinds,
+): Promise<Map<string, Carried>> {
   const byMessage = new Map(messageIds.map((id): [string, Carried] => [id, { reactions: [], mentions: [] }]));
   const ids = Object.fromEntries(messageIds.map((id, index) => [`id${index}`, id]));
-  for (const kind of Object.keys(carried) as CarriedKind[]) {
+  for (const kind of kinds) {
     const rows = (await sql.all(carriedRows({ kind, count: messageIds.length }, ids))) as CarriedRow<CarriedKind>[];
     for (const row of rows) (byMessage.get(row.messageId)![kind] as CarriedRow<CarriedKind>[]).push(row);
   }
   return byMessage;
 }
-
-/** The logged changes that carry a message (see `ChangeLogRepository.append`'s `messageId`). */
-export const loggedChangesOf = prepare((db, change: { messageId: string }) =>
-  db.selectFrom('Change').select(['streamKey', 'seq', 'data']).where('messageId', '=', change.messageId),
-);

@@ -5,7 +5,6 @@ import {
   rooms,
   timeOrderedId,
   type Message,
-  type MessageChanged,
   type MessageCreated,
   type MessageKind,
   type SystemAction,
@@ -15,18 +14,16 @@ import { encodedOnce } from '../common/encoded-once.js';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { isoString, timestamp } from '../db/dialect.js';
-import type { Sql } from '../db/sql.js';
-import { messageFromRow, messageQuery, type MessageQuery } from './message-rows.js';
+import type { Prepared, Sql } from '../db/sql.js';
+import { messageFromRow, messageQuery, type MessageQuery, type MessageRow } from './message-rows.js';
 import { countedKey } from './unread-counts.js';
 import {
   carriedBy,
   createdChangeOf,
   findMessage,
-  findMessageForMember,
   indexNewMessages,
-  insertMention,
+  insertMentions,
   insertNewMessages,
-  loggedChangesOf,
 } from './messages.queries.js';
 
 /** What the rules need to know about a message. */
@@ -52,13 +49,6 @@ export interface NewMessage {
   replyTo?: string;
   /** The command that wrote a user's message: its `message:created` carries it. */
   opId?: string;
-}
-
-/** A logged change's JSON with the message's text and mentions emptied; undefined if it carries another message. */
-function withoutText(logged: string, messageId: string): string | undefined {
-  const data = JSON.parse(logged) as Partial<MessageChanged>;
-  if (data.message?.id !== messageId) return undefined;
-  return JSON.stringify({ ...data, message: { ...data.message, text: '', mentions: [] } });
 }
 
 /** Messages, their reactions and mentions; rows become contract types here. */
@@ -121,20 +111,8 @@ export class MessagesRepository {
         ),
     });
     context.beforeCommit(indexNewMessages, id);
-    await this.addMentions(context.sql, id, mentions);
+    await insertMentions(context.sql, id, mentions);
     return data.message;
-  }
-
-  /** The message and whether the user is a member of its room: one read. */
-  async findMessageForMember(
-    messageId: string,
-    userId: string,
-    sql: Sql,
-  ): Promise<{ message: MessageRecord; member: boolean } | null> {
-    const row = await sql.first(findMessageForMember({ id: messageId, userId }));
-    if (!row) return null;
-    const { memberId, ...message } = row;
-    return { message: message as MessageRecord, member: memberId !== null };
   }
 
   async findMessage(messageId: string, sql: Sql = this.database.reader): Promise<MessageRecord | null> {
@@ -146,96 +124,6 @@ export class MessagesRepository {
     const row = await sql.first(createdChangeOf({ id: messageId }));
     if (!row?.createdChange) throw new Error(`message ${messageId} keeps no record of its creation`);
     return (JSON.parse(row.createdChange) as MessageCreated).message;
-  }
-
-  /** Replaces the text and its mentions, and marks the message edited now. */
-  async editMessage({ sql }: UnitOfWork, messageId: string, text: string, mentions: User[]): Promise<void> {
-    await sql.run(sql.db.updateTable('Message').set({ text, editedAt: timestamp() }).where('id', '=', messageId));
-    await sql.run(sql.db.deleteFrom('MessageMention').where('messageId', '=', messageId));
-    await this.addMentions(sql, messageId, mentions);
-  }
-
-  private async addMentions(sql: Sql, messageId: string, mentions: User[]): Promise<void> {
-    for (const user of mentions) await sql.run(insertMention({ messageId, userId: user.id, name: user.name }));
-  }
-
-  /**
-   * Soft delete: the row keeps its id and seq with `deletedAt` set, and loses its text, reactions
-   * and mentions. The payloads already logged for the message (its creation, edits, reactions)
-   * are emptied the same way, so that a resync never replays the text either.
-   */
-  async deleteMessage({ sql }: UnitOfWork, message: MessageRecord): Promise<void> {
-    const row = await sql.first(createdChangeOf({ id: message.id }));
-    const createdChange = row?.createdChange ? withoutText(row.createdChange, message.id) : null;
-    await sql.run(
-      sql.db
-        .updateTable('Message')
-        .set({ text: '', deletedAt: timestamp(), createdChange: createdChange ?? row?.createdChange ?? null })
-        .where('id', '=', message.id),
-    );
-    await sql.run(sql.db.deleteFrom('Reaction').where('messageId', '=', message.id));
-    await sql.run(sql.db.deleteFrom('MessageMention').where('messageId', '=', message.id));
-    // The changes that carry the message name it (its creation's too, on rows logged before
-    // creations were kept on the message).
-    const logged = await sql.all(loggedChangesOf({ messageId: message.id }));
-    for (const change of logged) {
-      const data = withoutText(change.data, message.id);
-      if (data === undefined) continue;
-      await sql.run(
-        sql.db
-          .updateTable('Change')
-          .set({ data })
-          .where('streamKey', '=', change.streamKey)
-          .where('seq', '=', change.seq),
-      );
-    }
-  }
-
-  /** The distinct emoji used on the message, each with whether the user reacted with it: one read. */
-  async reactionEmoji(messageId: string, userId: string, sql: Sql): Promise<{ emoji: string; mine: boolean }[]> {
-    const rows = await sql.all(
-      sql.db
-        .selectFrom('Reaction')
-        .select((eb) => [
-          'emoji',
-          eb.fn.max<number>(eb.case().when('userId', '=', userId).then(1).else(0).end()).as('mine'),
-        ])
-        .where('messageId', '=', messageId)
-        .groupBy('emoji'),
-    );
-    return rows.map((row) => ({ emoji: row.emoji, mine: Number(row.mine) === 1 }));
-  }
-
-  async addReaction({ sql }: UnitOfWork, messageId: string, userId: string, emoji: string): Promise<void> {
-    await sql.run(sql.db.insertInto('Reaction').values({ messageId, userId, emoji, createdAt: timestamp() }));
-  }
-
-  async removeReaction({ sql }: UnitOfWork, messageId: string, userId: string, emoji: string): Promise<void> {
-    await sql.run(
-      sql.db
-        .deleteFrom('Reaction')
-        .where('messageId', '=', messageId)
-        .where('userId', '=', userId)
-        .where('emoji', '=', emoji),
-    );
-  }
-
-  /** Logs and broadcasts the message as it now is, as `message:updated` or `message:deleted`. */
-  async appendMessageChange(
-    context: UnitOfWork,
-    event: typeof ChatBroadcast.MessageUpdated | typeof ChatBroadcast.MessageDeleted,
-    messageId: string,
-  ): Promise<Message> {
-    const [message] = await this.messages(context.sql, (query) => query.where('Message.id', '=', messageId));
-    if (!message) throw new Error(`message ${messageId} vanished inside its own transaction`);
-    await this.changeLog.append<MessageChanged>(context, {
-      namespace: Namespace.Chat,
-      stream: rooms.chat(message.roomId),
-      event,
-      data: (seq) => ({ roomId: message.roomId, seq, message }),
-      messageId,
-    });
-    return message;
   }
 
   /**
@@ -286,8 +174,8 @@ export class MessagesRepository {
   }
 
   /** Messages as the contract has them: with their author, reactions and mentions. */
-  async messages(sql: Sql, which: (query: MessageQuery) => MessageQuery): Promise<Message[]> {
-    const rows = await sql.all(which(messageQuery(sql)));
+  async messages(sql: Sql, which: ((query: MessageQuery) => MessageQuery) | Prepared<MessageRow>): Promise<Message[]> {
+    const rows = await sql.all(typeof which === 'function' ? which(messageQuery(sql.db)) : which);
     if (rows.length === 0) return [];
     const carried = await carriedBy(
       sql,

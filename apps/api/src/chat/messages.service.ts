@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  ChatBroadcast,
   ChatCommand,
   ErrorCode,
   type ChatCommandResults,
@@ -16,7 +15,9 @@ import { ChatRepository } from './chat.repository.js';
 import { SpaceKinds } from '../spaces/space-kinds.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 import { findMentions, mentionKeys } from './mentions.js';
-import { MessagesRepository, type MessageRecord } from './messages.repository.js';
+import { MessageChangesRepository, type FoundMessage } from './message-changes.repository.js';
+import { MessagesInFlight } from './messages-in-flight.js';
+import { MessagesRepository } from './messages.repository.js';
 import { ThreadsService } from './threads/threads.service.js';
 
 /** What a `message:send`'s opId keeps: the message's id, or, stored before that, the result itself. */
@@ -28,10 +29,13 @@ export const maxReactionEmojiPerMessage = 50;
 /** The messages' rules: who may write, change or react to a message, and what a retry answers. */
 @Injectable()
 export class MessagesService {
+  private readonly inFlight = new MessagesInFlight();
+
   constructor(
     private readonly spaces: SpacesService,
     private readonly chat: ChatRepository,
     private readonly messages: MessagesRepository,
+    private readonly changes: MessageChangesRepository,
     private readonly writes: UnitsOfWork,
     private readonly threads: ThreadsService,
   ) {}
@@ -72,43 +76,43 @@ export class MessagesService {
 
   /** The author's own, not deleted, user messages only; the message is marked edited now. */
   editMessage(user: User, input: ChatInput<'message:edit'>): Promise<ChatCommandResults['message:edit']> {
-    return this.onceWithMessage(user, input.opId, ChatCommand.MessageEdit, async (context) => {
-      const message = await this.requireMessage(input.messageId, user, context.sql, 'edit');
-      const mentions = await this.mentionsIn(input.text, message.roomId, context.sql);
-      await this.messages.editMessage(context, message.id, input.text, mentions);
-      return { message: await this.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, message.id) };
+    const rule = { ownOnly: 'edit', overlaps: true } as const;
+    return this.onceOnMessage(user, input, ChatCommand.MessageEdit, rule, async (context, found) => {
+      const mentions = await this.mentionsIn(input.text, found.record.roomId, context.sql);
+      return { message: await this.changes.editMessage(context, found, input.text, mentions) };
     });
   }
 
   /** The author's own messages only: a soft delete that keeps the message's id and seq. */
   deleteMessage(user: User, input: ChatInput<'message:delete'>): Promise<ChatCommandResults['message:delete']> {
-    return this.onceWithMessage(user, input.opId, ChatCommand.MessageDelete, async (context) => {
-      const message = await this.requireMessage(input.messageId, user, context.sql, 'delete');
-      await this.messages.deleteMessage(context, message);
-      const deleted = await this.messages.appendMessageChange(context, ChatBroadcast.MessageDeleted, message.id);
-      if (message.replyToId) await this.threads.replyRemoved(context, message.replyToId);
+    // A reply's delete rewrites its parent's summary from what the parent holds: never beside others.
+    const rule = { ownOnly: 'delete', overlaps: false } as const;
+    return this.onceOnMessage(user, input, ChatCommand.MessageDelete, rule, async (context, found) => {
+      const deleted = await this.changes.deleteMessage(context, found);
+      if (found.record.replyToId) await this.threads.replyRemoved(context, found.record.replyToId);
       return { message: deleted };
     });
   }
 
   /** Adds the user's reaction with that emoji, or removes it if it is there. Members only. */
   toggleReaction(user: User, input: ChatInput<'reaction:toggle'>): Promise<ChatCommandResults['reaction:toggle']> {
-    return this.onceWithMessage(user, input.opId, ChatCommand.ReactionToggle, async (context) => {
-      const { sql } = context;
-      const message = await this.requireMessage(input.messageId, user, sql);
-      const used = await this.messages.reactionEmoji(message.id, user.id, sql);
-      if (used.some((reaction) => reaction.emoji === input.emoji && reaction.mine)) {
-        await this.messages.removeReaction(context, message.id, user.id, input.emoji);
-      } else {
-        if (!used.some((reaction) => reaction.emoji === input.emoji) && used.length >= maxReactionEmojiPerMessage) {
-          throw new DomainError(
-            ErrorCode.Conflict,
-            `a message carries at most ${maxReactionEmojiPerMessage} different emoji`,
-          );
-        }
-        await this.messages.addReaction(context, message.id, user.id, input.emoji);
+    const rule = { overlaps: true } as const;
+    return this.onceOnMessage(user, input, ChatCommand.ReactionToggle, rule, async (context, found) => {
+      const reactions = await this.changes.reactionsOf(found, context.sql);
+      const { emoji } = input;
+      const mine = reactions.some((reaction) => reaction.emoji === emoji && reaction.userId === user.id);
+      if (
+        !mine &&
+        !reactions.some((reaction) => reaction.emoji === emoji) &&
+        new Set(reactions.map((reaction) => reaction.emoji)).size >= maxReactionEmojiPerMessage
+      ) {
+        throw new DomainError(
+          ErrorCode.Conflict,
+          `a message carries at most ${maxReactionEmojiPerMessage} different emoji`,
+        );
       }
-      return { message: await this.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, message.id) };
+      const reaction = { userId: user.id, emoji, add: !mine };
+      return { message: await this.changes.toggleReaction(context, found, reactions, reaction) };
     });
   }
 
@@ -119,14 +123,26 @@ export class MessagesService {
     return { messages, nextCursor: more ? (messages[0]?.seq ?? null) : null };
   }
 
-  /** `UnitsOfWork.once` for commands answering a message. */
-  private onceWithMessage<T extends { message: Message }>(
+  /**
+   * `UnitsOfWork.once` for a command on a stored message: the message is read (and the rules of
+   * `requireMessage` checked) with the opId's lookup; the work gets it. `overlaps`: it may work
+   * beside the others of its transaction, when no other command on the message is in flight.
+   */
+  private onceOnMessage<T extends { message: Message }>(
     user: User,
-    opId: string,
+    input: { opId: string; messageId: string },
     command: ChatCommand,
-    work: (context: UnitOfWork) => Promise<T>,
+    rule: { ownOnly?: 'edit' | 'delete'; overlaps: boolean },
+    work: (context: UnitOfWork, found: FoundMessage) => Promise<T>,
   ): Promise<T> {
-    return this.writes.once(user.id, opId, command, work, { replay: this.withCurrentText });
+    return this.inFlight.run(input.messageId, (alone) => {
+      let found: Promise<FoundMessage> | undefined;
+      return this.writes.once(user.id, input.opId, command, async (context) => work(context, await found!), {
+        replay: this.withCurrentText,
+        overlaps: rule.overlaps && alone,
+        check: (context) => (found = this.requireMessage(input.messageId, user, context, rule.ownOnly)),
+      });
+    });
   }
 
   /** A retried send: the message as it was sent (from its row), by `withCurrentText`'s rule. */
@@ -161,16 +177,16 @@ export class MessagesService {
   private async requireMessage(
     messageId: string,
     user: User,
-    sql: Sql,
+    context: UnitOfWork,
     ownOnly?: 'edit' | 'delete',
-  ): Promise<MessageRecord> {
-    const found = await this.messages.findMessageForMember(messageId, user.id, sql);
-    if (!found || found.message.deletedAt) throw DomainError.notFound('message');
-    const { message, member } = found;
-    if (ownOnly && (message.kind !== 'user' || message.authorId !== user.id)) {
+  ): Promise<FoundMessage> {
+    const found = await this.changes.findMessageForMember(messageId, user.id, context);
+    if (!found || found.record.deletedAt) throw DomainError.notFound('message');
+    const { record, member } = found;
+    if (ownOnly && (record.kind !== 'user' || record.authorId !== user.id)) {
       throw DomainError.forbidden(`only its author can ${ownOnly} a message`);
     }
     this.spaces.requireMembership(SpaceKinds.room, { deleted: false, member });
-    return message;
+    return found;
   }
 }

@@ -65,14 +65,17 @@ export class SpacesService {
     return record;
   }
 
-  /** The space (`NOT_FOUND` as `require`) and whether the user is a member of it: one read. */
+  /**
+   * The space (`NOT_FOUND` as `require`) and whether the user is a member of it: one read, with
+   * the works of the transaction that ask together.
+   */
   async requireWithMembership(
     kind: SpaceKind,
     spaceId: string,
     user: User,
-    sql: Sql,
+    context: UnitOfWork,
   ): Promise<{ record: SpaceRecord; member: boolean }> {
-    const found = await this.spaces.findForMember(kind, spaceId, user.id, sql);
+    const found = await this.spaces.findForMemberAmong(kind, spaceId, user.id, context);
     if (!found || found.record.deletedAt) throw DomainError.notFound(kind.noun);
     return found;
   }

@@ -13,6 +13,7 @@ import { DatabaseService, type UnitOfWork } from '../../db/database.service.js';
 import type { Sql } from '../../db/sql.js';
 import { SpaceKinds } from '../../spaces/space-kinds.js';
 import { SpacesService } from '../../spaces/spaces.service.js';
+import { MessageChangesRepository } from '../message-changes.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { ThreadsRepository } from './threads.repository.js';
 
@@ -25,6 +26,7 @@ export class ThreadsService {
   constructor(
     private readonly spaces: SpacesService,
     private readonly messages: MessagesRepository,
+    private readonly changes: MessageChangesRepository,
     private readonly threads: ThreadsRepository,
     private readonly changeLog: ChangeLogRepository,
     private readonly database: DatabaseService,
@@ -46,13 +48,13 @@ export class ThreadsService {
   /** After a reply is stored: the parent's new summary, logged and broadcast. */
   async replyAdded(context: UnitOfWork, parentId: string, reply: Message): Promise<void> {
     await this.threads.replyAdded(context, parentId, reply);
-    await this.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, parentId);
+    await this.changes.appendMessageChange(context, ChatBroadcast.MessageUpdated, parentId);
   }
 
   /** After a reply is deleted: the parent's summary counted again, logged and broadcast. */
   async replyRemoved(context: UnitOfWork, parentId: string): Promise<void> {
     await this.threads.replyRemoved(context, parentId);
-    await this.messages.appendMessageChange(context, ChatBroadcast.MessageUpdated, parentId);
+    await this.changes.appendMessageChange(context, ChatBroadcast.MessageUpdated, parentId);
   }
 
   /**

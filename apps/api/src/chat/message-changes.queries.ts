@@ -1,0 +1,166 @@
+import type { GatheredRead } from '../db/database.service.js';
+import { prepare, prepareList, prepareShapes } from '../db/sql.js';
+import { messageQuery } from './message-rows.js';
+
+// The queries of the commands on a stored message (an edit, a reaction, a delete): see
+// `MessageChangesRepository`.
+
+/**
+ * `count` messages as a read of messages has them (see `messageQuery`), each with whether the
+ * user who asks for it is a member of its room, its `createdChange`, and whether it carries
+ * reactions and mentions: what the commands on messages of a transaction read first, in one
+ * statement, a row per message. Values: each message's id and its user's id, then the messages' ids.
+ */
+const findMessagesForMembersQuery = prepareList(
+  (count: number) => String(count),
+  (db, values: readonly unknown[], count) => {
+    const indexes = Array.from({ length: count }, (_, index) => index);
+    return messageQuery(db)
+      .select((eb) => {
+        // The user who asked for this message.
+        let asker = eb
+          .case('Message.id')
+          .when(values[0] as string)
+          .then(values[1] as string);
+        for (const index of indexes.slice(1)) {
+          asker = asker.when(values[2 * index] as string).then(values[2 * index + 1] as string);
+        }
+        return [
+          'Message.createdChange',
+          eb
+            .exists(
+              eb
+                .selectFrom('Membership')
+                .select('Membership.userId')
+                .whereRef('Membership.roomId', '=', 'Message.roomId')
+                .where('Membership.userId', '=', asker.end()),
+            )
+            .as('member'),
+          eb
+            .exists(
+              eb.selectFrom('Reaction').select('Reaction.messageId').whereRef('Reaction.messageId', '=', 'Message.id'),
+            )
+            .as('hasReactions'),
+          eb
+            .exists(
+              eb
+                .selectFrom('MessageMention')
+                .select('MessageMention.messageId')
+                .whereRef('MessageMention.messageId', '=', 'Message.id'),
+            )
+            .as('hasMentions'),
+        ];
+      })
+      .where(
+        'Message.id',
+        'in',
+        indexes.map((index) => values[2 * count + index] as string),
+      );
+  },
+);
+
+type FoundRow = NonNullable<ReturnType<typeof findMessagesForMembersQuery>['row']>;
+
+/**
+ * A message and whether the user is a member of its room (see `findMessagesForMembersQuery`): the
+ * works that ask together read in one statement (a message asked for twice at once, by two users,
+ * is read once per asker).
+ */
+export const findMessagesForMembers: GatheredRead<
+  { id: string; userId: string },
+  { row: Omit<FoundRow, 'member'>; member: boolean } | undefined
+> = {
+  async run(keys, sql) {
+    if (new Set(keys.map((key) => key.id)).size < keys.length) {
+      return Promise.all(keys.map(async (key) => (await this.run([key], sql))[0]));
+    }
+    const values = [...keys.flatMap((key) => [key.id, key.userId]), ...keys.map((key) => key.id)];
+    const rows = new Map((await sql.all(findMessagesForMembersQuery(keys.length, values))).map((row) => [row.id, row]));
+    return keys.map((key) => {
+      const found = rows.get(key.id);
+      if (!found) return undefined;
+      const { member, ...row } = found;
+      return { row, member: Boolean(member) };
+    });
+  },
+};
+
+/** A message's row as a message read has it (see `messageQuery`). */
+export const messageRow = prepare((db, message: { id: string }) =>
+  messageQuery(db).where('Message.id', '=', message.id),
+);
+
+export const editMessageText = prepare((db, edit: { id: string; text: string; editedAt: string }) =>
+  db.updateTable('Message').set({ text: edit.text, editedAt: edit.editedAt }).where('id', '=', edit.id),
+);
+
+/** A deleted message's row: no text, and its creation's record without it. */
+export const markMessageDeleted = prepare(
+  (db, deleted: { id: string; deletedAt: string; createdChange: string | null }) =>
+    db
+      .updateTable('Message')
+      .set({ text: '', deletedAt: deleted.deletedAt, createdChange: deleted.createdChange })
+      .where('id', '=', deleted.id),
+);
+
+export const deleteMentionsOf = prepare((db, message: { messageId: string }) =>
+  db.deleteFrom('MessageMention').where('messageId', '=', message.messageId),
+);
+
+export const deleteReactionsOf = prepare((db, message: { messageId: string }) =>
+  db.deleteFrom('Reaction').where('messageId', '=', message.messageId),
+);
+
+export const insertReaction = prepare(
+  (db, reaction: { messageId: string; userId: string; emoji: string; createdAt: string }) =>
+    db.insertInto('Reaction').values({
+      messageId: reaction.messageId,
+      userId: reaction.userId,
+      emoji: reaction.emoji,
+      createdAt: reaction.createdAt,
+    }),
+);
+
+export const deleteReaction = prepare((db, reaction: { messageId: string; userId: string; emoji: string }) =>
+  db
+    .deleteFrom('Reaction')
+    .where('messageId', '=', reaction.messageId)
+    .where('userId', '=', reaction.userId)
+    .where('emoji', '=', reaction.emoji),
+);
+
+/** One message's reactions in a message's order, with when each was made (where a new one goes). */
+export const reactionsOf = prepare((db, message: { messageId: string }) =>
+  db
+    .selectFrom('Reaction')
+    .select(['messageId', 'emoji', 'userId', 'createdAt'])
+    .where('messageId', '=', message.messageId)
+    .orderBy('createdAt')
+    .orderBy('userId'),
+);
+
+/** The logged changes that carry a message (see `ChangeLogRepository.append`'s `messageId`). */
+export const loggedChangesOf = prepare((db, change: { messageId: string }) =>
+  db.selectFrom('Change').select(['streamKey', 'seq', 'data']).where('messageId', '=', change.messageId),
+);
+
+/**
+ * Rewrites `count` logged changes of one stream, each to its own data, in one statement: parameters
+ * `streamKey`, `seq0`, `data0` … `data{count - 1}`.
+ */
+export const rewriteChanges = prepareShapes(
+  (count: number) => String(count),
+  (db, changes: Record<string, unknown>, count) => {
+    const seqs = Array.from({ length: count }, (_, index) => changes[`seq${index}`] as number);
+    const data = (index: number) => changes[`data${index}`] as string;
+    return db
+      .updateTable('Change')
+      .set((eb) => {
+        let cases = eb.case().when('seq', '=', seqs[0]!).then(data(0));
+        for (let index = 1; index < count; index++) cases = cases.when('seq', '=', seqs[index]!).then(data(index));
+        return { data: cases.else(eb.ref('data')).end() };
+      })
+      .where('streamKey', '=', changes.streamKey as string)
+      .where('seq', 'in', seqs);
+  },
+);

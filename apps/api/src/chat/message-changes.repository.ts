@@ -1,0 +1,221 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ChatBroadcast,
+  Namespace,
+  rooms,
+  type Message,
+  type MessageChanged,
+  type MessageKind,
+  type User,
+} from '@tandem/contract';
+import { encodedOnce } from '../common/encoded-once.js';
+import { ChangeLogRepository } from '../db/change-log.repository.js';
+import type { UnitOfWork } from '../db/database.service.js';
+import { timestamp } from '../db/dialect.js';
+import type { Sql } from '../db/sql.js';
+import { messageFromRow, type MessageRow } from './message-rows.js';
+import {
+  deleteMentionsOf,
+  deleteReaction,
+  deleteReactionsOf,
+  editMessageText,
+  findMessagesForMembers,
+  insertReaction,
+  loggedChangesOf,
+  markMessageDeleted,
+  messageRow,
+  reactionsOf,
+  rewriteChanges,
+} from './message-changes.queries.js';
+import { carriedBy, insertMentions, type Carried } from './messages.queries.js';
+import { MessagesRepository, type MessageRecord } from './messages.repository.js';
+
+/**
+ * What a command on a message reads first, in one statement: the message as a read of messages
+ * has it (its author's name, its thread), whether the user is a member of its room, its creation's
+ * record, and whether it carries reactions and mentions (read only then).
+ */
+export interface FoundMessage {
+  record: MessageRecord;
+  row: MessageRow;
+  member: boolean;
+  createdChange: string | null;
+  carries: { reactions: boolean; mentions: boolean };
+}
+
+/** One reaction, with when it was made: a message's reactions go in that order, then by user. */
+export type ReactionRow = Carried['reactions'][number] & { createdAt: string };
+
+/** A logged change's JSON with the message's text and mentions emptied; undefined if it carries another message. */
+function withoutText(logged: string, messageId: string): string | undefined {
+  const data = JSON.parse(logged) as Partial<MessageChanged>;
+  if (data.message?.id !== messageId) return undefined;
+  return JSON.stringify({ ...data, message: { ...data.message, text: '', mentions: [] } });
+}
+
+/**
+ * The changes to a stored message (an edit, a reaction, a deletion) and their `message:updated` /
+ * `message:deleted` changes: each command reads its message once (`FoundMessage`) and answers and
+ * logs the message as that read and its own writes leave it, without reading it again.
+ */
+@Injectable()
+export class MessageChangesRepository {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly changeLog: ChangeLogRepository,
+  ) {}
+
+  /**
+   * The message and whether the user is a member of its room (see `FoundMessage`): one read, with
+   * the works of the transaction that ask together.
+   */
+  async findMessageForMember(messageId: string, userId: string, context: UnitOfWork): Promise<FoundMessage | null> {
+    const found = await context.gather(findMessagesForMembers, { id: messageId, userId });
+    if (!found) return null;
+    const { createdChange, hasReactions, hasMentions, ...row } = found.row;
+    const { id, roomId, seq, authorId, kind, deletedAt, replyToId } = row;
+    return {
+      record: { id, roomId, seq, authorId, kind: kind as MessageKind, deletedAt, replyToId },
+      row,
+      member: found.member,
+      createdChange,
+      carries: { reactions: Boolean(hasReactions), mentions: Boolean(hasMentions) },
+    };
+  }
+
+  /**
+   * Replaces the text and its mentions, marks the message edited now, and logs it as
+   * `message:updated`: the message as it now is, from the row read first (its reactions read if it
+   * has any; its mentions too when there are two or more, to be in the database's order).
+   */
+  async editMessage(context: UnitOfWork, found: FoundMessage, text: string, mentions: User[]): Promise<Message> {
+    const { sql } = context;
+    const { id } = found.record;
+    const editedAt = timestamp();
+    await sql.run(editMessageText({ id, text, editedAt }));
+    if (found.carries.mentions) await sql.run(deleteMentionsOf({ messageId: id }));
+    await insertMentions(sql, id, mentions);
+    const carried = await this.carriedOf(sql, id, {
+      reactions: found.carries.reactions,
+      mentions: mentions.length > 1,
+    });
+    if (mentions.length <= 1) {
+      carried.mentions = mentions.map((user) => ({ messageId: id, userId: user.id, name: user.name }));
+    }
+    return this.logChange(
+      context,
+      ChatBroadcast.MessageUpdated,
+      messageFromRow({ ...found.row, text, editedAt }, carried),
+    );
+  }
+
+  /** What the message carries of the kinds asked for (the others empty): one statement per kind asked. */
+  private async carriedOf(sql: Sql, messageId: string, asked: Record<keyof Carried, boolean>): Promise<Carried> {
+    const kinds = (Object.keys(asked) as (keyof Carried)[]).filter((kind) => asked[kind]);
+    if (kinds.length === 0) return { reactions: [], mentions: [] };
+    return (await carriedBy(sql, [messageId], kinds)).get(messageId)!;
+  }
+
+  /**
+   * Soft delete: the row keeps its id and seq with `deletedAt` set, and loses its text, reactions
+   * and mentions. The payloads already logged for the message (its creation, edits, reactions)
+   * are emptied the same way, so that a resync never replays the text either. Logged as
+   * `message:deleted`, the message as the row read first now is.
+   */
+  async deleteMessage(context: UnitOfWork, found: FoundMessage): Promise<Message> {
+    const { sql } = context;
+    const { id } = found.record;
+    const deletedAt = timestamp();
+    const createdChange = found.createdChange && (withoutText(found.createdChange, id) ?? found.createdChange);
+    await sql.run(markMessageDeleted({ id, deletedAt, createdChange }));
+    if (found.carries.reactions) await sql.run(deleteReactionsOf({ messageId: id }));
+    if (found.carries.mentions) await sql.run(deleteMentionsOf({ messageId: id }));
+    // The changes that carry the message name it (its creation's too, on rows logged before
+    // creations were kept on the message).
+    const byStream = new Map<string, { seq: number; data: string }[]>();
+    for (const change of await sql.all(loggedChangesOf({ messageId: id }))) {
+      const data = withoutText(change.data, id);
+      if (data === undefined) continue;
+      const rewritten = byStream.get(change.streamKey) ?? [];
+      byStream.set(change.streamKey, [...rewritten, { seq: change.seq, data }]);
+    }
+    for (const [streamKey, changes] of byStream) {
+      const values: Record<string, unknown> = { streamKey };
+      changes.forEach(({ seq, data }, index) =>
+        Object.assign(values, { [`seq${index}`]: seq, [`data${index}`]: data }),
+      );
+      await sql.run(rewriteChanges(changes.length, values));
+    }
+    const deleted = messageFromRow({ ...found.row, text: '', deletedAt }, { reactions: [], mentions: [] });
+    return this.logChange(context, ChatBroadcast.MessageDeleted, deleted);
+  }
+
+  /** The message's reactions in their order (none read when it carries none). */
+  async reactionsOf(found: FoundMessage, sql: Sql): Promise<ReactionRow[]> {
+    return found.carries.reactions ? sql.all(reactionsOf({ messageId: found.record.id })) : [];
+  }
+
+  /**
+   * Adds the user's reaction with `emoji`, or removes it (`add` false), and logs the message as
+   * `message:updated`, its reactions from `reactions` (as read before) with the change made.
+   */
+  async toggleReaction(
+    context: UnitOfWork,
+    found: FoundMessage,
+    reactions: ReactionRow[],
+    reaction: { userId: string; emoji: string; add: boolean },
+  ): Promise<Message> {
+    const { sql } = context;
+    const messageId = found.record.id;
+    const { userId, emoji } = reaction;
+    let now: ReactionRow[];
+    if (reaction.add) {
+      const createdAt = timestamp();
+      await sql.run(insertReaction({ messageId, userId, emoji, createdAt }));
+      now = [...reactions, { messageId, emoji, userId, createdAt }].sort(
+        (a, b) => compare(a.createdAt, b.createdAt) || compare(a.userId, b.userId),
+      );
+    } else {
+      await sql.run(deleteReaction({ messageId, userId, emoji }));
+      now = reactions.filter((row) => row.emoji !== emoji || row.userId !== userId);
+    }
+    const { mentions } = await this.carriedOf(sql, messageId, { reactions: false, mentions: found.carries.mentions });
+    return this.logChange(
+      context,
+      ChatBroadcast.MessageUpdated,
+      messageFromRow(found.row, { reactions: now, mentions }),
+    );
+  }
+
+  /** Logs and broadcasts the message as it now is (read again), as `message:updated` or `message:deleted`. */
+  async appendMessageChange(
+    context: UnitOfWork,
+    event: typeof ChatBroadcast.MessageUpdated | typeof ChatBroadcast.MessageDeleted,
+    messageId: string,
+  ): Promise<Message> {
+    const [message] = await this.messages.messages(context.sql, messageRow({ id: messageId }));
+    if (!message) throw new Error(`message ${messageId} vanished inside its own transaction`);
+    return this.logChange(context, event, message);
+  }
+
+  /** Logs `message` as `event`; its JSON is made once, for the change's record, the stored result, the broadcast and the ack. */
+  private async logChange(
+    context: UnitOfWork,
+    event: typeof ChatBroadcast.MessageUpdated | typeof ChatBroadcast.MessageDeleted,
+    changed: Message,
+  ): Promise<Message> {
+    const message = encodedOnce(changed);
+    await this.changeLog.append<MessageChanged>(context, {
+      namespace: Namespace.Chat,
+      stream: rooms.chat(message.roomId),
+      event,
+      data: (seq) => ({ roomId: message.roomId, seq, message }),
+      messageId: message.id,
+    });
+    return message;
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
