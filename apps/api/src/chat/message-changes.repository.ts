@@ -27,7 +27,7 @@ import {
   reactionsOf,
   rewriteChanges,
 } from './message-changes.queries.js';
-import { carriedBy, insertMentions, type Carried } from './messages.queries.js';
+import { carriedBy, insertMentions, reindexMessages, type Carried } from './messages.queries.js';
 import { MessagesRepository, type MessageRecord } from './messages.repository.js';
 
 /**
@@ -93,6 +93,7 @@ export class MessageChangesRepository {
     const { id } = found.record;
     const editedAt = timestamp();
     await sql.run(editMessageText({ id, text, editedAt }));
+    context.beforeCommit(reindexMessages, { id, deleted: false });
     if (found.carries.mentions) await sql.run(deleteMentionsOf({ messageId: id }));
     await insertMentions(sql, id, mentions);
     const carried = await this.carriedOf(sql, id, {
@@ -128,6 +129,7 @@ export class MessageChangesRepository {
     const deletedAt = timestamp();
     const createdChange = found.createdChange && (withoutText(found.createdChange, id) ?? found.createdChange);
     await sql.run(markMessageDeleted({ id, deletedAt, createdChange }));
+    context.beforeCommit(reindexMessages, { id, deleted: true });
     if (found.carries.reactions) await sql.run(deleteReactionsOf({ messageId: id }));
     if (found.carries.mentions) await sql.run(deleteMentionsOf({ messageId: id }));
     // The changes that carry the message name it (its creation's too, on rows logged before

@@ -90,6 +90,20 @@ export const indexNewMessages: BeforeCommit<string> = {
 };
 
 /**
+ * Edited and deleted messages into or out of the search index, once per transaction, where the
+ * database does not do it itself (each message as its row is at the commit, see `Dialect.reindexMessages`).
+ */
+export const reindexMessages: BeforeCommit<{ id: string; deleted: boolean }> = {
+  async run(changed, sql) {
+    for (const deleted of [false, true]) {
+      const ids = changed.filter((message) => message.deleted === deleted).map((message) => message.id);
+      const statement = ids.length > 0 ? sql.dialect.reindexMessages?.(ids, deleted) : undefined;
+      if (statement) await sql.run(statement);
+    }
+  },
+};
+
+/**
  * What a message carries beside its row, per kind: the table, the columns read beside
  * `messageId`, and their order within a message.
  */
