@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { ScoreboardBroadcast, ScoreboardCommand, type BoardState, type Player } from '@tandem/contract';
-import { commandOk, eventually, record } from './support/clients.js';
+import { command, commandOk, eventually, record } from './support/clients.js';
 import { addPlayer, join, quiet, scoreboardSuite, sendAll } from './support/scoreboard.js';
 
 // A board's state is kept ranked in the server between changes (`BoardStates`): what it sends
@@ -51,6 +51,38 @@ describe('scoreboard states', () => {
     const joined = await join(guest, board.id);
     expect({ seq: joined.seq, round: joined.round, players: shown(joined.players) }).toEqual(expected);
     expect(joined.players.map((player) => player.rank)).toEqual(ranksOf(expected.players));
+  });
+
+  it("answers a refused guarded score:add with the player as stored, ranked among the board's", async () => {
+    const { owner, board } = await twoOnABoard();
+    const [ada, bo, cy] = [
+      await addPlayer(owner, board.id, 'Ada'),
+      await addPlayer(owner, board.id, 'Bo'),
+      await addPlayer(owner, board.id, 'Cy'),
+    ];
+    for (const [player, delta] of [
+      [ada, 9],
+      [bo, 4],
+      [cy, 6],
+    ] as const) {
+      await commandOk(owner, ScoreboardCommand.ScoreAdd, {
+        opId: randomUUID(),
+        boardId: board.id,
+        playerId: player.id,
+        delta,
+      });
+    }
+    const refused = await command(owner, ScoreboardCommand.ScoreAdd, {
+      opId: randomUUID(),
+      boardId: board.id,
+      playerId: bo.id,
+      delta: -4,
+      expected: { round: 1, score: 0 },
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', details: { current: { id: bo.id, name: 'Bo', score: 4, rank: 3 }, round: 1 } },
+    });
   });
 
   it('answers a change committed by another process, which this one never heard', async () => {

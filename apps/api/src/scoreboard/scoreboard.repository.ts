@@ -132,6 +132,12 @@ export class ScoreboardRepository {
     return (await sql.first(findActivePlayer({ id: playerId, boardId }))) ?? null;
   }
 
+  /** The active player with their rank (null: none), without reading the rest of the board. */
+  async findRankedPlayer(boardId: string, playerId: string, sql: Sql): Promise<Player | null> {
+    const row = await this.findActivePlayer(boardId, playerId, sql);
+    return row && this.withRank(row, sql);
+  }
+
   async countActivePlayers(boardId: string, sql: Sql): Promise<number> {
     return Number((await sql.first(activePlayerCount({ id: boardId })))?.count ?? 0);
   }

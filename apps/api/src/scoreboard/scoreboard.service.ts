@@ -155,8 +155,7 @@ export class ScoreboardService {
 
   /** The player's score is not the one a guarded `score:add` expected: who changed it, and to what. */
   private async scoreConflict(board: BoardRecord, playerId: string, sql: Sql): Promise<DomainError> {
-    const { players } = await this.boards.boardIn(sql, board);
-    const current = players.find((player) => player.id === playerId);
+    const current = await this.boards.findRankedPlayer(board.id, playerId, sql);
     if (!current) return DomainError.notFound('player');
     const last = await this.boards.lastScoreChange(playerId, sql);
     const changedBy = last?.round === board.round ? last.by : undefined;
