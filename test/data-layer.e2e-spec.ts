@@ -7,7 +7,9 @@ import { boardStatesCases } from './support/conformance/board-states.cases.js';
 import { chatCases } from './support/conformance/chat.cases.js';
 import { sequencesCases } from './support/conformance/sequences.cases.js';
 import { listsOrderCases } from './support/conformance/lists-order.cases.js';
-import { scoreboardAndListsCases } from './support/conformance/scoreboard-lists.cases.js';
+import { listsCases } from './support/conformance/lists.cases.js';
+import { opIdCases } from './support/conformance/opids.cases.js';
+import { scoreboardCases } from './support/conformance/scoreboard.cases.js';
 import { spacesCases } from './support/conformance/spaces.cases.js';
 import { unitsOfWorkCases } from './support/conformance/units-of-work.cases.js';
 import { unreadCases } from './support/conformance/unread.cases.js';
@@ -19,11 +21,13 @@ describe('data layer on SQLite', () => {
   // The assertions live in the shared cases: each case must make at least one.
   beforeEach(() => expect.hasAssertions());
   describe('units of work', () => unitsOfWorkCases(sqliteDataLayer));
+  describe('opIds and snapshots', () => opIdCases(sqliteDataLayer));
   describe('seqs taken per batch', () => sequencesCases(sqliteDataLayer));
   describe('spaces', () => spacesCases(sqliteDataLayer));
   describe('chat', () => chatCases(sqliteDataLayer));
   describe('unread counts', () => unreadCases(sqliteDataLayer));
-  describe('scoreboard and lists', () => scoreboardAndListsCases(sqliteDataLayer));
+  describe('scoreboard', () => scoreboardCases(sqliteDataLayer));
+  describe('lists', () => listsCases(sqliteDataLayer));
   describe("a board's rounds", () => roundResetCases(sqliteDataLayer));
   describe("boards' kept rankings", () => boardStatesCases(sqliteDataLayer));
   describe("lists' order", () => listsOrderCases(sqliteDataLayer, 'bytes'));

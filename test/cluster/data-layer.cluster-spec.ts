@@ -4,7 +4,9 @@ import { boardStatesCases } from '../support/conformance/board-states.cases.js';
 import { chatCases } from '../support/conformance/chat.cases.js';
 import { sequencesCases } from '../support/conformance/sequences.cases.js';
 import { listsOrderCases } from '../support/conformance/lists-order.cases.js';
-import { scoreboardAndListsCases } from '../support/conformance/scoreboard-lists.cases.js';
+import { listsCases } from '../support/conformance/lists.cases.js';
+import { opIdCases } from '../support/conformance/opids.cases.js';
+import { scoreboardCases } from '../support/conformance/scoreboard.cases.js';
 import { spacesCases } from '../support/conformance/spaces.cases.js';
 import { unitsOfWorkCases } from '../support/conformance/units-of-work.cases.js';
 import { unreadCases } from '../support/conformance/unread.cases.js';
@@ -19,11 +21,13 @@ const describeWhenServicesRun = await describeWithServices('the data layer suite
 
 describeWhenServicesRun('data layer on PostgreSQL', () => {
   describeWhenServicesRun('units of work', () => unitsOfWorkCases(() => postgresDataLayer()));
+  describeWhenServicesRun('opIds and snapshots', () => opIdCases(() => postgresDataLayer()));
   describeWhenServicesRun('seqs taken per batch', () => sequencesCases(() => postgresDataLayer()));
   describeWhenServicesRun('spaces', () => spacesCases(() => postgresDataLayer()));
   describeWhenServicesRun('chat', () => chatCases(() => postgresDataLayer()));
   describeWhenServicesRun('unread counts', () => unreadCases(() => postgresDataLayer()));
-  describeWhenServicesRun('scoreboard and lists', () => scoreboardAndListsCases(() => postgresDataLayer()));
+  describeWhenServicesRun('scoreboard', () => scoreboardCases(() => postgresDataLayer()));
+  describeWhenServicesRun('lists', () => listsCases(() => postgresDataLayer()));
   describeWhenServicesRun("a board's rounds", () => roundResetCases(() => postgresDataLayer()));
   describeWhenServicesRun("boards' kept rankings", () => boardStatesCases(() => postgresDataLayer()));
   describeWhenServicesRun("lists' order on a database whose text compares in a locale's order", () =>

@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { User } from '@tandem/contract';
 import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
+import { twoUsers } from './two-users.js';
 
 /** Every query of the spaces' repository, for rooms, boards and lists, on every database. */
 export function spacesCases(open: () => Promise<DataLayerDatabase>): void {
-  let database: DataLayerDatabase;
   let node: DataLayerNode;
   let ann: User;
   let bob: User;
-
-  beforeAll(async () => {
-    database = await open();
-    node = await database.node();
-    ann = await node.users.create('ann');
-    bob = await node.users.create('bob');
-  });
-  afterAll(() => database.drop());
+  twoUsers(open, (world) => ({ node, ann, bob } = world));
 
   describe.each(Object.entries(SpaceKinds))('%s', (_, kind) => {
     it('creates a space with its owner as a member, finds it, and renames it', async () => {
