@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { timeOrderedId, type User } from '@tandem/contract';
 import { DomainEvents } from '../../../apps/api/src/common/domain-events.js';
 import { BoardStates } from '../../../apps/api/src/scoreboard/board-states.js';
 import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
+import { publicSpace, twoUsers } from './two-users.js';
 
 /**
  * A board's kept ranking (`BoardStates`) against a full read of the database, on every database:
@@ -11,27 +12,13 @@ import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
  * another process's) reads the board again whenever its seq moved.
  */
 export function boardStatesCases(open: () => Promise<DataLayerDatabase>): void {
-  let database: DataLayerDatabase;
   let node: DataLayerNode;
   let ann: User;
-
-  beforeAll(async () => {
-    database = await open();
-    node = await database.node();
-    ann = await node.users.create('ann');
-  });
-  afterAll(() => database.drop());
+  twoUsers(open, (world) => ({ node, ann } = world));
 
   describe('BoardStates', () => {
     it('answers what a full read answers after every kind of change, hearing the commits or not', async () => {
-      const record = await node.units.write((context) =>
-        node.spaces.create(SpaceKinds.board, context, {
-          name: 'kept',
-          visibility: 'public',
-          inviteCode: null,
-          ownerId: ann.id,
-        }),
-      );
+      const record = await publicSpace(node, SpaceKinds.board, 'kept', ann);
       const boardId = record.id;
       const hearing = new BoardStates(node.boards, node.events);
       const deaf = new BoardStates(node.boards, new DomainEvents());

@@ -1,24 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ChatBroadcast, generalRoom, timeOrderedId, type User } from '@tandem/contract';
 import { SearchRepository } from '../../../apps/api/src/chat/search/search.repository.js';
 import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { SpaceRecord } from '../../../apps/api/src/spaces/spaces.repository.js';
 import { toSummary } from '../../../apps/api/src/spaces/spaces.service.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
+import { twoUsers } from './two-users.js';
 
 /** Every query of the chat's repositories, on every database. */
 export function chatCases(open: () => Promise<DataLayerDatabase>): void {
-  let database: DataLayerDatabase;
   let node: DataLayerNode;
   let ann: User;
   let bob: User;
   let room: SpaceRecord;
+  twoUsers(open, (world) => ({ node, ann, bob } = world));
 
   beforeAll(async () => {
-    database = await open();
-    node = await database.node();
-    ann = await node.users.create('ann');
-    bob = await node.users.create('bob');
     room = await node.units.write((context) =>
       node.spaces.create(SpaceKinds.room, context, {
         name: 'den',
@@ -28,7 +25,6 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       }),
     );
   });
-  afterAll(() => database.drop());
 
   describe('rooms and members', () => {
     it('creates a room with its owner as a member, and finds it', async () => {

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { ListsBroadcast, keyBetween, type User } from '@tandem/contract';
 import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { KeySide } from '../../../apps/api/src/lists/lists.queries.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
+import { publicSpace, twoUsers } from './two-users.js';
 
 /** The next key on one side of `position` among `keys`, in byte order (what `nearestKey` must answer). */
 function expected(keys: string[], side: KeySide, position: string | null): string | null {
@@ -18,27 +19,13 @@ function expected(keys: string[], side: KeySide, position: string | null): strin
  * "a0" before "Zz", bytes put every upper-case letter first).
  */
 export function listsOrderCases(open: () => Promise<DataLayerDatabase>, textOrder: 'bytes' | 'locale'): void {
-  let database: DataLayerDatabase;
   let node: DataLayerNode;
   let ann: User;
-
-  beforeAll(async () => {
-    database = await open();
-    node = await database.node();
-    ann = await node.users.create('ann');
-  });
-  afterAll(() => database.drop());
+  twoUsers(open, (world) => ({ node, ann } = world));
 
   /** A list holding an item at each key, those of `deleted` deleted; each item's id by its key. */
   async function listWith(keys: string[], deleted: string[] = []) {
-    const list = await node.units.write((context) =>
-      node.spaces.create(SpaceKinds.list, context, {
-        name: 'keys',
-        visibility: 'public',
-        inviteCode: null,
-        ownerId: ann.id,
-      }),
-    );
+    const list = await publicSpace(node, SpaceKinds.list, 'keys', ann);
     const ids = new Map<string, string>();
     await node.units.write(async (context) => {
       for (const position of [...keys, ...deleted]) {

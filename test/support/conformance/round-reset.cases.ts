@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { timeOrderedId, type User } from '@tandem/contract';
 import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
+import { publicSpace, twoUsers } from './two-users.js';
 
 /** A reset archives the standings exactly as the board showed them before it, on every database. */
 export function roundResetCases(open: () => Promise<DataLayerDatabase>): void {
-  let database: DataLayerDatabase;
   let node: DataLayerNode;
   let ann: User;
-
-  beforeAll(async () => {
-    database = await open();
-    node = await database.node();
-    ann = await node.users.create('ann');
-  });
-  afterAll(() => database.drop());
+  twoUsers(open, (world) => ({ node, ann } = world));
 
   const newBoard = async () => {
-    const space = await node.units.write((context) =>
-      node.spaces.create(SpaceKinds.board, context, {
-        name: 'rounds',
-        visibility: 'public',
-        inviteCode: null,
-        ownerId: ann.id,
-      }),
-    );
+    const space = await publicSpace(node, SpaceKinds.board, 'rounds', ann);
     return { ...space, round: 1 };
   };
 
