@@ -261,6 +261,9 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       const { messages } = await node.messages.messagesBefore(room.id, undefined, 10);
       const target = messages.find((message) => message.seq === 2)!;
       await node.units.write(async (context) => {
+        // An edit logged in the same transaction is emptied too.
+        const edited = await node.messageChanges.findMessageForMember(target.id, ann.id, context);
+        await node.messageChanges.editMessage(context, edited!, 'an edit of the same moment', []);
         const found = await node.messageChanges.findMessageForMember(target.id, ann.id, context);
         const deleted = await node.messageChanges.deleteMessage(context, found!);
         expect((await node.messages.messagesWithIds([target.id], context.sql))[0]).toEqual(deleted);
@@ -274,6 +277,7 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
       });
       const logged = JSON.stringify(await node.spaces.changesSince(SpaceKinds.room, room.id, 0, 100));
       expect(logged).not.toContain('hi @bob');
+      expect(logged).not.toContain('an edit of the same moment');
     });
   });
 }

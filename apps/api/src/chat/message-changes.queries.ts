@@ -1,5 +1,7 @@
-import type { GatheredRead } from '../db/database.service.js';
-import { prepare, prepareList, prepareShapes } from '../db/sql.js';
+import type { Expression } from 'kysely';
+import type { BeforeCommit, GatheredRead } from '../db/database.service.js';
+import { dialectOf } from '../db/dialect.js';
+import { prepare, prepareList } from '../db/sql.js';
 import { messageQuery } from './message-rows.js';
 
 // The queries of the commands on a stored message (an edit, a reaction, a delete): see
@@ -7,7 +9,7 @@ import { messageQuery } from './message-rows.js';
 
 /**
  * `count` messages as a read of messages has them (see `messageQuery`), each with whether the
- * user who asks for it is a member of its room, its `createdChange`, and whether it carries
+ * user who asks for it is a member of its room, and whether it carries
  * reactions and mentions: what the commands on messages of a transaction read first, in one
  * statement, a row per message. Values: each message's id and its user's id, then the messages' ids.
  */
@@ -26,7 +28,6 @@ const findMessagesForMembersQuery = prepareList(
           asker = asker.when(values[2 * index] as string).then(values[2 * index + 1] as string);
         }
         return [
-          'Message.createdChange',
           eb
             .exists(
               eb
@@ -94,13 +95,19 @@ export const editMessageText = prepare((db, edit: { id: string; text: string; ed
   db.updateTable('Message').set({ text: edit.text, editedAt: edit.editedAt }).where('id', '=', edit.id),
 );
 
+/** A logged change's JSON (text) with its message's text and mentions emptied, in the database. */
+const withoutText = (db: Parameters<typeof dialectOf>[0], json: Expression<string | null>) =>
+  dialectOf(db).jsonSet(json, [
+    [['message', 'text'], '""'],
+    [['message', 'mentions'], '[]'],
+  ]);
+
 /** A deleted message's row: no text, and its creation's record without it. */
-export const markMessageDeleted = prepare(
-  (db, deleted: { id: string; deletedAt: string; createdChange: string | null }) =>
-    db
-      .updateTable('Message')
-      .set({ text: '', deletedAt: deleted.deletedAt, createdChange: deleted.createdChange })
-      .where('id', '=', deleted.id),
+export const markMessageDeleted = prepare((db, deleted: { id: string; deletedAt: string }) =>
+  db
+    .updateTable('Message')
+    .set((eb) => ({ text: '', deletedAt: deleted.deletedAt, createdChange: withoutText(db, eb.ref('createdChange')) }))
+    .where('id', '=', deleted.id),
 );
 
 export const deleteMentionsOf = prepare((db, message: { messageId: string }) =>
@@ -139,28 +146,27 @@ export const reactionsOf = prepare((db, message: { messageId: string }) =>
     .orderBy('userId'),
 );
 
-/** The logged changes that carry a message (see `ChangeLogRepository.append`'s `messageId`). */
-export const loggedChangesOf = prepare((db, change: { messageId: string }) =>
-  db.selectFrom('Change').select(['streamKey', 'seq', 'data']).where('messageId', '=', change.messageId),
+/** The logged changes that carry one of `count` messages, their text and mentions emptied. */
+const emptyLoggedChanges = prepareList(
+  (count: number) => String(count),
+  (db, ids: readonly unknown[], count) =>
+    db
+      .updateTable('Change')
+      .set((eb) => ({ data: withoutText(db, eb.ref('data')) }))
+      .where(
+        'messageId',
+        'in',
+        Array.from({ length: count }, (_, index) => ids[index] as string),
+      ),
 );
 
 /**
- * Rewrites `count` logged changes of one stream, each to its own data, in one statement: parameters
- * `streamKey`, `seq0`, `data0` … `data{count - 1}`.
+ * The deleted messages' logged changes emptied of their text (see `ChangeLogRepository.append`'s
+ * `messageId`), once per transaction: after the transaction's own `Change` rows are inserted,
+ * which their works leave for the commit before this (steps run in the order first left).
  */
-export const rewriteChanges = prepareShapes(
-  (count: number) => String(count),
-  (db, changes: Record<string, unknown>, count) => {
-    const seqs = Array.from({ length: count }, (_, index) => changes[`seq${index}`] as number);
-    const data = (index: number) => changes[`data${index}`] as string;
-    return db
-      .updateTable('Change')
-      .set((eb) => {
-        let cases = eb.case().when('seq', '=', seqs[0]!).then(data(0));
-        for (let index = 1; index < count; index++) cases = cases.when('seq', '=', seqs[index]!).then(data(index));
-        return { data: cases.else(eb.ref('data')).end() };
-      })
-      .where('streamKey', '=', changes.streamKey as string)
-      .where('seq', 'in', seqs);
+export const emptyChangesOf: BeforeCommit<string> = {
+  async run(messageIds, sql) {
+    await sql.run(emptyLoggedChanges(messageIds.length, messageIds));
   },
-);
+};

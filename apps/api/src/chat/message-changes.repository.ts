@@ -19,39 +19,30 @@ import {
   deleteReaction,
   deleteReactionsOf,
   editMessageText,
+  emptyChangesOf,
   findMessagesForMembers,
   insertReaction,
-  loggedChangesOf,
   markMessageDeleted,
   messageRow,
   reactionsOf,
-  rewriteChanges,
 } from './message-changes.queries.js';
 import { carriedBy, insertMentions, reindexMessages, type Carried } from './messages.queries.js';
 import { MessagesRepository, type MessageRecord } from './messages.repository.js';
 
 /**
  * What a command on a message reads first, in one statement: the message as a read of messages
- * has it (its author's name, its thread), whether the user is a member of its room, its creation's
- * record, and whether it carries reactions and mentions (read only then).
+ * has it (its author's name, its thread), whether the user is a member of its room, and whether it
+ * carries reactions and mentions (read only then).
  */
 export interface FoundMessage {
   record: MessageRecord;
   row: MessageRow;
   member: boolean;
-  createdChange: string | null;
   carries: { reactions: boolean; mentions: boolean };
 }
 
 /** One reaction, with when it was made: a message's reactions go in that order, then by user. */
 export type ReactionRow = Carried['reactions'][number] & { createdAt: string };
-
-/** A logged change's JSON with the message's text and mentions emptied; undefined if it carries another message. */
-function withoutText(logged: string, messageId: string): string | undefined {
-  const data = JSON.parse(logged) as Partial<MessageChanged>;
-  if (data.message?.id !== messageId) return undefined;
-  return JSON.stringify({ ...data, message: { ...data.message, text: '', mentions: [] } });
-}
 
 /**
  * The changes to a stored message (an edit, a reaction, a deletion) and their `message:updated` /
@@ -72,13 +63,12 @@ export class MessageChangesRepository {
   async findMessageForMember(messageId: string, userId: string, context: UnitOfWork): Promise<FoundMessage | null> {
     const found = await context.gather(findMessagesForMembers, { id: messageId, userId });
     if (!found) return null;
-    const { createdChange, hasReactions, hasMentions, ...row } = found.row;
+    const { hasReactions, hasMentions, ...row } = found.row;
     const { id, roomId, seq, authorId, kind, deletedAt, replyToId } = row;
     return {
       record: { id, roomId, seq, authorId, kind: kind as MessageKind, deletedAt, replyToId },
       row,
       member: found.member,
-      createdChange,
       carries: { reactions: Boolean(hasReactions), mentions: Boolean(hasMentions) },
     };
   }
@@ -127,29 +117,15 @@ export class MessageChangesRepository {
     const { sql } = context;
     const { id } = found.record;
     const deletedAt = timestamp();
-    const createdChange = found.createdChange && (withoutText(found.createdChange, id) ?? found.createdChange);
-    await sql.run(markMessageDeleted({ id, deletedAt, createdChange }));
+    await sql.run(markMessageDeleted({ id, deletedAt }));
     context.beforeCommit(reindexMessages, { id, deleted: true });
     if (found.carries.reactions) await sql.run(deleteReactionsOf({ messageId: id }));
     if (found.carries.mentions) await sql.run(deleteMentionsOf({ messageId: id }));
-    // The changes that carry the message name it (its creation's too, on rows logged before
-    // creations were kept on the message).
-    const byStream = new Map<string, { seq: number; data: string }[]>();
-    for (const change of await sql.all(loggedChangesOf({ messageId: id }))) {
-      const data = withoutText(change.data, id);
-      if (data === undefined) continue;
-      const rewritten = byStream.get(change.streamKey) ?? [];
-      byStream.set(change.streamKey, [...rewritten, { seq: change.seq, data }]);
-    }
-    for (const [streamKey, changes] of byStream) {
-      const values: Record<string, unknown> = { streamKey };
-      changes.forEach(({ seq, data }, index) =>
-        Object.assign(values, { [`seq${index}`]: seq, [`data${index}`]: data }),
-      );
-      await sql.run(rewriteChanges(changes.length, values));
-    }
     const deleted = messageFromRow({ ...found.row, text: '', deletedAt }, { reactions: [], mentions: [] });
-    return this.logChange(context, ChatBroadcast.MessageDeleted, deleted);
+    const logged = await this.logChange(context, ChatBroadcast.MessageDeleted, deleted);
+    // After `logChange`: the changes logged in this transaction are inserted before they are emptied.
+    context.beforeCommit(emptyChangesOf, id);
+    return logged;
   }
 
   /** The message's reactions in their order (none read when it carries none). */

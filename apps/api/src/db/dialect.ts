@@ -65,6 +65,8 @@ export interface Dialect {
   readonly jsonObject: (fields: [key: string, value: Expression<unknown>][]) => RawBuilder<unknown>;
   /** An aggregate: the JSON text of an array of `element` for every row, in `order` (`[]` for no rows). */
   readonly jsonArrayOf: (element: Expression<unknown>, order: RawBuilder<unknown>) => RawBuilder<string>;
+  /** JSON text with the value at each path (keys from the top) set to a JSON text's value; null stays null. */
+  readonly jsonSet: (json: Expression<string | null>, values: [path: string[], value: string][]) => RawBuilder<string>;
   /**
    * Where the search index is not kept by the database itself: the statement that puts these
    * edited messages' text in it in place of their old text (`deleted` false), or takes these
@@ -129,6 +131,10 @@ export const sqliteDialect: Dialect = {
   }),
   jsonObject: (fields) => sql`json_object(${jsonFields(fields)})`,
   jsonArrayOf: (element, order) => sql<string>`json_group_array(${element} ORDER BY ${order})`,
+  jsonSet: (json, values) =>
+    sql<string>`json_set(${json}, ${sql.join(
+      values.flatMap(([path, value]) => [sql.lit(`$.${path.join('.')}`), sql`json(${sql.lit(value)})`]),
+    )})`,
   // Edits and deletes too: a trigger per row left their terms pending the same way (an edit's
   // UPDATE cost about 33 µs of CPU under load, a reaction's INSERT 5). Each message's row as it is
   // at the commit decides: its text in the index while it is not deleted, out of it once it is.
@@ -170,6 +176,12 @@ export const postgresDialect: Dialect = {
   jsonObject: (fields) => sql`json_build_object(${jsonFields(fields)})`,
   // `json_agg` of no rows is null, not an empty array.
   jsonArrayOf: (element, order) => sql<string>`coalesce(json_agg(${element} ORDER BY ${order})::text, '[]')`,
+  // Through jsonb: key order and spacing change (the text is only ever parsed again).
+  jsonSet: (json, values) =>
+    sql<string>`${values.reduce<RawBuilder<unknown>>(
+      (set, [path, value]) => sql`jsonb_set(${set}, ${sql.lit(`{${path.join(',')}}`)}, ${sql.lit(value)}::jsonb)`,
+      sql`${json}::jsonb`,
+    )}::text`,
   reindexMessages: undefined,
 };
 
