@@ -93,10 +93,12 @@ export class ChatService {
     subscribe: () => void,
     announce: () => boolean,
   ): Promise<JoinOutcome> {
-    const record = await this.spaces.require(SpaceKinds.room, input.roomId);
-    const membership = await this.chat.findMembership(record.id, user.id);
-    const readSeq = membership
-      ? membership.readSeq
+    // The room and the user's membership in one read.
+    const found = await this.spaceRecords.findForMember(SpaceKinds.room, input.roomId, user.id);
+    if (!found) throw DomainError.notFound(SpaceKinds.room.noun);
+    const { record } = found;
+    const readSeq = found.member
+      ? (found.readSeq ?? 0)
       : await this.becomeMember(user, record.id, input.inviteCode, announce);
     subscribe();
     // Markers are not part of the room's seq order (a later move arrives as `read:updated`), so

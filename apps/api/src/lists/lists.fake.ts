@@ -76,7 +76,13 @@ export class InMemoryLists {
   }
   async findForMember(kind: SpaceKind, listId: string, userId: string) {
     const record = await this.find(kind, listId);
-    return record && { record, member: await this.isMember(kind, listId, userId) };
+    return record && { record, member: await this.isMember(kind, listId, userId), readSeq: null };
+  }
+  async listWithItems(listId: string, userId: string) {
+    this.log.push('listWithItems');
+    const record = this.lists.get(listId);
+    const items = this.live(listId).map((row) => this.toItem(row));
+    return record && { record, member: this.members.has(`${listId}/${userId}`), seq: this.seq, items };
   }
   async addMember(_: SpaceKind, __: UnitOfWork, listId: string, userId: string) {
     this.log.push('addMember');

@@ -74,7 +74,10 @@ describe(ListsService.name, () => {
     it('makes the user a member and subscribes before reading the seq', async () => {
       const list = repository.addList(ann, 'private');
       await sut.joinList(bob, { listId: list.id, inviteCode: 'code' }, () => repository.log.push('subscribe'));
-      expect(repository.log).toEqual(['addMember', 'subscribe', 'currentSeq']);
+      expect(repository.log).toEqual(['addMember', 'subscribe', 'listWithItems']);
+      repository.log.length = 0;
+      await sut.joinList(bob, { listId: list.id, sinceSeq: 0 }, () => repository.log.push('subscribe'));
+      expect(repository.log).toEqual(['subscribe', 'currentSeq']);
       expect(repository.members.has(`${list.id}/${bob.id}`)).toBe(true);
     });
 

@@ -62,8 +62,14 @@ export class ListsService {
    * committed in between can fall through (a client drops broadcasts whose seq it already has).
    */
   async joinList(user: User, input: ListsInput<'list:join'>, subscribe: () => void): Promise<ListJoined> {
-    await this.spaces.join(SpaceKinds.list, user, await this.requireList(input.listId), input.inviteCode);
+    await this.spaces.join(SpaceKinds.list, user, input.listId, input.inviteCode);
     subscribe();
+    if (input.sinceSeq === undefined) {
+      // A snapshot: the list, its seq and its items are one read (one moment without a transaction).
+      const found = await this.lists.listWithItems(input.listId, user.id);
+      if (!found || found.record.deletedAt) throw DomainError.notFound(SpaceKinds.list.noun);
+      return { list: this.lists.toList(found.record, found.seq, true), seq: found.seq, items: found.items };
+    }
     return this.spaceRecords.consistently(async (sql) => {
       // Read again: the list may have been renamed or deleted since the check above.
       const current = await this.requireList(input.listId, sql);

@@ -58,7 +58,7 @@ export class ScoreboardService {
     input: ScoreboardInput<'board:join'>,
     subscribe: () => void,
   ): Promise<ScoreboardCommandResults['board:join']> {
-    await this.spaces.join(SpaceKinds.board, user, await this.requireBoard(input.boardId), input.inviteCode);
+    await this.spaces.join(SpaceKinds.board, user, input.boardId, input.inviteCode);
     subscribe();
     const board = await this.states.read(input.boardId);
     if (!board) throw DomainError.notFound('board');

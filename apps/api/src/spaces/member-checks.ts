@@ -14,8 +14,11 @@ export const spaceColumns = [
   'Space.createdAt',
 ] as const;
 
-/** A space and whether the user asking about it is a member; null: no such space. */
-export type MemberCheck = { record: SpaceRecord; member: boolean } | null;
+/**
+ * A space and whether the user asking about it is a member, with their read marker in a kind that
+ * keeps them (else null); null: no such space.
+ */
+export type MemberCheck = { record: SpaceRecord; member: boolean; readSeq: number | null } | null;
 
 type MemberKey = { spaceId: string; userId: string };
 
@@ -37,6 +40,7 @@ const findForMembersQuery = prepareShapes(
         ),
       )
       .select([...spaceColumns, 'SpaceMember.userId as memberId'])
+      .$if(kind.readMarkers, (select) => select.select('SpaceMember.readSeq'))
       .$if(kind.softDeleted, (select) => select.select('Space.deletedAt'))
       .where(
         'Space.id',
@@ -58,8 +62,9 @@ function memberChecks(kind: SpaceKind): GatheredRead<MemberKey, MemberCheck> {
       return keys.map((key) => {
         const found = rows.filter((row) => row.id === key.spaceId);
         if (found.length === 0) return null;
-        const { memberId: _memberId, ...record } = found[0]!;
-        return { record: record as SpaceRecord, member: found.some((row) => row.memberId === key.userId) };
+        const { memberId: _memberId, readSeq: _readSeq, ...record } = found[0]!;
+        const mine = found.find((row) => row.memberId === key.userId);
+        return { record: record as SpaceRecord, member: mine !== undefined, readSeq: mine?.readSeq ?? null };
       });
     },
   };

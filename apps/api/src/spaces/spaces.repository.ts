@@ -119,9 +119,16 @@ export class SpacesRepository {
     return ((await sql.first(findSpace(kind)({ id: spaceId }))) as SpaceRecord | undefined) ?? null;
   }
 
-  /** The space, deleted or not, and whether the user is a member of it; null if there is no such space. */
-  /** The space and whether the user is a member, in one statement: the check of every member-only write. */
-  findForMember(kind: SpaceKind, spaceId: string, userId: string, sql: Sql): Promise<MemberCheck> {
+  /**
+   * The space, deleted or not, and whether the user is a member of it, in one statement (null if
+   * there is no such space): the check of every member-only write, and of a join.
+   */
+  findForMember(
+    kind: SpaceKind,
+    spaceId: string,
+    userId: string,
+    sql: Sql = this.database.reader,
+  ): Promise<MemberCheck> {
     return findForMembers
       .get(kind)!
       .run([{ spaceId, userId }], sql)

@@ -126,11 +126,24 @@ export class SpacesService {
     }
   }
 
-  /** Makes the user a member (a private space needs its invite code); a member stays as they are. */
-  async join(kind: SpaceKind, user: User, record: SpaceRecord, inviteCode: string | undefined): Promise<void> {
-    if (await this.spaces.isMember(kind, record.id, user.id)) return;
-    this.requireInvite(kind, record, inviteCode);
-    await this.writes.write((context) => this.spaces.addMember(kind, context, record.id, user.id));
+  /**
+   * The space (`NOT_FOUND` as `require`), the user made a member of it (a private space needs its
+   * invite code, or `byPin`: the PIN that found it stands for it); a member stays as they are. The
+   * space and the membership are one read.
+   */
+  async join(
+    kind: SpaceKind,
+    user: User,
+    spaceId: string,
+    inviteCode: string | undefined,
+    byPin = false,
+  ): Promise<SpaceRecord> {
+    const found = await this.spaces.findForMember(kind, spaceId, user.id);
+    if (!found || found.record.deletedAt) throw DomainError.notFound(kind.noun);
+    if (found.member) return found.record;
+    if (!byPin) this.requireInvite(kind, found.record, inviteCode);
+    await this.writes.write((context) => this.spaces.addMember(kind, context, spaceId, user.id));
+    return found.record;
   }
 
   /** Owner of a private space only: a new code, and the old one stops opening the space. */
@@ -169,9 +182,7 @@ export class SpacesService {
     this.pinAttempts.take(user.id);
     const spaceId = await this.pins.spaceOf(kind, pin);
     if (!spaceId) throw new DomainError(ErrorCode.NotFound, `no ${kind.noun} has this PIN`);
-    const record = await this.require(kind, spaceId);
-    await this.join(kind, user, record, record.inviteCode ?? undefined);
-    return record;
+    return this.join(kind, user, spaceId, undefined, true);
   }
 
   /** A PIN no other space has (a taken one is drawn again), replacing the space's own. */
