@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { applyMigrations } from '../apps/api/src/db/migrations.js';
-import { countedMigration, migrationsBefore } from './support/migrations.js';
+import { countedMigration, migrationsBefore, playerCountMigration } from './support/migrations.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const schemaDir = path.join(root, 'prisma/schema');
@@ -58,18 +58,34 @@ describe('SQLite migrations', () => {
     after.close();
   });
 
-  it("numbers the messages that count as unread, and each room's counter, when Message.countedUpTo comes", async () => {
-    const file = path.join(dir, 'counted.db');
+  /** A database at the migration before `name`, with `seed` run on it, then migrated to the last; `check` reads it. */
+  async function migratedFrom(name: string, seed: string, check: (after: Database.Database) => void) {
+    const file = path.join(dir, `${name}.db`);
     const database = { provider: 'sqlite' as const, url: `file:${file}`, file };
-    await applyMigrations({ database, schemaDir, migrationsDir: migrationsUpTo('unread_counted') });
+    await applyMigrations({ database, schemaDir, migrationsDir: migrationsUpTo(name) });
     const before = new Database(file);
-    before.exec(countedMigration.seed);
+    before.exec(seed);
     before.close();
 
     await applyMigrations({ database, schemaDir, migrationsDir });
     const after = new Database(file, { readonly: true });
-    expect(after.prepare(countedMigration.messagesQuery).all()).toEqual(countedMigration.messages);
-    expect(after.prepare(countedMigration.countersQuery).all()).toEqual(countedMigration.counters);
-    after.close();
+    try {
+      check(after);
+    } finally {
+      after.close();
+    }
+  }
+
+  it("numbers the messages that count as unread, and each room's counter, when Message.countedUpTo comes", async () => {
+    await migratedFrom('unread_counted', countedMigration.seed, (after) => {
+      expect(after.prepare(countedMigration.messagesQuery).all()).toEqual(countedMigration.messages);
+      expect(after.prepare(countedMigration.countersQuery).all()).toEqual(countedMigration.counters);
+    });
+  });
+
+  it("counts every board's players not removed when Board.playerCount comes", async () => {
+    await migratedFrom('board_player_count', playerCountMigration.seed, (after) => {
+      expect(after.prepare(playerCountMigration.query).all()).toEqual(playerCountMigration.boards);
+    });
   });
 });

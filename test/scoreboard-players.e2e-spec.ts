@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { ScoreboardBroadcast, ScoreboardCommand } from '@tandem/contract';
+import Database from 'better-sqlite3';
+import { ScoreboardBroadcast, ScoreboardCommand, ScoreboardLimits } from '@tandem/contract';
 import type { BoardState, ScoreboardCommandResults } from '@tandem/contract';
 import { command, commandOk, eventually, record } from './support/clients.js';
 import { addPlayer, quiet, scoreboardSuite } from './support/scoreboard.js';
@@ -51,6 +52,32 @@ describe('scoreboard', () => {
       await quiet();
       expect(server.tableCounts()).toEqual(before);
       expect(heard).toEqual([]);
+    });
+
+    it('refuses a player beyond the board’s most, and takes one again once a player is removed', async () => {
+      const { owner, board } = await twoOnABoard();
+      const first = await addPlayer(owner, board.id, 'First');
+      const writer = new Database(server.db.name);
+      writer.prepare('UPDATE Board SET playerCount = ? WHERE id = ?').run(ScoreboardLimits.playersPerBoard, board.id);
+      writer.close();
+      await quiet();
+      const heard = record(owner, ScoreboardBroadcast.BoardState);
+      const before = server.tableCounts();
+      expect(
+        await command(owner, ScoreboardCommand.PlayerAdd, { opId: randomUUID(), boardId: board.id, name: 'Over' }),
+      ).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+      await quiet();
+      expect(server.tableCounts()).toEqual(before);
+      expect(heard).toEqual([]);
+      await commandOk(owner, ScoreboardCommand.PlayerRemove, {
+        opId: randomUUID(),
+        boardId: board.id,
+        playerId: first.id,
+      });
+      await addPlayer(owner, board.id, 'Next');
+      expect(server.db.prepare('SELECT playerCount FROM Board WHERE id = ?').get(board.id)).toEqual({
+        playerCount: ScoreboardLimits.playersPerBoard,
+      });
     });
 
     it('lets the owner rename and remove players, and refuses both to others', async () => {

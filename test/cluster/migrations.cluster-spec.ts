@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { applyMigrations } from '../../apps/api/src/db/migrations.js';
-import { countedMigration, migrationsBefore } from '../support/migrations.js';
+import { countedMigration, migrationsBefore, playerCountMigration } from '../support/migrations.js';
 import { describeWithServices, freshPostgresDatabase } from '../support/services.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -60,6 +60,12 @@ describeWhenServicesRun('PostgreSQL migrations', () => {
     await migratedFrom('unread_counted', countedMigration.seed, async (client) => {
       expect((await client.query(countedMigration.messagesQuery)).rows).toEqual(countedMigration.messages);
       expect((await client.query(countedMigration.countersQuery)).rows).toEqual(countedMigration.counters);
+    });
+  });
+
+  it("counts every board's players not removed when Board.playerCount comes", async () => {
+    await migratedFrom('board_player_count', playerCountMigration.seed, async (client) => {
+      expect((await client.query(playerCountMigration.query)).rows).toEqual(playerCountMigration.boards);
     });
   });
 });

@@ -44,3 +44,24 @@ const counters = [
 
 /** The `unread_counted` migration's check: `seed` before it, then each query's rows after it. */
 export const countedMigration = { seed, messagesQuery, messages, countersQuery, counters };
+
+// Boards stored before `Board.playerCount` (the `board_player_count` migration): removed players
+// do not count, and a board without players counts none.
+const boardsSeed = `
+  INSERT INTO "User" ("id", "name") VALUES ('u1', 'ann');
+  INSERT INTO "Board" ("id", "name", "ownerId") VALUES ('b1', 'one', 'u1'), ('b2', 'two', 'u1');
+  INSERT INTO "Player" ("id", "boardId", "name", "removedAt") VALUES
+    ('p1', 'b1', 'a', NULL),
+    ('p2', 'b1', 'b', NULL),
+    ('p3', 'b1', 'c', '2026-12-07T12:00:00.000+00:00');
+`;
+
+/** The `board_player_count` migration's check: `seed` before it, then each board's count after it. */
+export const playerCountMigration = {
+  seed: boardsSeed,
+  query: `SELECT "id", "playerCount" FROM "Board" WHERE "id" IN ('b1', 'b2') ORDER BY "id"`,
+  boards: [
+    { id: 'b1', playerCount: 2 },
+    { id: 'b2', playerCount: 0 },
+  ],
+};

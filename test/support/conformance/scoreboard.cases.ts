@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { timeOrderedId, type User } from '@tandem/contract';
+import { ErrorCode, ScoreboardLimits, timeOrderedId, type User } from '@tandem/contract';
 import { SpaceKinds, type SpaceKind } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 import { publicSpace as publicSpaceOf, twoUsers } from './two-users.js';
@@ -34,7 +34,6 @@ export function scoreboardCases(open: () => Promise<DataLayerDatabase>): void {
         expect(await node.boards.userExists(bob.id, context.sql)).toBe(true);
         expect(await node.boards.userExists('nobody', context.sql)).toBe(false);
         expect(await node.boards.hasPlayerFor(board.id, bob.id, context.sql)).toBe(true);
-        expect(await node.boards.countActivePlayers(board.id, context.sql)).toBe(2);
         expect(await node.boards.findActivePlayer(board.id, second.id, context.sql)).toMatchObject({ score: 0 });
         // Asked together: one statement answers each.
         const found = await Promise.all([
@@ -92,6 +91,17 @@ export function scoreboardCases(open: () => Promise<DataLayerDatabase>): void {
       const visible = await node.boards.boardList(await node.spaces.visibleTo(SpaceKinds.board, bob.id));
       expect(visible.find((entry) => entry.id === board.id)).toMatchObject({ playerCount: 1, inviteCode: 'code' });
       expect(await node.boards.boardList([])).toEqual([]);
+      // A board at its most players refuses one more, having written nothing.
+      const setPlayerCount = (playerCount: number) =>
+        node.units.write(({ sql }) =>
+          sql.run(sql.db.updateTable('Board').set({ playerCount }).where('id', '=', board.id)),
+        );
+      await setPlayerCount(ScoreboardLimits.playersPerBoard);
+      await expect(
+        node.units.write((context) => node.boards.addPlayer(context, { boardId: board.id, name: 'over' })),
+      ).rejects.toMatchObject({ code: ErrorCode.Conflict });
+      expect((await node.boards.readState(board.id))!.players).toHaveLength(1);
+      await setPlayerCount(1);
       // The rank comes with the addition: the player's own score before it is not counted above it.
       await node.units.write((context) => node.boards.addPlayer(context, { boardId: board.id, name: 'three' }));
       const lowered = await node.units.write((context) =>

@@ -112,13 +112,33 @@ export const findBoardWithPlayer: GatheredRead<{ boardId: string; playerId: stri
   },
 };
 
-/** The board's active players, counted in its `(boardId, removedAt, score)` index alone. */
-export const activePlayerCount = prepare((db, board: { id: string }) =>
+/**
+ * One more player on the board while it has fewer than `limit`: on PostgreSQL the update waits
+ * for another transaction's on the same board and checks its count again, so that two nodes
+ * cannot pass the limit together.
+ */
+export const takePlayerPlace = prepare((db, board: { id: string; limit: number }) =>
   db
-    .selectFrom('Player')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('boardId', '=', board.id)
+    .updateTable('Board')
+    .set((eb) => ({ playerCount: eb('playerCount', '+', 1) }))
+    .where('id', '=', board.id)
+    .where('playerCount', '<', board.limit),
+);
+
+/** A player removed: its place on the board is free again (when the player was not removed before). */
+export const removeActivePlayer = prepare((db, player: { id: string; removedAt: string }) =>
+  db
+    .updateTable('Player')
+    .set({ removedAt: player.removedAt })
+    .where('id', '=', player.id)
     .where('removedAt', 'is', null),
+);
+
+export const leavePlayerPlace = prepare((db, board: { id: string }) =>
+  db
+    .updateTable('Board')
+    .set((eb) => ({ playerCount: eb('playerCount', '-', 1) }))
+    .where('id', '=', board.id),
 );
 
 /** A new player: at 0, reached with the change `seq` (behind everyone already at 0). */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ErrorCode,
   Namespace,
   ScoreboardLimits,
   rooms,
@@ -11,6 +12,7 @@ import {
   type Player,
   type User,
 } from '@tandem/contract';
+import { DomainError } from '../common/domain-error.js';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import type { VisibleSpace } from '../spaces/spaces.repository.js';
@@ -23,16 +25,18 @@ import { RankedBoard } from './ranked-board.js';
 import { mapRanked } from './ranking.js';
 import { archiveRound, startRound, zeroScores } from './round-reset.queries.js';
 import {
-  activePlayerCount,
   addToScore,
   findActivePlayer,
   findBoard,
   findBoardWithPlayer,
   insertPlayer,
   lastScoreChange,
+  leavePlayerPlace,
   playersAbove,
   rankedPlayers,
   recordScoreEvents,
+  removeActivePlayer,
+  takePlayerPlace,
   updatePlayerName,
   type BoardWithPlayer,
 } from './scoreboard.queries.js';
@@ -66,16 +70,7 @@ export class ScoreboardRepository {
     const boards = await sql.all(
       sql.db
         .selectFrom('Board')
-        .select((eb) => [
-          'id',
-          'round',
-          eb
-            .selectFrom('Player')
-            .select(eb.fn.countAll<number>().as('count'))
-            .whereRef('Player.boardId', '=', 'Board.id')
-            .where('Player.removedAt', 'is', null)
-            .as('playerCount'),
-        ])
+        .select(['id', 'round', 'playerCount'])
         .where(
           'id',
           'in',
@@ -138,10 +133,6 @@ export class ScoreboardRepository {
     return row && this.withRank(row, sql);
   }
 
-  async countActivePlayers(boardId: string, sql: Sql): Promise<number> {
-    return Number((await sql.first(activePlayerCount({ id: boardId })))?.count ?? 0);
-  }
-
   hasPlayerFor(boardId: string, userId: string, sql: Sql): Promise<boolean> {
     return hasRow(sql, 'Player', { boardId, userId, removedAt: null });
   }
@@ -150,7 +141,15 @@ export class ScoreboardRepository {
     return hasRow(sql, 'User', { id: userId });
   }
 
+  /**
+   * A new player; `CONFLICT`, having written nothing, when the board holds its most players (the
+   * place is taken in the database: see `takePlayerPlace`).
+   */
   async addPlayer(context: UnitOfWork, player: { boardId: string; name: string; userId?: string }): Promise<Player> {
+    const limit = ScoreboardLimits.playersPerBoard;
+    if ((await context.sql.run(takePlayerPlace({ id: player.boardId, limit }))) === 0) {
+      throw new DomainError(ErrorCode.Conflict, `a board holds at most ${limit} players`);
+    }
     const id = timeOrderedId();
     const { seq } = await this.log(context, player.boardId, BoardFact.PlayerAdded, {
       playerId: id,
@@ -229,7 +228,8 @@ export class ScoreboardRepository {
   async removePlayer(context: UnitOfWork, player: { boardId: string; playerId: string }): Promise<void> {
     await this.log(context, player.boardId, BoardFact.PlayerRemoved, { playerId: player.playerId });
     const { sql } = context;
-    await sql.run(sql.db.updateTable('Player').set({ removedAt: timestamp() }).where('id', '=', player.playerId));
+    if (await sql.run(removeActivePlayer({ id: player.playerId, removedAt: timestamp() })))
+      await sql.run(leavePlayerPlace({ id: player.boardId }));
   }
 
   /** Archives the round's ranked standings, zeroes every player, and starts the next round. */

@@ -103,9 +103,6 @@ export class ScoreboardService {
           throw new DomainError(ErrorCode.Conflict, 'this user already has a player on the board');
         }
       }
-      if ((await this.boards.countActivePlayers(input.boardId, context.sql)) >= ScoreboardLimits.playersPerBoard) {
-        throw new DomainError(ErrorCode.Conflict, `a board holds at most ${ScoreboardLimits.playersPerBoard} players`);
-      }
       return { player: await this.boards.addPlayer(context, input) };
     });
   }
