@@ -103,7 +103,9 @@ export function scoreboardCases(open: () => Promise<DataLayerDatabase>): void {
       expect((await node.boards.readState(board.id))!.players).toHaveLength(1);
       await setPlayerCount(1);
       // The rank comes with the addition: the player's own score before it is not counted above it.
-      await node.units.write((context) => node.boards.addPlayer(context, { boardId: board.id, name: 'three' }));
+      const three = await node.units.write((context) =>
+        node.boards.addPlayer(context, { boardId: board.id, name: 'three' }),
+      );
       const lowered = await node.units.write((context) =>
         node.boards.addScore(context, {
           boardId: board.id,
@@ -115,6 +117,21 @@ export function scoreboardCases(open: () => Promise<DataLayerDatabase>): void {
         }),
       );
       expect(lowered?.player).toMatchObject({ id: second.id, score: -3, rank: 2 });
+      // A new player's rank comes with its insert: behind those above 0, ahead of those below.
+      await node.units.write((context) =>
+        node.boards.addScore(context, {
+          boardId: board.id,
+          round: 2,
+          playerId: three.id,
+          delta: 2,
+          userId: ann.id,
+          opId: timeOrderedId(),
+        }),
+      );
+      const four = await node.units.write((context) =>
+        node.boards.addPlayer(context, { boardId: board.id, name: 'four' }),
+      );
+      expect(four).toMatchObject({ score: 0, rank: 2 });
     });
 
     it('records a batch’s score events with its commit, in seq order, and shows them to a later work of the batch', async () => {

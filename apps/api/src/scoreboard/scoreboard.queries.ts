@@ -1,11 +1,27 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { BeforeCommit, GatheredRead } from '../db/database.service.js';
+import type { DB } from '../generated/kysely/database.js';
 import { prepare, prepareList, prepareRows, prepareShapes } from '../db/sql.js';
 import type { BoardRecord, PlayerRecord } from './board-records.js';
 
 // The scoreboard's queries on its hot paths, built and compiled once (see `prepare`).
 
 export const playerColumns = ['id', 'boardId', 'name', 'userId', 'score'] as const;
+
+/**
+ * In the `RETURNING` of a write to a player: how many active players of the board are above the
+ * player's score as written (its rank, less one), in the write's own statement. The player's own
+ * row is left out, so it does not matter whether the count sees it before or after the write.
+ */
+const playersAboveIt = (eb: ExpressionBuilder<DB, 'Player'>) =>
+  eb
+    .selectFrom('Player as Other')
+    .select((other) => other.fn.countAll<number>().as('higher'))
+    .whereRef('Other.boardId', '=', 'Player.boardId')
+    .whereRef('Other.id', '!=', 'Player.id')
+    .where('Other.removedAt', 'is', null)
+    .whereRef('Other.score', '>', 'Player.score')
+    .as('higher');
 
 export const findBoard = prepare((db, board: { id: string }) =>
   db
@@ -144,20 +160,27 @@ export const leavePlayerPlace = prepare((db, board: { id: string }) =>
 /** A new player: at 0, reached with the change `seq` (behind everyone already at 0). */
 export const insertPlayer = prepare(
   (db, row: { id: string; boardId: string; name: string; userId: string | null; seq: number; at: string }) =>
-    db.insertInto('Player').values({
-      id: row.id,
-      boardId: row.boardId,
-      name: row.name,
-      userId: row.userId,
-      score: 0,
-      scoreChangeSeq: row.seq,
-      scoreChangedAt: row.at,
-      createdAt: row.at,
-    }),
+    db
+      .insertInto('Player')
+      .values({
+        id: row.id,
+        boardId: row.boardId,
+        name: row.name,
+        userId: row.userId,
+        score: 0,
+        scoreChangeSeq: row.seq,
+        scoreChangedAt: row.at,
+        createdAt: row.at,
+      })
+      .returning(playersAboveIt),
 );
 
 export const updatePlayerName = prepare((db, player: { id: string; name: string }) =>
-  db.updateTable('Player').set({ name: player.name }).where('id', '=', player.id).returning(playerColumns),
+  db
+    .updateTable('Player')
+    .set({ name: player.name })
+    .where('id', '=', player.id)
+    .returning((eb) => [...playerColumns, playersAboveIt(eb)]),
 );
 
 export const findActivePlayer = prepare((db, player: { id: string; boardId: string }) =>
@@ -173,8 +196,7 @@ export const findActivePlayer = prepare((db, player: { id: string; boardId: stri
  * `score = score + delta` in the database: nothing is read and written back from here. Only within
  * ±`max`, and, with `guarded`, only while the score is `expected`, checked by the same statement:
  * writes of one transaction may overlap (see `Dialect`). It also returns how many active players
- * of the board are above the new score (the rank's read, in the same statement; the player's own
- * row is left out, so it does not matter whether the count sees it before or after the update).
+ * of the board are above the new score (`playersAboveIt`).
  */
 export const addToScore = prepareShapes(
   (guarded: boolean) => String(guarded),
@@ -186,14 +208,7 @@ export const addToScore = prepareShapes(
       .where((eb) => eb(eb.fn<number>('abs', [eb('score', '+', change.delta)]), '<=', change.max));
     return (guarded ? update.where('score', '=', change.expected) : update).returning((eb) => [
       ...playerColumns,
-      eb
-        .selectFrom('Player as Other')
-        .select((other) => other.fn.countAll<number>().as('higher'))
-        .whereRef('Other.boardId', '=', 'Player.boardId')
-        .whereRef('Other.id', '!=', 'Player.id')
-        .where('Other.removedAt', 'is', null)
-        .whereRef('Other.score', '>', 'Player.score')
-        .as('higher'),
+      playersAboveIt(eb),
     ]);
   },
 );

@@ -163,8 +163,8 @@ export class ScoreboardRepository {
       userId: player.userId ?? null,
       score: 0,
     };
-    await context.sql.run(insertPlayer({ ...row, seq, at: timestamp() }));
-    return this.withRank(row, context.sql);
+    const { higher } = (await context.sql.first(insertPlayer({ ...row, seq, at: timestamp() })))!;
+    return toPlayer(row, Number(higher) + 1);
   }
 
   /**
@@ -220,8 +220,8 @@ export class ScoreboardRepository {
   ): Promise<Player> {
     await this.log(context, player.boardId, BoardFact.PlayerRenamed, { playerId: player.playerId, name: player.name });
     const { sql } = context;
-    const row = await sql.first(updatePlayerName({ id: player.playerId, name: player.name }));
-    return this.withRank(row!, sql);
+    const row = (await sql.first(updatePlayerName({ id: player.playerId, name: player.name })))!;
+    return toPlayer(row, Number(row.higher) + 1);
   }
 
   /** Marks the player removed; their score events stay. */
