@@ -144,6 +144,38 @@ describe('chat read markers', () => {
       expect(await listed(bobAgain, room.id)).toMatchObject({ unread: 0, mentions: 0 });
     });
 
+    it("leaves out one's own messages sent from two tabs after a marker behind the room's last seq", async () => {
+      const { ann, bob, room } = await roomWithAnnAndBob();
+      const bobOtherTab = await tab(bob.session);
+      const read = await send(ann.socket, room.id, 'read');
+      await send(ann.socket, room.id, 'unread');
+      // Fixed: both tabs send at once, and one of them moves the marker to `read`, behind the last seq.
+      const [reading] = await Promise.all([
+        commandOk<ChatCommandResults['room:read']>(bob.socket, ChatCommand.RoomRead, {
+          roomId: room.id,
+          seq: read.seq,
+        }),
+        send(bob.socket, room.id, 'mine'),
+        send(bobOtherTab, room.id, 'mine too'),
+        send(bobOtherTab, room.id, 'mine as well'),
+      ]);
+      expect(reading).toEqual({ roomId: room.id, readSeq: read.seq, unread: 1, mentions: 0 });
+      await send(ann.socket, room.id, 'unread too');
+      await send(bob.socket, room.id, 'mine, later');
+      expect(await listed(bobOtherTab, room.id)).toMatchObject({ readSeq: read.seq, unread: 2 });
+    });
+
+    it("counts a returning member's messages from before they left as read", async () => {
+      const { ann, bob, room } = await roomWithAnnAndBob();
+      await send(bob.socket, room.id, 'mine, before leaving');
+      await commandOk(bob.socket, ChatCommand.RoomLeave, { roomId: room.id });
+      await send(ann.socket, room.id, 'while away');
+      await join(bob.socket, room.id);
+      await send(bob.socket, room.id, 'mine, back');
+      await send(ann.socket, room.id, 'unread');
+      expect(await listed(bob.socket, room.id)).toMatchObject({ unread: 1 });
+    });
+
     it('answers room:read with what countsAsUnread counts after the marker, at every step of a mixed history', async () => {
       const { ann, bob, room } = await roomWithAnnAndBob();
       const history: Message[] = [];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { applyMigrations } from '../apps/api/src/db/migrations.js';
-import { countedMigration, migrationsBefore, playerCountMigration } from './support/migrations.js';
+import { countedMigration, migrationsBefore, ownCountedMigration, playerCountMigration } from './support/migrations.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const schemaDir = path.join(root, 'prisma/schema');
@@ -86,6 +86,15 @@ describe('SQLite migrations', () => {
   it("counts every board's players not removed when Board.playerCount comes", async () => {
     await migratedFrom('board_player_count', playerCountMigration.seed, (after) => {
       expect(after.prepare(playerCountMigration.query).all()).toEqual(playerCountMigration.boards);
+    });
+  });
+
+  it("counts each author's messages that count, and each member's own up to their marker, when the counters by author come", async () => {
+    await migratedFrom('own_counted', ownCountedMigration.seed, (after) => {
+      expect(after.prepare(ownCountedMigration.countersQuery).all()).toEqual(ownCountedMigration.counters);
+      expect(after.prepare(ownCountedMigration.membersQuery).all()).toEqual(ownCountedMigration.members);
+      const index = `SELECT name FROM sqlite_master WHERE name = 'Message_counted_author_idx'`;
+      expect(after.prepare(index).all()).toEqual([]);
     });
   });
 });

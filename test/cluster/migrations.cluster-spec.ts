@@ -4,7 +4,12 @@ import path from 'node:path';
 import { afterAll, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { applyMigrations } from '../../apps/api/src/db/migrations.js';
-import { countedMigration, migrationsBefore, playerCountMigration } from '../support/migrations.js';
+import {
+  countedMigration,
+  migrationsBefore,
+  ownCountedMigration,
+  playerCountMigration,
+} from '../support/migrations.js';
 import { describeWithServices, freshPostgresDatabase } from '../support/services.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -66,6 +71,14 @@ describeWhenServicesRun('PostgreSQL migrations', () => {
   it("counts every board's players not removed when Board.playerCount comes", async () => {
     await migratedFrom('board_player_count', playerCountMigration.seed, async (client) => {
       expect((await client.query(playerCountMigration.query)).rows).toEqual(playerCountMigration.boards);
+    });
+  });
+  it("counts each author's messages that count, and each member's own up to their marker, when the counters by author come", async () => {
+    await migratedFrom('own_counted', ownCountedMigration.seed, async (client) => {
+      expect((await client.query(ownCountedMigration.countersQuery)).rows).toEqual(ownCountedMigration.counters);
+      expect((await client.query(ownCountedMigration.membersQuery)).rows).toEqual(ownCountedMigration.members);
+      const index = await client.query(`SELECT 1 FROM pg_indexes WHERE indexname = 'Message_counted_author_idx'`);
+      expect(index.rows).toEqual([]);
     });
   });
 });

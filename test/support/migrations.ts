@@ -65,3 +65,45 @@ export const playerCountMigration = {
     { id: 'b2', playerCount: 0 },
   ],
 };
+
+// Members and messages stored before the counters by author (the `own_counted` migration), in SQL
+// both databases run: the messages that count by each author (a system message, a reply and a
+// deleted one among them), and markers before, between and after them.
+const ownSeed = `
+  INSERT INTO "User" ("id", "name") VALUES ('u1', 'ann'), ('u2', 'bob'), ('u3', 'cy');
+  INSERT INTO "Room" ("id", "name", "ownerId") VALUES ('r1', 'one', 'u1'), ('r2', 'two', 'u2');
+  INSERT INTO "Membership" ("roomId", "userId", "readSeq") VALUES
+    ('r1', 'u1', 3), ('r1', 'u2', 0), ('r1', 'u3', 6), ('r2', 'u2', 1);
+  INSERT INTO "Message" ("id", "roomId", "seq", "authorId", "text", "kind", "action", "replyToId", "deletedAt", "countedUpTo") VALUES
+    ('m1', 'r1', 1, 'u1', 'welcome', 'system', 'welcome', NULL, NULL, NULL),
+    ('m2', 'r1', 2, 'u2', 'hi', 'user', NULL, NULL, NULL, 1),
+    ('m3', 'r1', 3, 'u1', 'hello', 'user', NULL, NULL, NULL, 2),
+    ('m4', 'r1', 4, 'u1', 'a reply', 'user', NULL, 'm2', NULL, NULL),
+    ('m5', 'r1', 5, 'u1', '', 'user', NULL, NULL, CURRENT_TIMESTAMP, 3),
+    ('m6', 'r1', 6, 'u2', 'later', 'user', NULL, NULL, NULL, 4),
+    ('m7', 'r2', 1, 'u2', 'elsewhere', 'user', NULL, NULL, NULL, 1);
+`;
+
+const ownCountersQuery = `SELECT "key", "seq" FROM "ChangeStream" WHERE "key" LIKE 'chat:r_#counted:%' ORDER BY "key"`;
+const ownCounters = [
+  { key: 'chat:r1#counted:u1', seq: 2 },
+  { key: 'chat:r1#counted:u2', seq: 2 },
+  { key: 'chat:r2#counted:u2', seq: 1 },
+];
+
+const membersQuery = `SELECT "roomId", "userId", "ownCountedAtMarker" FROM "Membership" ORDER BY "roomId", "userId"`;
+const members = [
+  { roomId: 'r1', userId: 'u1', ownCountedAtMarker: 1 },
+  { roomId: 'r1', userId: 'u2', ownCountedAtMarker: 0 },
+  { roomId: 'r1', userId: 'u3', ownCountedAtMarker: 0 },
+  { roomId: 'r2', userId: 'u2', ownCountedAtMarker: 1 },
+];
+
+/** The `own_counted` migration's check: `seed` before it, then each query's rows after it. */
+export const ownCountedMigration = {
+  seed: ownSeed,
+  countersQuery: ownCountersQuery,
+  counters: ownCounters,
+  membersQuery,
+  members,
+};

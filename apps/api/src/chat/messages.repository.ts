@@ -16,7 +16,7 @@ import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { isoString, timestamp } from '../db/dialect.js';
 import type { Prepared, Sql } from '../db/sql.js';
 import { messageFromRow, messageQuery, type MessageQuery, type MessageRow } from './message-rows.js';
-import { countedKey } from './unread-counts.js';
+import { countedKey, ownCountedKey } from './unread-counts.js';
 import {
   carriedBy,
   createdChangeOf,
@@ -65,10 +65,14 @@ export class MessagesRepository {
     const createdAt = Date.now();
     const mentions = message.mentions ?? [];
     const kind: MessageKind = message.system ? 'system' : 'user';
-    // Asked before the seq, in the same turn: one statement takes both, in the same order.
+    // Asked before the seq, in the same turn: one statement takes them all, in the same order.
+    // The author's own counter is not stored on the message: only its value at a marker is read.
     const counted =
       kind === 'user' && !message.replyTo
-        ? this.changeLog.count(context, countedKey(message.roomId))
+        ? Promise.all([
+            this.changeLog.count(context, countedKey(message.roomId)),
+            this.changeLog.count(context, ownCountedKey(message.roomId, message.author.id)),
+          ]).then(([countedUpTo]) => countedUpTo)
         : Promise.resolve(null);
     const { data } = await this.changeLog.append<MessageCreated>(context, {
       namespace: Namespace.Chat,

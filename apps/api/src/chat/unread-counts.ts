@@ -1,25 +1,68 @@
 import { Injectable } from '@nestjs/common';
 import { rooms } from '@tandem/contract';
-import { sql as raw, type ExpressionBuilder, type Kysely } from 'kysely';
+import { expressionBuilder, sql as raw, type Expression, type ExpressionBuilder, type Kysely } from 'kysely';
 import { DatabaseService } from '../db/database.service.js';
 import type { DB } from '../generated/kysely/database.js';
 import { prepare, type Sql } from '../db/sql.js';
+
+const counted = '#counted';
 
 /**
  * The counter of a room's messages that count as unread for someone (a user's, not a reply),
  * kept beside the room's seq: each such message stores its number (`Message.countedUpTo`).
  */
 export function countedKey(roomId: string): string {
-  return `${rooms.chat(roomId)}#counted`;
+  return `${rooms.chat(roomId)}${counted}`;
+}
+
+/**
+ * The counter of those by one author, taken in the same statement: a member's own after their
+ * marker are this counter less its value at the marker (`Membership.ownCountedAtMarker`).
+ */
+export function ownCountedKey(roomId: string, userId: string): string {
+  return `${countedKey(roomId)}:${userId}`;
+}
+
+/** `ownCountedKey` in SQL, of a room and a user that are expressions of the statement. */
+function ownCountedKeyOf(roomId: Expression<string>, userId: Expression<string>) {
+  return raw<string>`${raw.lit(rooms.chat(''))} || ${roomId} || ${raw.lit(`${counted}:`)} || ${userId}`;
+}
+
+/** The value of the author's counter (0 before their first message that counts). */
+function ownCounter(roomId: Expression<string>, userId: Expression<string>) {
+  const eb = expressionBuilder<DB, never>();
+  return eb.fn.coalesce(
+    eb
+      .selectFrom('ChangeStream')
+      .select('ChangeStream.seq')
+      .where('ChangeStream.key', '=', ownCountedKeyOf(roomId, userId)),
+    raw.lit(0),
+  );
+}
+
+/**
+ * `Membership.ownCountedAtMarker` for a marker at `seq`: the member's counter less their messages
+ * that count after `seq`, read by the room's seq index (none to read at the room's last seq, where
+ * markers are mostly put). Both in one statement: the same committed moment on either database.
+ */
+export function ownCountedAt(marker: { roomId: string; userId: string; seq: number }): Expression<number> {
+  const eb = expressionBuilder<DB, never>();
+  const text = (value: string) => eb.cast<string>(eb.val(value), 'text');
+  const ownAfter = eb
+    .selectFrom('Message')
+    .select((count) => count.fn.countAll<number>().as('own'))
+    .where('Message.roomId', '=', marker.roomId)
+    .where('Message.seq', '>', marker.seq)
+    .where('Message.authorId', '=', marker.userId)
+    .where('Message.kind', '=', raw.lit('user'))
+    .where('Message.replyToId', 'is', null);
+  return eb(ownCounter(text(marker.roomId), text(marker.userId)), '-', ownAfter);
 }
 
 /** Within a membership's row; the mentions' count looks from a mention too. */
 type MemberRow = ExpressionBuilder<DB, 'Membership' | 'MessageMention'>;
 
-/**
- * A user's message after the member's marker, in their room: the literal `kind` lets both
- * databases use the partial indexes on messages that count (their condition names it).
- */
+/** A user's message after the member's marker, in their room, that counts. */
 function afterMarker(eb: MemberRow) {
   return eb
     .selectFrom('Message')
@@ -43,8 +86,8 @@ function countedAt(eb: ExpressionBuilder<DB, 'Membership'>, upToMarker: boolean)
 
 /**
  * Per membership: the marker, how many messages that count came after it (two `countedUpTo`
- * looked up by the room's seq index), the member's own among them (by the index of those by
- * author), the deleted others' (by the index of deleted messages), and those mentioning the
+ * looked up by the room's seq index), the member's own among them (their counter, less its value
+ * at the marker), the deleted others' (by the index of deleted messages), and those mentioning the
  * member (by the mentions' index on the user). None of it reads the messages in between.
  */
 function unreadOfMembers(db: Kysely<DB>, userId: string) {
@@ -55,10 +98,8 @@ function unreadOfMembers(db: Kysely<DB>, userId: string) {
       'Membership.readSeq',
       countedAt(eb, false).as('countedNow'),
       countedAt(eb, true).as('countedAtMarker'),
-      afterMarker(eb)
-        .select((count) => count.fn.countAll<number>().as('own'))
-        .whereRef('Message.authorId', '=', 'Membership.userId')
-        .as('own'),
+      ownCounter(eb.ref('Membership.roomId'), eb.ref('Membership.userId')).as('ownNow'),
+      'Membership.ownCountedAtMarker',
       afterMarker(eb)
         .select((count) => count.fn.countAll<number>().as('deleted'))
         .where('Message.deletedAt', 'is not', null)
@@ -105,7 +146,8 @@ type UnreadRow = {
   readSeq: number;
   countedNow: number | null;
   countedAtMarker: number | null;
-  own: number | string | null;
+  ownNow: number | string;
+  ownCountedAtMarker: number;
   deleted: number | string | null;
   mentions: number | string | null;
 };
@@ -114,7 +156,7 @@ function toCount(row: UnreadRow): UnreadCount {
   const after = Number(row.countedNow ?? 0) - Number(row.countedAtMarker ?? 0);
   return {
     readSeq: row.readSeq,
-    unread: after - Number(row.own ?? 0) - Number(row.deleted ?? 0),
+    unread: after - (Number(row.ownNow) - row.ownCountedAtMarker) - Number(row.deleted ?? 0),
     mentions: Number(row.mentions ?? 0),
   };
 }

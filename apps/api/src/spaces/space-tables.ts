@@ -4,6 +4,7 @@ import {
   TableNode,
   type ColumnNode,
   type ColumnType,
+  type Expression,
   type Kysely,
   type KyselyPlugin,
   type PluginTransformQueryArgs,
@@ -38,6 +39,8 @@ export interface SpaceTables {
     joinedAt: string;
     /** Rooms only (see `SpaceKind.readMarkers`). */
     readSeq: ColumnType<number, number | undefined, number>;
+    /** Rooms only: see `Membership.ownCountedAtMarker`. */
+    ownCountedAtMarker: ColumnType<number, Expression<number> | undefined, number>;
   };
   ChangeStream: DB['ChangeStream'];
 }

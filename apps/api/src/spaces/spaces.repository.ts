@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { timeOrderedId, type Change, type Visibility } from '@tandem/contract';
 import type { Compilable, Kysely } from 'kysely';
+import { ownCountedAt } from '../chat/unread-counts.js';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { timestamp } from '../db/dialect.js';
@@ -75,7 +76,7 @@ const rename = perKind((db, space: { id: string; name: string; updatedAt: string
     .where('id', '=', space.id),
 );
 
-/** A member already there stays as they are (their read marker too). */
+/** A member already there stays as they are (their read marker too, with their own messages up to it). */
 const addMember = perKind((db, member: { spaceId: string; userId: string; joinedAt: string; readSeq: number }, kind) =>
   db
     .insertInto('SpaceMember')
@@ -83,7 +84,16 @@ const addMember = perKind((db, member: { spaceId: string; userId: string; joined
       spaceId: member.spaceId,
       userId: member.userId,
       joinedAt: member.joinedAt,
-      ...(kind.readMarkers ? { readSeq: member.readSeq } : {}),
+      ...(kind.readMarkers
+        ? {
+            readSeq: member.readSeq,
+            ownCountedAtMarker: ownCountedAt({
+              roomId: member.spaceId,
+              userId: member.userId,
+              seq: member.readSeq,
+            }),
+          }
+        : {}),
     })
     .onConflict((conflict) => conflict.columns(['spaceId', 'userId']).doNothing()),
 );
