@@ -12,6 +12,7 @@ import {
   command,
   commandOk,
   connect,
+  eventually,
   listsClient,
   nextEvent,
   settle,
@@ -101,6 +102,24 @@ describe('lists', () => {
       expect(renamed).toMatchObject({ id: list.id, title: 'Renamed', seq: 1 });
       expect(await toBob).toEqual({ listId: list.id, seq: 1, list: renamed });
       expect((await join(bob, list.id)).list.title).toBe('Renamed');
+
+      // Sent in one turn: one transaction, the renames side by side; the list keeps the title of
+      // the last list:updated.
+      const heard = heardBy(bob);
+      const rename = (socket: ListsClient, title: string) =>
+        commandOk<ListsCommandResults['list:rename']>(socket, ListsCommand.ListRename, {
+          opId: randomUUID(),
+          listId: list.id,
+          title,
+        });
+      const answers = await Promise.all([rename(ann, 'one'), rename(bob, 'two'), rename(ann, 'three')]);
+      expect(answers.map((answer) => answer.list.seq).sort()).toEqual([2, 3, 4]);
+      const last = answers.find((answer) => answer.list.seq === 4)!.list.title;
+      const updates = () => heard.filter(({ event }) => event === ListsBroadcast.ListUpdated);
+      await eventually(() => updates().length === 3, 'the renames');
+      expect(updates().map(({ data }) => (data as ListUpdated).seq)).toEqual([2, 3, 4]);
+      expect((updates().at(-1)!.data as ListUpdated).list.title).toBe(last);
+      expect((await join(bob, list.id)).list).toMatchObject({ title: last, seq: 4 });
     });
 
     it('lets only the owner delete a list; then list:deleted, and NOT_FOUND for everything on it', async () => {

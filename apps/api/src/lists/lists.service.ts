@@ -107,7 +107,7 @@ export class ListsService {
       input.opId,
       ListsCommand.ListRename,
       async (context) => {
-        const record = await this.requireMember(input.listId, user, context.sql);
+        const record = await this.spaces.requireMemberAmong(SpaceKinds.list, input.listId, user, context);
         written = await this.spaceRecords.rename(SpaceKinds.list, context, record, input.title);
         return { list: await this.lists.appendListUpdated(context, written) };
       },
@@ -116,6 +116,11 @@ export class ListsService {
           written = undefined;
           return stored;
         },
+        // As `room:rename`: its check is a gathered read of what the overlapping works of its
+        // transaction do not change; it writes the list's row, then appends. Two renames of one
+        // list in one transaction run their statements in step: the list keeps the title whose
+        // list:updated has the later seq.
+        overlaps: true,
       },
     );
     if (written) await this.spaces.announce(SpaceKinds.list, DirectoryChange.Renamed, written, renamed.list.seq);
@@ -285,9 +290,5 @@ export class ListsService {
 
   private requireList(listId: string, sql?: Sql): Promise<SpaceRecord> {
     return this.spaces.require(SpaceKinds.list, listId, sql);
-  }
-
-  private requireMember(listId: string, user: User, sql: Sql): Promise<SpaceRecord> {
-    return this.spaces.requireMember(SpaceKinds.list, listId, user, sql);
   }
 }
