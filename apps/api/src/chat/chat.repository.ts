@@ -14,7 +14,7 @@ import { isoTimestamp, timestamp } from '../db/dialect.js';
 import { prepare, type Sql } from '../db/sql.js';
 import type { SpaceRecord, VisibleSpace } from '../spaces/spaces.repository.js';
 import { toSummary } from '../spaces/spaces.service.js';
-import { ownCountedAt, UnreadCounts } from './unread-counts.js';
+import { ownCountedAfterMove, UnreadCounts } from './unread-counts.js';
 
 /** A read marker, and when its member joined (the order's second key). */
 export interface MarkerRow {
@@ -44,12 +44,12 @@ const keysPerQuery = 500;
 
 /**
  * Moves the marker only forward, in the database, so racing reads cannot move it back; the
- * member's own messages up to it are counted with it (see `ownCountedAt`).
+ * member's own messages up to it are counted with it (see `ownCountedAfterMove`).
  */
 const advanceReadSeq = prepare((db, marker: { roomId: string; userId: string; seq: number }) =>
   db
     .updateTable('Membership')
-    .set({ readSeq: marker.seq, ownCountedAtMarker: ownCountedAt(marker) })
+    .set((eb) => ({ readSeq: marker.seq, ownCountedAtMarker: ownCountedAfterMove(eb, marker) }))
     .where('roomId', '=', marker.roomId)
     .where('userId', '=', marker.userId)
     .where('readSeq', '<', marker.seq),

@@ -40,6 +40,24 @@ function ownCounter(roomId: Expression<string>, userId: Expression<string>) {
   );
 }
 
+/** The author's messages that count in the room with a seq in (`after`, `upTo`] (`upTo` unset: to the last). */
+function ownMessagesIn(
+  marker: { roomId: string; userId: string },
+  after: Expression<number>,
+  upTo?: Expression<number>,
+) {
+  const eb = expressionBuilder<DB, never>();
+  const since = eb
+    .selectFrom('Message')
+    .select((count) => count.fn.countAll<number>().as('own'))
+    .where('Message.roomId', '=', marker.roomId)
+    .where('Message.seq', '>', after)
+    .where('Message.authorId', '=', marker.userId)
+    .where('Message.kind', '=', raw.lit('user'))
+    .where('Message.replyToId', 'is', null);
+  return upTo ? since.where('Message.seq', '<=', upTo) : since;
+}
+
 /**
  * `Membership.ownCountedAtMarker` for a marker at `seq`: the member's counter less their messages
  * that count after `seq`, read by the room's seq index (none to read at the room's last seq, where
@@ -48,15 +66,32 @@ function ownCounter(roomId: Expression<string>, userId: Expression<string>) {
 export function ownCountedAt(marker: { roomId: string; userId: string; seq: number }): Expression<number> {
   const eb = expressionBuilder<DB, never>();
   const text = (value: string) => eb.cast<string>(eb.val(value), 'text');
-  const ownAfter = eb
-    .selectFrom('Message')
-    .select((count) => count.fn.countAll<number>().as('own'))
-    .where('Message.roomId', '=', marker.roomId)
-    .where('Message.seq', '>', marker.seq)
-    .where('Message.authorId', '=', marker.userId)
-    .where('Message.kind', '=', raw.lit('user'))
-    .where('Message.replyToId', 'is', null);
-  return eb(ownCounter(text(marker.roomId), text(marker.userId)), '-', ownAfter);
+  return eb(ownCounter(text(marker.roomId), text(marker.userId)), '-', ownMessagesIn(marker, eb.val(marker.seq)));
+}
+
+/**
+ * `Membership.ownCountedAtMarker` for a marker moved forward to `seq`, from the row's marker and
+ * value before the move: the member's messages read from the shorter side, those between the two
+ * markers (a reader stepping through what they missed) or those after the new one (a reader
+ * catching up to the last message), so that neither reads the room's history.
+ */
+export function ownCountedAfterMove(
+  eb: ExpressionBuilder<DB, 'Membership'>,
+  marker: { roomId: string; userId: string; seq: number },
+): Expression<number> {
+  // The key is made in SQL: a prepared statement's values are parameters, not strings here.
+  const streamKey = raw<string>`${raw.lit(rooms.chat(''))} || ${eb.cast<string>(eb.val(marker.roomId), 'text')}`;
+  const head = eb.fn.coalesce(
+    eb.selectFrom('ChangeStream').select('ChangeStream.seq').where('ChangeStream.key', '=', streamKey),
+    raw.lit(0),
+  );
+  const seq = eb.val(marker.seq);
+  return eb
+    .case()
+    .when(eb(seq, '-', eb.ref('Membership.readSeq')), '<=', eb(head, '-', seq))
+    .then(eb(eb.ref('Membership.ownCountedAtMarker'), '+', ownMessagesIn(marker, eb.ref('Membership.readSeq'), seq)))
+    .else(ownCountedAt(marker))
+    .end();
 }
 
 /** Within a membership's row; the mentions' count looks from a mention too. */
