@@ -23,9 +23,17 @@ export function ownCountedKey(roomId: string, userId: string): string {
   return `${countedKey(roomId)}:${userId}`;
 }
 
+/**
+ * The room's stream key (`rooms.chat`) in SQL, of a room that is an expression of the statement:
+ * a prepared statement's values are parameters, not strings to join here.
+ */
+function roomStreamKeyOf(roomId: Expression<string>) {
+  return raw<string>`${raw.lit(rooms.chat(''))} || ${roomId}`;
+}
+
 /** `ownCountedKey` in SQL, of a room and a user that are expressions of the statement. */
 function ownCountedKeyOf(roomId: Expression<string>, userId: Expression<string>) {
-  return raw<string>`${raw.lit(rooms.chat(''))} || ${roomId} || ${raw.lit(`${counted}:`)} || ${userId}`;
+  return raw<string>`${roomStreamKeyOf(roomId)} || ${raw.lit(`${counted}:`)} || ${userId}`;
 }
 
 /** The value of the author's counter (0 before their first message that counts). */
@@ -79,8 +87,7 @@ export function ownCountedAfterMove(
   eb: ExpressionBuilder<DB, 'Membership'>,
   marker: { roomId: string; userId: string; seq: number },
 ): Expression<number> {
-  // The key is made in SQL: a prepared statement's values are parameters, not strings here.
-  const streamKey = raw<string>`${raw.lit(rooms.chat(''))} || ${eb.cast<string>(eb.val(marker.roomId), 'text')}`;
+  const streamKey = roomStreamKeyOf(eb.cast<string>(eb.val(marker.roomId), 'text'));
   const head = eb.fn.coalesce(
     eb.selectFrom('ChangeStream').select('ChangeStream.seq').where('ChangeStream.key', '=', streamKey),
     raw.lit(0),
