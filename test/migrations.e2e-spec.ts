@@ -1,10 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
-import { applyMigrations } from '../apps/api/src/db/migrations.js';
-import { countedMigration, migrationsBefore, ownCountedMigration, playerCountMigration } from './support/migrations.js';
+import { applyMigrations, createMigration } from '../apps/api/src/db/migrations.js';
+import {
+  countedMigration,
+  migrationsBefore,
+  ownCountedMigration,
+  playerCountMigration,
+  schemaWithProbe,
+} from './support/migrations.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const schemaDir = path.join(root, 'prisma/schema');
@@ -96,5 +102,24 @@ describe('SQLite migrations', () => {
       const index = `SELECT name FROM sqlite_master WHERE name = 'Message_counted_author_idx'`;
       expect(after.prepare(index).all()).toEqual([]);
     });
+  });
+
+  // As `npm run db:migration:create` does: the migrations replayed on an in-memory database (its
+  // partial indexes read back too), diffed with the schema.
+  it('creates no migration from the schema the migrations already make, and one for a changed schema', async () => {
+    const copy = path.join(dir, 'create');
+    cpSync(migrationsDir, copy, { recursive: true });
+    const database = { provider: 'sqlite' as const, url: 'file::memory:', file: ':memory:' };
+    expect(await createMigration({ database, schemaDir, migrationsDir: copy }, 'unchanged')).toBeNull();
+    expect(readdirSync(copy)).toEqual(readdirSync(migrationsDir));
+
+    const folder = await createMigration(
+      { database, schemaDir: schemaWithProbe(schemaDir, dir), migrationsDir: copy },
+      'probe',
+    );
+    expect(folder).toMatch(/_probe$/);
+    const sql = readFileSync(path.join(folder ?? '', 'migration.sql'), 'utf8');
+    expect(sql).toContain('CREATE TABLE "Probe"');
+    expect(sql).not.toMatch(/DROP|Message_deleted_idx/);
   });
 });

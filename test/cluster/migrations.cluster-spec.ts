@@ -1,16 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { applyMigrations } from '../../apps/api/src/db/migrations.js';
+import { applyMigrations, createMigration } from '../../apps/api/src/db/migrations.js';
+import { readSchemaFiles } from '../../apps/api/src/db/schema-engine.js';
 import {
   countedMigration,
   migrationsBefore,
   ownCountedMigration,
   playerCountMigration,
+  schemaWithProbe,
 } from '../support/migrations.js';
-import { describeWithServices, freshPostgresDatabase } from '../support/services.js';
+import { describeWithServices, freshPostgresDatabase, postgresAdminUrl } from '../support/services.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const schemaDir = path.join(root, 'prisma/schema');
@@ -80,5 +82,22 @@ describeWhenServicesRun('PostgreSQL migrations', () => {
       const index = await client.query(`SELECT 1 FROM pg_indexes WHERE indexname = 'Message_counted_author_idx'`);
       expect(index.rows).toEqual([]);
     });
+  });
+
+  // As `migrate.cli.js create <name> <previous schema folder>` does on PostgreSQL.
+  it('creates no migration from an unchanged schema, and one for a changed schema', async () => {
+    const copy = path.join(dir, 'create');
+    cpSync(migrationsDir, copy, { recursive: true });
+    const database = { provider: 'postgresql' as const, url: postgresAdminUrl };
+    const previousSchema = await readSchemaFiles(schemaDir, 'postgresql');
+    expect(await createMigration({ database, schemaDir, migrationsDir: copy, previousSchema }, 'unchanged')).toBeNull();
+    expect(readdirSync(copy)).toEqual(readdirSync(migrationsDir));
+
+    const changed = { database, schemaDir: schemaWithProbe(schemaDir, dir), migrationsDir: copy, previousSchema };
+    const folder = await createMigration(changed, 'probe');
+    expect(folder).toMatch(/_probe$/);
+    const sql = readFileSync(path.join(folder ?? '', 'migration.sql'), 'utf8');
+    expect(sql).toContain('CREATE TABLE "Probe"');
+    expect(sql).not.toMatch(/DROP|Message_deleted_idx/);
   });
 });

@@ -1,4 +1,4 @@
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** A copy (in `into`) of a migrations folder as it was before `name` (and every later one) was written. */
@@ -9,6 +9,14 @@ export function migrationsBefore(migrationsDir: string, name: string, into: stri
   const cut = names.findIndex((entry) => entry.endsWith(`_${name}`));
   if (cut < 0) throw new Error(`no migration named ${name}`);
   for (const later of names.sort().slice(cut)) rmSync(path.join(copy, later), { recursive: true });
+  return copy;
+}
+
+/** A copy (in `into`) of a schema folder with one model more, `Probe`: a change a new migration must create. */
+export function schemaWithProbe(schemaDir: string, into: string): string {
+  const copy = path.join(into, 'schema-with-probe');
+  cpSync(schemaDir, copy, { recursive: true });
+  writeFileSync(path.join(copy, 'probe.prisma'), 'model Probe {\n  id String @id\n}\n');
   return copy;
 }
 

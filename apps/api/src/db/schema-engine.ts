@@ -45,6 +45,23 @@ function loadWasm(): Promise<void> {
 }
 
 /**
+ * The engine reads a partial index's WHERE clause from SQLite with
+ * `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = "<index>"`: a double-quoted
+ * string, which SQLite built without double-quoted string literals (better-sqlite3 is) reads as a
+ * column ("column not found"). That query is sent with the name bound as a parameter instead.
+ */
+const indexSqlQuery = /^(SELECT sql FROM sqlite_master WHERE type = 'index' AND name = )"((?:[^"]|"")*)";?$/;
+function withIndexNameBound(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  const queryRaw: SqlDriverAdapter['queryRaw'] = (query) => {
+    const [, select, name] = indexSqlQuery.exec(query.sql.trim()) ?? [];
+    if (select === undefined || name === undefined) return adapter.queryRaw(query);
+    const args = [name.replaceAll('""', '"')];
+    return adapter.queryRaw({ sql: `${select}?`, args, argTypes: [{ scalarType: 'string', arity: 'scalar' }] });
+  };
+  return Object.assign(Object.create(adapter) as SqlDriverAdapter, { queryRaw });
+}
+
+/**
  * better-sqlite3 refuses multi-statement SQL in a prepared statement, and the engine replays
  * whole migration files on its shadow database that way: send those through `executeScript`.
  */
@@ -55,9 +72,9 @@ function withScriptAwareShadowDb(
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => track(await factory.connect()),
+    connect: async () => withIndexNameBound(track(await factory.connect())),
     connectToShadowDb: async () => {
-      const shadow = track(await factory.connectToShadowDb());
+      const shadow = withIndexNameBound(track(await factory.connectToShadowDb()));
       const executeRaw: SqlDriverAdapter['executeRaw'] = (query) =>
         query.args.length === 0 && query.sql.trim().replace(/;\s*$/, '').includes(';')
           ? shadow.executeScript(query.sql).then(() => 0)
