@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { timeOrderedId, type User } from '@tandem/contract';
 import { DomainEvents } from '../../../apps/api/src/common/domain-events.js';
 import { BoardStates } from '../../../apps/api/src/scoreboard/board-states.js';
-import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
+import { SpaceKinds } from '../../../apps/api/src/space-kinds.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 import { publicSpace, twoUsers } from './two-users.js';
 

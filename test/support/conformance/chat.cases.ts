@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { ChatBroadcast, generalRoom, timeOrderedId, type User } from '@tandem/contract';
 import { SearchRepository } from '../../../apps/api/src/chat/search/search.repository.js';
-import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
+import { SpaceKinds } from '../../../apps/api/src/space-kinds.js';
 import type { SpaceRecord } from '../../../apps/api/src/spaces/spaces.repository.js';
 import { toSummary } from '../../../apps/api/src/spaces/spaces.service.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';

@@ -1,6 +1,6 @@
 import { expect, it } from '@jest/globals';
 import { ListsBroadcast, keyBetween, type User } from '@tandem/contract';
-import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
+import { SpaceKinds } from '../../../apps/api/src/space-kinds.js';
 import type { KeySide } from '../../../apps/api/src/lists/lists.queries.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 import { publicSpace, twoUsers } from './two-users.js';

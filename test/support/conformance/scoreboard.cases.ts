@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ErrorCode, ScoreboardLimits, timeOrderedId, type User } from '@tandem/contract';
-import { SpaceKinds, type SpaceKind } from '../../../apps/api/src/spaces/space-kinds.js';
+import { SpaceKinds } from '../../../apps/api/src/space-kinds.js';
+import type { SpaceKind } from '../../../apps/api/src/spaces/space-kinds.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 import { publicSpace as publicSpaceOf, twoUsers } from './two-users.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { User } from '@tandem/contract';
-import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
+import { SpaceKinds } from '../../../apps/api/src/space-kinds.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 import { twoUsers } from './two-users.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { countsAsUnread, SystemAction, type Message, type User } from '@tandem/contract';
-import { SpaceKinds } from '../../../apps/api/src/spaces/space-kinds.js';
+import { SpaceKinds } from '../../../apps/api/src/space-kinds.js';
 import type { SpaceRecord } from '../../../apps/api/src/spaces/spaces.repository.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 

@@ -20,7 +20,7 @@ import { MessagesRepository } from './messages.repository.js';
 import { FurthestMarkers } from './furthest-markers.js';
 import { advanceReadMarker } from './read-marker.js';
 import { RecentHistory, type History } from './recent-history.js';
-import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpaceKinds } from '../space-kinds.js';
 import { SpacesRepository, type SpaceRecord } from '../spaces/spaces.repository.js';
 import { SpacesService, toSummary } from '../spaces/spaces.service.js';
 

@@ -12,7 +12,7 @@ import type { UnitOfWork } from '../db/database.service.js';
 import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
 import { ChatRepository } from './chat.repository.js';
-import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpaceKinds } from '../space-kinds.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 import { findMentions, mentionKeys } from './mentions.js';
 import { MessageChangesRepository, type FoundMessage } from './message-changes.repository.js';

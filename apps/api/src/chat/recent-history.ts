@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Limits, type ChatChange, type Message } from '@tandem/contract';
 import { encodedOnce } from '../common/encoded-once.js';
 import type { Sql } from '../db/sql.js';
-import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpaceKinds } from '../space-kinds.js';
 import { SpacesRepository } from '../spaces/spaces.repository.js';
 import { resyncs } from '../spaces/spaces.service.js';
 import { MessagesRepository } from './messages.repository.js';

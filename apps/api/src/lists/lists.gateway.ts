@@ -12,7 +12,7 @@ import { Broadcaster } from '../common/broadcaster.js';
 import { CommandGateway } from '../common/command-gateway.decorator.js';
 import { SocketUser, type SocketData } from '../common/socket-user.decorator.js';
 import { JoinableSpaceGateway } from '../spaces/space.gateway.js';
-import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpaceKinds } from '../space-kinds.js';
 import { ListsService } from './lists.service.js';
 
 type ListsNamespace = IoNamespace<ListsClientEvents, ListsServerEvents, Record<string, never>, SocketData>;

@@ -20,7 +20,7 @@ import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
 import type { ItemChanges, ItemEvent, ItemState } from './list-records.js';
 import { ListsRepository } from './lists.repository.js';
-import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpaceKinds } from '../space-kinds.js';
 import { SpacesRepository, type SpaceRecord } from '../spaces/spaces.repository.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 

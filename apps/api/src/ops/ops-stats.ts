@@ -5,7 +5,7 @@ import { Namespace, type NodeStats } from '@tandem/contract';
 import type { Namespace as IoNamespace } from 'socket.io';
 import { Broadcaster } from '../common/broadcaster.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpaceKinds } from '../space-kinds.js';
 import { SpacesRepository } from '../spaces/spaces.repository.js';
 import { HistogramWindow, percentilesMs } from './histogram-window.js';
 

@@ -19,7 +19,7 @@ import { DomainEvents } from '../common/domain-events.js';
 import { SocketUser, type SocketData } from '../common/socket-user.decorator.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { JoinableSpaceGateway } from '../spaces/space.gateway.js';
-import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpaceKinds } from '../space-kinds.js';
 import { BoardStateCoalescer } from './board-state.coalescer.js';
 import { ScoreboardService } from './scoreboard.service.js';
 

@@ -17,7 +17,7 @@ import { UnitsOfWork } from '../db/units-of-work.js';
 import type { BoardRecord, PlayerRecord } from './board-records.js';
 import { BoardStates } from './board-states.js';
 import { ScoreboardRepository } from './scoreboard.repository.js';
-import { SpaceKinds } from '../spaces/space-kinds.js';
+import { SpaceKinds } from '../space-kinds.js';
 import { SpacesRepository } from '../spaces/spaces.repository.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 

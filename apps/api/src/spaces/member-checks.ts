@@ -1,6 +1,6 @@
 import type { GatheredRead } from '../db/database.service.js';
 import { prepareShapes, type Sql } from '../db/sql.js';
-import { SpaceKinds, type SpaceKind } from './space-kinds.js';
+import type { SpaceKind } from './space-kinds.js';
 import { spaceTables } from './space-tables.js';
 import type { SpaceRecord } from './spaces.repository.js';
 
@@ -74,6 +74,9 @@ function memberChecks(kind: SpaceKind): GatheredRead<MemberKey, MemberCheck> {
  * Per kind, the check of every member-only write, gathered: the works of a transaction that
  * start together check their spaces in one statement (see `UnitOfWork.gather`).
  */
-export const findForMembers = new Map<SpaceKind, GatheredRead<MemberKey, MemberCheck>>(
-  Object.values(SpaceKinds).map((kind) => [kind, memberChecks(kind)]),
-);
+const checksByKind = new Map<SpaceKind, GatheredRead<MemberKey, MemberCheck>>();
+export function findForMembers(kind: SpaceKind): GatheredRead<MemberKey, MemberCheck> {
+  let checks = checksByKind.get(kind);
+  if (!checks) checksByKind.set(kind, (checks = memberChecks(kind)));
+  return checks;
+}

@@ -1,8 +1,19 @@
-import { Namespace, rooms } from '@tandem/contract';
-import { createdMessages } from '../chat/messages.queries.js';
+import type { Namespace } from '@tandem/contract';
+import type { Insertable } from 'kysely';
 import type { RecordedApart } from '../db/change-log.repository.js';
+import type { SpaceTables } from './space-tables.js';
 
-/** The three kinds of space: what each is called, where it lives on the wire and in the database. */
+/** A member a join inserts; `readSeq`, their read marker, where the kind has one. */
+export type JoiningMember = { spaceId: string; userId: string; readSeq: number };
+
+/** The membership columns of some kinds only (see `SpaceTables.SpaceMember`). */
+export type KindMemberColumns = Omit<Insertable<SpaceTables['SpaceMember']>, 'spaceId' | 'userId' | 'joinedAt'>;
+
+/**
+ * A kind of space: what it is called, where it lives on the wire and in the database, and what
+ * its feature adds to the rows written here. The three kinds are defined with their features'
+ * parts in `apps/api/src/space-kinds.ts`: this module depends on no feature.
+ */
 export interface SpaceKind {
   /** The word in messages: "join this private room with its invite code first". */
   noun: 'room' | 'board' | 'list';
@@ -22,44 +33,6 @@ export interface SpaceKind {
   joinsByPin: boolean;
   /** The changes of its stream kept in its feature's rows instead of `Change` rows (a room's new messages). */
   recordedApart?: RecordedApart;
+  /** What a join inserts in its membership row besides the space, the user and the time (a room's read marker). */
+  memberColumns?: (member: JoiningMember) => KindMemberColumns;
 }
-
-export const SpaceKinds = {
-  room: {
-    noun: 'room',
-    namespace: Namespace.Chat,
-    stream: rooms.chat,
-    table: 'Room',
-    memberTable: 'Membership',
-    spaceIdColumn: 'roomId',
-    nameColumn: 'name',
-    softDeleted: false,
-    readMarkers: true,
-    joinsByPin: false,
-    recordedApart: createdMessages,
-  },
-  board: {
-    noun: 'board',
-    namespace: Namespace.Scoreboard,
-    stream: rooms.board,
-    table: 'Board',
-    memberTable: 'BoardMember',
-    spaceIdColumn: 'boardId',
-    nameColumn: 'name',
-    softDeleted: false,
-    readMarkers: false,
-    joinsByPin: true,
-  },
-  list: {
-    noun: 'list',
-    namespace: Namespace.Lists,
-    stream: rooms.list,
-    table: 'List',
-    memberTable: 'ListMember',
-    spaceIdColumn: 'listId',
-    nameColumn: 'title',
-    softDeleted: true,
-    readMarkers: false,
-    joinsByPin: false,
-  },
-} as const satisfies Record<string, SpaceKind>;

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { timeOrderedId, type Change, type Visibility } from '@tandem/contract';
 import type { Compilable, Kysely } from 'kysely';
-import { ownCountedAt } from '../chat/unread-counts.js';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { timestamp } from '../db/dialect.js';
 import { prepare, type Prepared, type Sql } from '../db/sql.js';
 import { findForMembers, spaceColumns, type MemberCheck } from './member-checks.js';
-import { SpaceKinds, type SpaceKind } from './space-kinds.js';
+import type { JoiningMember, SpaceKind } from './space-kinds.js';
 import { spaceTables, type SpaceTables } from './space-tables.js';
 
 /** What the rules see of a room, board or list: the columns every kind of space has. */
@@ -30,17 +29,19 @@ export interface VisibleSpace extends SpaceRecord {
   seq: number;
 }
 
-/** One query, written once against `SpaceTables`, prepared once per kind of space. */
+/** One query, written once against `SpaceTables`, prepared once per kind of space (on its first use). */
 function perKind<P extends Record<string, unknown>, R>(
   build: (db: Kysely<SpaceTables>, parameters: P, kind: SpaceKind) => Compilable<R>,
 ): (kind: SpaceKind) => (values: P) => Prepared<R> {
-  const byKind = new Map<SpaceKind, (values: P) => Prepared<R>>(
-    Object.values(SpaceKinds).map((kind) => [
-      kind,
-      prepare((db, parameters: P) => build(spaceTables(db, kind), parameters, kind)),
-    ]),
-  );
-  return (kind) => byKind.get(kind)!;
+  const byKind = new Map<SpaceKind, (values: P) => Prepared<R>>();
+  return (kind) => {
+    let prepared = byKind.get(kind);
+    if (!prepared) {
+      prepared = prepare((db, parameters: P) => build(spaceTables(db, kind), parameters, kind));
+      byKind.set(kind, prepared);
+    }
+    return prepared;
+  };
 }
 
 const findSpace = perKind((db, space: { id: string }, kind) =>
@@ -76,24 +77,15 @@ const rename = perKind((db, space: { id: string; name: string; updatedAt: string
     .where('id', '=', space.id),
 );
 
-/** A member already there stays as they are (their read marker too, with their own messages up to it). */
-const addMember = perKind((db, member: { spaceId: string; userId: string; joinedAt: string; readSeq: number }, kind) =>
+/** A member already there stays as they are (their read marker too, and what the kind keeps with it). */
+const addMember = perKind((db, member: JoiningMember & { joinedAt: string }, kind) =>
   db
     .insertInto('SpaceMember')
     .values({
       spaceId: member.spaceId,
       userId: member.userId,
       joinedAt: member.joinedAt,
-      ...(kind.readMarkers
-        ? {
-            readSeq: member.readSeq,
-            ownCountedAtMarker: ownCountedAt({
-              roomId: member.spaceId,
-              userId: member.userId,
-              seq: member.readSeq,
-            }),
-          }
-        : {}),
+      ...kind.memberColumns?.(member),
     })
     .onConflict((conflict) => conflict.columns(['spaceId', 'userId']).doNothing()),
 );
@@ -139,15 +131,14 @@ export class SpacesRepository {
     userId: string,
     sql: Sql = this.database.reader,
   ): Promise<MemberCheck> {
-    return findForMembers
-      .get(kind)!
+    return findForMembers(kind)
       .run([{ spaceId, userId }], sql)
       .then(([found]) => found ?? null);
   }
 
   /** `findForMember` for a work of a transaction: the works that start together ask in one statement. */
   findForMemberAmong(kind: SpaceKind, spaceId: string, userId: string, context: UnitOfWork): Promise<MemberCheck> {
-    return context.gather(findForMembers.get(kind)!, { spaceId, userId });
+    return context.gather(findForMembers(kind), { spaceId, userId });
   }
 
   /** The space and its seq as of one moment, or null. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { searchTerms, type ChatCommandResults, type ChatInput, type User } from '@tandem/contract';
-import { SpaceKinds } from '../../spaces/space-kinds.js';
+import { SpaceKinds } from '../../space-kinds.js';
 import { SpacesService } from '../../spaces/spaces.service.js';
 import { MessagesRepository } from '../messages.repository.js';
 import { highlight } from './highlight.js';

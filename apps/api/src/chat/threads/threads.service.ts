@@ -11,7 +11,7 @@ import { DomainError } from '../../common/domain-error.js';
 import { ChangeLogRepository } from '../../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../../db/database.service.js';
 import type { Sql } from '../../db/sql.js';
-import { SpaceKinds } from '../../spaces/space-kinds.js';
+import { SpaceKinds } from '../../space-kinds.js';
 import { SpacesService } from '../../spaces/spaces.service.js';
 import { MessageChangesRepository } from '../message-changes.repository.js';
 import { MessagesRepository } from '../messages.repository.js';
