@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from '@jest/globals';
-import { ChatCommand, Namespace, ScoreboardBroadcast, ScoreboardCommand } from '@tandem/contract';
-import type { BoardState, ChatCommandResults, ScoreboardCommandResults } from '@tandem/contract';
-import { commandOk, connect, eventually, record, signIn, socketFor } from '../support/clients.js';
+import { ChatCommand, Namespace, ScoreboardBroadcast, ScoreboardCommand, ScoreboardLimits } from '@tandem/contract';
+import type { Ack, BoardState, ChatCommandResults, ScoreboardCommandResults } from '@tandem/contract';
+import { command, commandOk, connect, eventually, record, signIn, socketFor } from '../support/clients.js';
 import { describeWithServices } from '../support/services.js';
 import { chatOn, roomOn, serverPair } from '../support/server-pair.js';
 
@@ -89,5 +89,73 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
         ?.players.find((candidate) => candidate.id === player.id)?.score;
     for (const { states } of writers)
       await eventually(() => latestScore(states) === 400, 'the final board state on every client');
+  });
+
+  it("takes exactly the board's last places when both nodes add players at once near its most", async () => {
+    const limit = ScoreboardLimits.playersPerBoard;
+    const ownerSession = await signIn(cluster.nodeA.url, 'crowd-owner');
+    const owner = await connect(socketFor(cluster.nodeA.url, Namespace.Scoreboard, ownerSession.token));
+    const { board } = await commandOk<ScoreboardCommandResults['board:create']>(owner, ScoreboardCommand.BoardCreate, {
+      name: 'crowd',
+    });
+    // Two writers on each node, each sending `count` adds `perBatch` at a time (the rate limits allow 20).
+    const writers = await Promise.all(
+      [cluster.nodeA, cluster.nodeB, cluster.nodeA, cluster.nodeB].map(async (node, i) => {
+        const session = await signIn(node.url, `adder-${i}`);
+        return connect(socketFor(node.url, Namespace.Scoreboard, session.token));
+      }),
+    );
+    let named = 0;
+    const addAll = (count: number, perBatch: number) =>
+      Promise.all(
+        writers.map(async (socket) => {
+          const acks: Ack<ScoreboardCommandResults['player:add']>[] = [];
+          for (let sent = 0; sent < count; sent += perBatch) {
+            const batch = Array.from({ length: Math.min(perBatch, count - sent) }, () =>
+              command<ScoreboardCommandResults['player:add']>(socket, ScoreboardCommand.PlayerAdd, {
+                opId: randomUUID(),
+                boardId: board.id,
+                name: `player ${++named}`,
+              }),
+            );
+            acks.push(...(await Promise.all(batch)));
+          }
+          return acks;
+        }),
+      ).then((perWriter) => perWriter.flat());
+    const activeAndCounted = async () => {
+      const { rows } = await cluster.sql.query<{ active: string; playerCount: number }>(
+        `SELECT (SELECT count(*) FROM "Player" WHERE "boardId" = $1 AND "removedAt" IS NULL) AS active, "playerCount"
+         FROM "Board" WHERE id = $1`,
+        [board.id],
+      );
+      return { active: Number(rows[0].active), playerCount: rows[0].playerCount };
+    };
+    const accepted = (acks: Ack<unknown>[]) => acks.filter((ack) => ack.ok).length;
+    const refusals = (acks: Ack<unknown>[]) => acks.flatMap((ack) => (ack.ok ? [] : [ack.error]));
+
+    // 480 places taken from both nodes, then 60 adds at once for the last 20.
+    const filled = await addAll(120, 20);
+    expect(accepted(filled)).toBe(limit - 20);
+    const last = await addAll(15, 15);
+    expect(accepted(last)).toBe(20);
+    const refused = refusals(last);
+    expect(refused).toHaveLength(40);
+    for (const error of refused)
+      expect(error).toMatchObject({ code: 'CONFLICT', message: `a board holds at most ${limit} players` });
+    expect(await activeAndCounted()).toEqual({ active: limit, playerCount: limit });
+
+    // A place freed on one node is taken once, by one of the adds that race for it from both.
+    const player = filled.find((ack) => ack.ok)!;
+    await commandOk(owner, ScoreboardCommand.PlayerRemove, {
+      opId: randomUUID(),
+      boardId: board.id,
+      playerId: player.ok ? player.data.player.id : '',
+    });
+    expect(await activeAndCounted()).toEqual({ active: limit - 1, playerCount: limit - 1 });
+    const again = await addAll(2, 2);
+    expect(accepted(again)).toBe(1);
+    expect(refusals(again)).toEqual(Array.from({ length: 7 }, () => expect.objectContaining({ code: 'CONFLICT' })));
+    expect(await activeAndCounted()).toEqual({ active: limit, playerCount: limit });
   });
 });
