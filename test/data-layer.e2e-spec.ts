@@ -3,6 +3,7 @@ import { DomainEvents } from '../apps/api/src/common/domain-events.js';
 import { loadConfig } from '../apps/api/src/config.js';
 import { DatabaseService, postgresDriver } from '../apps/api/src/db/database.service.js';
 import { MetricsService } from '../apps/api/src/metrics/metrics.service.js';
+import { boardRanksCases } from './support/conformance/board-ranks.cases.js';
 import { boardStatesCases } from './support/conformance/board-states.cases.js';
 import { chatCases } from './support/conformance/chat.cases.js';
 import { sequencesCases } from './support/conformance/sequences.cases.js';
@@ -30,6 +31,7 @@ describe('data layer on SQLite', () => {
   describe('lists', () => listsCases(sqliteDataLayer));
   describe("a board's rounds", () => roundResetCases(sqliteDataLayer));
   describe("boards' kept rankings", () => boardStatesCases(sqliteDataLayer));
+  describe("a score's rank", () => boardRanksCases(sqliteDataLayer));
   describe("lists' order", () => listsOrderCases(sqliteDataLayer, 'bytes'));
 });
 

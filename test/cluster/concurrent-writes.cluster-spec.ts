@@ -158,4 +158,61 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
     expect(refusals(again)).toEqual(Array.from({ length: 7 }, () => expect.objectContaining({ code: 'CONFLICT' })));
     expect(await activeAndCounted()).toEqual({ active: limit, playerCount: limit });
   });
+
+  it("answers increments from both nodes with each one's exact rank at its seq: ties and overtakes", async () => {
+    const ownerSession = await signIn(cluster.nodeA.url, 'rank-owner');
+    const owner = await connect(socketFor(cluster.nodeA.url, Namespace.Scoreboard, ownerSession.token));
+    const { board } = await commandOk<ScoreboardCommandResults['board:create']>(owner, ScoreboardCommand.BoardCreate, {
+      name: 'ranks',
+    });
+    const players: string[] = [];
+    for (const name of ['p0', 'p1', 'p2', 'p3']) {
+      const { player } = await commandOk<ScoreboardCommandResults['player:add']>(owner, ScoreboardCommand.PlayerAdd, {
+        opId: randomUUID(),
+        boardId: board.id,
+        name,
+      });
+      players.push(player.id);
+    }
+    // Each node keeps the board's ranking (its writers joined): a node's ranking is behind whenever the other wrote.
+    const writers = await Promise.all(
+      [cluster.nodeA, cluster.nodeB, cluster.nodeA, cluster.nodeB].map(async (node, i) => {
+        const session = await signIn(node.url, `ranker-${i}`);
+        const socket = await connect(socketFor(node.url, Namespace.Scoreboard, session.token));
+        await commandOk(socket, ScoreboardCommand.BoardJoin, { boardId: board.id });
+        return socket;
+      }),
+    );
+    const acks: { delta: number; ack: ScoreboardCommandResults['score:add'] }[] = [];
+    await Promise.all(
+      writers.map(async (socket, w) => {
+        for (let round = 0; round < 3; round++) {
+          await Promise.all(
+            Array.from({ length: 20 }, async (_, i) => {
+              const delta = ((w * 7 + round * 5 + i * 3) % 5) - 2 || 1;
+              const playerId = players[(w + i + round) % players.length];
+              const ack = await commandOk<ScoreboardCommandResults['score:add']>(socket, ScoreboardCommand.ScoreAdd, {
+                opId: randomUUID(),
+                boardId: board.id,
+                playerId,
+                delta,
+              });
+              acks.push({ delta, ack });
+            }),
+          );
+        }
+      }),
+    );
+    const scores = new Map(players.map((id) => [id, 0]));
+    for (const { delta, ack } of acks.sort((x, y) => x.ack.seq - y.ack.seq)) {
+      const { id, score, rank } = ack.player;
+      scores.set(id, scores.get(id)! + delta);
+      expect({ seq: ack.seq, score, rank }).toEqual({
+        seq: ack.seq,
+        score: scores.get(id),
+        rank: 1 + [...scores].filter(([other, at]) => other !== id && at > score).length,
+      });
+    }
+    expect(acks).toHaveLength(240);
+  });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
+import { boardRanksCases } from '../support/conformance/board-ranks.cases.js';
 import { boardStatesCases } from '../support/conformance/board-states.cases.js';
 import { chatCases } from '../support/conformance/chat.cases.js';
 import { sequencesCases } from '../support/conformance/sequences.cases.js';
@@ -30,6 +31,7 @@ describeWhenServicesRun('data layer on PostgreSQL', () => {
   describeWhenServicesRun('lists', () => listsCases(() => postgresDataLayer()));
   describeWhenServicesRun("a board's rounds", () => roundResetCases(() => postgresDataLayer()));
   describeWhenServicesRun("boards' kept rankings", () => boardStatesCases(() => postgresDataLayer()));
+  describeWhenServicesRun("a score's rank", () => boardRanksCases(() => postgresDataLayer()));
   describeWhenServicesRun("lists' order on a database whose text compares in a locale's order", () =>
     listsOrderCases(() => postgresDataLayer({ icuLocale: 'en-US' }), 'locale'),
   );

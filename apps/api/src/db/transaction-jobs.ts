@@ -12,6 +12,11 @@ import type { Sql } from './sql.js';
 export interface UnitOfWork {
   sql: Sql;
   publishAfterCommit(change: ChangeCommitted): void;
+  /**
+   * What the works of the transaction published so far on `stream` (this one's included), in the
+   * order they published it: a change taken is in by the time the work that took it goes on.
+   */
+  published(stream: string): readonly ChangeCommitted[];
   /** Adds `value` to `step`, which runs once for the values of every work of the transaction, before its commit. */
   beforeCommit<V>(step: BeforeCommit<V>, value: V): void;
   /** `read`'s answer for `key`, read in one statement with the keys other works ask for in the same turn. */
@@ -121,6 +126,7 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
   const gathering = new Gathering(sql);
   const counters = new Counters(sql);
   const early = askedFirst(jobs, gathering);
+  const published = new Map<string, ChangeCommitted[]>();
   /** The steps whose table `text` names, run now for the values left so far. */
   const stepsFirst = (text: string): Promise<unknown> | undefined => {
     let runs: Promise<void>[] | undefined;
@@ -141,7 +147,13 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
     let wrote = false;
     const context: UnitOfWork = {
       sql: sql.withHooks({ onWrite: () => (wrote = true), beforeStatement }),
-      publishAfterCommit: (change) => changes.push(change),
+      publishAfterCommit: (change) => {
+        changes.push(change);
+        const stream = published.get(change.stream);
+        if (stream) stream.push(change);
+        else published.set(change.stream, [change]);
+      },
+      published: (stream) => published.get(stream) ?? [],
       beforeCommit: (step, value) => left.push([step, value]),
       gather: (read, key) => {
         // Its statement runs on the transaction's own `sql`: the work is marked here.

@@ -19,6 +19,7 @@ import { SpacesService } from '../spaces/spaces.service.js';
 const context: UnitOfWork = {
   sql: {} as Sql,
   publishAfterCommit: () => undefined,
+  published: () => [],
   beforeCommit: () => undefined,
   gather: () => Promise.reject(new Error('no reads here')),
   take: () => Promise.reject(new Error('no seqs here')),

@@ -41,6 +41,14 @@ export class BoardStates implements OnModuleDestroy {
     this.unsubscribe();
   }
 
+  /**
+   * The board's kept ranking as it stands (undefined: none kept), for a write of this node to rank
+   * its changes with when it is as new as the board its transaction found (see `RankedBoard.movedUpTo`).
+   */
+  kept(boardId: string): RankedBoard | undefined {
+    return this.boards.get(boardId);
+  }
+
   /** The board and its ranked players (frozen: their JSON is written once) as of one commit, or later. */
   async read(boardId: string): Promise<{ record: BoardRecord; seq: number; players: Player[] } | null> {
     const read = await this.repository.readRanked(boardId, this.boards.get(boardId));

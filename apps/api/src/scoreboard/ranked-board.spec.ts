@@ -112,4 +112,80 @@ describe(RankedBoard.name, () => {
       expect(first[0]).toMatchObject({ name: 'a' });
     });
   });
+
+  describe('movedUpTo and rankWith', () => {
+    const score = (seq: number, playerId: string, delta: number): BoardChange => ({
+      seq,
+      event: BoardFact.ScoreAdded,
+      data: { playerId, delta },
+    });
+
+    it("rank a transaction's changes as the board stands after each, in seq order whatever order they were published in (fixed seed)", () => {
+      let seed = 11;
+      const draw = (below: number) => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        return seed % below;
+      };
+      for (let round = 0; round < 200; round++) {
+        const scores = new Map<string, number>();
+        const rows = Array.from({ length: 1 + draw(12) }, (_, index) => row(`p${index}`, draw(7) - 3));
+        rows.sort((x, y) => y.score - x.score).forEach((entry) => scores.set(entry.id, entry.score));
+        const sut = RankedBoard.from(50, 1, rows);
+        const changes: BoardChange[] = [];
+        const expected = new Map<number, number>();
+        for (let seq = 51; seq <= 50 + 1 + draw(20); seq++) {
+          const known = [...scores.keys()];
+          const playerId = known[draw(known.length)];
+          if (!playerId || draw(8) === 0) {
+            changes.push({ seq, event: BoardFact.PlayerAdded, data: { playerId: `n${seq}`, name: 'n' } });
+            scores.set(`n${seq}`, 0);
+          } else if (draw(12) === 0) {
+            changes.push({ seq, event: BoardFact.PlayerRemoved, data: { playerId } });
+            scores.delete(playerId);
+          } else {
+            const delta = draw(5) - 2;
+            changes.push(score(seq, playerId, delta));
+            const now = scores.get(playerId)! + delta;
+            scores.set(playerId, now);
+            expected.set(seq, 1 + [...scores].filter(([id, other]) => id !== playerId && other > now).length);
+          }
+        }
+        const published = [...changes].sort(() => draw(3) - 1);
+        for (const change of changes) {
+          if (change.event !== BoardFact.ScoreAdded) continue;
+          const moved = sut.movedUpTo(published, change.seq)!;
+          const now = moved.get(change.data.playerId!)!;
+          expect(sut.rankWith(moved, change.data.playerId!, now)).toBe(expected.get(change.seq));
+        }
+        expect(sut.seq).toBe(50);
+      }
+    });
+
+    it('ranks ties as standard competition ranking does: 1 + the players strictly above', () => {
+      const sut = board();
+      const moved = sut.movedUpTo([score(11, 'd', 3)], 11)!;
+      expect(sut.rankWith(moved, 'd', 3)).toBe(2);
+      const overtaking = [score(11, 'd', 3), score(12, 'd', 3)];
+      expect(sut.rankWith(sut.movedUpTo(overtaking, 12)!, 'd', 6)).toBe(1);
+      expect(sut.rankWith(sut.movedUpTo([...overtaking, score(13, 'a', 1)], 13)!, 'a', 6)).toBe(1);
+    });
+
+    it('tells nothing when the changes do not follow its seq or it cannot follow one', () => {
+      const sut = board();
+      expect(sut.movedUpTo([score(12, 'a', 1)], 12)).toBeUndefined();
+      expect(sut.movedUpTo([score(10, 'a', 1)], 10)).toBeUndefined();
+      expect(sut.movedUpTo([score(11, 'nobody', 1)], 11)).toBeUndefined();
+      expect(
+        sut.movedUpTo([{ seq: 11, event: BoardFact.BoardReset, data: {} }, score(12, 'a', 1)], 12),
+      ).toBeUndefined();
+      const removed = { seq: 11, event: BoardFact.PlayerRemoved, data: { playerId: 'a' } };
+      expect(sut.movedUpTo([removed, score(12, 'a', 1)], 12)).toBeUndefined();
+      expect(sut.movedUpTo([removed, score(12, 'b', 1)], 12)).toEqual(
+        new Map([
+          ['a', null],
+          ['b', 4],
+        ]),
+      );
+    });
+  });
 });

@@ -10,6 +10,9 @@ export interface BoardChange {
   data: { playerId?: string; name?: string; userId?: string; delta?: number };
 }
 
+/** Players whose score a transaction's changes moved, by id: the score now, or null (removed). */
+export type Moved = Map<string, number | null>;
+
 type Entry = Pick<PlayerRecord, 'id' | 'name' | 'userId' | 'score'> & {
   /** The player as last ranked, and its JSON: made again only when its rank, score or name changed. */
   ranked?: Player;
@@ -101,16 +104,65 @@ export class RankedBoard {
     return this.players;
   }
 
+  /**
+   * The players whose score the changes of one transaction up to its change `seq` moved (null:
+   * removed), on top of this ranking: when `changes`, the transaction's changes of the board so
+   * far, follow this ranking's seq without a gap up to `seq`, and each is one it can follow. The
+   * transaction's first change of the board holds the board until its commit, so this ranking is
+   * then the board as the transaction found it. Otherwise undefined (the database must count).
+   */
+  movedUpTo(changes: readonly BoardChange[], seq: number): Moved | undefined {
+    if (seq <= this.seq || seq - this.seq > changes.length) return undefined;
+    const inOrder = new Array<BoardChange | undefined>(seq - this.seq);
+    for (const change of changes)
+      if (change.seq > this.seq && change.seq <= seq) inOrder[change.seq - this.seq - 1] = change;
+    const moved: Moved = new Map();
+    for (const change of inOrder) {
+      if (!change) return undefined;
+      const { playerId, delta } = change.data;
+      if (playerId === undefined) return undefined;
+      const score = moved.has(playerId) ? moved.get(playerId) : this.byId.get(playerId)?.score;
+      const active = score !== undefined && score !== null;
+      if (change.event === BoardFact.PlayerAdded && !active) moved.set(playerId, 0);
+      else if (change.event === BoardFact.ScoreAdded && active && delta !== undefined)
+        moved.set(playerId, score + delta);
+      else if (change.event === BoardFact.PlayerRemoved && active) moved.set(playerId, null);
+      else if (change.event !== BoardFact.PlayerRenamed || !active) return undefined;
+    }
+    return moved;
+  }
+
+  /**
+   * The rank of `playerId` at `score` once `moved` (see `movedUpTo`) is applied here: 1 + the other
+   * active players above `score` (standard competition ranking).
+   */
+  rankWith(moved: Moved, playerId: string, score: number): number {
+    let higher = this.countAbove(score);
+    if ((this.byId.get(playerId)?.score ?? score) > score) higher -= 1;
+    for (const [id, now] of moved) {
+      if (id === playerId) continue;
+      if ((this.byId.get(id)?.score ?? score) > score) higher -= 1;
+      if (now !== null && now > score) higher += 1;
+    }
+    return higher + 1;
+  }
+
   /** Last among the players at its score: before the first one with a lower score. */
   private place(entry: Entry): void {
+    this.order.splice(this.countAbove(entry.score, true), 0, entry);
+    this.byId.set(entry.id, entry);
+  }
+
+  /** How many players are above `score` (`orAt`: or at it), the order's first index past them. */
+  private countAbove(score: number, orAt = false): number {
     let low = 0;
     let high = this.order.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (this.order[middle]!.score >= entry.score) low = middle + 1;
+      const other = this.order[middle]!.score;
+      if (other > score || (orAt && other === score)) low = middle + 1;
       else high = middle;
     }
-    this.order.splice(low, 0, entry);
-    this.byId.set(entry.id, entry);
+    return low;
   }
 }

@@ -195,12 +195,18 @@ export const findActivePlayer = prepare((db, player: { id: string; boardId: stri
 /**
  * `score = score + delta` in the database: nothing is read and written back from here. Only within
  * ±`max`, and, with `guarded`, only while the score is `expected`, checked by the same statement:
- * writes of one transaction may overlap (see `Dialect`). It also returns how many active players
- * of the board are above the new score (`playersAboveIt`).
+ * writes of one transaction may overlap (see `Dialect`). With `counted`, it also returns how many
+ * active players of the board are above the new score (`playersAboveIt`), for when the node's
+ * kept ranking cannot tell (see `RankedBoard.movedUpTo`).
  */
 export const addToScore = prepareShapes(
-  (guarded: boolean) => String(guarded),
-  (db, change: { id: string; delta: number; at: string; seq: number; max: number; expected: number }, guarded) => {
+  (shape: { guarded: boolean; counted: boolean }) =>
+    shape.guarded ? (shape.counted ? 'guarded counted' : 'guarded') : shape.counted ? 'counted' : 'plain',
+  (
+    db,
+    change: { id: string; delta: number; at: string; seq: number; max: number; expected: number },
+    { guarded, counted },
+  ) => {
     const update = db
       .updateTable('Player')
       .set((eb) => ({ score: eb('score', '+', change.delta), scoreChangedAt: change.at, scoreChangeSeq: change.seq }))
@@ -208,7 +214,7 @@ export const addToScore = prepareShapes(
       .where((eb) => eb(eb.fn<number>('abs', [eb('score', '+', change.delta)]), '<=', change.max));
     return (guarded ? update.where('score', '=', change.expected) : update).returning((eb) => [
       ...playerColumns,
-      playersAboveIt(eb),
+      counted ? playersAboveIt(eb) : sql<number | null>`null`.as('higher'),
     ]);
   },
 );

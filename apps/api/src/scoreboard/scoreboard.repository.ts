@@ -21,7 +21,7 @@ import { isoTimestamp, timestamp } from '../db/dialect.js';
 import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
 import { BoardFact, toPlayer, type BoardRecord, type PlayerRecord } from './board-records.js';
-import { RankedBoard } from './ranked-board.js';
+import { RankedBoard, type BoardChange } from './ranked-board.js';
 import { mapRanked } from './ranking.js';
 import { archiveRound, startRound, zeroScores } from './round-reset.queries.js';
 import {
@@ -169,8 +169,11 @@ export class ScoreboardRepository {
 
   /**
    * Adds `delta` in the database (null, having changed nothing of the player, when the score would
-   * leave ±`ScoreboardLimits.maxScore`, or when `expected` is given and is not the score), logs the score event it can be recomputed from, and takes the
-   * change's seq as the moment the player reached the new score.
+   * leave ±`ScoreboardLimits.maxScore`, or when `expected` is given and is not the score), logs the
+   * score event it can be recomputed from, and takes the change's seq as the moment the player
+   * reached the new score. The rank comes from `ranked`, the node's kept ranking of the board, when
+   * it and the transaction's earlier changes of the board make the board as of this change (see
+   * `RankedBoard.movedUpTo`); otherwise the database counts it in the update's `RETURNING`.
    */
   async addScore(
     context: UnitOfWork,
@@ -183,29 +186,35 @@ export class ScoreboardRepository {
       opId: string;
       expected?: number;
     },
+    ranked?: RankedBoard,
   ): Promise<{ player: Player; seq: number } | null> {
     const { seq } = await this.log(context, change.boardId, BoardFact.ScoreAdded, {
       playerId: change.playerId,
       round: change.round,
       delta: change.delta,
     });
+    const moved = ranked?.movedUpTo(context.published(rooms.board(change.boardId)) as readonly BoardChange[], seq);
     const at = timestamp();
     const { sql } = context;
     const { expected } = change;
     const row = await sql.first(
-      addToScore(expected !== undefined, {
-        id: change.playerId,
-        delta: change.delta,
-        at,
-        seq,
-        max: ScoreboardLimits.maxScore,
-        expected: expected ?? 0,
-      }),
+      addToScore(
+        { guarded: expected !== undefined, counted: moved === undefined },
+        {
+          id: change.playerId,
+          delta: change.delta,
+          at,
+          seq,
+          max: ScoreboardLimits.maxScore,
+          expected: expected ?? 0,
+        },
+      ),
     );
     if (!row) return null;
     const { boardId, round, playerId, delta, userId, opId } = change;
     context.beforeCommit(recordScoreEvents, { boardId, round, playerId, delta, userId, opId, createdAt: at, seq });
-    return { player: toPlayer(row, Number(row.higher) + 1), seq };
+    const rank = moved ? ranked!.rankWith(moved, playerId, row.score) : Number(row.higher) + 1;
+    return { player: toPlayer(row, rank), seq };
   }
 
   /** Who made the player's last score change, and in which round (null: nobody has yet). */

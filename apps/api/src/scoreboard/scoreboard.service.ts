@@ -134,15 +134,19 @@ export class ScoreboardService {
     if (!isExpected(player.score)) throw await this.scoreConflict(board, player.id, context.sql);
     if (Math.abs(player.score + input.delta) > ScoreboardLimits.maxScore) throw outOfBounds();
     // The addition is the database's, bounded there too (another write of the transaction may have come first).
-    const added = await this.boards.addScore(context, {
-      boardId: board.id,
-      round: board.round,
-      playerId: player.id,
-      delta: input.delta,
-      userId: user.id,
-      opId: input.opId,
-      ...(expected ? { expected: expected.score } : {}),
-    });
+    const added = await this.boards.addScore(
+      context,
+      {
+        boardId: board.id,
+        round: board.round,
+        playerId: player.id,
+        delta: input.delta,
+        userId: user.id,
+        opId: input.opId,
+        ...(expected ? { expected: expected.score } : {}),
+      },
+      this.states.kept(board.id),
+    );
     if (!added) {
       const now = await this.requirePlayer(input.boardId, input.playerId, context.sql);
       throw isExpected(now.score) ? outOfBounds() : await this.scoreConflict(board, player.id, context.sql);
