@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { ListsBroadcast, timeOrderedId, type User } from '@tandem/contract';
 import { SpaceKinds } from '../../../apps/api/src/space-kinds.js';
 import type { SpaceKind } from '../../../apps/api/src/spaces/space-kinds.js';
+import type { UnitOfWork } from '../../../apps/api/src/db/database.service.js';
+import type { ItemState } from '../../../apps/api/src/lists/list-records.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 import { publicSpace as publicSpaceOf, twoUsers } from './two-users.js';
 
@@ -148,6 +150,39 @@ export function listsCases(open: () => Promise<DataLayerDatabase>): void {
       const written = await node.lists.findItem(item.id);
       expect(written).toMatchObject({ version: 2, done: true, updatedBy: bob });
       expect(found).toEqual([written, null, other, written]);
+    });
+
+    it('refuses a second write of an item at the version another write of its transaction took, with its row', async () => {
+      const { item } = await listWithItem('market', 'apples');
+      const write = (context: UnitOfWork, state: ItemState, text: string, user: User) =>
+        node.lists.writeItemIfCurrent(context, { state, changes: { text }, user, event: ListsBroadcast.ItemUpdated });
+      const raced = await node.units.write(async (context) => {
+        const state = (await node.lists.itemState(item.id, context.sql))!;
+        const [first, second] = await Promise.all([
+          write(context, state, 'pears', bob),
+          write(context, state, 'figs', ann),
+        ]);
+        return { first, second, current: await node.lists.currentItem(item.id, context) };
+      });
+      expect(raced.first).toMatchObject({ version: 2, text: 'pears', updatedBy: bob });
+      expect(raced.second).toBeNull();
+      expect(raced.current).toEqual(raced.first);
+      expect(await node.lists.findItem(item.id)).toEqual(raced.first);
+      // The first write of the transaction found the item moved on: the second cannot match either,
+      // the item is read as it is, and a write at the current version still goes through.
+      const stale = (await node.lists.itemState(item.id))!;
+      await node.units.write(async (context) =>
+        write(context, (await node.lists.itemState(item.id, context.sql))!, 'plums', bob),
+      );
+      const late = await node.units.write(async (context) => {
+        const refused = await Promise.all([write(context, stale, 'kiwis', ann), write(context, stale, 'limes', ann)]);
+        const current = await node.lists.currentItem(item.id, context);
+        const accepted = await write(context, (await node.lists.itemState(item.id, context.sql))!, 'dates', ann);
+        return { refused, current, accepted };
+      });
+      expect(late.refused).toEqual([null, null]);
+      expect(late.current).toMatchObject({ version: 3, text: 'plums', updatedBy: bob });
+      expect(late.accepted).toMatchObject({ version: 4, text: 'dates', updatedBy: ann });
     });
 
     it('logs a rename and a delete of a list', async () => {

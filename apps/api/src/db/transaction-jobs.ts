@@ -27,6 +27,8 @@ export interface UnitOfWork {
    * counted and stored once (see `Counters`). It counts as a write: a refusal after it fails the batch.
    */
   take(sequence: Sequence, key: string): Promise<number>;
+  /** The one value `make` makes for the transaction, shared by its works (say, the items they write). */
+  shared<T>(make: () => T): T;
 }
 
 /**
@@ -127,6 +129,7 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
   const counters = new Counters(sql);
   const early = askedFirst(jobs, gathering);
   const published = new Map<string, ChangeCommitted[]>();
+  const shared = new Map<() => unknown, unknown>();
   /** The steps whose table `text` names, run now for the values left so far. */
   const stepsFirst = (text: string): Promise<unknown> | undefined => {
     let runs: Promise<void>[] | undefined;
@@ -169,6 +172,10 @@ export async function runJobs(jobs: Job[], sql: Sql, overlapping: boolean, endin
         // A number taken is not given back: a refusal after it must not leave a gap.
         wrote = true;
         return counters.take(sequence, key);
+      },
+      shared: <T>(make: () => T): T => {
+        if (!shared.has(make)) shared.set(make, make());
+        return shared.get(make) as T;
       },
     };
     try {

@@ -1,4 +1,4 @@
-import type { GatheredRead } from '../db/database.service.js';
+import type { GatheredRead, UnitOfWork } from '../db/database.service.js';
 import { prepareList, type Sql } from '../db/sql.js';
 import { itemStateOf, type ItemForWrite, type ItemRow } from './list-records.js';
 import { findItemsForMembers } from './lists.queries.js';
@@ -13,15 +13,15 @@ export const itemsForWrite: GatheredRead<ItemKey, ItemForWrite | null> = {
       values[`id${index}`] = key.itemId;
       values[`userId${index}`] = key.userId;
     });
-    const rows = await sql.all(findItemsForMembers(keys.length, values));
+    const rows = new Map((await sql.all(findItemsForMembers(keys.length, values))).map((row) => [row.id, row]));
+    const members = new Map<string, Set<string>>();
     return keys.map((key) => {
-      const found = rows.filter((row) => row.id === key.itemId);
-      if (found.length === 0) return null;
-      const { listDeletedAt, memberId: _memberId, ...stored } = found[0]!;
-      return {
-        state: itemStateOf(stored),
-        list: { deleted: listDeletedAt !== null, member: found.some((row) => row.memberId === key.userId) },
-      };
+      const found = rows.get(key.itemId);
+      if (!found) return null;
+      const { listDeletedAt, memberIds, ...stored } = found;
+      let ids = members.get(stored.id);
+      if (!ids) members.set(stored.id, (ids = new Set(JSON.parse(memberIds ?? '[]') as string[])));
+      return { state: itemStateOf(stored), list: { deleted: listDeletedAt !== null, member: ids.has(key.userId) } };
     });
   },
 };
@@ -49,3 +49,26 @@ export const currentItems: GatheredRead<string, ItemRow | null> = {
     return ids.map((id) => rows.find((row) => row.id === id) ?? null);
   },
 };
+
+/** Per item, the version the transaction's latest write of it expected and the row it left (null: none). */
+type ItemWrites = Map<string, { version: number; row: Promise<ItemRow | null> }>;
+const itemWrites = (): ItemWrites => new Map();
+
+/**
+ * Claims the item's write at the version it was read at, for the works of the transaction (see
+ * `UnitOfWork.shared`); null if one of them claimed that version first: whether its write
+ * matched or not, the item is no longer at that version (every write bumps it), so this write
+ * cannot match either and needs no statement. Else `settle`, told the row the write left.
+ */
+export function claimItem(context: UnitOfWork, stored: ItemRow): ((row: ItemRow | null) => void) | null {
+  const writes = context.shared(itemWrites);
+  if (writes.get(stored.id)?.version === stored.version) return null;
+  let settle!: (row: ItemRow | null) => void;
+  writes.set(stored.id, { version: stored.version, row: new Promise((resolve) => (settle = resolve)) });
+  return settle;
+}
+
+/** The item as the transaction's latest write of it left it, if that write matched: it is so until the commit. */
+export async function writtenItem(context: UnitOfWork, itemId: string): Promise<ItemRow | null> {
+  return (await context.shared(itemWrites).get(itemId)?.row) ?? null;
+}

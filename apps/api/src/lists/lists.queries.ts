@@ -1,3 +1,5 @@
+import { sql as raw } from 'kysely';
+import { dialectOf } from '../db/dialect.js';
 import { prepare, prepareShapes } from '../db/sql.js';
 
 // The lists' queries on their hot paths, built and compiled once (see `prepare`).
@@ -8,9 +10,10 @@ export const findItem = prepare((db, item: { id: string }) =>
 
 /**
  * `count` items with what a write's rules check before anything else: whether each one's list is
- * deleted and whether its user is a member of it (the member check of `spaces/member-checks.ts`,
- * read with the item instead of apart): parameters `id0`, `userId0`, … `userId{count - 1}`. An
- * item none of the users belongs to the list of still gives a row.
+ * deleted, and which of the users are members of it (the member check of
+ * `spaces/member-checks.ts`, read with the item instead of apart; `memberIds`: their ids as a JSON
+ * array): parameters `id0`, `userId0`, … `userId{count - 1}`. One row per item, however many of
+ * the users ask about it.
  */
 export const findItemsForMembers = prepareShapes(
   (count: number) => String(count),
@@ -19,15 +22,20 @@ export const findItemsForMembers = prepareShapes(
     return db
       .selectFrom('Item')
       .innerJoin('List', 'List.id', 'Item.listId')
-      .leftJoin('ListMember', (join) =>
-        join.onRef('ListMember.listId', '=', 'Item.listId').on(
-          'ListMember.userId',
-          'in',
-          indexes.map((index) => keys[`userId${index}`]!),
-        ),
-      )
       .selectAll('Item')
-      .select(['List.deletedAt as listDeletedAt', 'ListMember.userId as memberId'])
+      .select((eb) => [
+        'List.deletedAt as listDeletedAt',
+        eb
+          .selectFrom('ListMember')
+          .select(dialectOf(db).jsonArrayOf(raw.ref('ListMember.userId'), raw.ref('ListMember.userId')).as('ids'))
+          .whereRef('ListMember.listId', '=', 'Item.listId')
+          .where(
+            'ListMember.userId',
+            'in',
+            indexes.map((index) => keys[`userId${index}`]!),
+          )
+          .as('memberIds'),
+      ])
       .where(
         'Item.id',
         'in',

@@ -26,7 +26,7 @@ import {
   updateItemAtVersion,
   type KeySide,
 } from './lists.queries.js';
-import { currentItems, itemsForWrite } from './items-for-write.js';
+import { claimItem, currentItems, itemsForWrite, writtenItem } from './items-for-write.js';
 import {
   changedColumns,
   itemStateOf,
@@ -117,7 +117,7 @@ export class ListsRepository {
 
   /** The item as the work's transaction sees it now: one read for the works that ask together (see `currentItems`). */
   async currentItem(itemId: string, context: UnitOfWork): Promise<Item | null> {
-    const row = await context.gather(currentItems, itemId);
+    const row = (await writtenItem(context, itemId)) ?? (await context.gather(currentItems, itemId));
     return row ? this.asItem(row, context.sql) : null;
   }
 
@@ -240,22 +240,31 @@ export class ListsRepository {
       updatedAt: now,
     };
     const { text, done, position, deleted } = write.changes;
-    const count = await context.sql.run(
-      updateItemAtVersion(
-        {
-          text: text !== undefined,
-          done: done !== undefined,
-          position: position !== undefined,
-          deletedAt: deleted !== undefined,
-          deleted: stored.deletedAt !== null,
-        },
-        { ...stored, ...written },
-      ),
-    );
-    if (count === 0) return null;
+    // A write of the transaction that expected this same version went first: this one cannot match.
+    const settle = claimItem(context, stored);
+    if (!settle) return null;
+    let row: ItemRow | null = null;
+    try {
+      const count = await context.sql.run(
+        updateItemAtVersion(
+          {
+            text: text !== undefined,
+            done: done !== undefined,
+            position: position !== undefined,
+            deletedAt: deleted !== undefined,
+            deleted: stored.deletedAt !== null,
+          },
+          { ...stored, ...written },
+        ),
+      );
+      // Every write bumps the version, so the row matched at `stored.version` was exactly `stored`.
+      if (count > 0) row = { ...stored, ...written, version: stored.version + 1 };
+    } finally {
+      settle(row);
+    }
+    if (!row) return null;
     this.rememberName(write.user);
-    // Every write bumps the version, so the row matched at `stored.version` was exactly `stored`.
-    return this.logItem(context, write.event, { ...stored, ...written, version: stored.version + 1 });
+    return this.logItem(context, write.event, row);
   }
 
   private async logItem(context: UnitOfWork, event: ItemEvent, row: ItemRow): Promise<Item> {

@@ -23,6 +23,7 @@ const context: UnitOfWork = {
   beforeCommit: () => undefined,
   gather: () => Promise.reject(new Error('no reads here')),
   take: () => Promise.reject(new Error('no seqs here')),
+  shared: (make) => make(),
 };
 const writes = {
   write: <T>(work: (context: UnitOfWork) => Promise<T>) => work(context),

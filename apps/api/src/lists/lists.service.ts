@@ -18,7 +18,7 @@ import { DomainError } from '../common/domain-error.js';
 import type { UnitOfWork } from '../db/database.service.js';
 import type { Sql } from '../db/sql.js';
 import { UnitsOfWork } from '../db/units-of-work.js';
-import type { ItemChanges, ItemEvent, ItemState } from './list-records.js';
+import type { ItemChanges, ItemEvent, ItemForWrite, ItemState } from './list-records.js';
 import { ListsRepository } from './lists.repository.js';
 import { SpaceKinds } from '../space-kinds.js';
 import { SpacesRepository, type SpaceRecord } from '../spaces/spaces.repository.js';
@@ -225,8 +225,13 @@ export class ListsService {
     plan: (context: UnitOfWork, state: ItemState) => Promise<PlannedWrite>,
     overlaps = false,
   ): Promise<{ item: Item }> {
+    // The item is read as the work's check: with the opId's lookup (on a server, in its round trip).
+    let read: Promise<ItemForWrite | null> | undefined;
+    const check = (context: UnitOfWork) => (read = this.lists.itemForWrite(input.itemId, user.id, context));
     const work = async (context: UnitOfWork) => {
-      const found = await this.lists.itemForWrite(input.itemId, user.id, context);
+      const asked = read ?? check(context);
+      read = undefined;
+      const found = await asked;
       if (!found) throw DomainError.notFound('item');
       this.spaces.requireMembership(SpaceKinds.list, found.list);
       const { state } = found;
@@ -240,7 +245,7 @@ export class ListsService {
       if (!item) throw this.conflict(input, expectDeleted, await this.currentItem(input.itemId, context));
       return { item };
     };
-    return this.writes.once(user.id, input.opId, command, work, { overlaps });
+    return this.writes.once(user.id, input.opId, command, work, { overlaps, check });
   }
 
   private conflict(input: VersionedInput, expectDeleted: boolean, current: Item): DomainError {
