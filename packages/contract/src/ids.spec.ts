@@ -10,7 +10,9 @@ describe('timeOrderedId', () => {
   });
 
   it('starts with the time, so that later ids sort after earlier ones', async () => {
+    const before = Date.now();
     const first = timeOrderedId();
+    expect(Number.parseInt(first.replace('-', '').slice(0, 12), 16)).toBeGreaterThanOrEqual(before);
     await new Promise((resolve) => setTimeout(resolve, 2));
     const later = timeOrderedId();
     expect(later > first).toBe(true);

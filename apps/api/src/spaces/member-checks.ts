@@ -1,5 +1,5 @@
 import type { GatheredRead } from '../db/database.service.js';
-import { prepareShapes, type Sql } from '../db/sql.js';
+import { prepareList, type Sql } from '../db/sql.js';
 import type { SpaceKind } from './space-kinds.js';
 import { spaceTables } from './space-tables.js';
 import type { SpaceRecord } from './spaces.repository.js';
@@ -23,12 +23,13 @@ export type MemberCheck = { record: SpaceRecord; member: boolean; readSeq: numbe
 type MemberKey = { spaceId: string; userId: string };
 
 /**
- * `count` spaces with those of `count` users who are members, in one statement: parameters
- * `spaceId0`, `userId0`, … `userId{count - 1}`. A space no user belongs to still gives a row.
+ * `count` spaces with those of `count` users who are members, in one statement: its values the
+ * users' ids, then the spaces' ids (one array, see `prepareList`). A space no user belongs to
+ * still gives a row.
  */
-const findForMembersQuery = prepareShapes(
+const findForMembersQuery = prepareList(
   (shape: { kind: SpaceKind; count: number }) => `${shape.kind.table}:${shape.count}`,
-  (db, keys: Record<string, string>, { kind, count }) => {
+  (db, values, { kind, count }) => {
     const indexes = Array.from({ length: count }, (_, index) => index);
     return spaceTables(db, kind)
       .selectFrom('Space')
@@ -36,7 +37,7 @@ const findForMembersQuery = prepareShapes(
         join.onRef('SpaceMember.spaceId', '=', 'Space.id').on(
           'SpaceMember.userId',
           'in',
-          indexes.map((index) => keys[`userId${index}`]!),
+          indexes.map((index) => values[index] as string),
         ),
       )
       .select([...spaceColumns, 'SpaceMember.userId as memberId'])
@@ -45,26 +46,44 @@ const findForMembersQuery = prepareShapes(
       .where(
         'Space.id',
         'in',
-        indexes.map((index) => keys[`spaceId${index}`]!),
+        indexes.map((index) => values[count + index] as string),
       );
   },
 );
 
+type MemberRow = SpaceRecord & { memberId: string | null; readSeq?: number | null };
+
+/** The space's record from one of its rows: its columns named one by one (no rest copy through the runtime). */
+function recordOf(row: MemberRow, kind: SpaceKind): SpaceRecord {
+  const { id, name, visibility, inviteCode, ownerId, createdAt } = row;
+  return kind.softDeleted
+    ? { id, name, visibility, inviteCode, ownerId, createdAt, deletedAt: row.deletedAt }
+    : { id, name, visibility, inviteCode, ownerId, createdAt };
+}
+
 function memberChecks(kind: SpaceKind): GatheredRead<MemberKey, MemberCheck> {
   return {
     async run(keys: MemberKey[], sql: Sql) {
-      const values: Record<string, string> = {};
-      keys.forEach((key, index) => {
-        values[`spaceId${index}`] = key.spaceId;
-        values[`userId${index}`] = key.userId;
-      });
-      const rows = await sql.all(findForMembersQuery({ kind, count: keys.length }, values));
+      const count = keys.length;
+      const values = new Array<string>(2 * count);
+      for (let index = 0; index < count; index++) {
+        values[index] = keys[index]!.userId;
+        values[count + index] = keys[index]!.spaceId;
+      }
+      const rows = (await sql.all(findForMembersQuery({ kind, count }, values))) as MemberRow[];
       return keys.map((key) => {
-        const found = rows.filter((row) => row.id === key.spaceId);
-        if (found.length === 0) return null;
-        const { memberId: _memberId, readSeq: _readSeq, ...record } = found[0]!;
-        const mine = found.find((row) => row.memberId === key.userId);
-        return { record: record as SpaceRecord, member: mine !== undefined, readSeq: mine?.readSeq ?? null };
+        let space: MemberRow | undefined;
+        let mine: MemberRow | undefined;
+        for (const row of rows) {
+          if (row.id !== key.spaceId) continue;
+          space ??= row;
+          if (row.memberId === key.userId) {
+            mine = row;
+            break;
+          }
+        }
+        if (!space) return null;
+        return { record: recordOf(space, kind), member: mine !== undefined, readSeq: mine?.readSeq ?? null };
       });
     },
   };
