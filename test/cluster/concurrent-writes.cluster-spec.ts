@@ -1,7 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from '@jest/globals';
-import { ChatCommand, Namespace, ScoreboardBroadcast, ScoreboardCommand, ScoreboardLimits } from '@tandem/contract';
-import type { Ack, BoardState, ChatCommandResults, ScoreboardCommandResults } from '@tandem/contract';
+import {
+  ChatBroadcast,
+  ChatCommand,
+  Namespace,
+  ScoreboardBroadcast,
+  ScoreboardCommand,
+  ScoreboardLimits,
+} from '@tandem/contract';
+import type {
+  Ack,
+  BoardState,
+  ChatCommandResults,
+  Message,
+  MessageChanged,
+  ScoreboardCommandResults,
+} from '@tandem/contract';
 import { command, commandOk, connect, eventually, record, signIn, socketFor } from '../support/clients.js';
 import { describeWithServices } from '../support/services.js';
 import { chatOn, roomOn, serverPair } from '../support/server-pair.js';
@@ -214,5 +228,62 @@ describeWhenServicesRun('two nodes on Redis and PostgreSQL', () => {
       });
     }
     expect(acks).toHaveLength(240);
+  });
+
+  it("ends every message's last broadcast with the reactions both nodes committed to it at once", async () => {
+    const roomId = await roomOn(cluster.nodeA);
+    const onA = await chatOn(cluster.nodeA, 'a-reactor');
+    const onB = await chatOn(cluster.nodeB, 'b-reactor');
+    for (const { socket } of [onA, onB]) await commandOk(socket, ChatCommand.RoomJoin, { roomId });
+    const heard = record<MessageChanged>(onA.socket, ChatBroadcast.MessageUpdated);
+    const messages = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const sent = await commandOk<ChatCommandResults['message:send']>(onA.socket, ChatCommand.MessageSend, {
+          opId: randomUUID(),
+          roomId,
+          text: `react to ${i}`,
+        });
+        return sent.message.id;
+      }),
+    );
+    // On each message, one reaction from each node at the same moment.
+    await Promise.all(
+      messages.flatMap((messageId) =>
+        [
+          { socket: onA.socket, emoji: '👍' },
+          { socket: onB.socket, emoji: '🎉' },
+        ].map(({ socket, emoji }) =>
+          commandOk(socket, ChatCommand.ReactionToggle, { opId: randomUUID(), messageId, emoji }),
+        ),
+      ),
+    );
+    const reactionsOf = (message: Message) =>
+      message.reactions.flatMap((reaction) => reaction.userIds.map((userId) => `${reaction.emoji} ${userId}`)).sort();
+    const stored = await cluster.sql.query<{ messageId: string; emoji: string; userId: string }>(
+      'SELECT "messageId", emoji, "userId" FROM "Reaction" WHERE "messageId" = ANY($1)',
+      [messages],
+    );
+    const expected = (messageId: string) =>
+      stored.rows
+        .filter((row) => row.messageId === messageId)
+        .map((row) => `${row.emoji} ${row.userId}`)
+        .sort();
+    const lastHeard = (messageId: string) =>
+      heard
+        .filter((change) => change.message.id === messageId)
+        .reduce<MessageChanged | undefined>(
+          (last, change) => (!last || change.seq > last.seq ? change : last),
+          undefined,
+        );
+    await eventually(
+      () => messages.every((messageId) => heard.filter((change) => change.message.id === messageId).length === 2),
+      'both updates of every message',
+    );
+    const missed = messages.filter((messageId) => {
+      const last = lastHeard(messageId);
+      return !last || JSON.stringify(reactionsOf(last.message)) !== JSON.stringify(expected(messageId));
+    });
+    expect(stored.rows).toHaveLength(60);
+    expect(missed).toEqual([]);
   });
 });
