@@ -111,7 +111,7 @@ export function chatCases(open: () => Promise<DataLayerDatabase>): void {
           const message = await found();
           const reactions = await node.messageChanges.reactionsOf(message, context.sql);
           const add = !reactions.some((reaction) => reaction.emoji === emoji && reaction.userId === userId);
-          return node.messageChanges.toggleReaction(context, message, reactions, { userId, emoji, add });
+          return node.messageChanges.toggleReaction(context, message, { userId, emoji, add });
         };
         expect(await found()).toMatchObject({ member: true, carries: { reactions: false, mentions: false } });
         const edited = await node.messageChanges.editMessage(context, await found(), 'edited @ann', [ann]);

@@ -1,4 +1,5 @@
-import type { Expression } from 'kysely';
+import { sql as raw, type Expression, type Kysely } from 'kysely';
+import type { DB } from '../generated/kysely/database.js';
 import type { BeforeCommit, GatheredRead } from '../db/database.service.js';
 import { dialectOf } from '../db/dialect.js';
 import { prepare, prepareList } from '../db/sql.js';
@@ -118,22 +119,53 @@ export const deleteReactionsOf = prepare((db, message: { messageId: string }) =>
   db.deleteFrom('Reaction').where('messageId', '=', message.messageId),
 );
 
-export const insertReaction = prepare(
-  (db, reaction: { messageId: string; userId: string; emoji: string; createdAt: string }) =>
-    db.insertInto('Reaction').values({
+type ReactionKey = { messageId: string; userId: string; emoji: string };
+
+/**
+ * The message's other reactions (all but the user's with that emoji) as a JSON array, in their
+ * order, read by the statement that writes the user's (see `MessageChangesRepository.toggleReaction`):
+ * each `{ emoji, userId }`, and with `before` (a new reaction's moment) whether it goes before it.
+ */
+function othersOf(db: Kysely<DB>, reaction: ReactionKey, before?: { createdAt: string }) {
+  const dialect = dialectOf(db);
+  const fields: [string, Expression<unknown>][] = [
+    ['emoji', raw.ref('Other.emoji')],
+    ['userId', raw.ref('Other.userId')],
+  ];
+  if (before) {
+    const place = raw`(${raw.ref('Other.createdAt')}, ${raw.ref('Other.userId')}) < (${before.createdAt}, ${reaction.userId})`;
+    fields.push(['before', place]);
+  }
+  return db
+    .selectFrom('Reaction as Other')
+    .select(
+      dialect
+        .jsonArrayOf(dialect.jsonObject(fields), raw.join([raw.ref('Other.createdAt'), raw.ref('Other.userId')]))
+        .as('others'),
+    )
+    .where('Other.messageId', '=', reaction.messageId)
+    .where((eb) => eb.not(eb.and([eb('Other.userId', '=', reaction.userId), eb('Other.emoji', '=', reaction.emoji)])));
+}
+
+export const insertReaction = prepare((db, reaction: ReactionKey & { createdAt: string }) =>
+  db
+    .insertInto('Reaction')
+    .values({
       messageId: reaction.messageId,
       userId: reaction.userId,
       emoji: reaction.emoji,
       createdAt: reaction.createdAt,
-    }),
+    })
+    .returning(othersOf(db, reaction, reaction).as('others')),
 );
 
-export const deleteReaction = prepare((db, reaction: { messageId: string; userId: string; emoji: string }) =>
+export const deleteReaction = prepare((db, reaction: ReactionKey) =>
   db
     .deleteFrom('Reaction')
     .where('messageId', '=', reaction.messageId)
     .where('userId', '=', reaction.userId)
-    .where('emoji', '=', reaction.emoji),
+    .where('emoji', '=', reaction.emoji)
+    .returning(othersOf(db, reaction).as('others')),
 );
 
 /** One message's reactions in a message's order, with when each was made (where a new one goes). */

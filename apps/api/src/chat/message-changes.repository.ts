@@ -134,35 +134,35 @@ export class MessageChangesRepository {
   }
 
   /**
-   * Adds the user's reaction with `emoji`, or removes it (`add` false), and logs the message as
-   * `message:updated`, its reactions from `reactions` (as read before) with the change made.
+   * Adds the user's reaction with `emoji`, or removes it (`add` false), once the room's seq is
+   * taken, and logs the message as `message:updated`: its other reactions read by the statement
+   * that writes, so that on PostgreSQL another node's change to the room, committed while the seq
+   * was waited for, is in it. No statement more than the write.
    */
   async toggleReaction(
     context: UnitOfWork,
     found: FoundMessage,
-    reactions: ReactionRow[],
     reaction: { userId: string; emoji: string; add: boolean },
   ): Promise<Message> {
     const { sql } = context;
     const messageId = found.record.id;
     const { userId, emoji } = reaction;
-    let now: ReactionRow[];
-    if (reaction.add) {
-      const createdAt = timestamp();
-      await sql.run(insertReaction({ messageId, userId, emoji, createdAt }));
-      now = [...reactions, { messageId, emoji, userId, createdAt }].sort(
-        (a, b) => compare(a.createdAt, b.createdAt) || compare(a.userId, b.userId),
-      );
-    } else {
-      await sql.run(deleteReaction({ messageId, userId, emoji }));
-      now = reactions.filter((row) => row.emoji !== emoji || row.userId !== userId);
-    }
     const { mentions } = await this.carriedOf(sql, messageId, { reactions: false, mentions: found.carries.mentions });
-    return this.logChange(
-      context,
-      ChatBroadcast.MessageUpdated,
-      messageFromRow(found.row, { reactions: now, mentions }),
-    );
+    const write = async (): Promise<Message> => {
+      let reactions: Carried['reactions'];
+      if (reaction.add) {
+        const written = await sql.first(insertReaction({ messageId, userId, emoji, createdAt: timestamp() }));
+        const others = othersFrom(messageId, written!.others);
+        const place = others.filter((other) => other.before).length;
+        reactions = [...others.slice(0, place), { messageId, emoji, userId }, ...others.slice(place)];
+      } else {
+        const written = await sql.first(deleteReaction({ messageId, userId, emoji }));
+        // Gone already (the user's command on another node): the message's reactions read as they are.
+        reactions = written ? othersFrom(messageId, written.others) : await this.reactionsOf(found, sql);
+      }
+      return messageFromRow(found.row, { reactions, mentions });
+    };
+    return this.logChange(context, ChatBroadcast.MessageUpdated, { id: messageId, roomId: found.record.roomId, write });
   }
 
   /** Logs and broadcasts the message as it now is (read again), as `message:updated` or `message:deleted`. */
@@ -176,24 +176,31 @@ export class MessageChangesRepository {
     return this.logChange(context, event, message);
   }
 
-  /** Logs `message` as `event`; its JSON is made once, for the change's record, the stored result, the broadcast and the ack. */
+  /**
+   * Logs the message as `event`; its JSON is made once, for the change's record, the stored
+   * result, the broadcast and the ack. `write`: the message as made once the room's seq is taken.
+   */
   private async logChange(
     context: UnitOfWork,
     event: typeof ChatBroadcast.MessageUpdated | typeof ChatBroadcast.MessageDeleted,
-    changed: Message,
+    changed: Message | { id: string; roomId: string; write: () => Promise<Message> },
   ): Promise<Message> {
-    const message = encodedOnce(changed);
-    await this.changeLog.append<MessageChanged>(context, {
+    const { id, roomId } = changed;
+    const carried = (seq: number, message: Message): MessageChanged => ({ roomId, seq, message: encodedOnce(message) });
+    const { data } = await this.changeLog.append<MessageChanged>(context, {
       namespace: Namespace.Chat,
-      stream: rooms.chat(message.roomId),
+      stream: rooms.chat(roomId),
       event,
-      data: (seq) => ({ roomId: message.roomId, seq, message }),
-      messageId: message.id,
+      data: (seq) =>
+        'write' in changed ? changed.write().then((message) => carried(seq, message)) : carried(seq, changed),
+      messageId: id,
     });
-    return message;
+    return data.message;
   }
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** The reactions a reaction's write read (`othersOf`'s JSON array) as a message carries them. */
+function othersFrom(messageId: string, others: string | null): (Carried['reactions'][number] & { before?: unknown })[] {
+  const read = JSON.parse(others ?? '[]') as { emoji: string; userId: string; before?: unknown }[];
+  return read.map(({ emoji, userId, before }) => ({ messageId, emoji, userId, before }));
 }

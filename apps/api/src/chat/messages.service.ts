@@ -112,7 +112,7 @@ export class MessagesService {
         );
       }
       const reaction = { userId: user.id, emoji, add: !mine };
-      return { message: await this.changes.toggleReaction(context, found, reactions, reaction) };
+      return { message: await this.changes.toggleReaction(context, found, reaction) };
     });
   }
 

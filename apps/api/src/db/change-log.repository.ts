@@ -126,7 +126,11 @@ export class ChangeLogRepository {
       namespace: Namespace;
       stream: string;
       event: string;
-      data: (seq: number) => D;
+      /**
+       * What the change carries; a promise when it is written or read once the seq is taken (on
+       * PostgreSQL, once another node's change to the stream has committed: it is then seen).
+       */
+      data: (seq: number) => D | Promise<D>;
       /** `latest`: neither recorded nor broadcast as is (see `ChangeCommitted.delivery`). */
       delivery?: ChangeCommitted['delivery'];
       /** The message the change carries: its row names it, for the message's deletion to find. */
@@ -140,7 +144,8 @@ export class ChangeLogRepository {
   ): Promise<AppendedChange<D>> {
     const { namespace, stream, event, delivery = 'each', records, messageId = null } = entry;
     const seq = await context.take(changeStreams, stream);
-    const data = entry.data(seq);
+    const made = entry.data(seq);
+    const data = made instanceof Promise ? await made : made;
     context.publishAfterCommit({ namespace, stream, seq, event, data, delivery });
     if (records) await records(seq, toJson(data));
     else if (delivery !== 'latest') {
