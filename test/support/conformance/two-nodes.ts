@@ -4,16 +4,23 @@ import type { UnitOfWork } from '../../../apps/api/src/db/database.service.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 
 /** Two nodes (two writers) on one database, opened before the cases of the block and dropped after them. */
-export function twoNodes(open: () => Promise<DataLayerDatabase>): { a: DataLayerNode; b: DataLayerNode } {
-  const nodes = {} as { a: DataLayerNode; b: DataLayerNode };
+export function twoNodes(open: () => Promise<DataLayerDatabase>): TwoNodes {
+  const nodes = {} as TwoNodes;
   let database: DataLayerDatabase;
   beforeAll(async () => {
     database = await open();
+    nodes.provider = database.provider;
     nodes.a = await database.node();
     nodes.b = await database.node();
   });
   afterAll(() => database.drop());
   return nodes;
+}
+
+export interface TwoNodes {
+  a: DataLayerNode;
+  b: DataLayerNode;
+  provider: DataLayerDatabase['provider'];
 }
 
 /** A change appended to `stream` by `context`'s work. */

@@ -3,8 +3,8 @@ import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
 import { DomainError } from '../../../apps/api/src/common/domain-error.js';
 import type { BeforeCommit, GatheredRead } from '../../../apps/api/src/db/database.service.js';
 import { prepare } from '../../../apps/api/src/db/sql.js';
-import type { DataLayerDatabase } from '../data-layer.js';
-import { append, appendIn, twoNodes } from './two-nodes.js';
+import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
+import { append, appendIn, onceNew, twoNodes } from './two-nodes.js';
 
 /** The unit of work, the change log and their races: the same cases on every database. */
 export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
@@ -31,6 +31,33 @@ export function unitsOfWorkCases(open: () => Promise<DataLayerDatabase>): void {
       expect(seqs).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
       expect(await nodes.b.changeLog.currentSeq(stream)).toBe(60);
       expect((await nodes.b.changeLog.since(stream, 0, 100)).map((change) => change.seq)).toEqual(seqs);
+    });
+
+    it('runs again a command whose transaction PostgreSQL aborted to break a deadlock with another node', async () => {
+      const streams = [`test:${timeOrderedId()}`, `test:${timeOrderedId()}`];
+      // On PostgreSQL each node holds one stream's seq until both do, then asks for the other's: a
+      // deadlock, and PostgreSQL aborts one of the transactions. SQLite has one writer: they never meet.
+      let arrived = 0;
+      let meet!: () => void;
+      const met = new Promise<void>((resolve) => (meet = resolve));
+      const arrive = () => {
+        if (nodes.provider !== 'postgresql') return;
+        if (++arrived === 2) meet();
+        return met;
+      };
+      const takeBoth = (node: DataLayerNode, [one, other]: string[]) =>
+        onceNew(
+          node,
+          async (context) => {
+            await appendIn(node, context, one);
+            await arrive();
+            return (await appendIn(node, context, other)).seq;
+          },
+          false,
+        );
+      const seqs = await Promise.all([takeBoth(nodes.a, streams), takeBoth(nodes.b, [...streams].reverse())]);
+      expect(seqs.sort()).toEqual([1, 2]);
+      expect(await nodes.a.changeLog.currentSeqs(streams)).toEqual(new Map(streams.map((stream) => [stream, 2])));
     });
 
     it('publishes a change only after its commit, and a latest change is not recorded', async () => {

@@ -265,8 +265,14 @@ export function isUniqueViolation(error: unknown): boolean {
   );
 }
 
+/** Another transaction won a race: it took the key first, or PostgreSQL aborted this one (deadlock, serialization). */
+export const lostRace = (error: unknown): boolean =>
+  isUniqueViolation(error) || ['40P01', '40001'].includes((error as { code?: string } | null)?.code ?? '');
+
 /** Network errors, and PostgreSQL's "connection exception" (08…) and "operator intervention" (57P…) codes. */
 const unreachableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const unreachableMessages =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
 
 /** Whether the database could not be reached (as opposed to refusing a statement). */
 export function isUnreachable(error: unknown): boolean {
@@ -274,25 +280,17 @@ export function isUnreachable(error: unknown): boolean {
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (unreachableCodes.has(code) || code.startsWith('08') || code.startsWith('57P')))
     return true;
-  return (
-    typeof message === 'string' &&
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
-      message,
-    )
-  );
+  return typeof message === 'string' && unreachableMessages.test(message);
 }
 
 /** What a command answers while the database is away: nothing was applied, and a retry may succeed. */
 export class DatabaseUnreachable extends DomainError {
   constructor() {
     super(ErrorCode.Unavailable, 'the database is unreachable: the command was not applied; retry later', {
-      retryAfterMs: unreachableRetryAfterMs,
+      retryAfterMs: 1_000, // when a client may try again
     });
   }
 }
-
-/** When a client may try again while the database is away. */
-const unreachableRetryAfterMs = 1_000;
 
 /** `error`, or `DatabaseUnreachable` if it says that the database could not be reached. */
 export function unreachable(error: unknown): unknown {

@@ -3,7 +3,7 @@ import { ErrorCode } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
 import { toJson } from '../common/encoded-once.js';
 import { DatabaseService, type BeforeCommit, type GatheredRead, type UnitOfWork } from './database.service.js';
-import { isUniqueViolation, timestamp } from './dialect.js';
+import { lostRace, timestamp } from './dialect.js';
 import { prepareList, prepareRows } from './sql.js';
 
 /** The stored results of `count` opIds in one statement, the opIds its values. */
@@ -115,8 +115,9 @@ export class UnitsOfWork {
     try {
       return await write();
     } catch (error) {
-      // Another node committed the same opId between our lookup and our insert: answer its result.
-      if (isUniqueViolation(error)) return write();
+      // Another node committed the same opId between our lookup and our insert (answer its result),
+      // or PostgreSQL aborted the transaction to break a deadlock with another node's (run it again).
+      if (lostRace(error)) return write();
       throw error;
     }
   }
