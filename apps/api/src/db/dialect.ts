@@ -252,17 +252,10 @@ export function isoTimestamp(value: string): string {
   return isoString(fromTimestamp(value).getTime());
 }
 
-/** A key already taken: SQLite's and PostgreSQL's codes, and Prisma's. */
+/** A key already taken: SQLite's and PostgreSQL's codes (no write goes through Prisma Client). */
 export function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, meta } = error as { code?: unknown; meta?: { code?: unknown } };
-  return (
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    code === '23505' ||
-    code === 'P2002' ||
-    (code === 'P2010' && (meta?.code === '23505' || meta?.code === '1555' || meta?.code === '2067'))
-  );
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
 /** Another transaction won a race: it took the key first, or PostgreSQL aborted this one (deadlock, serialization). */
