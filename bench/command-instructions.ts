@@ -8,6 +8,13 @@
  *
  *   npm run bench:command-instructions -- --server tandem|baseline --scenario chat-persist|scoreboard-increments
  *     [--senders 20] [--window 4] [--warmup 300] [--count 100] [--phases 5] [--top 0] [--shared-room]
+ *   npm run bench:command-instructions -- --phase <command>[,<command>…]|all
+ *     [--senders 20] [--warmup 40] [--count 20] [--phases 3] [--top 0]
+ *
+ * `--phase` counts commands of `command-costs` instead (Tandem only): its users (`--senders`),
+ * one command in flight each, run its phases in their order, each on what the ones before made;
+ * a phase not measured runs `warmup + phases × count` commands per user uninstrumented (so that
+ * later phases find enough to work on), a measured one `warmup`, then its phases of `count`.
  *
  * chat-persist gives each sender a room of its own (each message reaches its sender alone);
  * `--shared-room` puts every sender in one room, as command-costs does: the difference per
@@ -23,26 +30,11 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Namespace, ScoreboardCommand, timeOrderedId } from '@tandem/contract';
 import type { Socket } from 'socket.io-client';
 import { control, perfMap, readCallgrind, type CallgrindDump } from './callgrind.js';
-import { chatProtocol, signIn, tandemAckError, type ServerKind } from './load/protocol.js';
-import { command, connectSio } from './load/sio.js';
+import { closeCommandCosts, commandLoad, scenarioLoad, type Options } from './instruction-loads.js';
+import { drivers } from './load/command-drivers.js';
 import { startServer } from './servers.js';
-
-interface Options {
-  server: ServerKind;
-  scenario: 'chat-persist' | 'scoreboard-increments';
-  senders: number;
-  window: number;
-  warmup: number;
-  count: number;
-  phases: number;
-  /** With a count: the top functions by self instructions per command, over all phases. */
-  top: number;
-  /** chat-persist: every sender in one room (each message reaches every sender). */
-  sharedRoom: boolean;
-}
 
 function options(argv: string[]): Options {
   const value = (name: string, fallback: string) => {
@@ -55,118 +47,24 @@ function options(argv: string[]): Options {
   if (scenario !== 'chat-persist' && scenario !== 'scoreboard-increments')
     throw new Error(`--scenario chat-persist|scoreboard-increments, not ${scenario}`);
   if (scenario === 'scoreboard-increments' && server === 'baseline') throw new Error('the baseline serves chat only');
+  const phase = value('phase', '');
+  const known = drivers.map(([name]) => name);
+  const commands = phase === 'all' ? known : phase.split(',').filter(Boolean);
+  const unknown = commands.filter((name) => !known.includes(name));
+  if (unknown.length) throw new Error(`--phase: unknown ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  if (commands.length && server !== 'tandem') throw new Error('--phase counts Tandem only');
   return {
     server,
     scenario,
     senders: Number(value('senders', '20')),
     window: Number(value('window', '4')),
-    warmup: Number(value('warmup', '300')),
-    count: Number(value('count', '100')),
-    phases: Number(value('phases', '5')),
+    warmup: Number(value('warmup', commands.length ? '40' : '300')),
+    count: Number(value('count', commands.length ? '20' : '100')),
+    phases: Number(value('phases', commands.length ? '3' : '5')),
     top: Number(value('top', '0')),
     sharedRoom: argv.includes('--shared-room'),
+    commands,
   };
-}
-
-/** One sender: sends the next command when one is acked; fails loudly on an error ack. */
-type Send = () => Promise<unknown>;
-
-/** Runs `perSender` commands on every sender, `window` in flight each; resolves when all are acked. */
-async function closedLoop(sends: Send[], window: number, perSender: number): Promise<void> {
-  await Promise.all(
-    sends.map(async (send) => {
-      let left = perSender;
-      const lane = async () => {
-        while (left > 0) {
-          left--;
-          const ack = await send();
-          const error = tandemAckError(ack);
-          if (error) throw new Error(`command failed: ${error} ${JSON.stringify(ack).slice(0, 300)}`);
-        }
-      };
-      await Promise.all(Array.from({ length: window }, lane));
-    }),
-  );
-}
-
-async function chatSenders(
-  kind: ServerKind,
-  url: string,
-  count: number,
-  sharedRoom: boolean,
-): Promise<{ sends: Send[]; sockets: Socket[] }> {
-  const protocol = chatProtocol(kind, url);
-  const sockets: Socket[] = [];
-  const sends: Send[] = [];
-  const padding = 'p'.repeat(100);
-  /** With `sharedRoom`: the room the first sender made, which the others join. */
-  let shared: string | undefined;
-  for (let index = 0; index < count; index++) {
-    const socket = await connectSio(url, '/chat', await protocol.signIn(`writer ${index}`), 600_000);
-    let roomId = shared ?? `persist-${index}`;
-    if (kind === 'tandem' && shared === undefined) {
-      const ack = await command(socket, protocol.createRoom.event, protocol.createRoom.payload(roomId), 600_000);
-      roomId = protocol.createRoom.roomId(ack, roomId);
-    }
-    await command(socket, protocol.join.event, protocol.join.payload(roomId), 600_000);
-    if (sharedRoom) shared = roomId;
-    let sent = 0;
-    sockets.push(socket);
-    sends.push(() =>
-      command(
-        socket,
-        protocol.send.event,
-        protocol.send.payload(roomId, `writer ${index} message ${++sent} ${padding}`),
-        600_000,
-      ),
-    );
-  }
-  return { sends, sockets };
-}
-
-async function scoreboardSenders(url: string, count: number): Promise<{ sends: Send[]; sockets: Socket[] }> {
-  const owner = await connectSio(
-    url,
-    Namespace.Scoreboard,
-    { token: (await signIn(url, 'scorekeeper')).token },
-    600_000,
-  );
-  const created = (await command(owner, ScoreboardCommand.BoardCreate, { name: 'bench board' }, 600_000)) as {
-    data: { board: { id: string } };
-  };
-  const boardId = created.data.board.id;
-  const playerIds: string[] = [];
-  for (let i = 0; i < 10; i++) {
-    const added = (await command(
-      owner,
-      ScoreboardCommand.PlayerAdd,
-      { opId: timeOrderedId(), boardId, name: `player ${i}` },
-      600_000,
-    )) as { data: { player: { id: string } } };
-    playerIds.push(added.data.player.id);
-  }
-  const sockets: Socket[] = [owner];
-  const sends: Send[] = [];
-  for (let index = 0; index < count; index++) {
-    const socket = await connectSio(
-      url,
-      Namespace.Scoreboard,
-      { token: (await signIn(url, `incrementer ${index}`)).token },
-      600_000,
-    );
-    await command(socket, ScoreboardCommand.BoardJoin, { boardId }, 600_000);
-    sockets.push(socket);
-    let turn = index;
-    sends.push(() =>
-      command(
-        socket,
-        ScoreboardCommand.ScoreAdd,
-        { opId: timeOrderedId(), boardId, playerId: playerIds[turn++ % playerIds.length], delta: 1 + (turn % 5) },
-        600_000,
-      ),
-    );
-  }
-  return { sends, sockets };
 }
 
 /** Dump `dumps`, which callgrind wrote into `dir`. */
@@ -176,17 +74,19 @@ function lastDump(dir: string, dumps: number, name?: (address: string) => string
   return readCallgrind(file, name);
 }
 
-/** The functions with the most self instructions per command over all phases. */
-function printTop(dir: string, args: Options, pid: number): void {
-  const name = perfMap(`/tmp/perf-${pid}.map`);
+/** The functions with the most self instructions per command over the dumps of one measurement. */
+function printTop(
+  dir: string,
+  dumps: number[],
+  commands: number,
+  top: number,
+  name: (address: string) => string | undefined,
+): void {
   const functions = new Map<string, number>();
-  for (let phase = 1; phase <= args.phases; phase++)
-    for (const [fn, cost] of lastDump(dir, phase, name).functions) functions.set(fn, (functions.get(fn) ?? 0) + cost);
-  const commands = args.senders * args.count * args.phases;
-  for (const [fn, cost] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, args.top))
+  for (const dump of dumps)
+    for (const [fn, cost] of lastDump(dir, dump, name).functions) functions.set(fn, (functions.get(fn) ?? 0) + cost);
+  for (const [fn, cost] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top))
     console.log(`${String(Math.round(cost / commands)).padStart(8)}  ${fn.slice(0, 160)}`);
-  copyFileSync(`/tmp/perf-${pid}.map`, path.join(dir, 'perf.map'));
-  rmSync(`/tmp/perf-${pid}.map`, { force: true });
 }
 
 async function main(): Promise<void> {
@@ -205,37 +105,54 @@ async function main(): Promise<void> {
       startLimitMs: 600_000,
     },
   });
-  const url = server.url;
   const sockets: Socket[] = [];
+  let dumps = 0;
   try {
-    const { sends, sockets: opened } =
-      args.scenario === 'chat-persist'
-        ? await chatSenders(args.server, url, args.senders, args.sharedRoom)
-        : await scoreboardSenders(url, args.senders);
-    sockets.push(...opened);
-    await closedLoop(sends, args.window, args.warmup);
-    await control(args.server, server.pid, ['--instr=on']);
-    const perCommand: number[] = [];
-    for (let phase = 1; phase <= args.phases; phase++) {
-      await closedLoop(sends, args.window, args.count);
-      await control(args.server, server.pid, ['--dump']);
-      perCommand.push(lastDump(dir, phase).total / (args.senders * args.count));
+    const load = args.commands.length
+      ? await commandLoad(args, server.url)
+      : await scenarioLoad(args, server.url, sockets);
+    for (const { label, warmUp, phase } of load) {
+      await warmUp();
+      await control(args.server, server.pid, ['--instr=on']);
+      const [acked, perCommand, measuredDumps]: number[][] = [[], [], []];
+      for (let run = 1; run <= args.phases; run++) {
+        acked.push(await phase());
+        await control(args.server, server.pid, ['--dump']);
+        measuredDumps.push(++dumps);
+        perCommand.push(lastDump(dir, dumps).total / acked.at(-1)!);
+      }
+      await control(args.server, server.pid, ['--instr=off']);
+      // The code map grows as V8 compiles: read it after the phases.
+      const name = args.top > 0 ? perfMap(`/tmp/perf-${server.pid}.map`) : undefined;
+      if (name)
+        printTop(
+          dir,
+          measuredDumps,
+          acked.reduce((sum, count) => sum + count, 0),
+          args.top,
+          name,
+        );
+      // A phase can hold a WAL checkpoint or a major collection: the median of the phases is the figure.
+      const sorted = [...perCommand].sort((x, y) => x - y);
+      const { commands, scenario, window, sharedRoom, ...common } = args;
+      const shown = commands.length ? common : { ...common, scenario, window, sharedRoom };
+      console.log(
+        JSON.stringify({
+          measured: label,
+          ...shown,
+          commandsPerPhase: acked,
+          instructionsPerCommand: perCommand.map(Math.round),
+          median: Math.round(sorted[Math.floor(sorted.length / 2)]),
+        }),
+      );
     }
-    if (args.top > 0) printTop(dir, args, server.pid);
-    // A phase can hold a WAL checkpoint or a major collection: the median of the phases is the figure.
-    const sorted = [...perCommand].sort((x, y) => x - y);
-    console.log(
-      JSON.stringify({
-        ...args,
-        commandsPerPhase: args.senders * args.count,
-        instructionsPerCommand: perCommand.map(Math.round),
-        median: Math.round(sorted[Math.floor(sorted.length / 2)]),
-      }),
-    );
+    if (args.top > 0) copyFileSync(`/tmp/perf-${server.pid}.map`, path.join(dir, 'perf.map'));
   } finally {
     for (const socket of sockets) socket.disconnect();
+    if (args.commands.length) await closeCommandCosts();
     await server.kill();
     await server.cleanup();
+    rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
     if (args.top > 0) console.log(`dumps and the code map: ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }

@@ -140,6 +140,33 @@ async function run(args: { phase: string; warmupMs: number; measureMs: number })
   return { phase: args.phase, windowAcked, acked, windowMs: args.measureMs, errors, exhausted, clientCpuPct };
 }
 
+/**
+ * `count` commands of `phase` per user (fewer for a user with nothing left to send), one in flight
+ * each as in `run`, however long they take: for a server that runs slowly (under callgrind).
+ */
+export async function runCounted(
+  phase: string,
+  count: number,
+): Promise<{ acked: number; errors: Record<string, number> }> {
+  const driver = drivers.find(([name]) => name === phase)?.[1];
+  if (!driver || !shared) throw new Error(`unknown phase ${phase} or no setup`);
+  const context = shared;
+  const errors: Record<string, number> = {};
+  let acked = 0;
+  await Promise.all(
+    users.map(async (user) => {
+      for (let sent = 0; sent < count; sent++) {
+        const result = driver(user, context);
+        if (!result) return;
+        const error = await result;
+        if (error) countBy(errors, error);
+        else acked++;
+      }
+    }),
+  );
+  return { acked, errors };
+}
+
 async function expected(): Promise<CommandEffects> {
   const sum = (value: (user: User) => number) => users.reduce((total, user) => total + value(user), 0);
   const messages = users.flatMap((user) => user.messages);
