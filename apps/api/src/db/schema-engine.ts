@@ -36,12 +36,26 @@ function loadWasm(): Promise<void> {
       'schema_engine_bg.wasm',
     );
     const module = await wasm.compile(await readFile(wasmPath));
-    const instance = await wasm.instantiate(module, { './schema_engine_bg.js': bg });
+    const instance = await wasm.instantiate(module, { './schema_engine_bg.js': withTimersUnref(bg) });
     bg.__wbg_set_wasm(instance.exports);
     const start = instance.exports.__wbindgen_start;
     if (typeof start === 'function') (start as () => void)();
   })();
   return wasmLoaded;
+}
+
+/**
+ * The engine never clears its timers (a query's timeout outlives the query): unref'd, they do not
+ * keep a process open for seconds after its migrations, once its connections are closed.
+ */
+function withTimersUnref(imports: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(imports).map(([name, value]) => {
+      if (!name.startsWith('__wbg_setTimeout_') || typeof value !== 'function') return [name, value];
+      const setTimer = value as (...args: unknown[]) => unknown;
+      return [name, (...args: unknown[]) => (setTimer(...args) as NodeJS.Timeout).unref()];
+    }),
+  );
 }
 
 /**
