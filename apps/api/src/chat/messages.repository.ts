@@ -10,11 +10,11 @@ import {
   type SystemAction,
   type User,
 } from '@tandem/contract';
-import { encodedOnce } from '../common/encoded-once.js';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import { DatabaseService, type UnitOfWork } from '../db/database.service.js';
 import { isoString, timestamp } from '../db/dialect.js';
 import type { Prepared, Sql } from '../db/sql.js';
+import { newMessageCreated } from './new-message.js';
 import { messageFromRow, messageQuery, type MessageQuery, type MessageRow } from './message-rows.js';
 import { countedKey, ownCountedKey } from './unread-counts.js';
 import {
@@ -78,25 +78,21 @@ export class MessagesRepository {
       namespace: Namespace.Chat,
       stream: rooms.chat(message.roomId),
       event: ChatBroadcast.MessageCreated,
-      data: (seq) => ({
-        roomId: message.roomId,
-        seq,
-        // Its JSON is made once: the change's record, the stored result, the broadcast and the ack splice it in.
-        message: encodedOnce({
+      // Its JSON is written once, from a template: the change's record, the stored result, the broadcast and the ack splice it in.
+      data: (seq) =>
+        newMessageCreated({
           id,
           roomId: message.roomId,
           seq,
           author: message.author,
           text: message.text,
           kind,
-          ...(message.system ? { action: message.system } : {}),
+          action: message.system,
           createdAt: isoString(createdAt),
-          reactions: [],
           mentions,
-          ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+          replyTo: message.replyTo,
+          opId: message.opId,
         }),
-        ...(message.opId ? { opId: message.opId } : {}),
-      }),
       records: (seq, createdChange) =>
         counted.then((countedUpTo) =>
           context.gather(insertNewMessages, {

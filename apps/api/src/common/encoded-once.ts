@@ -156,9 +156,23 @@ const storedJson = new WeakMap<object, string>();
  * therefore not change once stored, as a retry, answered from the stored JSON, would not see it.
  */
 export function toJson(value: unknown): string {
-  const json = withKeptJson(() => JSON.stringify(value));
-  if (typeof value === 'object' && value !== null) storedJson.set(value, json);
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  let json = storedJson.get(value);
+  if (json === undefined) {
+    json = withKeptJson(() => JSON.stringify(value));
+    storedJson.set(value, json);
+  }
   return json;
+}
+
+/**
+ * `value` with its JSON written by the caller, as `toJson` would have made it (a new message's
+ * change: see `newMessageCreated`): it must be what `JSON.stringify(value)` writes, and `value`
+ * must not change.
+ */
+export function writtenAs<T extends object>(value: T, json: string): T {
+  storedJson.set(value, json);
+  return value;
 }
 
 /**
