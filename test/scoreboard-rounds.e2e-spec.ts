@@ -67,6 +67,58 @@ describe('scoreboard', () => {
       expect(later.rounds[1].standings).toEqual(standings);
     });
 
+    it('archives ties by who reached the score first, and starts the next round in the order the players joined', async () => {
+      const { owner, guest, guestSession, board } = await twoOnABoard();
+      const ann = await addPlayer(owner, board.id, 'Ann');
+      const bob = await addPlayer(owner, board.id, 'Bob', { userId: guestSession.user.id });
+      const cid = await addPlayer(owner, board.id, 'Cid');
+      // Cid reaches 5 before Ann, who joined first.
+      for (const [player, delta] of [
+        [cid, 5],
+        [ann, 5],
+        [bob, 2],
+      ] as const)
+        await addScore(guest, board.id, player.id, delta);
+      await quiet();
+      const heard = record<BoardState>(guest, ScoreboardBroadcast.BoardState);
+      const reset = { opId: randomUUID(), boardId: board.id };
+      const { board: next } = await commandOk<ScoreboardCommandResults['board:reset']>(
+        owner,
+        ScoreboardCommand.BoardReset,
+        reset,
+      );
+      expect(next.players.map((player) => player.name)).toEqual(['Ann', 'Bob', 'Cid']);
+      expect(next.players[1]).toEqual({ id: bob.id, name: 'Bob', score: 0, rank: 1, userId: guestSession.user.id });
+      const { rounds } = await commandOk<ScoreboardCommandResults['board:history']>(
+        guest,
+        ScoreboardCommand.BoardHistory,
+        {
+          boardId: board.id,
+        },
+      );
+      expect(rounds[0].standings).toEqual([
+        { id: cid.id, name: 'Cid', score: 5, rank: 1 },
+        { id: ann.id, name: 'Ann', score: 5, rank: 1 },
+        { id: bob.id, name: 'Bob', score: 2, rank: 3, userId: guestSession.user.id },
+      ]);
+
+      // The next round's ranking follows its changes: Cid and Bob at 1 (Cid first), Ann behind.
+      await addScore(guest, board.id, cid.id, 1);
+      const { player } = await addScore(guest, board.id, bob.id, 1);
+      expect(player).toMatchObject({ name: 'Bob', score: 1, rank: 1 });
+      await quiet();
+      const last = heard.at(-1)!;
+      expect(last.players.map((ranked) => [ranked.name, ranked.score, ranked.rank])).toEqual([
+        ['Cid', 1, 1],
+        ['Bob', 1, 1],
+        ['Ann', 0, 3],
+      ]);
+      expect(stored(board.id)).toMatchObject({
+        seq: last.seq,
+        players: last.players.map(({ id, name, score }) => ({ id, name, score })),
+      });
+    });
+
     it('answers FORBIDDEN to a reset by anyone but the owner, writing and broadcasting nothing', async () => {
       const { owner, guest, board } = await twoOnABoard();
       const player = await addPlayer(owner, board.id, 'Kept');

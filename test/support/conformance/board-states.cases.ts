@@ -52,10 +52,16 @@ export function boardStatesCases(open: () => Promise<DataLayerDatabase>): void {
       ]);
       await write((context) => node.boards.removePlayer(context, { boardId, playerId: c.id }));
       await agree();
-      // A reset is not followed: the board is read again.
-      const reset = await write((context) => node.boards.resetBoard(context, { ...record, round: 1 }));
+      // A reset is not followed change by change: the node that made it is handed the next round's
+      // ranking (as the service does), one that did not make it reads the board again.
+      const reset = await write(async (context) => {
+        const done = await node.boards.resetBoard(context, { ...record, round: 1 });
+        hearing.afterReset(boardId, done.ranked);
+        return done;
+      });
       expect(await agree()).toMatchObject({ round: 2, players: [{ score: 0 }, { score: 0 }] });
-      await score(b.id, 2, reset.round);
+      expect(hearing.kept(boardId)).toBe(reset.ranked);
+      await score(b.id, 2, reset.record.round);
       expect((await agree()).seq).toBe(10);
       hearing.onModuleDestroy();
       deaf.onModuleDestroy();

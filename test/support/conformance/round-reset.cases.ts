@@ -54,8 +54,11 @@ export function roundResetCases(open: () => Promise<DataLayerDatabase>): void {
     // The same players, ranks, order and keys (`userId` only when set).
     expect(JSON.stringify(archived.standings)).toBe(JSON.stringify(before));
     const after = await node.boards.readBoard(board.id);
-    expect(after?.record.round).toBe(next.round);
+    expect(after?.record.round).toBe(next.record.round);
     expect(after?.players.every((player) => player.score === 0 && player.rank === 1)).toBe(true);
+    // The next round's ranking the reset made (its ack, the kept ranking) is the board as read.
+    expect(next.ranked.seq).toBe(after?.seq);
+    expect(JSON.stringify(next.ranked.rankedPlayers())).toBe(JSON.stringify(after?.players));
   });
 
   it('archives an empty round as no standings', async () => {

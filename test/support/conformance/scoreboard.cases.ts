@@ -76,7 +76,7 @@ export function scoreboardCases(open: () => Promise<DataLayerDatabase>): void {
         ],
       });
       const next = await node.units.write((context) => node.boards.resetBoard(context, board));
-      expect(next.round).toBe(2);
+      expect(next.record.round).toBe(2);
       expect(await node.boards.readState(board.id)).toMatchObject({ round: 2, players: [{ score: 0 }, { score: 0 }] });
       expect(await node.boards.history(board.id, 5)).toMatchObject([
         {

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Namespace, type BoardState, type Player } from '@tandem/contract';
 import { DomainEvents } from '../common/domain-events.js';
-import type { BoardRecord } from './board-records.js';
+import { BoardFact, type BoardRecord } from './board-records.js';
 import { RankedBoard, type BoardChange } from './ranked-board.js';
 import { ScoreboardRepository } from './scoreboard.repository.js';
 
@@ -23,6 +23,8 @@ const keptBoards = 100;
 @Injectable()
 export class BoardStates implements OnModuleDestroy {
   private readonly boards = new Map<string, RankedBoard>();
+  /** A reset's ranking of the next round, by board: kept once the reset's change is committed (see `afterReset`). */
+  private readonly resets = new Map<string, RankedBoard>();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -32,8 +34,11 @@ export class BoardStates implements OnModuleDestroy {
     this.unsubscribe = events.subscribe('change.committed', (change) => {
       if (change.namespace !== Namespace.Scoreboard || change.delivery !== 'latest') return;
       const { boardId } = change.data as { boardId: string };
+      const reset = this.resets.get(boardId);
+      if (reset && change.seq >= reset.seq) this.resets.delete(boardId);
       const ranked = this.boards.get(boardId);
-      if (ranked && change.seq > ranked.seq && !ranked.apply(change as BoardChange)) this.boards.delete(boardId);
+      if (reset?.seq === change.seq && change.event === BoardFact.BoardReset) this.keep(boardId, reset);
+      else if (ranked && change.seq > ranked.seq && !ranked.apply(change as BoardChange)) this.boards.delete(boardId);
     });
   }
 
@@ -49,18 +54,31 @@ export class BoardStates implements OnModuleDestroy {
     return this.boards.get(boardId);
   }
 
+  /**
+   * The ranking a reset made of the next round, as of the reset's change: kept when that change
+   * is committed, instead of the board being read again for the next `board:state` (a reset
+   * changes every player, which a ranking cannot follow change by change).
+   */
+  afterReset(boardId: string, ranked: RankedBoard): void {
+    this.resets.set(boardId, ranked);
+  }
+
   /** The board and its ranked players (frozen: their JSON is written once) as of one commit, or later. */
   async read(boardId: string): Promise<{ record: BoardRecord; seq: number; players: Player[] } | null> {
     const read = await this.repository.readRanked(boardId, this.boards.get(boardId));
     if (!read) return null;
     const { record, ranked } = read;
-    const kept = this.boards.get(boardId);
-    if (!kept || kept.seq <= ranked.seq) {
-      this.boards.delete(boardId);
-      this.boards.set(boardId, ranked);
-      if (this.boards.size > keptBoards) this.boards.delete(this.boards.keys().next().value!);
-    }
+    this.keep(boardId, ranked);
     return { record: { ...record, round: ranked.round }, seq: ranked.seq, players: ranked.rankedPlayers() as Player[] };
+  }
+
+  /** Keeps `ranked` unless a newer ranking of the board is kept; the least recently kept beyond `keptBoards` go. */
+  private keep(boardId: string, ranked: RankedBoard): void {
+    const kept = this.boards.get(boardId);
+    if (kept && kept.seq > ranked.seq) return;
+    this.boards.delete(boardId);
+    this.boards.set(boardId, ranked);
+    if (this.boards.size > keptBoards) this.boards.delete(this.boards.keys().next().value!);
   }
 
   /** What `board:state` carries, as committed now or later; `null` for a board that does not exist. */

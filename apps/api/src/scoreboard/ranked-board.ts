@@ -21,13 +21,18 @@ type Entry = Pick<PlayerRecord, 'id' | 'name' | 'userId' | 'score'> & {
   head?: string;
 };
 
-/** The player of `entry` at `rank`, and its JSON as `JSON.stringify` writes it (see `toPlayer`). */
+/** The JSON of `entry`'s player at `score` and `rank`, as `JSON.stringify` writes it (see `toPlayer`). */
+function entryJson(entry: Entry, score: number, rank: number): string {
+  entry.head ??= `{"id":${JSON.stringify(entry.id)},"name":${JSON.stringify(entry.name)},"score":`;
+  const tail = entry.userId ? `,"userId":${JSON.stringify(entry.userId)}}` : '}';
+  return `${entry.head}${score},"rank":${rank}${tail}`;
+}
+
+/** The player of `entry` at `rank`, and its JSON. */
 function rankedEntry(entry: Entry, rank: number): Player {
   const kept = entry.ranked;
   if (kept?.rank === rank && kept.score === entry.score && kept.name === entry.name) return kept;
-  entry.head ??= `{"id":${JSON.stringify(entry.id)},"name":${JSON.stringify(entry.name)},"score":`;
-  const tail = entry.userId ? `,"userId":${JSON.stringify(entry.userId)}}` : '}';
-  entry.json = `${entry.head}${entry.score},"rank":${rank}${tail}`;
+  entry.json = entryJson(entry, entry.score, rank);
   return (entry.ranked = toPlayer(entry, rank));
 }
 
@@ -54,6 +59,31 @@ export class RankedBoard {
   static from(seq: number, round: number, rows: readonly Entry[]): RankedBoard {
     const order = rows.map(({ id, name, userId, score }) => ({ id, name, userId, score }));
     return new RankedBoard(seq, round, order, new Map(order.map((entry) => [entry.id, entry])));
+  }
+
+  /**
+   * A reset's two rankings, from the round's active players in the order they joined (see
+   * `roundPlayers`): the JSON of the round's standings (as `rankedPlayers` writes it), and the next
+   * round's ranking as of the reset's `seq`, everyone at 0 in that order. Each player's JSON up to
+   * its score is written once for both, or taken from `known` (the board's kept ranking).
+   */
+  static reset(
+    joined: readonly (Entry & { scoreChangeSeq: number })[],
+    seq: number,
+    round: number,
+    known?: RankedBoard,
+  ): { standings: string; next: RankedBoard } {
+    const order = joined.map(({ id, name, userId }): Entry => {
+      const kept = known?.byId.get(id);
+      return { id, name, userId, score: 0, head: kept?.name === name ? kept.head : undefined };
+    });
+    // `rankedPlayers`' order: best first, then the earlier change; the sort is stable, so the join order after that.
+    const ranked = joined
+      .map(({ score, scoreChangeSeq }, index) => ({ score, scoreChangeSeq, entry: order[index]! }))
+      .sort((a, b) => b.score - a.score || a.scoreChangeSeq - b.scoreChangeSeq);
+    const standings = mapRanked(ranked, ({ score, entry }, rank) => entryJson(entry, score, rank));
+    const next = new RankedBoard(seq, round, order, new Map(order.map((entry) => [entry.id, entry])));
+    return { standings: `[${standings.join(',')}]`, next };
   }
 
   /** Follows the board's next change; false when it cannot (the board must be read again). */

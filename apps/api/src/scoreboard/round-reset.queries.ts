@@ -1,51 +1,35 @@
-import { sql as raw, type Expression } from 'kysely';
-import { dialectOf } from '../db/dialect.js';
 import { prepare } from '../db/sql.js';
 
 // A reset's statements, built and compiled once (see `prepare`): built per call, each cost more
-// than it ran for (a 450-player board's reset). None reads the players into the server.
+// than it ran for (a 450-player board's reset).
 
 /**
- * The round's standings archived in one statement, from the players' rows as they stand: ranked
- * as `rankPlayers` ranks (1 + the players with a higher score), in the order the board shows them
- * (`rankedPlayers`), each as `toPlayer` makes it (`userId` only when set), as JSON.
+ * The round's active players, once, in the order they joined (the next round's order, everyone at
+ * 0: see `zeroScores`), with what ranks them in this round: the round's standings are sorted from
+ * these in the server, and the next round's ranking is these as they come. Ranking and writing
+ * 450 players' JSON in the database (a window function, a sort, `json_object` per player) cost
+ * twice this read, and the next round was then read again.
  */
-export const archiveRound = prepare((db, round: { boardId: string; round: number; archivedAt: string }) => {
-  const dialect = dialectOf(db);
-  const player = (withUser: boolean) =>
-    dialect.jsonObject([
-      ['id', raw.ref('id')],
-      ['name', raw.ref('name')],
-      ['score', raw.ref('score')],
-      ['rank', raw.ref('rank')],
-      ...(withUser ? [['userId', raw.ref('userId')] as [string, Expression<unknown>]] : []),
-    ]);
-  const ranked = db
+export const roundPlayers = prepare((db, board: { id: string }) =>
+  db
     .selectFrom('Player')
-    .select(['id', 'name', 'score', 'userId', 'scoreChangeSeq', 'createdAt'])
-    .select(raw<number>`rank() over (order by "score" desc)`.as('rank'))
-    .where('boardId', '=', round.boardId)
+    .select(['id', 'name', 'userId', 'score', 'scoreChangeSeq'])
+    .where('boardId', '=', board.id)
     .where('removedAt', 'is', null)
-    .as('ranked');
-  return db
-    .insertInto('BoardRound')
-    .columns(['boardId', 'round', 'standings', 'archivedAt'])
-    .expression(
-      db
-        .selectFrom(ranked)
-        .select((eb) => [
-          eb.val(round.boardId).as('boardId'),
-          eb.val(round.round).as('round'),
-          dialect
-            .jsonArrayOf(
-              eb.case().when('userId', 'is', null).then(player(false)).else(player(true)).end(),
-              raw`"score" desc, "scoreChangeSeq", "createdAt", "id"`,
-            )
-            .as('standings'),
-          eb.val(round.archivedAt).as('archivedAt'),
-        ]),
-    );
-});
+    .orderBy('createdAt')
+    .orderBy('id'),
+);
+
+/** The round's standings (the JSON of its ranked players), archived. */
+export const archiveRound = prepare(
+  (db, round: { boardId: string; round: number; standings: string; archivedAt: string }) =>
+    db.insertInto('BoardRound').values({
+      boardId: round.boardId,
+      round: round.round,
+      standings: round.standings,
+      archivedAt: round.archivedAt,
+    }),
+);
 
 /** Everyone reaches 0 together: inside that tie, players keep the order they joined in. */
 export const zeroScores = prepare((db, reset: { boardId: string; at: string; seq: number }) =>

@@ -22,8 +22,7 @@ import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
 import { BoardFact, toPlayer, type BoardRecord, type PlayerRecord } from './board-records.js';
 import { RankedBoard, type BoardChange } from './ranked-board.js';
-import { mapRanked } from './ranking.js';
-import { archiveRound, startRound, zeroScores } from './round-reset.queries.js';
+import { archiveRound, roundPlayers, startRound, zeroScores } from './round-reset.queries.js';
 import {
   addToScore,
   findActivePlayer,
@@ -110,12 +109,6 @@ export class ScoreboardRepository {
       if (known && known.seq >= seq) return { record, ranked: known };
       return { record, ranked: RankedBoard.from(seq, record.round, await sql.all(rankedPlayers({ id: boardId }))) };
     });
-  }
-
-  /** The board's seq and ranked players as `sql` sees them (inside a write, or in a snapshot). */
-  async boardIn(sql: Sql, record: BoardRecord): Promise<{ seq: number; players: Player[] }> {
-    const seq = await this.changeLog.currentSeq(rooms.board(record.id), sql);
-    return { seq, players: await this.rankedPlayers(record.id, sql) };
   }
 
   /** The board (null: none), and its active player of that id (null: none), read with those other works ask for. */
@@ -241,18 +234,28 @@ export class ScoreboardRepository {
       await sql.run(leavePlayerPlace({ id: player.boardId }));
   }
 
-  /** Archives the round's ranked standings, zeroes every player, and starts the next round. */
-  async resetBoard(context: UnitOfWork, record: BoardRecord): Promise<BoardRecord> {
+  /**
+   * Archives the round's ranked standings, zeroes every player, and starts the next round: the
+   * board as it then stands, and its ranking as of the reset's change (see `RankedBoard.reset`;
+   * `known`: the board's kept ranking, whose players' JSON it reuses), from one read of the players.
+   */
+  async resetBoard(
+    context: UnitOfWork,
+    record: BoardRecord,
+    known?: RankedBoard,
+  ): Promise<{ record: BoardRecord; ranked: RankedBoard }> {
     const { sql } = context;
     const now = timestamp();
     const { seq } = await this.log(context, record.id, BoardFact.BoardReset, {
       round: record.round,
       nextRound: record.round + 1,
     });
-    await sql.run(archiveRound({ boardId: record.id, round: record.round, archivedAt: now }));
+    const round = record.round + 1;
+    const { standings, next } = RankedBoard.reset(await sql.all(roundPlayers({ id: record.id })), seq, round, known);
+    await sql.run(archiveRound({ boardId: record.id, round: record.round, standings, archivedAt: now }));
     await sql.run(zeroScores({ boardId: record.id, at: now, seq }));
-    await sql.run(startRound({ id: record.id, round: record.round + 1 }));
-    return { ...record, round: record.round + 1 };
+    await sql.run(startRound({ id: record.id, round }));
+    return { record: { ...record, round }, ranked: next };
   }
 
   /** Archived rounds, newest first. */
@@ -266,10 +269,6 @@ export class ScoreboardRepository {
       archivedAt: isoTimestamp(row.archivedAt),
       standings: JSON.parse(row.standings) as Player[],
     }));
-  }
-
-  private async rankedPlayers(boardId: string, sql: Sql): Promise<Player[]> {
-    return mapRanked(await sql.all(rankedPlayers({ id: boardId })), toPlayer);
   }
 
   private async withRank(row: PlayerRecord, sql: Sql): Promise<Player> {

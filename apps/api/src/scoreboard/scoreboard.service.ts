@@ -4,6 +4,7 @@ import {
   ScoreboardCommand,
   ScoreboardLimits,
   type Board,
+  type Player,
   type BoardState,
   type ScoreboardCommandResults,
   type ScoreboardInput,
@@ -209,8 +210,10 @@ export class ScoreboardService {
     return this.writes.once(user.id, input.opId, ScoreboardCommand.BoardReset, async (context) => {
       const found = await this.requireAccess(user, input.boardId, context.sql);
       const record = this.spaces.requireOwner(SpaceKinds.board, found, user, 'reset the board');
-      const next = await this.boards.resetBoard(context, record);
-      const board = this.boards.toBoard(next, await this.boards.boardIn(context.sql, next), true);
+      const { record: next, ranked } = await this.boards.resetBoard(context, record, this.states.kept(record.id));
+      this.states.afterReset(next.id, ranked);
+      const players = ranked.rankedPlayers() as Player[];
+      const board = this.boards.toBoard(next, { seq: ranked.seq, players }, true);
       return { board: await this.withPin(board, context.sql) };
     });
   }
