@@ -89,6 +89,13 @@ export function postgresPool(url: string): pg.Pool {
     types: sameShapes,
     // Groups sent without waiting for the previous one's answer (see `Dialect.overlappingWorks`).
     pipeline: true,
+    // Every statement Tandem runs often finds its rows by an index. A named statement's plan is
+    // made once per connection, at its sixth run (a generic plan), from the table's size at that
+    // moment: on a new database the tables are nearly empty then, a sequential scan looks cheapest,
+    // and it stays cached while they grow (until an ANALYZE, never with autovacuum off). The opId
+    // lookup then read the whole `ProcessedOp` table per batch, and foreign keys' checks the whole
+    // `User` table per row.
+    options: '-c enable_seqscan=off',
     connectionTimeoutMillis: 5_000,
   });
 }
