@@ -9,10 +9,10 @@ import {
   type ListsCommandResults,
 } from '@tandem/contract';
 import { commandOk, listsClient, signIn } from './support/clients.js';
-import { createList, join, listsSuite, move, okData, update, versioned } from './support/lists.js';
+import { createItem, createList, join, listsSuite, move, okData, update, versioned } from './support/lists.js';
 
 describe('lists', () => {
-  const { server, sharedList, writeState, getJson } = listsSuite();
+  const { server, sharedList, writeState, getJson, storedLiveItems } = listsSuite();
 
   // ---- REST mirror ----------------------------------------------------------------------------
 
@@ -37,6 +37,46 @@ describe('lists', () => {
 
       const listed = await commandOk<ListsCommandResults['list:list']>(bob, ListsCommand.ListList, {});
       expect(await getJson(ListsRoute.Lists, bobSession.token)).toEqual({ status: 200, body: listed });
+    });
+
+    it('answers every read with the items as they are now, read again or after each kind of change', async () => {
+      const { ann, bob, list, items, bobSession } = await sharedList(['milk', 'eggs', 'bread']);
+      const other = await createList(ann);
+      await createItem(ann, other.id, 'elsewhere');
+      const read = async () => {
+        const overHttp = (await getJson(listPath(list.id), bobSession.token)) as { status: number; body: ListSnapshot };
+        expect(overHttp.status).toBe(200);
+        // A read of another list in between: what is kept is kept per list.
+        expect((await getJson(listPath(other.id), bobSession.token)).status).toBe(200);
+        const overSocket = await join(bob, list.id);
+        expect(overHttp.body).toEqual(overSocket);
+        expect(
+          overSocket.items.map(({ id, text, done, position, version }) => ({ id, text, done, position, version })),
+        ).toEqual(storedLiveItems(list.id));
+        return overSocket;
+      };
+      const first = await read();
+      expect(first.items.map((item) => item.text)).toEqual(['milk', 'eggs', 'bread']);
+      expect(await read()).toEqual(first);
+
+      const edited = okData(await update(ann, items[0], { text: 'oat milk', done: true })).item;
+      expect((await read()).items[0]).toEqual(edited);
+      okData(await versioned(ann, ListsCommand.ItemDelete, items[1]));
+      expect((await read()).items.map((item) => item.text)).toEqual(['oat milk', 'bread']);
+      okData(await move(ann, items[2], { afterId: null }));
+      expect((await read()).items.map((item) => item.text)).toEqual(['bread', 'oat milk']);
+      okData(await versioned(ann, ListsCommand.ItemRestore, { id: items[1].id, version: items[1].version + 1 }));
+      expect((await read()).items.map((item) => item.text)).toEqual(['bread', 'oat milk', 'eggs']);
+      await createItem(ann, list.id, 'tea');
+      const renamed = await commandOk<ListsCommandResults['list:rename']>(ann, ListsCommand.ListRename, {
+        opId: randomUUID(),
+        listId: list.id,
+        title: 'groceries',
+      });
+      const last = await read();
+      expect(last.list.title).toBe('groceries');
+      expect(last.seq).toBe(renamed.list.seq);
+      expect(last.items.map((item) => item.text)).toEqual(['bread', 'oat milk', 'eggs', 'tea']);
     });
 
     it('answers 401 without a valid token, 403 for a private list of others, 404 for an unknown one', async () => {

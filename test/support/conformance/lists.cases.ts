@@ -118,6 +118,21 @@ export function listsCases(open: () => Promise<DataLayerDatabase>): void {
         items: [item, second],
       });
       expect(await node.lists.listWithItems(list.id, bob.id)).toMatchObject({ member: false, seq: 4 });
+      // At the same seq the statement leaves the items out: those of the read before are kept.
+      expect(await node.lists.listWithItems(list.id, ann.id)).toEqual({
+        record,
+        member: true,
+        seq: 4,
+        items: [item, second],
+      });
+      const third = await node.units.write((context) =>
+        node.lists.createItem(context, { listId: list.id, text: 'lamp', user: ann }),
+      );
+      expect(await node.lists.listWithItems(list.id, bob.id)).toMatchObject({
+        member: false,
+        seq: 5,
+        items: [item, second, third],
+      });
       const empty = await publicSpace(SpaceKinds.list, 'empty');
       expect(await node.lists.listWithItems(empty.id, ann.id)).toEqual({
         record: await node.spaces.find(SpaceKinds.list, empty.id),

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { AuthFailure } from '@tandem/contract';
 import { loadConfig } from '../config.js';
 import { TokenService } from './token.service.js';
@@ -22,6 +22,21 @@ describe(TokenService.name, () => {
       const check = sut.verify(token);
       expect(check).toMatchObject({ ok: true, user, sessionId: 'sign-in-1', expiresAt: expiresAt.getTime() });
       expect(check.ok && check.issuedAt).toBeGreaterThanOrEqual(before);
+    });
+
+    it('checks the expiry of a token it has seen before every time, and answers each check with objects of its own', () => {
+      const sut = makeSut();
+      const { token, expiresAt } = sut.issue(user, { ttlSeconds: 60 });
+      const first = sut.verify(token);
+      if (!first.ok) throw new Error('refused');
+      first.user.name = 'changed';
+      expect(sut.verify(token)).toMatchObject({ ok: true, user });
+      const now = jest.spyOn(Date, 'now').mockReturnValue(expiresAt.getTime());
+      try {
+        expect(sut.verify(token)).toMatchObject({ ok: false, reason: AuthFailure.Expired });
+      } finally {
+        now.mockRestore();
+      }
     });
 
     it('gives each sign-in a session id of its own, and a refresh the same one', () => {

@@ -28,6 +28,9 @@ export type TokenCheck = ({ ok: true } & TokenSubject) | { ok: false; reason: Au
 
 const secretFileName = 'token-secret';
 
+/** At most this many checked tokens are kept; past it, all are dropped. */
+const signedKept = 10_000;
+
 /**
  * Signed bearer tokens: `base64url(claims).base64url(HMAC-SHA256(claims))`. The secret comes from
  * TOKEN_SECRET, or is generated once and kept beside the database so restarts keep sessions.
@@ -36,6 +39,11 @@ const secretFileName = 'token-secret';
 export class TokenService {
   private readonly secret: Buffer;
   private readonly ttlSeconds: number;
+  /**
+   * Tokens whose signature matched, with what they say: one sent again (every request of a script,
+   * every handshake of a client) is not signed again; its expiry is checked every time.
+   */
+  private readonly signed = new Map<string, TokenSubject>();
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.secret = Buffer.from(config.tokenSecret ?? readOrCreateSecret(config.dataDir));
@@ -58,6 +66,22 @@ export class TokenService {
     if (typeof token !== 'string' || token.length === 0) {
       return { ok: false, reason: AuthFailure.Missing, message: 'no token: sign in first (POST /api/sessions)' };
     }
+    let subject = this.signed.get(token);
+    if (!subject) {
+      const checked = this.checkSignature(token);
+      if (!('sessionId' in checked)) return checked;
+      if (this.signed.size >= signedKept) this.signed.clear();
+      this.signed.set(token, (subject = checked));
+    }
+    if (subject.expiresAt <= Date.now()) {
+      return { ok: false, reason: AuthFailure.Expired, message: 'the token has expired: sign in again' };
+    }
+    const { user, sessionId, issuedAt, expiresAt } = subject;
+    return { ok: true, user: { id: user.id, name: user.name }, sessionId, issuedAt, expiresAt };
+  }
+
+  /** What a well-formed token whose signature matches says, or why it is refused (its expiry aside). */
+  private checkSignature(token: string): TokenSubject | { ok: false; reason: AuthFailure; message: string } {
     const [payload, signature, ...rest] = token.split('.');
     const claims = payload !== undefined && signature !== undefined && rest.length === 0 ? parseClaims(payload) : null;
     if (!claims || payload === undefined || signature === undefined) {
@@ -68,11 +92,7 @@ export class TokenService {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return { ok: false, reason: AuthFailure.Invalid, message: 'the token signature does not match' };
     }
-    if (claims.exp * 1000 <= Date.now()) {
-      return { ok: false, reason: AuthFailure.Expired, message: 'the token has expired: sign in again' };
-    }
     return {
-      ok: true,
       user: { id: claims.sub, name: claims.name },
       // Tokens issued before sessions had ids: their signature names their sign-in.
       sessionId: claims.sid ?? `unnamed-${signature.slice(0, 22)}`,

@@ -8,12 +8,13 @@ type ItemKey = { itemId: string; userId: string };
 /** The items that versioned writes start from, with their lists' state for each writer: one statement per turn. */
 export const itemsForWrite: GatheredRead<ItemKey, ItemForWrite | null> = {
   async run(keys: ItemKey[], sql: Sql) {
-    const values: Record<string, string> = {};
-    keys.forEach((key, index) => {
-      values[`id${index}`] = key.itemId;
-      values[`userId${index}`] = key.userId;
-    });
-    const rows = new Map((await sql.all(findItemsForMembers(keys.length, values))).map((row) => [row.id, row]));
+    const count = keys.length;
+    const values = new Array<string>(2 * count);
+    for (let index = 0; index < count; index++) {
+      values[index] = keys[index]!.userId;
+      values[count + index] = keys[index]!.itemId;
+    }
+    const rows = new Map((await sql.all(findItemsForMembers(count, values))).map((row) => [row.id, row]));
     const members = new Map<string, Set<string>>();
     return keys.map((key) => {
       const found = rows.get(key.itemId);

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Param, UseGuards } from '@nestjs/common';
 import { ListsRoute, type ListSnapshot, type ListsCommandResults, type User } from '@tandem/contract';
 import { BearerAuthGuard, RequestUser } from '../auth/bearer-auth.guard.js';
+import { toJson } from '../common/encoded-once.js';
 import { ListsService } from './lists.service.js';
 
 /**
@@ -18,9 +19,12 @@ export class ListsController {
     return this.lists.listLists(user);
   }
 
+  /** A `ListSnapshot`, written as JSON here: the items' JSON, made once per seq of the list, is spliced in (see `KeptItems`). */
   @Get(ListsRoute.List)
   @Header('Cache-Control', 'no-store')
-  one(@RequestUser() user: User, @Param('listId') listId: string): Promise<ListSnapshot> {
-    return this.lists.readList(user, listId);
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  async one(@RequestUser() user: User, @Param('listId') listId: string): Promise<string> {
+    const snapshot: ListSnapshot = await this.lists.readList(user, listId);
+    return toJson(snapshot);
   }
 }

@@ -1,6 +1,6 @@
 import { sql as raw } from 'kysely';
 import { dialectOf } from '../db/dialect.js';
-import { prepare, prepareShapes } from '../db/sql.js';
+import { prepare, prepareList, prepareShapes } from '../db/sql.js';
 
 // The lists' queries on their hot paths, built and compiled once (see `prepare`).
 
@@ -12,12 +12,12 @@ export const findItem = prepare((db, item: { id: string }) =>
  * `count` items with what a write's rules check before anything else: whether each one's list is
  * deleted, and which of the users are members of it (the member check of
  * `spaces/member-checks.ts`, read with the item instead of apart; `memberIds`: their ids as a JSON
- * array): parameters `id0`, `userId0`, … `userId{count - 1}`. One row per item, however many of
- * the users ask about it.
+ * array). Its values are one array (see `prepareList`): the `count` users' ids, then the items'
+ * ids. One row per item, however many of the users ask about it.
  */
-export const findItemsForMembers = prepareShapes(
+export const findItemsForMembers = prepareList(
   (count: number) => String(count),
-  (db, keys: Record<string, string>, count) => {
+  (db, values, count) => {
     const indexes = Array.from({ length: count }, (_, index) => index);
     return db
       .selectFrom('Item')
@@ -32,14 +32,14 @@ export const findItemsForMembers = prepareShapes(
           .where(
             'ListMember.userId',
             'in',
-            indexes.map((index) => keys[`userId${index}`]!),
+            indexes.map((index) => values[index] as string),
           )
           .as('memberIds'),
       ])
       .where(
         'Item.id',
         'in',
-        indexes.map((index) => keys[`id${index}`]!),
+        indexes.map((index) => values[count + index] as string),
       );
   },
 );
@@ -139,37 +139,45 @@ export const updateItemAtVersion = prepareShapes(
 );
 
 /**
- * What the HTTP mirror answers, in one statement (one committed moment on either database): the
- * list, whether the user is a member of it, its stream's seq, and its live items, one row per
- * item (one row with no item for an empty list; none for no list).
+ * What the HTTP mirror and a join answer, in one statement (one committed moment on either
+ * database): the list, whether the user is a member of it, its stream's seq, and its live items,
+ * one row per item (one row with no item for an empty list; none for no list). The items come
+ * only when the seq is not `knownSeq`: every change of an item takes the next seq of its list in
+ * the same transaction, so the items at the seq the caller knows are the ones it has.
  */
-export const listWithItems = prepare((db, key: { listId: string; userId: string; streamKey: string }) =>
-  db
-    .selectFrom('List')
-    .leftJoin('ListMember', (join) =>
-      join.onRef('ListMember.listId', '=', 'List.id').on('ListMember.userId', '=', key.userId),
-    )
-    .leftJoin('ChangeStream', (join) => join.on('ChangeStream.key', '=', key.streamKey))
-    .leftJoin('Item', (join) => join.onRef('Item.listId', '=', 'List.id').on('Item.deletedAt', 'is', null))
-    .select([
-      'List.id',
-      'List.title as name',
-      'List.visibility',
-      'List.inviteCode',
-      'List.ownerId',
-      'List.createdAt',
-      'List.deletedAt',
-      'ListMember.userId as memberId',
-      'ChangeStream.seq',
-      'Item.id as itemId',
-      'Item.text as itemText',
-      'Item.done as itemDone',
-      'Item.position as itemPosition',
-      'Item.version as itemVersion',
-      'Item.createdById as itemCreatedById',
-      'Item.updatedById as itemUpdatedById',
-      'Item.createdAt as itemCreatedAt',
-      'Item.updatedAt as itemUpdatedAt',
-    ])
-    .where('List.id', '=', key.listId),
+export const listWithItems = prepare(
+  (db, key: { listId: string; userId: string; streamKey: string; knownSeq: number }) =>
+    db
+      .selectFrom('List')
+      .leftJoin('ListMember', (join) =>
+        join.onRef('ListMember.listId', '=', 'List.id').on('ListMember.userId', '=', key.userId),
+      )
+      .leftJoin('ChangeStream', (join) => join.on('ChangeStream.key', '=', key.streamKey))
+      .leftJoin('Item', (join) =>
+        join
+          .onRef('Item.listId', '=', 'List.id')
+          .on('Item.deletedAt', 'is', null)
+          .on((eb) => eb(eb.fn.coalesce('ChangeStream.seq', eb.lit(0)), '<>', key.knownSeq)),
+      )
+      .select([
+        'List.id',
+        'List.title as name',
+        'List.visibility',
+        'List.inviteCode',
+        'List.ownerId',
+        'List.createdAt',
+        'List.deletedAt',
+        'ListMember.userId as memberId',
+        'ChangeStream.seq',
+        'Item.id as itemId',
+        'Item.text as itemText',
+        'Item.done as itemDone',
+        'Item.position as itemPosition',
+        'Item.version as itemVersion',
+        'Item.createdById as itemCreatedById',
+        'Item.updatedById as itemUpdatedById',
+        'Item.createdAt as itemCreatedAt',
+        'Item.updatedAt as itemUpdatedAt',
+      ])
+      .where('List.id', '=', key.listId),
 );

@@ -39,6 +39,7 @@ import {
 } from './list-records.js';
 import { appendItems } from './item-appends.js';
 import { byPosition } from './list-order.js';
+import { KeptItems, snapshotOf } from './list-snapshots.js';
 
 /** User names never change, so they are remembered rather than read back on every item. */
 const userNamesKept = 10_000;
@@ -47,6 +48,7 @@ const userNamesKept = 10_000;
 @Injectable()
 export class ListsRepository {
   private readonly userNames = new Map<string, string>();
+  private readonly keptItems = new KeptItems();
 
   constructor(
     private readonly database: DatabaseService,
@@ -133,47 +135,30 @@ export class ListsRepository {
 
   /**
    * The list (deleted or not), whether the user is a member, its seq and its live items in list
-   * order, as of one moment: one statement (see `listWithItems`); null if there is no such list.
+   * order, as of one moment: one statement (see `listWithItems`), the items kept from an earlier
+   * read when the list is still at its seq (see `KeptItems`); null if there is no such list.
    */
   async listWithItems(
     listId: string,
     userId: string,
   ): Promise<{ record: SpaceRecord; member: boolean; seq: number; items: Item[] } | null> {
     const sql = this.database.reader;
-    const rows = await sql.all(listWithItems({ listId, userId, streamKey: rooms.list(listId) }));
+    // Taken before the read: the read leaves the items out when the list is still at its seq.
+    const kept = this.keptItems.of(listId);
+    const knownSeq = kept?.seq ?? -1;
+    const rows = await sql.all(listWithItems({ listId, userId, streamKey: rooms.list(listId), knownSeq }));
     const first = rows[0];
     if (!first) return null;
-    const { id, name, visibility, inviteCode, ownerId, createdAt, deletedAt } = first;
-    const items: ItemRow[] = [];
-    for (const row of rows) {
-      if (row.itemId === null) continue;
-      items.push({
-        id: row.itemId,
-        listId: id,
-        text: row.itemText!,
-        done: row.itemDone!,
-        position: row.itemPosition!,
-        version: row.itemVersion!,
-        createdById: row.itemCreatedById!,
-        updatedById: row.itemUpdatedById!,
-        createdAt: row.itemCreatedAt!,
-        updatedAt: row.itemUpdatedAt!,
-        deletedAt: null,
-      });
-    }
+    const seq = first.seq ?? 0;
+    const { record, items } = snapshotOf(rows);
     return {
-      record: {
-        id,
-        name,
-        visibility: visibility as SpaceRecord['visibility'],
-        inviteCode,
-        ownerId,
-        createdAt,
-        deletedAt,
-      },
+      record,
       member: first.memberId !== null,
-      seq: first.seq ?? 0,
-      items: await this.toItems(items.sort(byPosition), sql),
+      seq,
+      items:
+        kept && seq === knownSeq
+          ? (kept.items as Item[])
+          : this.keptItems.keep(listId, seq, await this.toItems(items.sort(byPosition), sql)),
     };
   }
 
