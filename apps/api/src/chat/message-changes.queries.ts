@@ -78,11 +78,10 @@ export const findMessagesForMembers: GatheredRead<
     }
     const values = [...keys.flatMap((key) => [key.id, key.userId]), ...keys.map((key) => key.id)];
     const rows = new Map((await sql.all(findMessagesForMembersQuery(keys.length, values))).map((row) => [row.id, row]));
+    // The row as read (its \`member\` too, unread beyond this): no copy of it per command.
     return keys.map((key) => {
-      const found = rows.get(key.id);
-      if (!found) return undefined;
-      const { member, ...row } = found;
-      return { row, member: Boolean(member) };
+      const row = rows.get(key.id);
+      return row && { row, member: Boolean(row.member) };
     });
   },
 };

@@ -63,8 +63,9 @@ export class MessageChangesRepository {
   async findMessageForMember(messageId: string, userId: string, context: UnitOfWork): Promise<FoundMessage | null> {
     const found = await context.gather(findMessagesForMembers, { id: messageId, userId });
     if (!found) return null;
-    const { hasReactions, hasMentions, ...row } = found.row;
-    const { id, roomId, seq, authorId, kind, deletedAt, replyToId } = row;
+    // The row as read, its flags too (a message read ignores them): no copy of it per command.
+    const { row } = found;
+    const { id, roomId, seq, authorId, kind, deletedAt, replyToId, hasReactions, hasMentions } = row;
     return {
       record: { id, roomId, seq, authorId, kind: kind as MessageKind, deletedAt, replyToId },
       row,
@@ -111,18 +112,23 @@ export class MessageChangesRepository {
    * Soft delete: the row keeps its id and seq with `deletedAt` set, and loses its text, reactions
    * and mentions. The payloads already logged for the message (its creation, edits, reactions)
    * are emptied the same way, so that a resync never replays the text either. Logged as
-   * `message:deleted`, the message as the row read first now is.
+   * `message:deleted`, the message as the row read first now is. Its writes come once the room's
+   * seq is taken, as a reaction's do: on PostgreSQL a delete that held the message's reactions
+   * while it waited for the seq deadlocked with a toggle on another node that held the seq and
+   * waited for one of them.
    */
   async deleteMessage(context: UnitOfWork, found: FoundMessage): Promise<Message> {
     const { sql } = context;
-    const { id } = found.record;
-    const deletedAt = timestamp();
-    await sql.run(markMessageDeleted({ id, deletedAt }));
-    context.beforeCommit(reindexMessages, { id, deleted: true });
-    if (found.carries.reactions) await sql.run(deleteReactionsOf({ messageId: id }));
-    if (found.carries.mentions) await sql.run(deleteMentionsOf({ messageId: id }));
-    const deleted = messageFromRow({ ...found.row, text: '', deletedAt }, { reactions: [], mentions: [] });
-    const logged = await this.logChange(context, ChatBroadcast.MessageDeleted, deleted);
+    const { id, roomId } = found.record;
+    const write = async (): Promise<Message> => {
+      const deletedAt = timestamp();
+      await sql.run(markMessageDeleted({ id, deletedAt }));
+      context.beforeCommit(reindexMessages, { id, deleted: true });
+      if (found.carries.reactions) await sql.run(deleteReactionsOf({ messageId: id }));
+      if (found.carries.mentions) await sql.run(deleteMentionsOf({ messageId: id }));
+      return messageFromRow({ ...found.row, text: '', deletedAt }, { reactions: [], mentions: [] });
+    };
+    const logged = await this.logChange(context, ChatBroadcast.MessageDeleted, { id, roomId, write });
     // After `logChange`: the changes logged in this transaction are inserted before they are emptied.
     context.beforeCommit(emptyChangesOf, id);
     return logged;

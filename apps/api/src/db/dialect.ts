@@ -101,6 +101,28 @@ const sqliteBuilder = new Kysely<DB>({
   },
 });
 
+/**
+ * A statement on a JSON array of message ids (its one parameter), compiled once: these run once
+ * per transaction that writes messages, and the builder need not compile the same text each time.
+ */
+function withIds(query: (ids: string) => RawBuilder<unknown>): (messageIds: string[]) => Compilable<unknown> {
+  const compiled = query('').compile(sqliteBuilder);
+  return (messageIds) => ({ compile: () => ({ ...compiled, parameters: [JSON.stringify(messageIds)] }) });
+}
+
+const removeFromSearch = withIds(
+  (ids) => sql`DELETE FROM "MessageSearch" WHERE rowid IN (SELECT "Message".rowid
+    FROM json_each(${ids}) AS "changed" JOIN "Message" ON "Message"."id" = "changed"."value"
+    WHERE "Message"."kind" = 'user' AND "Message"."deletedAt" IS NOT NULL)`,
+);
+
+const reindexInSearch = withIds(
+  (ids) => sql`INSERT OR REPLACE INTO "MessageSearch" (rowid, text)
+    SELECT "Message".rowid, "Message"."text"
+    FROM json_each(${ids}) AS "changed" JOIN "Message" ON "Message"."id" = "changed"."value"
+    WHERE "Message"."kind" = 'user' AND "Message"."deletedAt" IS NULL`,
+);
+
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
   builder: sqliteBuilder,
@@ -119,16 +141,13 @@ export const sqliteDialect: Dialect = {
   // Not a trigger per row: once FTS5 has pending terms in a transaction, every later statement
   // that opens a savepoint (the next command's `seq` upsert, its inserts) makes FTS5 write them
   // out first, so a batch of 40 messages wrote 40 small index segments (about 20 µs per message).
-  indexNewMessages: (messageIds) => ({
-    compile: () =>
-      sql`INSERT INTO "MessageSearch" (rowid, text)
-        SELECT "Message".rowid, "Message"."text" FROM json_each(${JSON.stringify(messageIds)}) AS "new"
+  indexNewMessages: withIds(
+    (ids) => sql`INSERT INTO "MessageSearch" (rowid, text)
+        SELECT "Message".rowid, "Message"."text" FROM json_each(${ids}) AS "new"
         JOIN "Message" ON "Message"."id" = "new"."value"
         WHERE "Message"."kind" = 'user' AND "Message"."deletedAt" IS NULL
-          AND NOT EXISTS (SELECT 1 FROM "MessageSearch" WHERE "MessageSearch".rowid = "Message".rowid)`.compile(
-        sqliteBuilder,
-      ),
-  }),
+          AND NOT EXISTS (SELECT 1 FROM "MessageSearch" WHERE "MessageSearch".rowid = "Message".rowid)`,
+  ),
   jsonObject: (fields) => sql`json_object(${jsonFields(fields)})`,
   jsonArrayOf: (element, order) => sql<string>`json_group_array(${element} ORDER BY ${order})`,
   jsonSet: (json, values) =>
@@ -138,18 +157,7 @@ export const sqliteDialect: Dialect = {
   // Edits and deletes too: a trigger per row left their terms pending the same way (an edit's
   // UPDATE cost about 33 µs of CPU under load, a reaction's INSERT 5). Each message's row as it is
   // at the commit decides: its text in the index while it is not deleted, out of it once it is.
-  reindexMessages: (messageIds, deleted) => ({
-    compile: () =>
-      (deleted
-        ? sql`DELETE FROM "MessageSearch" WHERE rowid IN (SELECT "Message".rowid
-            FROM json_each(${JSON.stringify(messageIds)}) AS "changed" JOIN "Message" ON "Message"."id" = "changed"."value"
-            WHERE "Message"."kind" = 'user' AND "Message"."deletedAt" IS NOT NULL)`
-        : sql`INSERT OR REPLACE INTO "MessageSearch" (rowid, text)
-            SELECT "Message".rowid, "Message"."text"
-            FROM json_each(${JSON.stringify(messageIds)}) AS "changed" JOIN "Message" ON "Message"."id" = "changed"."value"
-            WHERE "Message"."kind" = 'user' AND "Message"."deletedAt" IS NULL`
-      ).compile(sqliteBuilder),
-  }),
+  reindexMessages: (messageIds, deleted) => (deleted ? removeFromSearch : reindexInSearch)(messageIds),
 };
 
 export const postgresDialect: Dialect = {
