@@ -34,6 +34,12 @@ export const BoardFact = {
 } as const;
 export type BoardFact = (typeof BoardFact)[keyof typeof BoardFact];
 
+/** The board's record from a row that holds its columns among others (each property named: a rest pattern copies through V8's runtime). */
+export function toBoardRecord(row: Omit<BoardRecord, 'visibility'> & { visibility: string }): BoardRecord {
+  const { id, name, visibility, inviteCode, ownerId, round, createdAt } = row;
+  return { id, name, visibility: visibility as Visibility, inviteCode, ownerId, round, createdAt };
+}
+
 /** A player as the contract has it, ranked `rank`. */
 export function toPlayer(row: Pick<PlayerRecord, 'id' | 'name' | 'userId' | 'score'>, rank: number): Player {
   // Two literals rather than a spread: one hidden class each, and no copy through the runtime.

@@ -14,9 +14,9 @@ const keptBoards = 100;
 
 /**
  * The ranked players of the boards read lately, kept in step with the changes committed through
- * this process (`RankedBoard`), so that a `board:state` or a `board:join` reads two rows (the
- * board and its seq) instead of every player, and writes the players' JSON once per seq. A
- * board's ranking is only used when it is as new as the database's seq read in the same snapshot:
+ * this process (`RankedBoard`), so that a `board:state` or a `board:join` reads one row (the
+ * board with its seq) instead of every player, and writes the players' JSON once per seq. A
+ * board's ranking is only used when it is as new as the database's seq read with the board:
  * a change committed elsewhere (another process) or one it could not follow makes the next read
  * read the players again.
  */

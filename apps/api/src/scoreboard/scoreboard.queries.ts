@@ -2,7 +2,7 @@ import { sql, type ExpressionBuilder } from 'kysely';
 import type { BeforeCommit, GatheredRead } from '../db/database.service.js';
 import type { DB } from '../generated/kysely/database.js';
 import { prepare, prepareList, prepareRows, prepareShapes } from '../db/sql.js';
-import type { BoardRecord, PlayerRecord } from './board-records.js';
+import { toBoardRecord, type BoardRecord, type PlayerRecord } from './board-records.js';
 
 // The scoreboard's queries on its hot paths, built and compiled once (see `prepare`).
 
@@ -39,6 +39,18 @@ const boardColumns = [
   'Board.round',
   'Board.createdAt',
 ] as const;
+
+/**
+ * The board and its stream's seq (null before its first change), in one statement: one committed
+ * moment on either database, so that a kept ranking can be checked against it without a snapshot.
+ */
+export const findBoardAndSeq = prepare((db, board: { id: string; streamKey: string }) =>
+  db
+    .selectFrom('Board')
+    .leftJoin('ChangeStream', (join) => join.on('ChangeStream.key', '=', board.streamKey))
+    .select([...boardColumns, 'ChangeStream.seq'])
+    .where('Board.id', '=', board.id),
+);
 
 /**
  * The boards of `count` (board, player) pairs, each once without a player, and the active players
@@ -100,22 +112,9 @@ export const findBoardWithPlayer: GatheredRead<{ boardId: string; playerId: stri
       ids[keys.length + index] = key.boardId;
     });
     const rows = await sql.all(findBoardsWithPlayers(keys.length, ids));
-    // The keys mostly share one board: its record is made once, each property named (a rest
-    // pattern copies through V8's runtime).
+    // The keys mostly share one board: its record is made once.
     const boards = new Map<string, BoardRecord>();
-    for (const row of rows) {
-      if (boards.has(row.id)) continue;
-      const { id, name, visibility, inviteCode, ownerId, round, createdAt } = row;
-      boards.set(id, {
-        id,
-        name,
-        visibility: visibility as BoardRecord['visibility'],
-        inviteCode,
-        ownerId,
-        round,
-        createdAt,
-      });
-    }
+    for (const row of rows) if (!boards.has(row.id)) boards.set(row.id, toBoardRecord(row));
     return keys.map(({ boardId, playerId }) => {
       const board = boards.get(boardId);
       if (!board) return null;

@@ -20,13 +20,14 @@ import { toSummary } from '../spaces/spaces.service.js';
 import { isoTimestamp, timestamp } from '../db/dialect.js';
 import { hasRow } from '../db/has-row.js';
 import type { Sql } from '../db/sql.js';
-import { BoardFact, toPlayer, type BoardRecord, type PlayerRecord } from './board-records.js';
+import { BoardFact, toBoardRecord, toPlayer, type BoardRecord, type PlayerRecord } from './board-records.js';
 import { RankedBoard, type BoardChange } from './ranked-board.js';
 import { archiveRound, roundPlayers, startRound, zeroScores } from './round-reset.queries.js';
 import {
   addToScore,
   findActivePlayer,
   findBoard,
+  findBoardAndSeq,
   findBoardWithPlayer,
   insertPlayer,
   lastScoreChange,
@@ -99,16 +100,27 @@ export class ScoreboardRepository {
   /**
    * The board as of one commit, and its ranked players: `known` when it is as new as that
    * commit (its seq is the board's, or later: the reader's commit is then older than the last
-   * change `known` followed), otherwise read (two rows read instead of every player).
+   * change `known` followed), otherwise read in a snapshot with the board. With `known`, the board
+   * and its seq are first read in one statement outside a snapshot: while `known` is current that
+   * is the whole read (one statement instead of a snapshot of two and its BEGIN and COMMIT).
    */
-  readRanked(boardId: string, known?: RankedBoard): Promise<{ record: BoardRecord; ranked: RankedBoard } | null> {
+  async readRanked(boardId: string, known?: RankedBoard): Promise<{ record: BoardRecord; ranked: RankedBoard } | null> {
+    if (known) {
+      const found = await this.findBoardAndSeq(boardId, this.database.reader);
+      if (!found || known.seq >= found.seq) return found && { record: found.record, ranked: known };
+    }
     return this.database.snapshot(async (sql) => {
-      const record = await this.findBoard(boardId, sql);
-      if (!record) return null;
-      const seq = await this.changeLog.currentSeq(rooms.board(boardId), sql);
+      const found = await this.findBoardAndSeq(boardId, sql);
+      if (!found) return null;
+      const { record, seq } = found;
       if (known && known.seq >= seq) return { record, ranked: known };
       return { record, ranked: RankedBoard.from(seq, record.round, await sql.all(rankedPlayers({ id: boardId }))) };
     });
+  }
+
+  private async findBoardAndSeq(boardId: string, sql: Sql): Promise<{ record: BoardRecord; seq: number } | null> {
+    const row = await sql.first(findBoardAndSeq({ id: boardId, streamKey: rooms.board(boardId) }));
+    return row ? { record: toBoardRecord(row), seq: row.seq ?? 0 } : null;
   }
 
   /** The board (null: none), and its active player of that id (null: none), read with those other works ask for. */
