@@ -91,6 +91,11 @@ export const messageRow = prepare((db, message: { id: string }) =>
   messageQuery(db).where('Message.id', '=', message.id),
 );
 
+/** One logged change's payload, by its stream and seq: what a retried command on a message answers from. */
+export const loggedChange = prepare((db, change: { streamKey: string; seq: number }) =>
+  db.selectFrom('Change').select('data').where('streamKey', '=', change.streamKey).where('seq', '=', change.seq),
+);
+
 export const editMessageText = prepare((db, edit: { id: string; text: string; editedAt: string }) =>
   db.updateTable('Message').set({ text: edit.text, editedAt: edit.editedAt }).where('id', '=', edit.id),
 );

@@ -22,6 +22,7 @@ import {
   emptyChangesOf,
   findMessagesForMembers,
   insertReaction,
+  loggedChange,
   markMessageDeleted,
   messageRow,
   reactionsOf,
@@ -51,6 +52,9 @@ export type ReactionRow = Carried['reactions'][number] & { createdAt: string };
  */
 @Injectable()
 export class MessageChangesRepository {
+  /** The seq each message logged here was logged at (see `loggedSeq`). */
+  private readonly logged = new WeakMap<Message, number>();
+
   constructor(
     private readonly messages: MessagesRepository,
     private readonly changeLog: ChangeLogRepository,
@@ -201,7 +205,23 @@ export class MessageChangesRepository {
         'write' in changed ? changed.write().then((message) => carried(seq, message)) : carried(seq, changed),
       messageId: id,
     });
+    this.logged.set(data.message, data.seq);
     return data.message;
+  }
+
+  /**
+   * The seq of the change that logged `message` (as this repository returned it), in its room's
+   * stream: a command's opId keeps that instead of the message, which its change's row keeps.
+   */
+  loggedSeq(message: Message): number | undefined {
+    return this.logged.get(message);
+  }
+
+  /** The message a change logged (see `loggedSeq`), as its row keeps it (a deleted message's text emptied). */
+  async loggedMessage(roomId: string, seq: number, sql: Sql): Promise<Message> {
+    const row = await sql.first(loggedChange({ streamKey: rooms.chat(roomId), seq }));
+    if (!row) throw new Error(`no change ${seq} in room ${roomId}`);
+    return (JSON.parse(row.data) as MessageChanged).message;
   }
 }
 

@@ -23,6 +23,12 @@ import { ThreadsService } from './threads/threads.service.js';
 /** What a `message:send`'s opId keeps: the message's id, or, stored before that, the result itself. */
 type SendKept = { sent: string } | ChatCommandResults['message:send'];
 
+/**
+ * What the opId of a command on a message keeps: the seq of the change that logged the message in
+ * its room (its row keeps the message), or, stored before that, the result itself.
+ */
+type ChangeKept<T> = { roomId: string; logged: number } | T;
+
 /** Distinct emoji one message may carry; a new one beyond this answers `CONFLICT`. */
 export const maxReactionEmojiPerMessage = 50;
 
@@ -137,11 +143,22 @@ export class MessagesService {
   ): Promise<T> {
     return this.inFlight.run(input.messageId, (alone) => {
       let found: Promise<FoundMessage> | undefined;
-      return this.writes.once(user.id, input.opId, command, async (context) => work(context, await found!), {
-        replay: this.withCurrentText,
-        overlaps: rule.overlaps && alone,
-        check: (context) => (found = this.requireMessage(input.messageId, user, context, rule.ownOnly)),
-      });
+      return this.writes.once<T, ChangeKept<T>>(
+        user.id,
+        input.opId,
+        command,
+        async (context) => work(context, await found!),
+        {
+          // Not the message again: its JSON is the change's row's, and a second copy cost as much to write.
+          keep: (result) => {
+            const logged = this.changes.loggedSeq(result.message);
+            return logged === undefined ? result : { roomId: result.message.roomId, logged };
+          },
+          replay: this.changedAgain,
+          overlaps: rule.overlaps && alone,
+          check: (context) => (found = this.requireMessage(input.messageId, user, context, rule.ownOnly)),
+        },
+      );
     });
   }
 
@@ -152,6 +169,16 @@ export class MessagesService {
   ): Promise<ChatCommandResults['message:send']> => {
     const sent = 'sent' in stored ? { message: await this.messages.messageAsSent(stored.sent, context.sql) } : stored;
     return this.withCurrentText(sent, context);
+  };
+
+  /** A retried command on a message: the message as its change logged it, by `withCurrentText`'s rule. */
+  private readonly changedAgain = async <T extends { message: Message }>(
+    stored: ChangeKept<T>,
+    context: UnitOfWork,
+  ): Promise<T> => {
+    if (!('logged' in stored)) return this.withCurrentText(stored, context);
+    const message = await this.changes.loggedMessage(stored.roomId, stored.logged, context.sql);
+    return this.withCurrentText({ message } as T, context);
   };
 
   /** A retry answers the first result, but never the text of a message deleted since. */
