@@ -9,10 +9,12 @@ type ItemKey = { itemId: string; userId: string };
 export const itemsForWrite: GatheredRead<ItemKey, ItemForWrite | null> = {
   async run(keys: ItemKey[], sql: Sql) {
     const count = keys.length;
-    const values = new Array<string>(2 * count);
+    const values = new Array<string>(3 * count);
     for (let index = 0; index < count; index++) {
-      values[index] = keys[index]!.userId;
-      values[count + index] = keys[index]!.itemId;
+      const { itemId, userId } = keys[index]!;
+      values[index] = itemId;
+      values[count + index] = userId;
+      values[2 * count + index] = itemId;
     }
     const rows = new Map((await sql.all(findItemsForMembers(count, values))).map((row) => [row.id, row]));
     const members = new Map<string, Set<string>>();

@@ -12,35 +12,39 @@ export const findItem = prepare((db, item: { id: string }) =>
  * `count` items with what a write's rules check before anything else: whether each one's list is
  * deleted, and which of the users are members of it (the member check of
  * `spaces/member-checks.ts`, read with the item instead of apart; `memberIds`: their ids as a JSON
- * array). Its values are one array (see `prepareList`): the `count` users' ids, then the items'
- * ids. One row per item, however many of the users ask about it.
+ * array). Its values are one array (see `prepareList`): the items' ids, the `count` users' ids,
+ * then the items' ids again. One row per item, however many of the users ask about it; the
+ * members are looked up once per list of the items (`count` lookups), not once per item.
  */
 export const findItemsForMembers = prepareList(
   (count: number) => String(count),
   (db, values, count) => {
     const indexes = Array.from({ length: count }, (_, index) => index);
+    const ids = (from: number) => indexes.map((index) => values[from + index] as string);
     return db
       .selectFrom('Item')
       .innerJoin('List', 'List.id', 'Item.listId')
+      .leftJoin(
+        (eb) =>
+          eb
+            .selectFrom('ListMember')
+            .select([
+              'ListMember.listId',
+              dialectOf(db).jsonArrayOf(raw.ref('ListMember.userId'), raw.ref('ListMember.userId')).as('ids'),
+            ])
+            .where(
+              'ListMember.listId',
+              'in',
+              eb.selectFrom('Item as Asked').select('Asked.listId').where('Asked.id', 'in', ids(0)),
+            )
+            .where('ListMember.userId', 'in', ids(count))
+            .groupBy('ListMember.listId')
+            .as('Members'),
+        (join) => join.onRef('Members.listId', '=', 'Item.listId'),
+      )
       .selectAll('Item')
-      .select((eb) => [
-        'List.deletedAt as listDeletedAt',
-        eb
-          .selectFrom('ListMember')
-          .select(dialectOf(db).jsonArrayOf(raw.ref('ListMember.userId'), raw.ref('ListMember.userId')).as('ids'))
-          .whereRef('ListMember.listId', '=', 'Item.listId')
-          .where(
-            'ListMember.userId',
-            'in',
-            indexes.map((index) => values[index] as string),
-          )
-          .as('memberIds'),
-      ])
-      .where(
-        'Item.id',
-        'in',
-        indexes.map((index) => values[count + index] as string),
-      );
+      .select(['List.deletedAt as listDeletedAt', 'Members.ids as memberIds'])
+      .where('Item.id', 'in', ids(2 * count));
   },
 );
 
