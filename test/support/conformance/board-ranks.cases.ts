@@ -113,7 +113,7 @@ export function boardRanksCases(open: () => Promise<DataLayerDatabase>): void {
       const counted: boolean[] = [];
       const ranks = await a.units.write(async (unwatched) => {
         const context = watching(unwatched, counted);
-        const player = await a.boards.addPlayer(context, { boardId, name: 'new' });
+        const player = await a.boards.addPlayer(context, { boardId, name: 'new' }, states.kept(boardId));
         const scored = (playerId: string, delta: number) =>
           a.boards.addScore(
             context,
@@ -129,8 +129,43 @@ export function boardRanksCases(open: () => Promise<DataLayerDatabase>): void {
       });
       // new at 1 (a above), b at 2 (ties a), new at 2 (ties both), a at 1 (both above).
       expect(ranks).toEqual([2, 1, 1, 3]);
-      expect(counted).toEqual([false, false, false, false]);
+      expect(counted).toEqual([false, false, false, false, false]);
       states.onModuleDestroy();
+    });
+
+    it('ranks an added and a renamed player from the kept ranking, or, when it missed a commit, by counting', async () => {
+      const { boardId, ids } = await board({ a: 2, b: 0, c: -1 });
+      const { a } = nodes;
+      const hearing = new BoardStates(a.boards, a.events);
+      const deaf = new BoardStates(a.boards, new DomainEvents());
+      for (const states of [hearing, deaf]) await states.read(boardId);
+      await add(a, boardId, [[ids.b, 1]]);
+      for (const [states, counts] of [
+        [hearing, false],
+        [deaf, true],
+      ] as const) {
+        const counted: boolean[] = [];
+        const ranks = await a.units.write(async (unwatched) => {
+          const context = watching(unwatched, counted);
+          const kept = states.kept(boardId);
+          await a.boards.addScore(
+            context,
+            { boardId, round: 1, playerId: ids.b, delta: 2, userId: ann.id, opId: timeOrderedId() },
+            kept,
+          );
+          const rename = (playerId: string, name: string) =>
+            a.boards.renamePlayer(context, { boardId, playerId, name }, kept);
+          return [
+            (await a.boards.addPlayer(context, { boardId, name: 'new' }, kept)).rank,
+            (await rename(ids.c, 'cee')).rank,
+            (await rename(ids.a, 'ay')).rank,
+          ];
+        });
+        // b (3, then 5) and a (2) above each new player at 0; c at -1 below them all.
+        expect(ranks).toEqual(counts ? [3, 5, 2] : [3, 4, 2]);
+        expect(counted).toEqual([counts, counts, counts, counts]);
+      }
+      for (const states of [hearing, deaf]) states.onModuleDestroy();
     });
 
     it('counts in the database when the kept ranking missed a commit, and ranks exactly', async () => {

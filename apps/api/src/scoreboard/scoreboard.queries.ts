@@ -156,9 +156,18 @@ export const leavePlayerPlace = prepare((db, board: { id: string }) =>
     .where('id', '=', board.id),
 );
 
-/** A new player: at 0, reached with the change `seq` (behind everyone already at 0). */
-export const insertPlayer = prepare(
-  (db, row: { id: string; boardId: string; name: string; userId: string | null; seq: number; at: string }) =>
+/**
+ * A new player: at 0, reached with the change `seq` (behind everyone already at 0). With
+ * `counted`, it returns the players above 0 (`playersAboveIt`), for when the node's kept ranking
+ * cannot tell (see `RankedBoard.movedUpTo`).
+ */
+export const insertPlayer = prepareShapes(
+  (shape: { counted: boolean }) => (shape.counted ? 'counted' : 'plain'),
+  (
+    db,
+    row: { id: string; boardId: string; name: string; userId: string | null; seq: number; at: string },
+    { counted },
+  ) =>
     db
       .insertInto('Player')
       .values({
@@ -171,15 +180,18 @@ export const insertPlayer = prepare(
         scoreChangedAt: row.at,
         createdAt: row.at,
       })
-      .returning(playersAboveIt),
+      .returning((eb) => (counted ? playersAboveIt(eb) : sql<number | null>`null`.as('higher'))),
 );
 
-export const updatePlayerName = prepare((db, player: { id: string; name: string }) =>
-  db
-    .updateTable('Player')
-    .set({ name: player.name })
-    .where('id', '=', player.id)
-    .returning((eb) => [...playerColumns, playersAboveIt(eb)]),
+/** A new name; the player's row back, with `counted` its rank's count too (as `insertPlayer`). */
+export const updatePlayerName = prepareShapes(
+  (shape: { counted: boolean }) => (shape.counted ? 'counted' : 'plain'),
+  (db, player: { id: string; name: string }, { counted }) =>
+    db
+      .updateTable('Player')
+      .set({ name: player.name })
+      .where('id', '=', player.id)
+      .returning((eb) => [...playerColumns, counted ? playersAboveIt(eb) : sql<number | null>`null`.as('higher')]),
 );
 
 export const findActivePlayer = prepare((db, player: { id: string; boardId: string }) =>

@@ -67,15 +67,9 @@ export class ScoreboardRepository {
   async boardList(visible: VisibleSpace[]): Promise<BoardSummary[]> {
     if (visible.length === 0) return [];
     const sql = this.database.reader;
+    const ids = visible.map((space) => space.id);
     const boards = await sql.all(
-      sql.db
-        .selectFrom('Board')
-        .select(['id', 'round', 'playerCount'])
-        .where(
-          'id',
-          'in',
-          visible.map((space) => space.id),
-        ),
+      sql.db.selectFrom('Board').select(['id', 'round', 'playerCount']).where('id', 'in', ids),
     );
     const byId = new Map(boards.map((board) => [board.id, board]));
     return visible.map((space) => ({
@@ -150,7 +144,11 @@ export class ScoreboardRepository {
    * A new player; `CONFLICT`, having written nothing, when the board holds its most players (the
    * place is taken in the database: see `takePlayerPlace`).
    */
-  async addPlayer(context: UnitOfWork, player: { boardId: string; name: string; userId?: string }): Promise<Player> {
+  async addPlayer(
+    context: UnitOfWork,
+    player: { boardId: string; name: string; userId?: string },
+    ranked?: RankedBoard,
+  ): Promise<Player> {
     const limit = ScoreboardLimits.playersPerBoard;
     if ((await context.sql.run(takePlayerPlace({ id: player.boardId, limit }))) === 0) {
       throw new DomainError(ErrorCode.Conflict, `a board holds at most ${limit} players`);
@@ -161,15 +159,11 @@ export class ScoreboardRepository {
       name: player.name,
       ...(player.userId !== undefined ? { userId: player.userId } : {}),
     });
-    const row: PlayerRecord = {
-      id,
-      boardId: player.boardId,
-      name: player.name,
-      userId: player.userId ?? null,
-      score: 0,
-    };
-    const { higher } = (await context.sql.first(insertPlayer({ ...row, seq, at: timestamp() })))!;
-    return toPlayer(row, Number(higher) + 1);
+    const { boardId, name } = player;
+    const row: PlayerRecord = { id, boardId, name, userId: player.userId ?? null, score: 0 };
+    const moved = this.movedUpTo(context, player.boardId, seq, ranked);
+    const inserted = await context.sql.first(insertPlayer({ counted: !moved }, { ...row, seq, at: timestamp() }));
+    return toPlayer(row, moved ? ranked!.rankWith(moved, id, 0) : Number(inserted!.higher) + 1);
   }
 
   /**
@@ -198,7 +192,7 @@ export class ScoreboardRepository {
       round: change.round,
       delta: change.delta,
     });
-    const moved = ranked?.movedUpTo(context.published(rooms.board(change.boardId)) as readonly BoardChange[], seq);
+    const moved = this.movedUpTo(context, change.boardId, seq, ranked);
     const at = timestamp();
     const { sql } = context;
     const { expected } = change;
@@ -228,14 +222,22 @@ export class ScoreboardRepository {
     return row ? { round: row.round, by: { id: row.id, name: row.name } } : null;
   }
 
+  /** The new name; the rank as `addScore` ranks. */
   async renamePlayer(
     context: UnitOfWork,
     player: { boardId: string; playerId: string; name: string },
+    ranked?: RankedBoard,
   ): Promise<Player> {
-    await this.log(context, player.boardId, BoardFact.PlayerRenamed, { playerId: player.playerId, name: player.name });
-    const { sql } = context;
-    const row = (await sql.first(updatePlayerName({ id: player.playerId, name: player.name })))!;
-    return toPlayer(row, Number(row.higher) + 1);
+    const { boardId, playerId, name } = player;
+    const { seq } = await this.log(context, boardId, BoardFact.PlayerRenamed, { playerId, name });
+    const moved = this.movedUpTo(context, boardId, seq, ranked);
+    const row = (await context.sql.first(updatePlayerName({ counted: !moved }, { id: playerId, name })))!;
+    return toPlayer(row, moved ? ranked!.rankWith(moved, playerId, row.score) : Number(row.higher) + 1);
+  }
+
+  /** The moves `ranked` (the node's kept ranking) needs to be the board as of the change `seq` (see `RankedBoard.movedUpTo`). */
+  private movedUpTo(context: UnitOfWork, boardId: string, seq: number, ranked?: RankedBoard) {
+    return ranked?.movedUpTo(context.published(rooms.board(boardId)) as readonly BoardChange[], seq);
   }
 
   /** Marks the player removed; their score events stay. */
@@ -258,11 +260,8 @@ export class ScoreboardRepository {
   ): Promise<{ record: BoardRecord; ranked: RankedBoard }> {
     const { sql } = context;
     const now = timestamp();
-    const { seq } = await this.log(context, record.id, BoardFact.BoardReset, {
-      round: record.round,
-      nextRound: record.round + 1,
-    });
     const round = record.round + 1;
+    const { seq } = await this.log(context, record.id, BoardFact.BoardReset, { round: record.round, nextRound: round });
     const { standings, next } = RankedBoard.reset(await sql.all(roundPlayers({ id: record.id })), seq, round, known);
     await sql.run(archiveRound({ boardId: record.id, round: record.round, standings, archivedAt: now }));
     await sql.run(zeroScores({ boardId: record.id, at: now, seq }));

@@ -104,7 +104,7 @@ export class ScoreboardService {
           throw new DomainError(ErrorCode.Conflict, 'this user already has a player on the board');
         }
       }
-      return { player: await this.boards.addPlayer(context, input) };
+      return { player: await this.boards.addPlayer(context, input, this.states.kept(input.boardId)) };
     });
   }
 
@@ -177,7 +177,7 @@ export class ScoreboardService {
     input: ScoreboardInput<'player:rename'>,
   ): Promise<ScoreboardCommandResults['player:rename']> {
     return this.playerWrite(user, input, ScoreboardCommand.PlayerRename, 'rename players', async (context) => ({
-      player: await this.boards.renamePlayer(context, input),
+      player: await this.boards.renamePlayer(context, input, this.states.kept(input.boardId)),
     }));
   }
 
