@@ -9,10 +9,11 @@
  *   npm run bench:command-instructions -- --server tandem|baseline --scenario chat-persist|scoreboard-increments
  *     [--senders 20] [--window 4] [--warmup 300] [--count 100] [--phases 5] [--top 0] [--shared-room]
  *   npm run bench:command-instructions -- --phase <command>[,<command>…]|all
- *     [--senders 20] [--warmup 40] [--count 20] [--phases 3] [--top 0]
+ *     [--senders 20] [--round 30] [--warmup 40] [--count 20] [--phases 3] [--top 0]
  *
  * `--phase` counts commands of `command-costs` instead (Tandem only): its users (`--senders`),
- * one command in flight each, run its phases in their order, each on what the ones before made;
+ * one command in flight each, first run a round of `round` commands per user of every phase
+ * (the server's warm-up), then its phases in their order, each on what the ones before made;
  * a phase not measured runs `warmup + phases × count` commands per user uninstrumented (so that
  * later phases find enough to work on), a measured one `warmup`, then its phases of `count`.
  *
@@ -64,6 +65,7 @@ function options(argv: string[]): Options {
     top: Number(value('top', '0')),
     sharedRoom: argv.includes('--shared-room'),
     commands,
+    round: Number(value('round', '30')),
   };
 }
 
@@ -72,6 +74,15 @@ function lastDump(dir: string, dumps: number, name?: (address: string) => string
   const file = path.join(dir, `callgrind.out.${dumps}`);
   if (!existsSync(file)) throw new Error(`callgrind wrote no dump ${dumps} into ${dir}`);
   return readCallgrind(file, name);
+}
+
+/** A dump's instructions less V8's optimizing compiler and collector, which come in lumps. */
+function lessCompilerAndCollector(dump: CallgrindDump): number {
+  return dump.total - (dump.groups.get('V8 optimizing compiler') ?? 0) - (dump.groups.get('V8 collector') ?? 0);
+}
+
+function median(values: number[]): number {
+  return Math.round([...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]);
 }
 
 /** The functions with the most self instructions per command over the dumps of one measurement. */
@@ -114,12 +125,14 @@ async function main(): Promise<void> {
     for (const { label, warmUp, phase } of load) {
       await warmUp();
       await control(args.server, server.pid, ['--instr=on']);
-      const [acked, perCommand, measuredDumps]: number[][] = [[], [], []];
+      const [acked, perCommand, mutatorPerCommand, measuredDumps]: number[][] = [[], [], [], []];
       for (let run = 1; run <= args.phases; run++) {
         acked.push(await phase());
         await control(args.server, server.pid, ['--dump']);
         measuredDumps.push(++dumps);
-        perCommand.push(lastDump(dir, dumps).total / acked.at(-1)!);
+        const dump = lastDump(dir, dumps);
+        perCommand.push(dump.total / acked.at(-1)!);
+        mutatorPerCommand.push(lessCompilerAndCollector(dump) / acked.at(-1)!);
       }
       await control(args.server, server.pid, ['--instr=off']);
       // The code map grows as V8 compiles: read it after the phases.
@@ -133,16 +146,17 @@ async function main(): Promise<void> {
           name,
         );
       // A phase can hold a WAL checkpoint or a major collection: the median of the phases is the figure.
-      const sorted = [...perCommand].sort((x, y) => x - y);
-      const { commands, scenario, window, sharedRoom, ...common } = args;
-      const shown = commands.length ? common : { ...common, scenario, window, sharedRoom };
+      const { commands, scenario, window, sharedRoom, round, ...common } = args;
+      const shown = commands.length ? { ...common, round } : { ...common, scenario, window, sharedRoom };
       console.log(
         JSON.stringify({
           measured: label,
           ...shown,
           commandsPerPhase: acked,
           instructionsPerCommand: perCommand.map(Math.round),
-          median: Math.round(sorted[Math.floor(sorted.length / 2)]),
+          median: median(perCommand),
+          lessCompilerAndCollector: mutatorPerCommand.map(Math.round),
+          lessCompilerAndCollectorMedian: median(mutatorPerCommand),
         }),
       );
     }
