@@ -6,6 +6,7 @@ import { MetricsService } from '../apps/api/src/metrics/metrics.service.js';
 import { boardRanksCases } from './support/conformance/board-ranks.cases.js';
 import { boardStatesCases } from './support/conformance/board-states.cases.js';
 import { chatCases } from './support/conformance/chat.cases.js';
+import { messageChangesCases } from './support/conformance/message-changes.cases.js';
 import { sequencesCases } from './support/conformance/sequences.cases.js';
 import { listsOrderCases } from './support/conformance/lists-order.cases.js';
 import { listsCases } from './support/conformance/lists.cases.js';
@@ -26,6 +27,7 @@ describe('data layer on SQLite', () => {
   describe('seqs taken per batch', () => sequencesCases(sqliteDataLayer));
   describe('spaces', () => spacesCases(sqliteDataLayer));
   describe('chat', () => chatCases(sqliteDataLayer));
+  describe('changes to a message overtaken', () => messageChangesCases(sqliteDataLayer));
   describe('unread counts', () => unreadCases(sqliteDataLayer));
   describe('scoreboard', () => scoreboardCases(sqliteDataLayer));
   describe('lists', () => listsCases(sqliteDataLayer));

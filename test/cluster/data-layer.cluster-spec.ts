@@ -3,6 +3,7 @@ import { ErrorCode, Namespace, timeOrderedId } from '@tandem/contract';
 import { boardRanksCases } from '../support/conformance/board-ranks.cases.js';
 import { boardStatesCases } from '../support/conformance/board-states.cases.js';
 import { chatCases } from '../support/conformance/chat.cases.js';
+import { messageChangesCases } from '../support/conformance/message-changes.cases.js';
 import { sequencesCases } from '../support/conformance/sequences.cases.js';
 import { listsOrderCases } from '../support/conformance/lists-order.cases.js';
 import { listsCases } from '../support/conformance/lists.cases.js';
@@ -26,6 +27,7 @@ describeWhenServicesRun('data layer on PostgreSQL', () => {
   describeWhenServicesRun('seqs taken per batch', () => sequencesCases(() => postgresDataLayer()));
   describeWhenServicesRun('spaces', () => spacesCases(() => postgresDataLayer()));
   describeWhenServicesRun('chat', () => chatCases(() => postgresDataLayer()));
+  describeWhenServicesRun('changes to a message overtaken', () => messageChangesCases(() => postgresDataLayer()));
   describeWhenServicesRun('unread counts', () => unreadCases(() => postgresDataLayer()));
   describeWhenServicesRun('scoreboard', () => scoreboardCases(() => postgresDataLayer()));
   describeWhenServicesRun('lists', () => listsCases(() => postgresDataLayer()));

@@ -107,12 +107,29 @@ const withoutText = (db: Parameters<typeof dialectOf>[0], json: Expression<strin
     [['message', 'mentions'], '[]'],
   ]);
 
-/** A deleted message's row: no text, and its creation's record without it. */
+/**
+ * A deleted message's row: no text, and its creation's record without it; with whether it carries
+ * reactions and mentions as this statement reads them (once the room's seq is taken: on
+ * PostgreSQL, with what another node added while the seq was waited for).
+ */
 export const markMessageDeleted = prepare((db, deleted: { id: string; deletedAt: string }) =>
   db
     .updateTable('Message')
     .set((eb) => ({ text: '', deletedAt: deleted.deletedAt, createdChange: withoutText(db, eb.ref('createdChange')) }))
-    .where('id', '=', deleted.id),
+    .where('id', '=', deleted.id)
+    .returning((eb) => [
+      eb
+        .exists(eb.selectFrom('Reaction').select('Reaction.messageId').where('Reaction.messageId', '=', deleted.id))
+        .as('hasReactions'),
+      eb
+        .exists(
+          eb
+            .selectFrom('MessageMention')
+            .select('MessageMention.messageId')
+            .where('MessageMention.messageId', '=', deleted.id),
+        )
+        .as('hasMentions'),
+    ]),
 );
 
 export const deleteMentionsOf = prepare((db, message: { messageId: string }) =>
@@ -151,15 +168,26 @@ function othersOf(db: Kysely<DB>, reaction: ReactionKey, before?: { createdAt: s
     .where((eb) => eb.not(eb.and([eb('Other.userId', '=', reaction.userId), eb('Other.emoji', '=', reaction.emoji)])));
 }
 
+/**
+ * The user's reaction, on a message not deleted only: no row when the message is deleted (on
+ * PostgreSQL, by another node while the room's seq was waited for, after the toggle read it).
+ */
 export const insertReaction = prepare((db, reaction: ReactionKey & { createdAt: string }) =>
   db
     .insertInto('Reaction')
-    .values({
-      messageId: reaction.messageId,
-      userId: reaction.userId,
-      emoji: reaction.emoji,
-      createdAt: reaction.createdAt,
-    })
+    .columns(['messageId', 'userId', 'emoji', 'createdAt'])
+    .expression(
+      db
+        .selectFrom('Message')
+        .select((eb) => [
+          'Message.id',
+          eb.val(reaction.userId).as('userId'),
+          eb.val(reaction.emoji).as('emoji'),
+          eb.val(reaction.createdAt).as('createdAt'),
+        ])
+        .where('Message.id', '=', reaction.messageId)
+        .where('Message.deletedAt', 'is', null),
+    )
     .returning(othersOf(db, reaction, reaction).as('others')),
 );
 

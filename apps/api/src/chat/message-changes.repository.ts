@@ -8,6 +8,7 @@ import {
   type MessageKind,
   type User,
 } from '@tandem/contract';
+import { DomainError } from '../common/domain-error.js';
 import { encodedOnce } from '../common/encoded-once.js';
 import { ChangeLogRepository } from '../db/change-log.repository.js';
 import type { UnitOfWork } from '../db/database.service.js';
@@ -119,17 +120,18 @@ export class MessageChangesRepository {
    * `message:deleted`, the message as the row read first now is. Its writes come once the room's
    * seq is taken, as a reaction's do: on PostgreSQL a delete that held the message's reactions
    * while it waited for the seq deadlocked with a toggle on another node that held the seq and
-   * waited for one of them.
+   * waited for one of them. Its reactions and mentions are deleted as the statement that marks it
+   * finds them, not as read first: a reaction another node committed meanwhile goes too.
    */
   async deleteMessage(context: UnitOfWork, found: FoundMessage): Promise<Message> {
     const { sql } = context;
     const { id, roomId } = found.record;
     const write = async (): Promise<Message> => {
       const deletedAt = timestamp();
-      await sql.run(markMessageDeleted({ id, deletedAt }));
+      const carries = (await sql.first(markMessageDeleted({ id, deletedAt })))!;
       context.beforeCommit(reindexMessages, { id, deleted: true });
-      if (found.carries.reactions) await sql.run(deleteReactionsOf({ messageId: id }));
-      if (found.carries.mentions) await sql.run(deleteMentionsOf({ messageId: id }));
+      if (carries.hasReactions) await sql.run(deleteReactionsOf({ messageId: id }));
+      if (carries.hasMentions) await sql.run(deleteMentionsOf({ messageId: id }));
       return messageFromRow({ ...found.row, text: '', deletedAt }, { reactions: [], mentions: [] });
     };
     const logged = await this.logChange(context, ChatBroadcast.MessageDeleted, { id, roomId, write });
@@ -147,7 +149,9 @@ export class MessageChangesRepository {
    * Adds the user's reaction with `emoji`, or removes it (`add` false), once the room's seq is
    * taken, and logs the message as `message:updated`: its other reactions read by the statement
    * that writes, so that on PostgreSQL another node's change to the room, committed while the seq
-   * was waited for, is in it. No statement more than the write.
+   * was waited for, is in it. No statement more than the write. A message deleted since it was
+   * read (on another node, committed while the seq was waited for) refuses the toggle with
+   * `NOT_FOUND`, as the read would have: after the seq is taken, so its batch runs each work alone.
    */
   async toggleReaction(
     context: UnitOfWork,
@@ -162,12 +166,17 @@ export class MessageChangesRepository {
       let reactions: Carried['reactions'];
       if (reaction.add) {
         const written = await sql.first(insertReaction({ messageId, userId, emoji, createdAt: timestamp() }));
-        const others = othersFrom(messageId, written!.others);
+        if (!written) throw DomainError.notFound('message');
+        const others = othersFrom(messageId, written.others);
         const place = others.filter((other) => other.before).length;
         reactions = [...others.slice(0, place), { messageId, emoji, userId }, ...others.slice(place)];
       } else {
         const written = await sql.first(deleteReaction({ messageId, userId, emoji }));
-        // Gone already (the user's command on another node): the message's reactions read as they are.
+        // Gone already: with the message's deletion, or by the user's command on another node (the
+        // message's reactions then read as they are).
+        if (!written && (await this.messages.findMessage(messageId, sql))?.deletedAt) {
+          throw DomainError.notFound('message');
+        }
         reactions = written ? othersFrom(messageId, written.others) : await this.reactionsOf(found, sql);
       }
       return messageFromRow(found.row, { reactions, mentions });
