@@ -1,3 +1,4 @@
+import { sql as raw } from 'kysely';
 import type { GatheredRead } from '../db/database.service.js';
 import { prepareList, type Sql } from '../db/sql.js';
 import type { SpaceKind } from './space-kinds.js';
@@ -23,31 +24,27 @@ export type MemberCheck = { record: SpaceRecord; member: boolean; readSeq: numbe
 type MemberKey = { spaceId: string; userId: string };
 
 /**
- * `count` spaces with those of `count` users who are members, in one statement: its values the
- * users' ids, then the spaces' ids (one array, see `prepareList`). A space no user belongs to
- * still gives a row.
+ * `count` (space, user) pairs in one statement, its values the pairs' ids in turn (space, then
+ * user; one array, see `prepareList`): a row per pair whose space exists, with the user's id if
+ * they are a member. Each pair costs one lookup of the space and one of the membership by its key,
+ * where matching every space asked with every user asked cost a membership lookup per space and
+ * user (see "a batch's member checks by pairs" in docs/benchmarks.md).
  */
 const findForMembersQuery = prepareList(
   (shape: { kind: SpaceKind; count: number }) => `${shape.kind.table}:${shape.count}`,
   (db, values, { kind, count }) => {
-    const indexes = Array.from({ length: count }, (_, index) => index);
+    const pairs = Array.from({ length: count }, (_, index) => raw`(${values[2 * index]}, ${values[2 * index + 1]})`);
+    // A VALUES list's columns are `column1`, `column2` on SQLite and PostgreSQL alike.
+    const asked = raw<{ column1: string; column2: string }>`(values ${raw.join(pairs)})`.as('Asked');
     return spaceTables(db, kind)
-      .selectFrom('Space')
+      .selectFrom(asked)
+      .innerJoin('Space', 'Space.id', 'Asked.column1')
       .leftJoin('SpaceMember', (join) =>
-        join.onRef('SpaceMember.spaceId', '=', 'Space.id').on(
-          'SpaceMember.userId',
-          'in',
-          indexes.map((index) => values[index] as string),
-        ),
+        join.onRef('SpaceMember.spaceId', '=', 'Asked.column1').onRef('SpaceMember.userId', '=', 'Asked.column2'),
       )
       .select([...spaceColumns, 'SpaceMember.userId as memberId'])
       .$if(kind.readMarkers, (select) => select.select('SpaceMember.readSeq'))
-      .$if(kind.softDeleted, (select) => select.select('Space.deletedAt'))
-      .where(
-        'Space.id',
-        'in',
-        indexes.map((index) => values[count + index] as string),
-      );
+      .$if(kind.softDeleted, (select) => select.select('Space.deletedAt'));
   },
 );
 
@@ -64,12 +61,17 @@ function recordOf(row: MemberRow, kind: SpaceKind): SpaceRecord {
 function memberChecks(kind: SpaceKind): GatheredRead<MemberKey, MemberCheck> {
   return {
     async run(keys: MemberKey[], sql: Sql) {
-      const count = keys.length;
-      const values = new Array<string>(2 * count);
-      for (let index = 0; index < count; index++) {
-        values[index] = keys[index]!.userId;
-        values[count + index] = keys[index]!.spaceId;
+      // Each pair asked once: a batch often holds several commands of one user in one space.
+      const usersBySpace = new Map<string, string[]>();
+      const values: string[] = [];
+      for (const { spaceId, userId } of keys) {
+        const users = usersBySpace.get(spaceId);
+        if (users?.includes(userId)) continue;
+        if (users) users.push(userId);
+        else usersBySpace.set(spaceId, [userId]);
+        values.push(spaceId, userId);
       }
+      const count = values.length / 2;
       const rows = (await sql.all(findForMembersQuery({ kind, count }, values))) as MemberRow[];
       return keys.map((key) => {
         let space: MemberRow | undefined;
