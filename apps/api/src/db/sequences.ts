@@ -13,6 +13,23 @@ export interface Sequence {
   store(values: Map<string, number>, sql: Sql): Promise<void>;
 }
 
+/** Keys kept by `oneString`; beyond that it starts over. */
+const keysKept = 10_000;
+const keyStrings = new Map<string, string>();
+
+/**
+ * One string per key's text: works make their keys afresh (`chat:<room>#counted:<user>`), and a
+ * map finds a key of the same text only by hashing and comparing it, where it finds the same
+ * string at once. A transaction's counters look each key up several times.
+ */
+function oneString(key: string): string {
+  const kept = keyStrings.get(key);
+  if (kept !== undefined) return kept;
+  if (keyStrings.size >= keysKept) keyStrings.clear();
+  keyStrings.set(key, key);
+  return key;
+}
+
 /** One key of a sequence in a transaction: what the database holds, and what was handed out. */
 interface Counter {
   stored: number;
@@ -47,7 +64,8 @@ export class Counters {
 
   constructor(private readonly sql: Sql) {}
 
-  take(sequence: Sequence, key: string): Promise<number> {
+  take(sequence: Sequence, asked: string): Promise<number> {
+    const key = oneString(asked);
     let counters = this.counters.get(sequence);
     if (!counters) this.counters.set(sequence, (counters = new Map<string, Counter>()));
     const counter = counters.get(key);
