@@ -79,6 +79,33 @@ describe('lists', () => {
       expect(storedItems(list.id)).toHaveLength(1);
     });
 
+    it('answers a retried item write with the item as that write left it, after later writes', async () => {
+      const { ann, bob, list, items } = await sharedList(['a', 'b']);
+      const write = (event: string, item: Item, extra: Record<string, unknown> = {}) => {
+        const payload = { opId: randomUUID(), itemId: item.id, version: item.version, ...extra };
+        return commandOk<{ item: Item }>(ann, event, payload).then(({ item: written }) => ({ payload, written }));
+      };
+      const updated = await write(ListsCommand.ItemUpdate, items[0], { patch: { text: 'a2', done: true } });
+      const moved = await write(ListsCommand.ItemMove, updated.written, { afterId: items[1].id });
+      const deleted = await write(ListsCommand.ItemDelete, moved.written);
+      const restored = await write(ListsCommand.ItemRestore, deleted.written);
+      await update(bob, restored.written, { text: 'later' });
+      const heard = heardBy(bob);
+      for (const [event, { payload, written }] of [
+        [ListsCommand.ItemUpdate, updated],
+        [ListsCommand.ItemMove, moved],
+        [ListsCommand.ItemDelete, deleted],
+        [ListsCommand.ItemRestore, restored],
+      ] as const)
+        expect(await commandOk(ann, event, payload)).toEqual({ item: written });
+      const created = { opId: randomUUID(), listId: list.id, text: 'c' };
+      const first = await commandOk(ann, ListsCommand.ItemCreate, created);
+      await update(bob, (first as { item: Item }).item, { text: 'c2' });
+      expect(await commandOk(ann, ListsCommand.ItemCreate, created)).toEqual(first);
+      await settle();
+      expect(heard.map(({ event }) => event)).toEqual([ListsBroadcast.ItemCreated, ListsBroadcast.ItemUpdated]);
+    });
+
     it('refuses item writes from a user who has not joined the list, writing nothing', async () => {
       const { ann, list, items } = await sharedList(['milk']);
       const { socket: stranger } = await listsClient(server.url, 'stranger');
