@@ -17,13 +17,14 @@ export const itemsForWrite: GatheredRead<ItemKey, ItemForWrite | null> = {
       values[2 * count + index] = itemId;
     }
     const rows = new Map((await sql.all(findItemsForMembers(count, values))).map((row) => [row.id, row]));
+    // The asking members are looked up per list: every item of a list carries the same ids, read once per list.
     const members = new Map<string, Set<string>>();
     return keys.map((key) => {
       const found = rows.get(key.itemId);
       if (!found) return null;
       const { listDeletedAt, memberIds, ...stored } = found;
-      let ids = members.get(stored.id);
-      if (!ids) members.set(stored.id, (ids = new Set(JSON.parse(memberIds ?? '[]') as string[])));
+      let ids = members.get(stored.listId);
+      if (!ids) members.set(stored.listId, (ids = new Set(JSON.parse(memberIds ?? '[]') as string[])));
       return { state: itemStateOf(stored), list: { deleted: listDeletedAt !== null, member: ids.has(key.userId) } };
     });
   },
