@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { toJson } from '../common/encoded-once.js';
 import { BoardFact } from './board-records.js';
-import { RankedBoard, type BoardChange } from './ranked-board.js';
+import { RankedBoard, type BoardChange, type Moved } from './ranked-board.js';
 import { rankPlayers } from './ranking.js';
 
 describe(RankedBoard.name, () => {
@@ -52,8 +52,9 @@ describe(RankedBoard.name, () => {
     it('ranks as a full read would after any series of changes (fixed seed)', () => {
       let seed = 7;
       const draw = (below: number) => {
-        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-        return seed % below;
+        // In 32-bit integers: a product past 2^53 loses its low bits, and every draw came out 0.
+        seed = (Math.imul(seed, 1_103_515_245) + 12_345) & 0x7fffffff;
+        return (seed >>> 8) % below;
       };
       // The database's order: score, then the seq of the change that reached it, then joining order.
       const model = new Map<string, { id: string; score: number; reachedAt: number; joined: number }>();
@@ -123,8 +124,9 @@ describe(RankedBoard.name, () => {
     it("rank a transaction's changes as the board stands after each, in seq order whatever order they were published in (fixed seed)", () => {
       let seed = 11;
       const draw = (below: number) => {
-        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-        return seed % below;
+        // In 32-bit integers: a product past 2^53 loses its low bits, and every draw came out 0.
+        seed = (Math.imul(seed, 1_103_515_245) + 12_345) & 0x7fffffff;
+        return (seed >>> 8) % below;
       };
       for (let round = 0; round < 200; round++) {
         const scores = new Map<string, number>();
@@ -151,11 +153,29 @@ describe(RankedBoard.name, () => {
           }
         }
         const published = [...changes].sort(() => draw(3) - 1);
-        for (const change of changes) {
+        const ranked = (from: readonly BoardChange[], change: BoardChange) => {
+          const moved = sut.movedUpTo(from, change.seq);
+          return moved && sut.rankWith(moved, change.data.playerId!, moved.get(change.data.playerId!)!);
+        };
+        const scored = changes.filter((change) => change.event === BoardFact.ScoreAdded);
+        for (const change of scored) expect(ranked(published, change)).toBe(expected.get(change.seq));
+        // Asked in a drawn order, some seqs again or lower than the last asked.
+        for (const change of [...scored, ...scored].sort(() => draw(3) - 1))
+          expect(ranked(published, change)).toBe(expected.get(change.seq));
+        // As a transaction asks: each change right after it is published, the earlier seqs in or
+        // not yet; each ranked once all have asked (its work ranks after an await).
+        const growing: BoardChange[] = [];
+        const asked: [BoardChange, Moved | undefined, boolean][] = [];
+        for (const change of published) {
+          growing.push(change);
           if (change.event !== BoardFact.ScoreAdded) continue;
-          const moved = sut.movedUpTo(published, change.seq)!;
-          const now = moved.get(change.data.playerId!)!;
-          expect(sut.rankWith(moved, change.data.playerId!, now)).toBe(expected.get(change.seq));
+          const complete = growing.filter((other) => other.seq <= change.seq).length === change.seq - 50;
+          asked.push([change, sut.movedUpTo(growing, change.seq), complete]);
+        }
+        for (const [change, moved, complete] of asked) {
+          const { playerId } = change.data;
+          const rank = moved && sut.rankWith(moved, playerId!, moved.get(playerId!)!);
+          expect(rank).toBe(complete ? expected.get(change.seq) : undefined);
         }
         expect(sut.seq).toBe(50);
       }
