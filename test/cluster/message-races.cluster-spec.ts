@@ -114,4 +114,62 @@ describeWhenServicesRun('changes to the same messages from two nodes at once', (
     expect(deletedRead).toHaveLength(messages.length);
     expect(deletedRead.filter((message) => !message.deletedAt || message.reactions.length > 0)).toEqual([]);
   });
+
+  it("ends each message's last broadcast with the text and reactions an edit and a reaction committed at once", async () => {
+    const { roomId, messages, authors, reactors } = await scene();
+    const updated = record<MessageChanged>(reactors[0], ChatBroadcast.MessageUpdated);
+    // Each message edited on one node and reacted to on the other, both nodes doing both.
+    const acks = await withSeqHeld(roomId, async () =>
+      messages.flatMap((messageId, i) => [
+        command(authors[i % 2], ChatCommand.MessageEdit, { opId: randomUUID(), messageId, text: `edited ${i}` }),
+        command(reactors[(i + 1) % 2], ChatCommand.ReactionToggle, { opId: randomUUID(), messageId, emoji: '👍' }),
+      ]),
+    );
+    expect((await Promise.all(acks)).filter((ack) => !ack.ok)).toEqual([]);
+    await eventually(() => updated.length === 2 * messages.length, 'every edit and reaction heard');
+    const { messages: read } = await commandOk<ChatCommandResults['message:history']>(
+      reactors[1],
+      ChatCommand.MessageHistory,
+      { roomId },
+    );
+    const stale = messages.filter((messageId) => {
+      const last = updated
+        .filter((change) => change.message.id === messageId)
+        .reduce((latest, change) => (change.seq > latest.seq ? change : latest));
+      const now = read.find((message) => message.id === messageId)!;
+      expect(now).toMatchObject({ text: expect.stringMatching(/^edited/), reactions: [{ emoji: '👍', count: 1 }] });
+      return JSON.stringify(last.message) !== JSON.stringify(now);
+    });
+    expect(stale).toEqual([]);
+  });
+
+  it('takes one new emoji of two that both nodes add at once to a message one short of its limit', async () => {
+    const { roomId, messages, reactors } = await scene();
+    const limit = 50;
+    const emoji = Array.from({ length: limit + 1 }, (_, i) => String.fromCodePoint(0x1f600 + i));
+    const full = messages.slice(0, 2);
+    for (const messageId of full) {
+      for (const each of emoji.slice(0, limit - 1)) {
+        await commandOk(reactors[0], ChatCommand.ReactionToggle, { opId: randomUUID(), messageId, emoji: each });
+      }
+    }
+    const acks = await withSeqHeld(roomId, async () =>
+      full.flatMap((messageId) =>
+        [0, 1].map((node) =>
+          command(reactors[node], ChatCommand.ReactionToggle, {
+            opId: randomUUID(),
+            messageId,
+            emoji: emoji[limit - 1 + node],
+          }),
+        ),
+      ),
+    );
+    const outcomes = (await Promise.all(acks)).map((ack) => (ack.ok ? 'ok' : ack.error.code)).sort();
+    expect(outcomes).toEqual([ErrorCode.Conflict, ErrorCode.Conflict, 'ok', 'ok']);
+    const used = await cluster.sql.query<{ count: number }>(
+      'SELECT count(DISTINCT emoji)::int AS count FROM "Reaction" WHERE "messageId" = ANY($1) GROUP BY "messageId"',
+      [full],
+    );
+    expect(used.rows).toEqual([{ count: limit }, { count: limit }]);
+  });
 });

@@ -1,4 +1,4 @@
-import { sql as raw, type Expression, type Kysely } from 'kysely';
+import { sql as raw, type Expression, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { DB } from '../generated/kysely/database.js';
 import type { BeforeCommit, GatheredRead } from '../db/database.service.js';
 import { dialectOf } from '../db/dialect.js';
@@ -96,8 +96,28 @@ export const loggedChange = prepare((db, change: { streamKey: string; seq: numbe
   db.selectFrom('Change').select('data').where('streamKey', '=', change.streamKey).where('seq', '=', change.seq),
 );
 
+/** Whether the message carries mentions, as the statement that asks reads them. */
+const hasMentions = (eb: ExpressionBuilder<DB, 'Message'>, messageId: string) =>
+  eb
+    .exists(
+      eb
+        .selectFrom('MessageMention')
+        .select('MessageMention.messageId')
+        .where('MessageMention.messageId', '=', messageId),
+    )
+    .as('hasMentions');
+
+/**
+ * An edit's text, on a message not deleted only, with the message's reactions and whether it
+ * carries mentions as this statement reads them (see `othersOf`): no row when it is deleted.
+ */
 export const editMessageText = prepare((db, edit: { id: string; text: string; editedAt: string }) =>
-  db.updateTable('Message').set({ text: edit.text, editedAt: edit.editedAt }).where('id', '=', edit.id),
+  db
+    .updateTable('Message')
+    .set({ text: edit.text, editedAt: edit.editedAt })
+    .where('id', '=', edit.id)
+    .where('deletedAt', 'is', null)
+    .returning((eb) => [othersOf(db, edit.id).as('reactions'), hasMentions(eb, edit.id)]),
 );
 
 /** A logged change's JSON (text) with its message's text and mentions emptied, in the database. */
@@ -121,14 +141,7 @@ export const markMessageDeleted = prepare((db, deleted: { id: string; deletedAt:
       eb
         .exists(eb.selectFrom('Reaction').select('Reaction.messageId').where('Reaction.messageId', '=', deleted.id))
         .as('hasReactions'),
-      eb
-        .exists(
-          eb
-            .selectFrom('MessageMention')
-            .select('MessageMention.messageId')
-            .where('MessageMention.messageId', '=', deleted.id),
-        )
-        .as('hasMentions'),
+      hasMentions(eb, deleted.id),
     ]),
 );
 
@@ -143,34 +156,56 @@ export const deleteReactionsOf = prepare((db, message: { messageId: string }) =>
 type ReactionKey = { messageId: string; userId: string; emoji: string };
 
 /**
- * The message's other reactions (all but the user's with that emoji) as a JSON array, in their
- * order, read by the statement that writes the user's (see `MessageChangesRepository.toggleReaction`):
- * each `{ emoji, userId }`, and with `before` (a new reaction's moment) whether it goes before it.
+ * The message's reactions (`except` the user's with that emoji) as a JSON array, in their order,
+ * read by the statement that writes (see `MessageChangesRepository.toggleReaction`): each
+ * `{ emoji, userId }`, and with `before` (a new reaction's moment) whether it goes before it.
  */
-function othersOf(db: Kysely<DB>, reaction: ReactionKey, before?: { createdAt: string }) {
+function othersOf(db: Kysely<DB>, messageId: string, except?: ReactionKey, before?: { createdAt: string }) {
   const dialect = dialectOf(db);
   const fields: [string, Expression<unknown>][] = [
     ['emoji', raw.ref('Other.emoji')],
     ['userId', raw.ref('Other.userId')],
   ];
-  if (before) {
-    const place = raw`(${raw.ref('Other.createdAt')}, ${raw.ref('Other.userId')}) < (${before.createdAt}, ${reaction.userId})`;
+  if (except && before) {
+    const place = raw`(${raw.ref('Other.createdAt')}, ${raw.ref('Other.userId')}) < (${before.createdAt}, ${except.userId})`;
     fields.push(['before', place]);
   }
-  return db
+  const all = db
     .selectFrom('Reaction as Other')
     .select(
       dialect
         .jsonArrayOf(dialect.jsonObject(fields), raw.join([raw.ref('Other.createdAt'), raw.ref('Other.userId')]))
         .as('others'),
     )
-    .where('Other.messageId', '=', reaction.messageId)
-    .where((eb) => eb.not(eb.and([eb('Other.userId', '=', reaction.userId), eb('Other.emoji', '=', reaction.emoji)])));
+    .where('Other.messageId', '=', messageId);
+  if (!except) return all;
+  return all.where((eb) =>
+    eb.not(eb.and([eb('Other.userId', '=', except.userId), eb('Other.emoji', '=', except.emoji)])),
+  );
 }
 
 /**
- * The user's reaction, on a message not deleted only: no row when the message is deleted (on
- * PostgreSQL, by another node while the room's seq was waited for, after the toggle read it).
+ * What a reaction's write returns: the message's other reactions (see `othersOf`), and its text
+ * and last edit as the same statement reads them (on PostgreSQL, with another node's edit
+ * committed while the room's seq was waited for).
+ */
+function reactionWritten(db: Kysely<DB>, reaction: ReactionKey, before?: { createdAt: string }) {
+  const current = db.selectFrom('Message as Current').where('Current.id', '=', reaction.messageId);
+  return [
+    othersOf(db, reaction.messageId, reaction, before).as('others'),
+    current.select('Current.text').as('text'),
+    current.select('Current.editedAt').as('editedAt'),
+  ] as const;
+}
+
+/** Distinct emoji one message may carry; a new one beyond this answers `CONFLICT`. */
+export const maxReactionEmojiPerMessage = 50;
+
+/**
+ * The user's reaction, on a message not deleted only, and within the message's limit of different
+ * emoji: no row when the message is deleted or the emoji would be one too many (on PostgreSQL, as
+ * another node's change committed while the room's seq was waited for, after the toggle read the
+ * message, leaves it).
  */
 export const insertReaction = prepare((db, reaction: ReactionKey & { createdAt: string }) =>
   db
@@ -186,9 +221,28 @@ export const insertReaction = prepare((db, reaction: ReactionKey & { createdAt: 
           eb.val(reaction.createdAt).as('createdAt'),
         ])
         .where('Message.id', '=', reaction.messageId)
-        .where('Message.deletedAt', 'is', null),
+        .where('Message.deletedAt', 'is', null)
+        .where((eb) =>
+          eb.or([
+            eb.exists(
+              eb
+                .selectFrom('Reaction as Same')
+                .select('Same.emoji')
+                .where('Same.messageId', '=', reaction.messageId)
+                .where('Same.emoji', '=', reaction.emoji),
+            ),
+            eb(
+              eb
+                .selectFrom('Reaction as Used')
+                .select((used) => used.fn.count('Used.emoji').distinct().as('emoji'))
+                .where('Used.messageId', '=', reaction.messageId),
+              '<',
+              eb.lit(maxReactionEmojiPerMessage),
+            ),
+          ]),
+        ),
     )
-    .returning(othersOf(db, reaction, reaction).as('others')),
+    .returning(reactionWritten(db, reaction, reaction)),
 );
 
 export const deleteReaction = prepare((db, reaction: ReactionKey) =>
@@ -197,7 +251,7 @@ export const deleteReaction = prepare((db, reaction: ReactionKey) =>
     .where('messageId', '=', reaction.messageId)
     .where('userId', '=', reaction.userId)
     .where('emoji', '=', reaction.emoji)
-    .returning(othersOf(db, reaction).as('others')),
+    .returning(reactionWritten(db, reaction)),
 );
 
 /** One message's reactions in a message's order, with when each was made (where a new one goes). */

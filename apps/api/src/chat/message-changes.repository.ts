@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   ChatBroadcast,
+  ErrorCode,
   Namespace,
   rooms,
   type Message,
@@ -25,6 +26,7 @@ import {
   insertReaction,
   loggedChange,
   markMessageDeleted,
+  maxReactionEmojiPerMessage,
   messageRow,
   reactionsOf,
 } from './message-changes.queries.js';
@@ -42,6 +44,12 @@ export interface FoundMessage {
   member: boolean;
   carries: { reactions: boolean; mentions: boolean };
 }
+
+/** A new emoji on a message that carries `maxReactionEmojiPerMessage` different ones already. */
+export const tooManyEmoji = (): DomainError =>
+  new DomainError(ErrorCode.Conflict, `a message carries at most ${maxReactionEmojiPerMessage} different emoji`);
+
+export { maxReactionEmojiPerMessage };
 
 /** One reaction, with when it was made: a message's reactions go in that order, then by user. */
 export type ReactionRow = Carried['reactions'][number] & { createdAt: string };
@@ -81,29 +89,30 @@ export class MessageChangesRepository {
 
   /**
    * Replaces the text and its mentions, marks the message edited now, and logs it as
-   * `message:updated`: the message as it now is, from the row read first (its reactions read if it
-   * has any; its mentions too when there are two or more, to be in the database's order).
+   * `message:updated`: the message as it now is, from the row read first, with the reactions the
+   * statement that writes the text reads (its mentions read when there are two or more, to be in
+   * the database's order). Its writes come once the room's seq is taken, as a reaction's do: on
+   * PostgreSQL, another node's reaction committed meanwhile is in it, and a message deleted since
+   * it was read refuses the edit with `NOT_FOUND`.
    */
   async editMessage(context: UnitOfWork, found: FoundMessage, text: string, mentions: User[]): Promise<Message> {
     const { sql } = context;
-    const { id } = found.record;
-    const editedAt = timestamp();
-    await sql.run(editMessageText({ id, text, editedAt }));
-    context.beforeCommit(reindexMessages, { id, deleted: false });
-    if (found.carries.mentions) await sql.run(deleteMentionsOf({ messageId: id }));
-    await insertMentions(sql, id, mentions);
-    const carried = await this.carriedOf(sql, id, {
-      reactions: found.carries.reactions,
-      mentions: mentions.length > 1,
-    });
-    if (mentions.length <= 1) {
-      carried.mentions = mentions.map((user) => ({ messageId: id, userId: user.id, name: user.name }));
-    }
-    return this.logChange(
-      context,
-      ChatBroadcast.MessageUpdated,
-      messageFromRow({ ...found.row, text, editedAt }, carried),
-    );
+    const { id, roomId } = found.record;
+    const write = async (): Promise<Message> => {
+      const editedAt = timestamp();
+      const edited = await sql.first(editMessageText({ id, text, editedAt }));
+      if (!edited) throw DomainError.notFound('message');
+      context.beforeCommit(reindexMessages, { id, deleted: false });
+      if (edited.hasMentions) await sql.run(deleteMentionsOf({ messageId: id }));
+      await insertMentions(sql, id, mentions);
+      const reactions = othersFrom(id, edited.reactions);
+      const carried =
+        mentions.length > 1
+          ? (await this.carriedOf(sql, id, { reactions: false, mentions: true })).mentions
+          : mentions.map((user) => ({ messageId: id, userId: user.id, name: user.name }));
+      return messageFromRow({ ...found.row, text, editedAt }, { reactions, mentions: carried });
+    };
+    return this.logChange(context, ChatBroadcast.MessageUpdated, { id, roomId, write });
   }
 
   /** What the message carries of the kinds asked for (the others empty): one statement per kind asked. */
@@ -147,11 +156,12 @@ export class MessageChangesRepository {
 
   /**
    * Adds the user's reaction with `emoji`, or removes it (`add` false), once the room's seq is
-   * taken, and logs the message as `message:updated`: its other reactions read by the statement
-   * that writes, so that on PostgreSQL another node's change to the room, committed while the seq
-   * was waited for, is in it. No statement more than the write. A message deleted since it was
-   * read (on another node, committed while the seq was waited for) refuses the toggle with
-   * `NOT_FOUND`, as the read would have: after the seq is taken, so its batch runs each work alone.
+   * taken, and logs the message as `message:updated`: its other reactions, text and last edit
+   * read by the statement that writes, so that on PostgreSQL another node's change to the room,
+   * committed while the seq was waited for, is in it (its mentions read again if it was edited
+   * meanwhile). No statement more than the write. A message deleted since it was read refuses the
+   * toggle with `NOT_FOUND`, and a new emoji beyond the limit with `CONFLICT`, as the checks on
+   * the read would have: after the seq is taken, so its batch runs each work alone.
    */
   async toggleReaction(
     context: UnitOfWork,
@@ -161,27 +171,42 @@ export class MessageChangesRepository {
     const { sql } = context;
     const messageId = found.record.id;
     const { userId, emoji } = reaction;
-    const { mentions } = await this.carriedOf(sql, messageId, { reactions: false, mentions: found.carries.mentions });
+    const read = await this.carriedOf(sql, messageId, { reactions: false, mentions: found.carries.mentions });
     const write = async (): Promise<Message> => {
       let reactions: Carried['reactions'];
+      let written: { others: string | null; text: string | null; editedAt: string | null } | undefined;
       if (reaction.add) {
-        const written = await sql.first(insertReaction({ messageId, userId, emoji, createdAt: timestamp() }));
-        if (!written) throw DomainError.notFound('message');
+        written = await sql.first(insertReaction({ messageId, userId, emoji, createdAt: timestamp() }));
+        if (!written) throw await this.refusedReaction(messageId, sql);
         const others = othersFrom(messageId, written.others);
         const place = others.filter((other) => other.before).length;
         reactions = [...others.slice(0, place), { messageId, emoji, userId }, ...others.slice(place)];
       } else {
-        const written = await sql.first(deleteReaction({ messageId, userId, emoji }));
-        // Gone already: with the message's deletion, or by the user's command on another node (the
-        // message's reactions then read as they are).
-        if (!written && (await this.messages.findMessage(messageId, sql))?.deletedAt) {
-          throw DomainError.notFound('message');
-        }
-        reactions = written ? othersFrom(messageId, written.others) : await this.reactionsOf(found, sql);
+        written = await sql.first(deleteReaction({ messageId, userId, emoji }));
+        // Gone already, with the message's deletion or by the user's command on another node: the
+        // message as it now is.
+        if (!written) return this.currentMessage(messageId, sql);
+        reactions = othersFrom(messageId, written.others);
       }
-      return messageFromRow(found.row, { reactions, mentions });
+      const { text, editedAt } = written;
+      const edited = editedAt !== found.row.editedAt;
+      const { mentions } = edited ? await this.carriedOf(sql, messageId, { reactions: false, mentions: true }) : read;
+      return messageFromRow({ ...found.row, text: text ?? '', editedAt }, { reactions, mentions });
     };
     return this.logChange(context, ChatBroadcast.MessageUpdated, { id: messageId, roomId: found.record.roomId, write });
+  }
+
+  /** Why a reaction's insert wrote nothing: its message deleted since it was read, or its emoji one too many. */
+  private async refusedReaction(messageId: string, sql: Sql): Promise<DomainError> {
+    const record = await this.messages.findMessage(messageId, sql);
+    return !record || record.deletedAt ? DomainError.notFound('message') : tooManyEmoji();
+  }
+
+  /** The message as it now is (read again); `NOT_FOUND` if it is deleted. */
+  private async currentMessage(messageId: string, sql: Sql): Promise<Message> {
+    const [message] = await this.messages.messages(sql, messageRow({ id: messageId }));
+    if (!message || message.deletedAt) throw DomainError.notFound('message');
+    return message;
   }
 
   /** Logs and broadcasts the message as it now is (read again), as `message:updated` or `message:deleted`. */

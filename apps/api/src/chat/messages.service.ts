@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  ChatCommand,
-  ErrorCode,
-  type ChatCommandResults,
-  type ChatInput,
-  type Message,
-  type User,
-} from '@tandem/contract';
+import { ChatCommand, type ChatCommandResults, type ChatInput, type Message, type User } from '@tandem/contract';
 import { DomainError } from '../common/domain-error.js';
 import type { UnitOfWork } from '../db/database.service.js';
 import type { Sql } from '../db/sql.js';
@@ -15,7 +8,12 @@ import { ChatRepository } from './chat.repository.js';
 import { SpaceKinds } from '../space-kinds.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 import { findMentions, mentionKeys } from './mentions.js';
-import { MessageChangesRepository, type FoundMessage } from './message-changes.repository.js';
+import {
+  MessageChangesRepository,
+  maxReactionEmojiPerMessage,
+  tooManyEmoji,
+  type FoundMessage,
+} from './message-changes.repository.js';
 import { MessagesInFlight } from './messages-in-flight.js';
 import { MessagesRepository } from './messages.repository.js';
 import { ThreadsService } from './threads/threads.service.js';
@@ -28,9 +26,6 @@ type SendKept = { sent: string } | ChatCommandResults['message:send'];
  * its room (its row keeps the message), or, stored before that, the result itself.
  */
 type ChangeKept<T> = { roomId: string; logged: number } | T;
-
-/** Distinct emoji one message may carry; a new one beyond this answers `CONFLICT`. */
-export const maxReactionEmojiPerMessage = 50;
 
 /** The messages' rules: who may write, change or react to a message, and what a retry answers. */
 @Injectable()
@@ -112,10 +107,7 @@ export class MessagesService {
         !reactions.some((reaction) => reaction.emoji === emoji) &&
         new Set(reactions.map((reaction) => reaction.emoji)).size >= maxReactionEmojiPerMessage
       ) {
-        throw new DomainError(
-          ErrorCode.Conflict,
-          `a message carries at most ${maxReactionEmojiPerMessage} different emoji`,
-        );
+        throw tooManyEmoji();
       }
       const reaction = { userId: user.id, emoji, add: !mine };
       return { message: await this.changes.toggleReaction(context, found, reaction) };
