@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { ScoreboardLimits, timeOrderedId, type Player, type User } from '@tandem/contract';
+import { timeOrderedId, type Player, type User } from '@tandem/contract';
 import { DomainEvents } from '../../../apps/api/src/common/domain-events.js';
 import type { UnitOfWork } from '../../../apps/api/src/db/database.service.js';
 import type { Sql } from '../../../apps/api/src/db/sql.js';
@@ -40,17 +40,9 @@ export function boardRanksCases(open: () => Promise<DataLayerDatabase>): void {
 
   /**
    * Adds each delta in a work of its own, the works overlapping in one transaction of `node`, ranked
-   * with `states`' kept ranking, from the scores `reads` (by default, as committed before the
-   * transaction); `counted`: whether each update counted the players above in the database.
+   * with `states`' kept ranking; `counted`: whether each update counted the players above in the database.
    */
-  const add = async (
-    node: DataLayerNode,
-    boardId: string,
-    deltas: [string, number][],
-    states?: BoardStates,
-    reads?: Map<string, number>,
-  ) => {
-    const read = reads ?? (await scoresOf(boardId));
+  const add = async (node: DataLayerNode, boardId: string, deltas: [string, number][], states?: BoardStates) => {
     const counted: boolean[] = [];
     const results = await Promise.all(
       deltas.map(([playerId, delta]) =>
@@ -58,7 +50,7 @@ export function boardRanksCases(open: () => Promise<DataLayerDatabase>): void {
           (context) =>
             node.boards.addScore(
               watching(context, counted),
-              { boardId, round: 1, playerId, delta, userId: ann.id, opId: timeOrderedId(), read: read.get(playerId) },
+              { boardId, round: 1, playerId, delta, userId: ann.id, opId: timeOrderedId() },
               states?.kept(boardId),
             ),
           true,
@@ -110,62 +102,6 @@ export function boardRanksCases(open: () => Promise<DataLayerDatabase>): void {
         // The kept ranking followed the previous transaction's commit: it is as new as the board.
         expect(counted).toEqual(deltas.map(() => false));
       }
-      states.onModuleDestroy();
-    });
-
-    it("adds up each player's changes from the score read; a stale read or a refused change is applied alone", async () => {
-      const { boardId, ids } = await board({ a: 2, b: 0, c: 1 });
-      const { a, b, c } = ids as Record<'a' | 'b' | 'c', string>;
-      const states = new BoardStates(nodes.a.boards, nodes.a.events);
-      await states.read(boardId);
-      let before = await scoresOf(boardId);
-      let { results } = await add(
-        nodes.a,
-        boardId,
-        [
-          [a, 1],
-          [b, 2],
-          [a, 3],
-          [c, -1],
-          [b, 1],
-        ],
-        states,
-      );
-      await expectExact(nodes.a, boardId, before, results);
-      // b's score changed since its works read it (on another node, say): its changes count from the score it has.
-      before = await scoresOf(boardId);
-      const stale = new Map([...before, [b, before.get(b)! - 7]]);
-      ({ results } = await add(
-        nodes.a,
-        boardId,
-        [
-          [b, 1],
-          [a, 1],
-          [b, 2],
-        ],
-        states,
-        stale,
-      ));
-      await expectExact(nodes.a, boardId, before, results);
-      const [bWas, aWas] = [before.get(b)!, before.get(a)!];
-      expect(results.map((added) => added!.player.score)).toEqual([bWas + 1, aWas + 1, bWas + 3]);
-      // A change that would leave the bounds is refused; the player's changes before and after it apply.
-      before = await scoresOf(boardId);
-      const max = ScoreboardLimits.maxScore;
-      const [atA, atC] = [before.get(a)!, before.get(c)!];
-      ({ results } = await add(
-        nodes.a,
-        boardId,
-        [
-          [c, max - 1 - atC],
-          [a, 1],
-          [c, 5],
-          [c, -1],
-        ],
-        states,
-      ));
-      expect(results.map((added) => added?.player.score ?? null)).toEqual([max - 1, atA + 1, null, max - 2]);
-      expect(await scoresOf(boardId)).toEqual(new Map([...before, [a, atA + 1], [c, max - 2]]));
       states.onModuleDestroy();
     });
 
@@ -273,10 +209,7 @@ export function boardRanksCases(open: () => Promise<DataLayerDatabase>): void {
   });
 }
 
-/**
- * `context` whose player writes tell whether they counted the players above: a new player's and a
- * rename's statement (see `insertPlayer`), a score's change as its work asks it (see `addScores`).
- */
+/** `context` whose statements of the score's update tell whether they counted the players above (see `addToScore`). */
 function watching(context: UnitOfWork, counted: boolean[]): UnitOfWork {
   const sql = Object.create(context.sql) as Sql;
   const all: Sql['all'] = (query) => {
@@ -285,10 +218,5 @@ function watching(context: UnitOfWork, counted: boolean[]): UnitOfWork {
     return context.sql.all(query);
   };
   sql.all = all;
-  const gather: UnitOfWork['gather'] = (read, key) => {
-    const asked = (key as { counted?: unknown }).counted;
-    if (typeof asked === 'boolean') counted.push(asked);
-    return context.gather(read, key);
-  };
-  return { ...context, sql, gather };
+  return { ...context, sql };
 }

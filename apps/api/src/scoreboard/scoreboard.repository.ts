@@ -23,8 +23,8 @@ import type { Sql } from '../db/sql.js';
 import { BoardFact, toBoardRecord, toPlayer, type BoardRecord, type PlayerRecord } from './board-records.js';
 import { RankedBoard, type BoardChange } from './ranked-board.js';
 import { archiveRound, roundPlayers, startRound, zeroScores } from './round-reset.queries.js';
-import { addScores } from './score-additions.js';
 import {
+  addToScore,
   findActivePlayer,
   findBoard,
   findBoardAndSeq,
@@ -40,9 +40,6 @@ import {
   updatePlayerName,
   type BoardWithPlayer,
 } from './scoreboard.queries.js';
-
-/** One moment for a transaction's score changes: they commit together, and the players' are set in one statement. */
-const batchMoment = () => timestamp();
 
 /** Boards, players and scores; rows become contract types here. */
 @Injectable()
@@ -170,9 +167,8 @@ export class ScoreboardRepository {
   }
 
   /**
-   * Adds `delta` (null, having changed nothing of the player, when the score would leave
-   * ±`ScoreboardLimits.maxScore`, or when `expected` is given and is not the score), with the other
-   * changes of its batch, from the score `read` earlier in the transaction, if given (see `addScores`), logs the
+   * Adds `delta` in the database (null, having changed nothing of the player, when the score would
+   * leave ±`ScoreboardLimits.maxScore`, or when `expected` is given and is not the score), logs the
    * score event it can be recomputed from, and takes the change's seq as the moment the player
    * reached the new score. The rank comes from `ranked`, the node's kept ranking of the board, when
    * it and the transaction's earlier changes of the board make the board as of this change (see
@@ -188,7 +184,6 @@ export class ScoreboardRepository {
       userId: string;
       opId: string;
       expected?: number;
-      read?: number;
     },
     ranked?: RankedBoard,
   ): Promise<{ player: Player; seq: number } | null> {
@@ -198,18 +193,22 @@ export class ScoreboardRepository {
       delta: change.delta,
     });
     const moved = this.movedUpTo(context, change.boardId, seq, ranked);
-    const at = context.shared(batchMoment);
-    const row = await context.gather(addScores, {
-      id: change.playerId,
-      delta: change.delta,
-      seq,
-      at,
-      max: ScoreboardLimits.maxScore,
-      expected: change.expected ?? 0,
-      guarded: change.expected !== undefined,
-      counted: moved === undefined,
-      read: change.read,
-    });
+    const at = timestamp();
+    const { sql } = context;
+    const { expected } = change;
+    const row = await sql.first(
+      addToScore(
+        { guarded: expected !== undefined, counted: moved === undefined },
+        {
+          id: change.playerId,
+          delta: change.delta,
+          at,
+          seq,
+          max: ScoreboardLimits.maxScore,
+          expected: expected ?? 0,
+        },
+      ),
+    );
     if (!row) return null;
     const { boardId, round, playerId, delta, userId, opId } = change;
     context.beforeCommit(recordScoreEvents, { boardId, round, playerId, delta, userId, opId, createdAt: at, seq });

@@ -146,7 +146,6 @@ export class ScoreboardService {
         userId: user.id,
         opId: input.opId,
         expected: expected?.score,
-        read: player.score,
       },
       this.states.kept(board.id),
     );
