@@ -88,7 +88,8 @@ describe('/ws sessions', () => {
 
   it('tells auth:expired and closes 4401 token_expired when the token expires', async () => {
     const { user } = await signIn(server.url, 'brief');
-    const { client } = await PlainWsClient.connect(server.url, tokens.issue(user, { ttlSeconds: 1 }).token);
+    // An expiry is a whole second: a one-second token can expire before its auth frame is read.
+    const { client } = await PlainWsClient.connect(server.url, tokens.issue(user, { ttlSeconds: 2 }).token);
     // Sent on one namespace (the first whose timer fires), then the whole connection closes.
     const expired = await client.next((frame) => 'event' in frame && frame.event === AuthBroadcast.Expired);
     expect(expired).toMatchObject({ data: { code: 'UNAUTHORIZED', reason: AuthFailure.Expired } });
@@ -97,13 +98,15 @@ describe('/ws sessions', () => {
 
   it('moves the expiry of every namespace with one auth:refresh', async () => {
     const { user } = await signIn(server.url, 'renewed');
-    const { client } = await PlainWsClient.connect(server.url, tokens.issue(user, { ttlSeconds: 1 }).token);
+    const brief = tokens.issue(user, { ttlSeconds: 2 });
+    const { client } = await PlainWsClient.connect(server.url, brief.token);
     const fresh = tokens.issue(user, { ttlSeconds: 3_600 });
     expect(await client.command(Namespace.Lists, AuthCommand.Refresh, { token: fresh.token })).toEqual({
       ok: true,
       data: { expiresAt: fresh.expiresAt.toISOString() },
     });
-    await settle(1_500);
+    // Past the first token's expiry, whenever within its second it was issued.
+    await settle(brief.expiresAt.getTime() - Date.now() + 500);
     for (const namespace of [Namespace.Chat, Namespace.Lists, Namespace.Scoreboard]) {
       expect(await client.command(namespace, 'nothing:here', {})).toMatchObject({ error: { code: 'NOT_FOUND' } });
     }
