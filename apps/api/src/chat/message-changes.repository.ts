@@ -26,7 +26,6 @@ import {
   insertReaction,
   loggedChange,
   markMessageDeleted,
-  maxReactionEmojiPerMessage,
   messageRow,
   reactionsOf,
 } from './message-changes.queries.js';
@@ -45,11 +44,17 @@ export interface FoundMessage {
   carries: { reactions: boolean; mentions: boolean };
 }
 
+/** Distinct emoji one message may carry; a new one beyond this answers `CONFLICT`. */
+export const maxReactionEmojiPerMessage = 50;
+
+/** Whether `emoji` would be one too many on a message with these reactions (the user's own with it not among them). */
+export const emojiOverLimit = (reactions: readonly { emoji: string }[], emoji: string): boolean =>
+  !reactions.some((reaction) => reaction.emoji === emoji) &&
+  new Set(reactions.map((reaction) => reaction.emoji)).size >= maxReactionEmojiPerMessage;
+
 /** A new emoji on a message that carries `maxReactionEmojiPerMessage` different ones already. */
 export const tooManyEmoji = (): DomainError =>
   new DomainError(ErrorCode.Conflict, `a message carries at most ${maxReactionEmojiPerMessage} different emoji`);
-
-export { maxReactionEmojiPerMessage };
 
 /** One reaction, with when it was made: a message's reactions go in that order, then by user. */
 export type ReactionRow = Carried['reactions'][number] & { createdAt: string };
@@ -177,8 +182,10 @@ export class MessageChangesRepository {
       let written: { others: string | null; text: string | null; editedAt: string | null } | undefined;
       if (reaction.add) {
         written = await sql.first(insertReaction({ messageId, userId, emoji, createdAt: timestamp() }));
-        if (!written) throw await this.refusedReaction(messageId, sql);
+        if (!written) throw DomainError.notFound('message');
         const others = othersFrom(messageId, written.others);
+        // Refused after the insert: the transaction rolls it back.
+        if (emojiOverLimit(others, emoji)) throw tooManyEmoji();
         const place = others.filter((other) => other.before).length;
         reactions = [...others.slice(0, place), { messageId, emoji, userId }, ...others.slice(place)];
       } else {
@@ -194,12 +201,6 @@ export class MessageChangesRepository {
       return messageFromRow({ ...found.row, text: text ?? '', editedAt }, { reactions, mentions });
     };
     return this.logChange(context, ChatBroadcast.MessageUpdated, { id: messageId, roomId: found.record.roomId, write });
-  }
-
-  /** Why a reaction's insert wrote nothing: its message deleted since it was read, or its emoji one too many. */
-  private async refusedReaction(messageId: string, sql: Sql): Promise<DomainError> {
-    const record = await this.messages.findMessage(messageId, sql);
-    return !record || record.deletedAt ? DomainError.notFound('message') : tooManyEmoji();
   }
 
   /** The message as it now is (read again); `NOT_FOUND` if it is deleted. */

@@ -10,7 +10,7 @@ import { SpacesService } from '../spaces/spaces.service.js';
 import { findMentions, mentionKeys } from './mentions.js';
 import {
   MessageChangesRepository,
-  maxReactionEmojiPerMessage,
+  emojiOverLimit,
   tooManyEmoji,
   type FoundMessage,
 } from './message-changes.repository.js';
@@ -102,13 +102,7 @@ export class MessagesService {
       const reactions = await this.changes.reactionsOf(found, context.sql);
       const { emoji } = input;
       const mine = reactions.some((reaction) => reaction.emoji === emoji && reaction.userId === user.id);
-      if (
-        !mine &&
-        !reactions.some((reaction) => reaction.emoji === emoji) &&
-        new Set(reactions.map((reaction) => reaction.emoji)).size >= maxReactionEmojiPerMessage
-      ) {
-        throw tooManyEmoji();
-      }
+      if (emojiOverLimit(reactions, emoji)) throw tooManyEmoji();
       const reaction = { userId: user.id, emoji, add: !mine };
       return { message: await this.changes.toggleReaction(context, found, reaction) };
     });
