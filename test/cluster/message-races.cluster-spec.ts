@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from '@jest/globals';
 import { ChatBroadcast, ChatCommand, ErrorCode, Namespace } from '@tandem/contract';
+import { maxReactionEmojiPerMessage as limit } from '../../apps/api/src/chat/message-changes.repository.js';
 import type { Ack, ChatCommandResults, MessageChanged } from '@tandem/contract';
 import { command, commandOk, connect, eventually, record, socketFor, type ChatClient } from '../support/clients.js';
 import { describeWithServices } from '../support/services.js';
@@ -145,7 +146,6 @@ describeWhenServicesRun('changes to the same messages from two nodes at once', (
 
   it('takes one new emoji of two that both nodes add at once to a message one short of its limit', async () => {
     const { roomId, messages, reactors } = await scene();
-    const limit = 50;
     const emoji = Array.from({ length: limit + 1 }, (_, i) => String.fromCodePoint(0x1f600 + i));
     const full = messages.slice(0, 2);
     for (const messageId of full) {

@@ -1,12 +1,12 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import { ErrorCode, type User } from '@tandem/contract';
-import type { FoundMessage } from '../../../apps/api/src/chat/message-changes.repository.js';
+import {
+  maxReactionEmojiPerMessage as emojiLimit,
+  type FoundMessage,
+} from '../../../apps/api/src/chat/message-changes.repository.js';
 import { SpaceKinds } from '../../../apps/api/src/space-kinds.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 import { publicSpace, twoUsers } from './two-users.js';
-
-/** Different emoji a message may carry (docs/protocol.md). */
-const emojiLimit = 50;
 
 /**
  * Changes to a message that read it before another change to it committed, as a command on one
