@@ -93,8 +93,12 @@ export class DatabaseService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     if (this.file === undefined) return;
-    this.checkpointer = new WalCheckpointer(this.file, busyTimeoutMs, (error) =>
-      this.logger.error(`WAL checkpoint failed: ${error}`),
+    this.checkpointer = new WalCheckpointer(
+      this.file,
+      busyTimeoutMs,
+      (error) => this.logger.error(`WAL checkpoint failed: ${error}`),
+      // In the queue of writes: after the transaction under way, before the next one.
+      (catchUp) => void this.enqueue(catchUp),
     );
   }
 

@@ -10,6 +10,8 @@ export interface CheckpointTiming {
   /** Bounds of the pause between two checkpoints. */
   minIntervalMs: number;
   maxIntervalMs: number;
+  /** WAL frames from which a checkpoint that could not catch up with the writer asks for a pause (see `WalCheckpointer`). */
+  catchUpFrames: number;
 }
 
 const defaultTiming: CheckpointTiming = {
@@ -17,9 +19,12 @@ const defaultTiming: CheckpointTiming = {
   idleMs: 30_000,
   minIntervalMs: 500,
   maxIntervalMs: 5_000,
+  catchUpFrames: 8_192,
 };
 /** About as many WAL pages as SQLite's own automatic checkpoint waits for. */
 const targetPages = 1_000;
+/** The longest writes wait for a catch-up (a thread that does not answer must not stop them). */
+const catchUpLimitMs = 2_000;
 
 // Plain JavaScript, evaluated in the worker: it needs no build step, from `src` or from `dist`.
 const workerSource = `
@@ -31,10 +36,11 @@ let timer;
 // The WAL's frames after the last checkpoint, and for how long nothing was added to them.
 let lastLog = -1;
 let idleMs = 0;
+const pass = () => connection.pragma('wal_checkpoint(PASSIVE)')[0];
 const checkpoint = () => {
   try {
     // Pages in the WAL: about those written since the last checkpoint, since the WAL starts over after one.
-    const [{ log, checkpointed }] = connection.pragma('wal_checkpoint(PASSIVE)');
+    const { log, checkpointed } = pass();
     idleMs = log === lastLog && checkpointed === log ? idleMs + interval : 0;
     lastLog = log;
     if (idleMs >= workerData.idleMs) {
@@ -44,13 +50,28 @@ const checkpoint = () => {
     const rate = log > 0 ? log / interval : 0;
     interval = rate > 0 ? workerData.targetPages / rate : workerData.maxIntervalMs;
     interval = Math.min(workerData.maxIntervalMs, Math.max(workerData.minIntervalMs, interval));
+    // The WAL has not started over for a while (see WalCheckpointer): a second pass copies what the
+    // commits added during the first, then the writes pause for a last one.
+    if (log >= workerData.catchUpFrames) {
+      pass();
+      parentPort.postMessage({ behind: true });
+    }
   } catch (error) {
     parentPort.postMessage({ error: String(error) });
   }
   timer = setTimeout(checkpoint, interval);
 };
 timer = setTimeout(checkpoint, interval);
-parentPort.on('message', () => {
+parentPort.on('message', (message) => {
+  if (message === 'catch up') {
+    try {
+      pass();
+    } catch (error) {
+      parentPort.postMessage({ error: String(error) });
+    }
+    parentPort.postMessage({ caughtUp: true });
+    return;
+  }
   clearTimeout(timer);
   connection.pragma('wal_checkpoint(PASSIVE)');
   connection.close();
@@ -67,19 +88,31 @@ parentPort.on('message', () => {
  * up to every 5 s when few (each checkpoint syncs two files, which is not free either).
  *
  * The thread (a second V8 isolate: 6–8 MB) runs only while there are writes: it starts once 100
- * batches of writes have run without it, and ends after 30 s with nothing new to checkpoint. A quiet server holds none; what its few writes left in the WAL waits for the next
- * thread, or for the last connection's close, which checkpoints too.
+ * batches of writes have run without it, and ends after 30 s with nothing new to checkpoint. A
+ * quiet server holds none; what its few writes left in the WAL waits for the next thread, or for
+ * the last connection's close, which checkpoints too.
+ *
+ * A writer starts the WAL over only when a checkpoint has copied every frame before its
+ * transaction begins. Under writes that never stop, each checkpoint ends behind the commits made
+ * while it ran, and the WAL grew without end (640 MB in 8 s of `chat-persist`), every commit
+ * writing new blocks of the file. So a checkpoint that ends behind, once the WAL holds
+ * `catchUpFrames`, has the owner hold its writes between two transactions (`betweenWrites`)
+ * while the thread copies what the commits of its last run added; the next commit then starts the
+ * WAL over.
  */
 export class WalCheckpointer {
   private worker: Worker | undefined;
   private readonly exits = new Set<Promise<void>>();
   private writes = 0;
   private stopped = false;
+  private catchingUp = false;
 
+  /** `betweenWrites`: runs the catch-up it is given after the transaction under way, holding the next ones until it resolves. */
   constructor(
     private readonly file: string,
     private readonly busyTimeoutMs: number,
     private readonly onError: (message: string) => void,
+    private readonly betweenWrites: (catchUp: () => Promise<void>) => void,
     private readonly timing: CheckpointTiming = defaultTiming,
   ) {}
 
@@ -114,10 +147,14 @@ export class WalCheckpointer {
       eval: true,
       workerData: { driver, file, busyTimeoutMs, targetPages, ...this.timing },
     });
-    worker.on('message', (message: { error?: string; idle?: true }) => {
+    worker.on('message', (message: { error?: string; idle?: true; behind?: true }) => {
       if (message.idle) {
         if (this.worker === worker) this.end();
       } else if (message.error) this.onError(message.error);
+      else if (message.behind && !this.catchingUp) {
+        this.catchingUp = true;
+        this.betweenWrites(() => this.catchUp(worker));
+      }
     });
     worker.on('error', (error) => this.onError(String(error)));
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -126,6 +163,30 @@ export class WalCheckpointer {
     // The checkpoints never keep the process alive on their own.
     worker.unref();
     return worker;
+  }
+
+  /** One more checkpoint while no transaction runs; resolves when it is done (or the thread gone). */
+  private catchUp(worker: Worker): Promise<void> {
+    if (this.worker !== worker) {
+      this.catchingUp = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        worker.off('message', answered);
+        worker.off('exit', done);
+        this.catchingUp = false;
+        resolve();
+      };
+      const answered = (message: { caughtUp?: true }) => {
+        if (message.caughtUp) done();
+      };
+      const timer = setTimeout(done, catchUpLimitMs);
+      worker.on('message', answered);
+      worker.once('exit', done);
+      worker.postMessage('catch up');
+    });
   }
 
   private end(): void {
