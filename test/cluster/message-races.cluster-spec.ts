@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, it } from '@jest/globals';
 import { ChatBroadcast, ChatCommand, ErrorCode, Namespace } from '@tandem/contract';
 import { maxReactionEmojiPerMessage as limit } from '../../apps/api/src/chat/message-changes.repository.js';
-import type { Ack, ChatCommandResults, MessageChanged } from '@tandem/contract';
+import type { Ack, ChatCommandResults, Message, MessageChanged } from '@tandem/contract';
 import { command, commandOk, connect, eventually, record, socketFor, type ChatClient } from '../support/clients.js';
 import { describeWithServices } from '../support/services.js';
 import { chatOn, roomOn, serverPair } from '../support/server-pair.js';
@@ -35,6 +35,32 @@ describeWhenServicesRun('changes to the same messages from two nodes at once', (
     while ((await waiting()) < 2) await new Promise((resolve) => setTimeout(resolve, 10));
     await sql.query('COMMIT');
     return sent;
+  }
+
+  /**
+   * The messages whose last broadcast (the highest seq heard) differs from the message as
+   * `message:history` reads it now; `check` runs on each message read.
+   */
+  async function staleBroadcasts(
+    roomId: string,
+    reader: ChatClient,
+    messages: string[],
+    heard: MessageChanged[],
+    check: (now: Message) => void,
+  ): Promise<string[]> {
+    const { messages: read } = await commandOk<ChatCommandResults['message:history']>(
+      reader,
+      ChatCommand.MessageHistory,
+      { roomId },
+    );
+    return messages.filter((messageId) => {
+      const last = heard
+        .filter((change) => change.message.id === messageId)
+        .reduce((latest, change) => (change.seq > latest.seq ? change : latest));
+      const now = read.find((message) => message.id === messageId)!;
+      check(now);
+      return JSON.stringify(last.message) !== JSON.stringify(now);
+    });
   }
 
   /** An author with a socket on each node, a reactor on each node, all in one new room, and 30 messages. */
@@ -128,19 +154,38 @@ describeWhenServicesRun('changes to the same messages from two nodes at once', (
     );
     expect((await Promise.all(acks)).filter((ack) => !ack.ok)).toEqual([]);
     await eventually(() => updated.length === 2 * messages.length, 'every edit and reaction heard');
-    const { messages: read } = await commandOk<ChatCommandResults['message:history']>(
-      reactors[1],
-      ChatCommand.MessageHistory,
-      { roomId },
+    const stale = await staleBroadcasts(roomId, reactors[1], messages, updated, (now) =>
+      expect(now).toMatchObject({ text: expect.stringMatching(/^edited/), reactions: [{ emoji: '👍', count: 1 }] }),
     );
-    const stale = messages.filter((messageId) => {
-      const last = updated
-        .filter((change) => change.message.id === messageId)
-        .reduce((latest, change) => (change.seq > latest.seq ? change : latest));
-      const now = read.find((message) => message.id === messageId)!;
-      expect(now).toMatchObject({ text: expect.stringMatching(/^edited/), reactions: [{ emoji: '👍', count: 1 }] });
-      return JSON.stringify(last.message) !== JSON.stringify(now);
-    });
+    expect(stale).toEqual([]);
+  });
+
+  it("ends each parent's last broadcast with the reply another node committed beside its edit or reaction", async () => {
+    const { roomId, messages, authors, reactors } = await scene();
+    const updated = record<MessageChanged>(reactors[0], ChatBroadcast.MessageUpdated);
+    // Each message replied to on one node and edited (even) or reacted to (odd) on the other.
+    const acks = await withSeqHeld(roomId, async () =>
+      messages.flatMap((messageId, i) => {
+        const node = i % 2;
+        const change =
+          i % 2 === 0
+            ? command(authors[node], ChatCommand.MessageEdit, { opId: randomUUID(), messageId, text: `edited ${i}` })
+            : command(reactors[node], ChatCommand.ReactionToggle, { opId: randomUUID(), messageId, emoji: '👍' });
+        const reply = command(reactors[1 - node], ChatCommand.MessageSend, {
+          opId: randomUUID(),
+          roomId,
+          text: `reply ${i}`,
+          replyTo: messageId,
+        });
+        return [change, reply];
+      }),
+    );
+    expect((await Promise.all(acks)).filter((ack) => !ack.ok)).toEqual([]);
+    // A reply announces its parent's new summary as `message:updated`: two per message.
+    await eventually(() => updated.length === 2 * messages.length, 'every change and summary heard');
+    const stale = await staleBroadcasts(roomId, reactors[1], messages, updated, (now) =>
+      expect(now.thread).toMatchObject({ replyCount: 1 }),
+    );
     expect(stale).toEqual([]);
   });
 

@@ -108,8 +108,15 @@ const hasMentions = (eb: ExpressionBuilder<DB, 'Message'>, messageId: string) =>
     .as('hasMentions');
 
 /**
- * An edit's text, on a message not deleted only, with the message's reactions and whether it
- * carries mentions as this statement reads them (see `othersOf`): no row when it is deleted.
+ * A message's thread summary (see `threadOf` in ./message-rows.ts) as the statement that writes
+ * reads it: on PostgreSQL, with a reply another node committed while the room's seq was waited for.
+ */
+const threadColumns = ['replyCount', 'lastReplyAt', 'latestRepliers'] as const;
+
+/**
+ * An edit's text, on a message not deleted only, with the message's reactions, whether it
+ * carries mentions and its thread summary as this statement reads them (see `othersOf`): no row
+ * when it is deleted.
  */
 export const editMessageText = prepare((db, edit: { id: string; text: string; editedAt: string }) =>
   db
@@ -117,7 +124,7 @@ export const editMessageText = prepare((db, edit: { id: string; text: string; ed
     .set({ text: edit.text, editedAt: edit.editedAt })
     .where('id', '=', edit.id)
     .where('deletedAt', 'is', null)
-    .returning((eb) => [othersOf(db, edit.id).as('reactions'), hasMentions(eb, edit.id)]),
+    .returning((eb) => [othersOf(db, edit.id).as('reactions'), hasMentions(eb, edit.id), ...threadColumns]),
 );
 
 /** A logged change's JSON (text) with its message's text and mentions emptied, in the database. */
@@ -129,8 +136,8 @@ const withoutText = (db: Parameters<typeof dialectOf>[0], json: Expression<strin
 
 /**
  * A deleted message's row: no text, and its creation's record without it; with whether it carries
- * reactions and mentions as this statement reads them (once the room's seq is taken: on
- * PostgreSQL, with what another node added while the seq was waited for).
+ * reactions and mentions, and its thread summary, as this statement reads them (once the room's
+ * seq is taken: on PostgreSQL, with what another node added while the seq was waited for).
  */
 export const markMessageDeleted = prepare((db, deleted: { id: string; deletedAt: string }) =>
   db
@@ -142,6 +149,7 @@ export const markMessageDeleted = prepare((db, deleted: { id: string; deletedAt:
         .exists(eb.selectFrom('Reaction').select('Reaction.messageId').where('Reaction.messageId', '=', deleted.id))
         .as('hasReactions'),
       hasMentions(eb, deleted.id),
+      ...threadColumns,
     ]),
 );
 
@@ -182,9 +190,9 @@ function othersOf(db: Kysely<DB>, messageId: string, except?: ReactionKey, befor
 }
 
 /**
- * What a reaction's write returns: the message's other reactions (see `othersOf`), and its text
- * and last edit as the same statement reads them (on PostgreSQL, with another node's edit
- * committed while the room's seq was waited for).
+ * What a reaction's write returns: the message's other reactions (see `othersOf`), and its text,
+ * last edit and thread summary as the same statement reads them (on PostgreSQL, with another
+ * node's edit or reply committed while the room's seq was waited for).
  */
 function reactionWritten(db: Kysely<DB>, reaction: ReactionKey, before?: { createdAt: string }) {
   const current = db.selectFrom('Message as Current').where('Current.id', '=', reaction.messageId);
@@ -192,6 +200,9 @@ function reactionWritten(db: Kysely<DB>, reaction: ReactionKey, before?: { creat
     othersOf(db, reaction.messageId, reaction, before).as('others'),
     current.select('Current.text').as('text'),
     current.select('Current.editedAt').as('editedAt'),
+    current.select('Current.replyCount').as('replyCount'),
+    current.select('Current.lastReplyAt').as('lastReplyAt'),
+    current.select('Current.latestRepliers').as('latestRepliers'),
   ] as const;
 }
 

@@ -115,7 +115,7 @@ export class MessageChangesRepository {
         mentions.length > 1
           ? (await this.carriedOf(sql, id, { reactions: false, mentions: true })).mentions
           : mentions.map((user) => ({ messageId: id, userId: user.id, name: user.name }));
-      return messageFromRow({ ...found.row, text, editedAt }, { reactions, mentions: carried });
+      return messageFromRow(withThread({ ...found.row, text, editedAt }, edited), { reactions, mentions: carried });
     };
     return this.logChange(context, ChatBroadcast.MessageUpdated, { id, roomId, write });
   }
@@ -146,7 +146,10 @@ export class MessageChangesRepository {
       context.beforeCommit(reindexMessages, { id, deleted: true });
       if (carries.hasReactions) await sql.run(deleteReactionsOf({ messageId: id }));
       if (carries.hasMentions) await sql.run(deleteMentionsOf({ messageId: id }));
-      return messageFromRow({ ...found.row, text: '', deletedAt }, { reactions: [], mentions: [] });
+      return messageFromRow(withThread({ ...found.row, text: '', deletedAt }, carries), {
+        reactions: [],
+        mentions: [],
+      });
     };
     const logged = await this.logChange(context, ChatBroadcast.MessageDeleted, { id, roomId, write });
     // After `logChange`: the changes logged in this transaction are inserted before they are emptied.
@@ -179,7 +182,8 @@ export class MessageChangesRepository {
     const read = await this.carriedOf(sql, messageId, { reactions: false, mentions: found.carries.mentions });
     const write = async (): Promise<Message> => {
       let reactions: Carried['reactions'];
-      let written: { others: string | null; text: string | null; editedAt: string | null } | undefined;
+      let written:
+        ({ others: string | null; text: string | null; editedAt: string | null } & ThreadColumns) | undefined;
       if (reaction.add) {
         written = await sql.first(insertReaction({ messageId, userId, emoji, createdAt: timestamp() }));
         if (!written) throw DomainError.notFound('message');
@@ -198,7 +202,7 @@ export class MessageChangesRepository {
       const { text, editedAt } = written;
       const edited = editedAt !== found.row.editedAt;
       const { mentions } = edited ? await this.carriedOf(sql, messageId, { reactions: false, mentions: true }) : read;
-      return messageFromRow({ ...found.row, text: text ?? '', editedAt }, { reactions, mentions });
+      return messageFromRow(withThread({ ...found.row, text: text ?? '', editedAt }, written), { reactions, mentions });
     };
     return this.logChange(context, ChatBroadcast.MessageUpdated, { id: messageId, roomId: found.record.roomId, write });
   }
@@ -258,6 +262,22 @@ export class MessageChangesRepository {
     if (!row) throw new Error(`no change ${seq} in room ${roomId}`);
     return (JSON.parse(row.data) as MessageChanged).message;
   }
+}
+
+/** A thread summary as a write returns it (read by a subquery on a reaction's: the count nullable there). */
+type ThreadColumns = { replyCount: number | null; lastReplyAt: string | null; latestRepliers: string | null };
+
+/**
+ * The row read first with the thread summary its write read: a reply committed meanwhile (on
+ * PostgreSQL, by another node while the room's seq was waited for) is in the change logged after it.
+ */
+function withThread(row: MessageRow, written: ThreadColumns): MessageRow {
+  return {
+    ...row,
+    replyCount: written.replyCount ?? 0,
+    lastReplyAt: written.lastReplyAt,
+    latestRepliers: written.latestRepliers,
+  };
 }
 
 /** The reactions a reaction's write read (`othersOf`'s JSON array) as a message carries them. */
