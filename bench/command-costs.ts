@@ -17,8 +17,26 @@ import {
 } from './rig.js';
 import { verifyCommandEffects, type CommandEffects } from './verify.js';
 
-/** The metric names of one command's figures: `<command> µs` and `<command> acked/s`. */
-const commandMetric = { cpu: (name: string) => `${name} µs`, rate: (name: string) => `${name} acked/s` };
+/** The metric names of one command's figures: `<command> µs`, `<command> acked/s` and `<command> per transaction`. */
+const commandMetric = {
+  cpu: (name: string) => `${name} µs`,
+  rate: (name: string) => `${name} acked/s`,
+  batch: (name: string) => `${name} per transaction`,
+};
+
+/**
+ * The server's write transactions so far and the writes they committed, from its
+ * `tandem_db_write_batch_size` histogram: between two reads, the commands per transaction (group
+ * commit), which the CPU per command depends on.
+ */
+async function writeBatches(url: string): Promise<{ transactions: number; writes: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    transactions: value('tandem_db_write_batch_size_count'),
+    writes: value('tandem_db_write_batch_size_sum'),
+  };
+}
 
 /** The table's rows of the commands a summary has figures for, in the order they ran. */
 export function commandLabels(summary: Record<string, unknown> | null): [string, string][] {
@@ -29,6 +47,7 @@ export function commandLabels(summary: Record<string, unknown> | null): [string,
   return names.flatMap((name): [string, string][] => [
     [commandMetric.cpu(name), `${name}: server CPU µs/command`],
     [commandMetric.rate(name), `${name}: acked/s`],
+    [commandMetric.batch(name), `${name}: commands per transaction`],
   ]);
 }
 
@@ -61,6 +80,7 @@ export function commandCostsScenario(): Scenario {
           }
           for (const phase of setup.phases) {
             const profile = windowProfile(kind, context, `command-costs-${phase.replace(/\W+/g, '-')}`);
+            const batchesBefore = await writeBatches(server.url);
             const [result, sample] = await runWindow<PhaseResult>(
               server,
               worker,
@@ -73,6 +93,11 @@ export function commandCostsScenario(): Scenario {
               ? round(sample.serverCpuUs / result.windowAcked, 1)
               : null;
             metrics[commandMetric.rate(phase)] = Math.round((result.windowAcked / result.windowMs) * 1000);
+            // Over the phase's warm-up and window; none for the HTTP read, which writes nothing.
+            const batchesAfter = await writeBatches(server.url);
+            const transactions = batchesAfter.transactions - batchesBefore.transactions;
+            metrics[commandMetric.batch(phase)] =
+              transactions > 0 ? round((batchesAfter.writes - batchesBefore.writes) / transactions, 1) : null;
             clientCpuPct = Math.max(clientCpuPct, result.clientCpuPct);
             machineCpuPct = Math.max(machineCpuPct, sample.machineCpuPct ?? 0);
             otherCpuPct = Math.max(
