@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from '@jest/globals';
 import { ChatBroadcast, ChatCommand, ErrorCode, Namespace } from '@tandem/contract';
-import { maxReactionEmojiPerMessage as limit } from '../../apps/api/src/chat/message-changes.repository.js';
+import { maxReactionEmojiPerMessage as limit } from '../../apps/api/src/chat/reaction-limit.js';
 import type { Ack, ChatCommandResults, Message, MessageChanged } from '@tandem/contract';
 import { command, commandOk, connect, eventually, record, socketFor, type ChatClient } from '../support/clients.js';
 import { describeWithServices } from '../support/services.js';

@@ -1,9 +1,7 @@
 import { beforeAll, expect, it } from '@jest/globals';
 import { ErrorCode, type User } from '@tandem/contract';
-import {
-  maxReactionEmojiPerMessage as emojiLimit,
-  type FoundMessage,
-} from '../../../apps/api/src/chat/message-changes.repository.js';
+import type { FoundMessage } from '../../../apps/api/src/chat/message-changes.repository.js';
+import { maxReactionEmojiPerMessage as emojiLimit } from '../../../apps/api/src/chat/reaction-limit.js';
 import { SpaceKinds } from '../../../apps/api/src/space-kinds.js';
 import type { DataLayerDatabase, DataLayerNode } from '../data-layer.js';
 import { publicSpace, twoUsers } from './two-users.js';

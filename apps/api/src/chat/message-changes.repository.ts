@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   ChatBroadcast,
-  ErrorCode,
   Namespace,
   rooms,
   type Message,
@@ -30,6 +29,7 @@ import {
   reactionsOf,
 } from './message-changes.queries.js';
 import { carriedBy, insertMentions, reindexMessages, type Carried } from './messages.queries.js';
+import { emojiOverLimit, tooManyEmoji } from './reaction-limit.js';
 import { MessagesRepository, type MessageRecord } from './messages.repository.js';
 
 /**
@@ -43,18 +43,6 @@ export interface FoundMessage {
   member: boolean;
   carries: { reactions: boolean; mentions: boolean };
 }
-
-/** Distinct emoji one message may carry; a new one beyond this answers `CONFLICT`. */
-export const maxReactionEmojiPerMessage = 50;
-
-/** Whether `emoji` would be one too many on a message with these reactions (the user's own with it not among them). */
-export const emojiOverLimit = (reactions: readonly { emoji: string }[], emoji: string): boolean =>
-  !reactions.some((reaction) => reaction.emoji === emoji) &&
-  new Set(reactions.map((reaction) => reaction.emoji)).size >= maxReactionEmojiPerMessage;
-
-/** A new emoji on a message that carries `maxReactionEmojiPerMessage` different ones already. */
-export const tooManyEmoji = (): DomainError =>
-  new DomainError(ErrorCode.Conflict, `a message carries at most ${maxReactionEmojiPerMessage} different emoji`);
 
 /** One reaction, with when it was made: a message's reactions go in that order, then by user. */
 export type ReactionRow = Carried['reactions'][number] & { createdAt: string };
@@ -182,8 +170,7 @@ export class MessageChangesRepository {
     const read = await this.carriedOf(sql, messageId, { reactions: false, mentions: found.carries.mentions });
     const write = async (): Promise<Message> => {
       let reactions: Carried['reactions'];
-      let written:
-        ({ others: string | null; text: string | null; editedAt: string | null } & ThreadColumns) | undefined;
+      let written: ReactionWritten | undefined;
       if (reaction.add) {
         written = await sql.first(insertReaction({ messageId, userId, emoji, createdAt: timestamp() }));
         if (!written) throw DomainError.notFound('message');
@@ -264,8 +251,9 @@ export class MessageChangesRepository {
   }
 }
 
-/** A thread summary as a write returns it (read by a subquery on a reaction's: the count nullable there). */
-type ThreadColumns = { replyCount: number | null; lastReplyAt: string | null; latestRepliers: string | null };
+/** What a reaction's write returns (see `reactionWritten`); its thread summary as every write returns it. */
+type ReactionWritten = NonNullable<ReturnType<typeof insertReaction>['row']>;
+type ThreadColumns = Pick<ReactionWritten, 'replyCount' | 'lastReplyAt' | 'latestRepliers'>;
 
 /**
  * The row read first with the thread summary its write read: a reply committed meanwhile (on

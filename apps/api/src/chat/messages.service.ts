@@ -8,14 +8,10 @@ import { ChatRepository } from './chat.repository.js';
 import { SpaceKinds } from '../space-kinds.js';
 import { SpacesService } from '../spaces/spaces.service.js';
 import { findMentions, mentionKeys } from './mentions.js';
-import {
-  MessageChangesRepository,
-  emojiOverLimit,
-  tooManyEmoji,
-  type FoundMessage,
-} from './message-changes.repository.js';
+import { MessageChangesRepository, type FoundMessage } from './message-changes.repository.js';
 import { MessagesInFlight } from './messages-in-flight.js';
 import { MessagesRepository } from './messages.repository.js';
+import { emojiOverLimit, tooManyEmoji } from './reaction-limit.js';
 import { ThreadsService } from './threads/threads.service.js';
 
 /** What a `message:send`'s opId keeps: the message's id, or, stored before that, the result itself. */
